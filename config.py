@@ -1,0 +1,81 @@
+"""Configuration from environment variables.
+
+`create_app()` picks a class by `SCHOOLPEERS_ENV` (development, testing, production);
+everything a deployment changes is an environment variable read here and nowhere else.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def normalise_database_url(url: str | None) -> str | None:
+    """Point plain PostgreSQL URLs at psycopg 3, the driver we ship."""
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SCHOOLPEERS_SECRET_KEY")
+    # None means: the embedded SQLite file under instance/ (filled in by create_app).
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL"))
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    MAIL_SERVER = os.environ.get("SCHOOLPEERS_SMTP_HOST")
+    MAIL_PORT = env_int("SCHOOLPEERS_SMTP_PORT", 25)
+    MAIL_USERNAME = os.environ.get("SCHOOLPEERS_SMTP_USER")
+    MAIL_PASSWORD = os.environ.get("SCHOOLPEERS_SMTP_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("SCHOOLPEERS_SMTP_STARTTLS", "0") == "1"
+    MAIL_SENDER = os.environ.get("SCHOOLPEERS_MAIL_FROM", "schoolpeers@localhost")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SCHOOLPEERS_SESSION_HOURS", 12))
+    SETUP_LINK_MAX_AGE = timedelta(days=7)
+    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # roster files; anything larger is refused with 413
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long form never expires
+    USERS_PER_PAGE = 25
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the dev server still reloads with `flask run --debug`
+
+
+class TestingConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False  # one test turns it back on to prove the refusal
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL"))
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start without what production cannot guess."""
+        if not cls.SECRET_KEY or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SCHOOLPEERS_SECRET_KEY is missing or shorter than 32 characters")
+        if not cls.SQLALCHEMY_DATABASE_URI:
+            raise RuntimeError("DATABASE_URL is missing")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

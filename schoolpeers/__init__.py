@@ -1,0 +1,95 @@
+"""schoolpeers: a school's peer-mentoring programme.
+
+`create_app()` builds the app in a few named steps and has no side effects beyond the app:
+no tables are created and no data is loaded here (migrations and `flask demo` do that).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, ProductionConfig
+
+
+def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    config_name = config_name or os.environ.get("SCHOOLPEERS_ENV", "development")
+    config_class = CONFIGS[config_name]
+    if config_class is ProductionConfig:
+        ProductionConfig.check()
+    app.config.from_object(config_class)
+    if test_config:
+        app.config.update(test_config)
+    apply_embedded_defaults(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def apply_embedded_defaults(app: Flask) -> None:
+    """Without DATABASE_URL: a SQLite file under instance/; without a key: one kept there too."""
+    needs_instance = not app.config.get("SQLALCHEMY_DATABASE_URI") or not app.config.get("SECRET_KEY")
+    if needs_instance:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+            app.instance_path, "schoolpeers.sqlite"
+        )
+    if not app.config.get("SECRET_KEY"):
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from schoolpeers.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
+                     render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    # Import the models so that metadata (and Alembic) know every table.
+    from schoolpeers import audit  # noqa: F401
+    from schoolpeers.accounts import access, models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from schoolpeers.accounts.admin_views import bp as admin_bp
+    from schoolpeers.accounts.views import bp as accounts_bp
+
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from schoolpeers.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from schoolpeers.navigation import navigation_for
+
+    app.jinja_env.globals["navigation_for"] = navigation_for
+
+
+def register_commands(app: Flask) -> None:
+    from schoolpeers.accounts.cli import roster_cli
+    from schoolpeers.demo import demo_command
+
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,59 @@
+"""Access in two layers: a role decorator on views, and school-scoped loaders for records.
+
+A record of another school is answered with 404, exactly like a record that does not exist,
+so that ids reveal nothing across schools.
+"""
+from __future__ import annotations
+
+from functools import wraps
+from typing import TypeVar
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from schoolpeers.accounts.models import User
+from schoolpeers.extensions import db, login_manager
+
+T = TypeVar("T")
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> User | None:
+    user_id, _, version = session_id.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def role_required(*roles: str):
+    """Signed in, and with one of these roles; anyone else gets 403."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def get_in_school_or_404(model: type[T], record_id: int) -> T:
+    """The record with this id in the current user's school, or 404."""
+    record = db.session.scalar(
+        select(model).where(model.id == record_id, model.school_id == current_user.school_id)
+    )
+    if record is None:
+        abort(404)
+    return record
+
+
+def get_user_or_404(user_id: int) -> User:
+    return get_in_school_or_404(User, user_id)

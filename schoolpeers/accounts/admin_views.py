@@ -1,0 +1,195 @@
+"""Admin pages: users, setup links, school settings and roster import. Admins only."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from schoolpeers.accounts import roster, services
+from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.accounts.forms import (
+    ConfirmForm,
+    RosterApplyForm,
+    RosterUploadForm,
+    SchoolSettingsForm,
+    UserCreateForm,
+    UserRoleForm,
+)
+from schoolpeers.accounts.models import ROLES, User
+from schoolpeers.accounts.roster_files import RosterFileError, decode
+from schoolpeers.extensions import db
+from schoolpeers.web import audit, page_arg
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+
+
+@bp.before_request
+@role_required("admin")
+def admins_only():
+    """Every page of this blueprint is for admins of the signed-in school."""
+
+
+@bp.get("/users")
+def users():
+    q = request.args.get("q", "").strip()[:100]
+    role = request.args.get("role", "")
+    query = select(User).where(User.school_id == current_user.school_id)
+    if q:
+        like = f"%{q.lower()}%"
+        query = query.where(or_(
+            func.lower(User.given_name).like(like), func.lower(User.family_name).like(like),
+            func.lower(User.username).like(like), func.lower(User.email).like(like),
+            User.roster_id == q,
+        ))
+    if role in ROLES:
+        query = query.where(User.role == role)
+    query = query.order_by(User.family_name, User.given_name, User.id)
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["USERS_PER_PAGE"],
+                       error_out=False)
+    return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def create_user():
+    form = UserCreateForm()
+    school = current_user.school
+    if form.validate_on_submit():
+        if form.role.data == "student" and form.grade.data is None:
+            form.grade.errors.append("Students need a grade.")
+        elif form.role.data == "student" and not school.grade_min <= form.grade.data <= school.grade_max:
+            form.grade.errors.append(f"This school has grades {school.grade_min}–{school.grade_max}.")
+        else:
+            try:
+                user = services.create_user(
+                    school, given_name=form.given_name.data, family_name=form.family_name.data,
+                    role=form.role.data, username=form.username.data, email=form.email.data,
+                    grade=form.grade.data,
+                )
+            except services.AccountError as exc:
+                form.username.errors.append(str(exc))
+            else:
+                audit("user.create", record_type="user", record_id=user.id, detail={"role": user.role})
+                db.session.commit()
+                flash(f"{user.display_name} was created. Send them their setup link.", "success")
+                return redirect(url_for("admin.user_detail", user_id=user.id))
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int):
+    user = get_user_or_404(user_id)
+    role_form = UserRoleForm(role=user.role)
+    return render_template("admin/user_detail.html", user=user, role_form=role_form,
+                           confirm=ConfirmForm(), setup_link=None)
+
+
+@bp.post("/users/<int:user_id>/role")
+def change_role(user_id: int):
+    user = get_user_or_404(user_id)
+    form = UserRoleForm()
+    if not form.validate_on_submit():
+        flash("Choose one of the listed roles.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    old = user.role
+    try:
+        services.change_role(user, form.role.data, acting_user=current_user)
+    except services.AccountError as exc:
+        flash(str(exc), "error")
+    else:
+        audit("user.role_change", record_type="user", record_id=user.id,
+              detail={"from": old, "to": user.role})
+        db.session.commit()
+        flash(f"{user.display_name} is now {user.role}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_active(user_id: int):
+    user = get_user_or_404(user_id)
+    form = ConfirmForm()
+    active = request.form.get("active") == "1"
+    if form.validate_on_submit():
+        try:
+            services.set_active(user, active, acting_user=current_user)
+        except services.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            audit("user.activate" if active else "user.deactivate", record_type="user", record_id=user.id)
+            db.session.commit()
+            flash(f"{user.display_name} was {'reactivated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/setup-link")
+def setup_link(user_id: int):
+    user = get_user_or_404(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    if not user.active:
+        flash("Reactivate the account before sending a setup link.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    token = services.issue_setup_link_token(user, current_app.config["SECRET_KEY"])
+    audit("user.setup_link", record_type="user", record_id=user.id)
+    db.session.commit()
+    link = url_for("accounts.setup", token=token, _external=True)
+    flash("A new setup link was made; any earlier link no longer works. It is valid for 7 days.", "success")
+    return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
+                           confirm=ConfirmForm(), setup_link=link)
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    school = current_user.school
+    form = SchoolSettingsForm(obj=school)
+    if form.validate_on_submit():
+        values = {name: field.data for name, field in form._fields.items()
+                  if name not in ("submit", "csrf_token")}
+        values["crisis_contact"] = values["crisis_contact"] or ""
+        services.update_school_settings(school, **values)
+        audit("school.settings", record_type="school", record_id=school.id)
+        db.session.commit()
+        flash("Settings saved.", "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form)
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+def roster_upload():
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            text = decode(upload.read())
+            plan = roster.plan_import(current_user.school, text)
+        except RosterFileError as exc:
+            form.file.errors.append(str(exc))
+        else:
+            apply_form = RosterApplyForm(content=text, filename=upload.filename)
+            return render_template("admin/roster_preview.html", plan=plan, apply_form=apply_form,
+                                   filename=upload.filename)
+    return render_template("admin/roster_upload.html", form=form)
+
+
+@bp.post("/roster/apply")
+def roster_apply():
+    form = RosterApplyForm()
+    if not form.validate_on_submit():
+        flash("Upload the file again to import it.", "error")
+        return redirect(url_for("admin.roster_upload"))
+    try:
+        plan = roster.plan_import(current_user.school, form.content.data)  # checked again, as of now
+    except RosterFileError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.roster_upload"))
+    if not plan.ok:
+        return render_template("admin/roster_preview.html", plan=plan, apply_form=form,
+                               filename=form.filename.data)
+    result = roster.apply_import(current_user.school, plan)
+    audit("roster.import", detail={"source": "upload", "file": (form.filename.data or "")[:200],
+                                   "format": plan.format, "created": result.created,
+                                   "updated": result.updated, "deactivated": result.deactivated})
+    db.session.commit()
+    flash(f"Roster imported: {result.created} created, {result.updated} updated, "
+          f"{result.deactivated} deactivated, {result.unchanged} unchanged.", "success")
+    return redirect(url_for("admin.users"))

@@ -1,0 +1,135 @@
+"""Forms for sign-in, setup links, user administration, school settings and roster upload."""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS
+
+ROLE_CHOICES = list(ROLE_LABELS.items())
+
+
+class LoginForm(FlaskForm):
+    login = StringField("Username or email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField("Sign in")
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    confirm = PasswordField(
+        "Type it again",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords are different.")],
+    )
+    submit = SubmitField("Save my password")
+
+
+class UserCreateForm(FlaskForm):
+    given_name = StringField("Given name", validators=[DataRequired(), Length(max=100)])
+    family_name = StringField("Family name", validators=[DataRequired(), Length(max=100)])
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    grade = IntegerField("Grade (students only)", validators=[Optional(), NumberRange(min=0, max=13)])
+    email = EmailField("Email (optional)", validators=[Optional(), Email(check_deliverability=False),
+                                                       Length(max=254)])
+    username = StringField(
+        "Username (optional; made from the name if empty)",
+        validators=[Optional(), Length(min=3, max=100),
+                    Regexp(r"^[A-Za-z0-9._-]+$", message="Use letters, digits, dots, dashes.")],
+    )
+    submit = SubmitField("Create user")
+
+
+class UserRoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
+    submit = SubmitField("Change role")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs CSRF protection."""
+
+    submit = SubmitField("Confirm")
+
+
+class SchoolSettingsForm(FlaskForm):
+    name = StringField("School name", validators=[DataRequired(), Length(max=200)])
+    timezone = StringField("Timezone (e.g. Europe/London)", validators=[DataRequired(), Length(max=64)])
+    grade_min = IntegerField("Lowest grade", validators=[InputRequired(), NumberRange(0, 13)])
+    grade_max = IntegerField("Highest grade", validators=[InputRequired(), NumberRange(0, 13)])
+    weight_grade = IntegerField("Weight: grade fit", validators=[InputRequired(), NumberRange(0, 100)])
+    weight_interests = IntegerField("Weight: shared interests",
+                                    validators=[InputRequired(), NumberRange(0, 100)])
+    weight_topics = IntegerField("Weight: support topics covered",
+                                 validators=[InputRequired(), NumberRange(0, 100)])
+    weight_language = IntegerField("Weight: language", validators=[InputRequired(), NumberRange(0, 100)])
+    weight_availability = IntegerField("Weight: availability overlap",
+                                       validators=[InputRequired(), NumberRange(0, 100)])
+    auto_approve_matches = BooleanField("Approve proposed matches automatically")
+    min_group_size = IntegerField(
+        f"Smallest group shown in reports (at least {MIN_GROUP_SIZE})",
+        validators=[InputRequired(), NumberRange(min=MIN_GROUP_SIZE, max=100,
+                    message=f"Reports never show groups of fewer than {MIN_GROUP_SIZE} students.")],
+    )
+    checkin_cadence_days = IntegerField("Check-in expected every (days)",
+                                        validators=[InputRequired(), NumberRange(1, 90)])
+    ack_deadline_minutes = IntegerField("Urgent concerns must be acknowledged within (minutes)",
+                                        validators=[InputRequired(), NumberRange(5, 1440)])
+    retention_days = IntegerField("Keep notes after a mentorship closes for (days)",
+                                  validators=[InputRequired(), NumberRange(30, 3650)])
+    crisis_contact = TextAreaField("Crisis contact shown to mentors", validators=[Length(max=2000)])
+    submit = SubmitField("Save settings")
+
+    def validate_timezone(self, field) -> None:
+        try:
+            ZoneInfo(field.data)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError("Unknown timezone; use a name such as Europe/London.") from None
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.grade_min.data > self.grade_max.data:
+            self.grade_max.errors.append("The highest grade must not be below the lowest.")
+            return False
+        weights = (self.weight_grade, self.weight_interests, self.weight_topics,
+                   self.weight_language, self.weight_availability)
+        if ok and sum(w.data for w in weights) == 0:
+            self.weight_grade.errors.append("At least one weight must be above zero.")
+            return False
+        return ok
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField("Roster file (CSV)", validators=[
+        FileRequired("Choose a file to import."),
+        FileAllowed(["csv", "txt"], "Upload a .csv file."),
+    ])
+    submit = SubmitField("Check the file")
+
+
+class RosterApplyForm(FlaskForm):
+    content = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    submit = SubmitField("Import")

@@ -1,0 +1,166 @@
+"""Schools, users and the per-school catalogues of interests and topics."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
+
+ROLES = ("student", "counselor", "staff", "admin")
+ADULT_ROLES = frozenset({"counselor", "staff", "admin"})
+ROLE_LABELS = {"student": "Student", "counselor": "Counselor", "staff": "Staff", "admin": "Admin"}
+MIN_GROUP_SIZE = 5  # reports never show a cell of fewer students, whatever a school sets
+
+
+class School(db.Model):
+    __tablename__ = "schools"
+    __table_args__ = (
+        CheckConstraint(f"min_group_size >= {MIN_GROUP_SIZE}", name="min_group_size_floor"),
+        CheckConstraint("grade_min <= grade_max", name="grade_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    grade_min: Mapped[int] = mapped_column(Integer, default=6)
+    grade_max: Mapped[int] = mapped_column(Integer, default=12)
+    # Matching weights (relative; the scorer normalises them to 100).
+    weight_grade: Mapped[int] = mapped_column(Integer, default=30)
+    weight_interests: Mapped[int] = mapped_column(Integer, default=30)
+    weight_topics: Mapped[int] = mapped_column(Integer, default=25)
+    weight_language: Mapped[int] = mapped_column(Integer, default=5)
+    weight_availability: Mapped[int] = mapped_column(Integer, default=10)
+    auto_approve_matches: Mapped[bool] = mapped_column(Boolean, default=False)
+    min_group_size: Mapped[int] = mapped_column(Integer, default=MIN_GROUP_SIZE)
+    checkin_cadence_days: Mapped[int] = mapped_column(Integer, default=14)
+    ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    crisis_contact: Mapped[str] = mapped_column(Text, default="")
+    retention_days: Mapped[int] = mapped_column(Integer, default=365)
+    designated_lead_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<School {self.slug}>"
+
+
+class UserInterest(db.Model):
+    """A student's interest. Child rows carry school_id too, so the database can shard by school."""
+
+    __tablename__ = "user_interests"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    interest_id: Mapped[int] = mapped_column(
+        ForeignKey("interests.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("school_id", "roster_id"),
+        CheckConstraint("role IN ('student', 'counselor', 'staff', 'admin')", name="role_known"),
+        Index("ix_users_school_role", "school_id", "role"),
+        Index("ix_users_school_family_name", "school_id", "family_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    roster_id: Mapped[str | None] = mapped_column(String(100))
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(20))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped on deactivation or password change: every older session stops working.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # A fresh random value per setup link; cleared when used, so each link works once.
+    setup_nonce: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    school: Mapped[School] = relationship(foreign_keys=[school_id])
+    interest_links: Mapped[list[UserInterest]] = relationship(cascade="all, delete-orphan")
+    # Read-only view of the same rows; write through accounts.services.set_interests.
+    interests: Mapped[list[Interest]] = relationship(
+        secondary="user_interests", order_by="Interest.name", viewonly=True
+    )
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    @property
+    def is_adult(self) -> bool:
+        return self.role in ADULT_ROLES
+
+    def get_id(self) -> str:
+        # The session stores id and version: bumping the version logs out every old session.
+        return f"{self.id}:{self.session_version}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role}>"
+
+
+class Interest(db.Model):
+    """Something a student enjoys; shared interests help a pairing click."""
+
+    __tablename__ = "interests"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+class Topic(db.Model):
+    """Something a mentee wants support with, and a mentor may offer to cover."""
+
+    __tablename__ = "topics"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+
+
+DEFAULT_INTERESTS = (
+    "art and drawing", "basketball", "board games", "books and reading", "coding", "cooking",
+    "dance", "drama and theatre", "fashion", "football", "gaming", "hiking and outdoors",
+    "languages", "maths puzzles", "music (listening)", "music (playing)", "nature and animals",
+    "photography", "science", "skateboarding", "social media and video", "swimming", "volunteering",
+    "writing", "anime and manga", "film and tv", "history", "martial arts", "running", "crafts",
+)
+
+DEFAULT_TOPICS = (
+    "settling into a new school", "friendships", "exam stress", "organising homework",
+    "confidence", "bullying", "family changes", "choosing subjects", "sport and clubs",
+    "online life", "feeling lonely", "motivation",
+)

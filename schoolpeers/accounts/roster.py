@@ -1,0 +1,150 @@
+"""Roster import against the database: a plan (what would change), then applying it.
+
+Keyed on the roster's id within the school, so re-importing the same file changes nothing.
+Nothing is written while any row has a problem; a clean plan is applied in the caller's
+single transaction. Users created in the app (no roster id) are never touched; roles granted
+in the app (counselor, admin) are kept when the roster says staff.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from schoolpeers.accounts import services
+from schoolpeers.accounts.models import School, User
+from schoolpeers.accounts.roster_files import ParsedRoster, RosterRow, RowProblem, parse_roster
+from schoolpeers.extensions import db
+
+ROSTER_ROLES = {"student", "staff"}  # roles a roster may set on an existing account
+
+
+@dataclass
+class RosterPlan:
+    format: str
+    create: list[RosterRow] = field(default_factory=list)
+    update: list[tuple[User, RosterRow, list[str]]] = field(default_factory=list)
+    deactivate: list[User] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+    skipped: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def changes(self) -> int:
+        return len(self.create) + len(self.update) + len(self.deactivate)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+    deactivated: int
+    unchanged: int
+
+
+def plan_import(school: School, text: str, role_map: dict[str, str] | None = None) -> RosterPlan:
+    parsed = parse_roster(text, (school.grade_min, school.grade_max), role_map)
+    plan = RosterPlan(format=parsed.format, skipped=parsed.skipped, problems=list(parsed.problems))
+    existing = {
+        u.roster_id: u
+        for u in db.session.scalars(
+            select(User).where(User.school_id == school.id, User.roster_id.is_not(None))
+        )
+    }
+    _check_against_other_accounts(parsed, existing, plan)
+    in_file = set()
+    for row in parsed.rows:
+        in_file.add(row.roster_id)
+        user = existing.get(row.roster_id)
+        if user is None:
+            if row.active:
+                plan.create.append(row)
+            continue
+        differences = _differences(user, row)
+        if differences:
+            plan.update.append((user, row, differences))
+        else:
+            plan.unchanged += 1
+    plan.deactivate = sorted(
+        (u for rid, u in existing.items() if rid not in in_file and u.active),
+        key=lambda u: (u.family_name, u.given_name),
+    )
+    plan.problems.sort(key=lambda p: p.line)
+    return plan
+
+
+def _check_against_other_accounts(parsed: ParsedRoster, existing: dict[str, User], plan: RosterPlan) -> None:
+    """Emails and usernames are unique across the installation: refuse rows that clash."""
+    emails = [r.email for r in parsed.rows if r.email]
+    usernames = [r.username for r in parsed.rows if r.username]
+    owners_by_email = dict(db.session.execute(
+        select(User.email, User.id).where(User.email.in_(emails))
+    ).all()) if emails else {}
+    owners_by_username = dict(db.session.execute(
+        select(User.username, User.id).where(User.username.in_(usernames))
+    ).all()) if usernames else {}
+    clean = []
+    for row in parsed.rows:
+        own_id = existing[row.roster_id].id if row.roster_id in existing else None
+        if row.email and owners_by_email.get(row.email, own_id) != own_id:
+            plan.problems.append(RowProblem(row.line, f"email {row.email} belongs to another account"))
+        elif row.username and owners_by_username.get(row.username, own_id) != own_id:
+            plan.problems.append(RowProblem(row.line, f"username {row.username} belongs to another account"))
+        else:
+            clean.append(row)
+    parsed.rows = clean
+
+
+def _differences(user: User, row: RosterRow) -> list[str]:
+    changed = []
+    if user.given_name != row.given_name or user.family_name != row.family_name:
+        changed.append("name")
+    if user.email != row.email and row.email is not None:
+        changed.append("email")
+    if user.grade != row.grade and row.role == "student":
+        changed.append("grade")
+    if user.role != row.role and user.role in ROSTER_ROLES and row.role in ROSTER_ROLES:
+        changed.append("role")
+    if user.active != row.active:
+        changed.append("reactivated" if row.active else "deactivated")
+    if row.username and user.username != row.username:
+        changed.append("username")
+    return changed
+
+
+def apply_import(school: School, plan: RosterPlan) -> ImportResult:
+    """Write a clean plan. The caller commits once, so a failure leaves nothing behind."""
+    if not plan.ok:
+        raise ValueError("A roster with problems cannot be applied.")
+    for row in plan.create:
+        services.create_user(
+            school, given_name=row.given_name, family_name=row.family_name, role=row.role,
+            username=row.username, email=row.email, grade=row.grade, roster_id=row.roster_id,
+        )
+    for user, row, differences in plan.update:
+        _apply_row(user, row, differences)
+    for user in plan.deactivate:
+        user.active = False
+        user.session_version += 1
+    db.session.flush()
+    return ImportResult(len(plan.create), len(plan.update), len(plan.deactivate), plan.unchanged)
+
+
+def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
+    user.given_name, user.family_name = row.given_name, row.family_name
+    if "email" in differences:
+        user.email = row.email
+    if "grade" in differences:
+        user.grade = row.grade
+    if "role" in differences:
+        user.role = row.role
+        user.session_version += 1
+    if "username" in differences:
+        user.username = row.username
+    if user.active != row.active:
+        user.active = row.active
+        user.session_version += 1

@@ -1,0 +1,208 @@
+"""Reading roster files: a plain CSV or OneRoster 1.1 `users.csv`, checked row by row.
+
+No database here: this turns text into clean rows and a list of problems, each with its line
+number, so that an admin can fix the file. The database-facing plan lives in `roster.py`.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from email_validator import EmailNotValidError, validate_email
+
+PLAIN_COLUMNS = ("id", "given_name", "family_name", "grade", "email", "role")
+# Header spellings people actually use for the plain format.
+PLAIN_ALIASES = {
+    "id": "id", "student_id": "id", "roster_id": "id",
+    "given_name": "given_name", "given name": "given_name", "first_name": "given_name",
+    "first name": "given_name", "givenname": "given_name",
+    "family_name": "family_name", "family name": "family_name", "last_name": "family_name",
+    "last name": "family_name", "surname": "family_name", "familyname": "family_name",
+    "grade": "grade", "email": "email", "e-mail": "email", "role": "role",
+}
+PLAIN_ROLES = {"student": "student", "staff": "staff", "teacher": "staff",
+               "counselor": "counselor", "counsellor": "counselor", "admin": "admin"}
+ONEROSTER_ROLES = {"student": "student", "teacher": "staff", "administrator": "staff", "aide": "staff"}
+ONEROSTER_IGNORED_ROLES = {"guardian", "parent", "relative", "proctor"}
+ONEROSTER_GRADE_CODES = {"KG": 0, "PK": None, "IT": None, "PR": None, "TK": None, "UG": None,
+                         "Other": None}
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    line: int
+    roster_id: str
+    given_name: str
+    family_name: str
+    role: str
+    grade: int | None
+    email: str | None
+    username: str | None
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    reason: str
+
+
+@dataclass
+class ParsedRoster:
+    format: str  # "plain" or "oneroster"
+    rows: list[RosterRow] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    skipped: list[RowProblem] = field(default_factory=list)  # rows that are not users of ours
+
+
+class RosterFileError(ValueError):
+    """The file as a whole cannot be read (not CSV, no header we know)."""
+
+
+def decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterFileError("The file is not text. Export it as CSV (UTF-8) and try again.")
+
+
+def parse_roster(text: str, grade_range: tuple[int, int],
+                 role_map: dict[str, str] | None = None) -> ParsedRoster:
+    """Read either format, detected from the header row."""
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise RosterFileError("The file is empty.") from None
+    except csv.Error as exc:
+        raise RosterFileError(f"The file is not valid CSV: {exc}.") from None
+    names = [h.strip() for h in header]
+    if "sourcedId" in names:
+        return _parse(reader, names, "oneroster", grade_range, role_map or {})
+    mapped = [PLAIN_ALIASES.get(n.lower()) for n in names]
+    missing = [c for c in PLAIN_COLUMNS if c not in mapped and c not in ("email", "grade")]
+    if missing:
+        raise RosterFileError(
+            "The header row is missing " + ", ".join(missing)
+            + ". Expected columns: " + ", ".join(PLAIN_COLUMNS)
+            + " (or a OneRoster users.csv)."
+        )
+    return _parse(reader, [m or "" for m in mapped], "plain", grade_range, role_map or {})
+
+
+def _parse(reader, header: list[str], fmt: str, grade_range: tuple[int, int],
+           role_map: dict[str, str]) -> ParsedRoster:
+    result = ParsedRoster(format=fmt)
+    seen_ids: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    seen_usernames: dict[str, int] = {}
+    line = 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            line += 1
+            result.problems.append(RowProblem(line, f"not valid CSV: {exc}"))
+            continue
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue  # blank lines are harmless
+        record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
+        reader_fn = _read_oneroster if fmt == "oneroster" else _read_plain
+        outcome = reader_fn(line, record, grade_range, role_map)
+        if isinstance(outcome, RowProblem):
+            (result.skipped if outcome.reason.startswith("skipped") else result.problems).append(outcome)
+            continue
+        duplicate = _duplicate_reason(outcome, seen_ids, seen_emails, seen_usernames)
+        if duplicate:
+            result.problems.append(RowProblem(line, duplicate))
+            continue
+        result.rows.append(outcome)
+    return result
+
+
+def _duplicate_reason(row: RosterRow, seen_ids, seen_emails, seen_usernames) -> str | None:
+    if row.roster_id in seen_ids:
+        return f"duplicate id {row.roster_id} (also on line {seen_ids[row.roster_id]})"
+    if row.email and row.email in seen_emails:
+        return f"duplicate email {row.email} (also on line {seen_emails[row.email]})"
+    if row.username and row.username in seen_usernames:
+        return f"duplicate username {row.username} (also on line {seen_usernames[row.username]})"
+    seen_ids[row.roster_id] = row.line
+    if row.email:
+        seen_emails[row.email] = row.line
+    if row.username:
+        seen_usernames[row.username] = row.line
+    return None
+
+
+def _read_plain(line: int, record: dict, grade_range, role_map) -> RosterRow | RowProblem:
+    role_text = record.get("role", "").lower()
+    role = role_map.get(role_text) or PLAIN_ROLES.get(role_text)
+    missing = [c for c in ("id", "given_name", "family_name", "role") if not record.get(c)]
+    if missing:
+        return RowProblem(line, "missing " + ", ".join(m.replace("_", " ") for m in missing))
+    if role is None:
+        return RowProblem(line, f"unknown role {record['role']!r} (use student, staff, counselor or admin)")
+    return _finish_row(line, record["id"], record["given_name"], record["family_name"], role,
+                       record.get("grade", ""), record.get("email", ""), None, True, grade_range)
+
+
+def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow | RowProblem:
+    role_text = record.get("role", "")
+    if role_text.lower() in ONEROSTER_IGNORED_ROLES:
+        return RowProblem(line, f"skipped: role {role_text} has no account here")
+    role = role_map.get(role_text.lower()) or ONEROSTER_ROLES.get(role_text.lower())
+    missing = [label for key, label in (("sourcedId", "sourcedId"), ("givenName", "givenName"),
+               ("familyName", "familyName"), ("role", "role")) if not record.get(key)]
+    if missing:
+        return RowProblem(line, "missing " + ", ".join(missing))
+    if role is None:
+        return RowProblem(line, f"unknown role {role_text!r}")
+    status = record.get("status", "").lower()
+    enabled = record.get("enabledUser", "true").lower() not in ("false", "0", "no")
+    active = enabled and status != "tobedeleted"
+    grade_text = record.get("grades", "").split(",")[0].strip() if role == "student" else ""
+    return _finish_row(line, record["sourcedId"], record["givenName"], record["familyName"], role,
+                       grade_text, record.get("email", ""), record.get("username", "").lower() or None, active,
+                       grade_range)
+
+
+def _finish_row(line, roster_id, given, family, role, grade_text, email_text, username, active,
+                grade_range) -> RosterRow | RowProblem:
+    for label, value, limit in (("id", roster_id, 100), ("given name", given, 100),
+                                ("family name", family, 100), ("username", username or "", 100)):
+        if len(value) > limit:
+            return RowProblem(line, f"{label} is longer than {limit} characters")
+    grade = None
+    if role == "student":
+        grade_or_problem = _parse_grade(grade_text, grade_range)
+        if isinstance(grade_or_problem, str):
+            return RowProblem(line, grade_or_problem)
+        grade = grade_or_problem
+    email = None
+    if email_text:
+        try:
+            email = validate_email(email_text, check_deliverability=False).normalized.lower()
+        except EmailNotValidError:
+            return RowProblem(line, f"bad email {email_text!r}")
+    return RosterRow(line, roster_id, given, family, role, grade, email, username, active)
+
+
+def _parse_grade(text: str, grade_range: tuple[int, int]) -> int | str:
+    low, high = grade_range
+    if not text:
+        return "missing grade (students need one)"
+    value = ONEROSTER_GRADE_CODES.get(text, text)
+    try:
+        grade = int(value) if value is not None else None
+    except (TypeError, ValueError):
+        grade = None
+    if grade is None or not low <= grade <= high:
+        return f"unknown grade {text!r} (this school has grades {low}–{high})"
+    return grade

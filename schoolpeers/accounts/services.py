@@ -1,0 +1,213 @@
+"""Account operations: plain functions that change models and flush; the caller commits."""
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+from sqlalchemy import or_, select
+
+from schoolpeers.accounts import passwords, setup_links
+from schoolpeers.accounts.models import (
+    DEFAULT_INTERESTS,
+    DEFAULT_TOPICS,
+    Interest,
+    School,
+    Topic,
+    User,
+    UserInterest,
+)
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
+
+
+class AccountError(ValueError):
+    """A request that cannot be done; the message is for the person who asked."""
+
+
+# --- schools -----------------------------------------------------------------------------------
+
+def create_school(name: str, slug: str, **settings) -> School:
+    school = School(name=name, slug=slug, **settings)
+    db.session.add(school)
+    db.session.flush()
+    db.session.add_all(Interest(school_id=school.id, name=n) for n in DEFAULT_INTERESTS)
+    db.session.add_all(Topic(school_id=school.id, name=n) for n in DEFAULT_TOPICS)
+    db.session.flush()
+    return school
+
+
+def update_school_settings(school: School, **settings) -> School:
+    for name, value in settings.items():
+        if not hasattr(School, name) or name in {"id", "slug", "created_at"}:
+            raise AccountError(f"Unknown setting: {name}")
+        setattr(school, name, value)
+    db.session.flush()
+    return school
+
+
+def list_interests(school_id: int) -> list[Interest]:
+    return list(db.session.scalars(
+        select(Interest).where(Interest.school_id == school_id).order_by(Interest.name)
+    ))
+
+
+def list_topics(school_id: int) -> list[Topic]:
+    return list(db.session.scalars(
+        select(Topic).where(Topic.school_id == school_id).order_by(Topic.name)
+    ))
+
+
+# --- users -------------------------------------------------------------------------------------
+
+def normalise_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower()
+    return email or None
+
+
+def username_taken(username: str, *, except_user_id: int | None = None) -> bool:
+    query = select(User.id).where(User.username == username.lower())
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query) is not None
+
+
+def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
+    query = select(User.id).where(User.email == email)
+    if except_user_id is not None:
+        query = query.where(User.id != except_user_id)
+    return db.session.scalar(query) is not None
+
+
+def suggest_username(given_name: str, family_name: str) -> str:
+    """A readable, unique username such as `ada.lovelace` or `ada.lovelace2`."""
+    ascii_name = unicodedata.normalize("NFKD", f"{given_name}.{family_name}").encode("ascii", "ignore")
+    base = re.sub(r"[^a-z0-9.]+", "", ascii_name.decode().lower()) or "user"
+    base = base[:90]
+    candidate, n = base, 1
+    while username_taken(candidate):
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def create_user(
+    school: School,
+    *,
+    given_name: str,
+    family_name: str,
+    role: str,
+    username: str | None = None,
+    email: str | None = None,
+    grade: int | None = None,
+    roster_id: str | None = None,
+    password: str | None = None,
+) -> User:
+    email = normalise_email(email)
+    username = (username or "").strip().lower() or suggest_username(given_name, family_name)
+    if username_taken(username):
+        raise AccountError(f"The username {username} is already taken.")
+    if email and email_taken(email):
+        raise AccountError(f"The email {email} already belongs to another account.")
+    user = User(
+        school_id=school.id,
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        role=role,
+        username=username,
+        email=email,
+        grade=grade if role == "student" else None,
+        roster_id=roster_id,
+        languages=[],
+    )
+    if password is not None:
+        user.password_hash = passwords.hash_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_interests(user: User, interests: list[Interest]) -> None:
+    if any(i.school_id != user.school_id for i in interests):
+        raise AccountError("Choose interests from your own school's list.")
+    user.interest_links = [
+        UserInterest(school_id=user.school_id, interest_id=i.id) for i in {i.id: i for i in interests}.values()
+    ]
+    db.session.flush()
+    db.session.expire(user, ["interests"])
+
+
+def find_user_for_login(login: str) -> User | None:
+    login = login.strip()
+    if not login:
+        return None
+    return db.session.scalar(
+        select(User).where(or_(User.username == login.lower(), User.email == login.lower()))
+    )
+
+
+def authenticate(login: str, password: str) -> User | None:
+    """The active user with these credentials, or None: the reason is never told apart."""
+    user = find_user_for_login(login)
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    problem = passwords.password_problem(
+        password, user.role, personal=(user.username, user.given_name, user.family_name)
+    )
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = passwords.hash_password(password)
+    user.session_version += 1  # every other session of this user ends
+    db.session.flush()
+
+
+def issue_setup_link_token(user: User, secret_key: str) -> str:
+    """A new one-time token for this user; any earlier link stops working."""
+    user.setup_nonce = setup_links.new_nonce()
+    db.session.flush()
+    return setup_links.make_token(secret_key, user.id, user.setup_nonce)
+
+
+def user_for_setup_token(token: str, secret_key: str, max_age) -> User:
+    user_id, nonce = setup_links.read_token(secret_key, token, max_age)
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or not user.setup_nonce or not secrets.compare_digest(
+        user.setup_nonce, nonce
+    ):
+        raise setup_links.SetupLinkError(
+            "This setup link has already been used or replaced. Ask your school for a new one."
+        )
+    return user
+
+
+def complete_setup(user: User, password: str) -> None:
+    set_password(user, password)
+    user.setup_nonce = None
+    db.session.flush()
+
+
+def change_role(user: User, role: str, *, acting_user: User) -> None:
+    if user.id == acting_user.id:
+        raise AccountError("You cannot change your own role; ask another admin.")
+    if role not in ("student", "counselor", "staff", "admin"):
+        raise AccountError(f"Unknown role: {role}")
+    user.role = role
+    if role != "student":
+        user.grade = None
+    user.session_version += 1  # new permissions take effect at the next sign-in
+    db.session.flush()
+
+
+def set_active(user: User, active: bool, *, acting_user: User) -> None:
+    if user.id == acting_user.id and not active:
+        raise AccountError("You cannot deactivate your own account.")
+    if user.active != active:
+        user.active = active
+        user.session_version += 1
+        db.session.flush()

@@ -1,0 +1,91 @@
+"""Sign-in, sign-out, setup links and each role's home page."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from schoolpeers.accounts import home, services
+from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm
+from schoolpeers.accounts.setup_links import SetupLinkError
+from schoolpeers.extensions import db
+from schoolpeers.web import audit
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+
+SIGN_IN_FAILED = "That username or email and password do not match an active account."
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only local paths: an open redirect would let a phishing link borrow our name."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("accounts.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.login.data, form.password.data)
+        if user is None:
+            tried = services.find_user_for_login(form.login.data)
+            audit("login.failure", actor=None, school_id=tried.school_id if tried else None,
+                  record_type="user" if tried else None, record_id=tried.id if tried else None,
+                  detail={"login": form.login.data[:100]})
+            db.session.commit()
+            flash(SIGN_IN_FAILED, "error")
+            return render_template("accounts/login.html", form=form), 200
+        session.clear()  # a fresh session on sign-in: nothing from before carries over
+        login_user(user)
+        audit("login.success", actor=user, record_type="user", record_id=user.id)
+        db.session.commit()
+        return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    audit("logout", record_type="user", record_id=current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("accounts.login"))
+
+
+@bp.route("/setup/<token>", methods=["GET", "POST"])
+def setup(token: str):
+    secret = current_app.config["SECRET_KEY"]
+    try:
+        user = services.user_for_setup_token(token, secret, current_app.config["SETUP_LINK_MAX_AGE"])
+    except SetupLinkError as exc:
+        return render_template("accounts/setup_invalid.html", reason=str(exc)), 400
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.complete_setup(user, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            audit("account.setup", actor=user, record_type="user", record_id=user.id)
+            db.session.commit()
+            if current_user.is_authenticated:
+                logout_user()
+            session.clear()
+            flash("Your password is saved. Sign in with your username and new password.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/setup.html", form=form, user=user)
+
+
+@bp.route("/")
+@login_required
+def home():
+    return render_template(f"accounts/home_{current_user.role}.html", **home.summary_for(current_user))

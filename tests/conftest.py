@@ -1,0 +1,131 @@
+"""Shared fixtures: one app per session, a clean database per test, users of each role.
+
+The database is built by the real migrations (so every run also checks them) on SQLite,
+or on PostgreSQL when TEST_DATABASE_URL points there.
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from schoolpeers import create_app
+from schoolpeers.accounts import services
+from schoolpeers.extensions import db
+from tests.factories import UserFactory
+
+ROLES_UNDER_TEST = ("student", "counselor", "staff", "admin")
+
+
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+def reset_schema() -> None:
+    """Drop every table, including ones a previous run's migrations left behind."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    else:
+        db.engine.dispose()
+        path = db.engine.url.database
+        if path and os.path.exists(path):
+            os.remove(path)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    from flask_migrate import upgrade
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)})
+    with app.app_context():
+        reset_schema()
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test starts from empty tables (only for tests that use the app)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                conn.execute(text("PRAGMA foreign_keys=OFF"))
+                for table in tables:
+                    conn.execute(text(f"DELETE FROM {table}"))
+                conn.execute(text("PRAGMA foreign_keys=ON"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def school(app):
+    school = services.create_school("Test School", "test-school")
+    db.session.commit()
+    return school
+
+
+@pytest.fixture
+def other_school(app):
+    school = services.create_school("Other School", "other-school")
+    db.session.commit()
+    return school
+
+
+@pytest.fixture
+def make_user(school):
+    return UserFactory(school)
+
+
+@pytest.fixture
+def users(make_user):
+    """One active user of each role in `school`."""
+    made = {role: make_user(role) for role in ROLES_UNDER_TEST}
+    db.session.commit()
+    return made
+
+
+@pytest.fixture
+def outsider(other_school):
+    """An admin of another school: sees nothing of `school`."""
+    user = UserFactory(other_school)("admin")
+    db.session.commit()
+    return user
+
+
+def login(client, user) -> None:
+    """Sign in without the password round trip (the sign-in page has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture
+def login_as(client):
+    def _login(user):
+        login(client, user)
+        return client
+
+    return _login
