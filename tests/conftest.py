@@ -8,6 +8,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from schoolpeers import create_app
@@ -37,11 +39,22 @@ def reset_schema() -> None:
             os.remove(path)
 
 
+class FreshUserClient(FlaskClient):
+    """Tests hold an app context open, and Flask reuses it (and `g`) for requests made inside it.
+    Forget the cached signed-in user before each request, as a real new request would."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     from flask_migrate import upgrade
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)})
+    app.test_client_class = FreshUserClient
     with app.app_context():
         reset_schema()
         upgrade()

@@ -11,6 +11,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -30,7 +31,7 @@ from wtforms.validators import (
 
 from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS
 
-ROLE_CHOICES = list(ROLE_LABELS.items())
+ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
 
 
 class LoginForm(FlaskForm):

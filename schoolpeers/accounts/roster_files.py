@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
 PLAIN_COLUMNS = ("id", "given_name", "family_name", "grade", "email", "role")
-# Header spellings people actually use for the plain format.
+# Header spellings people actually use for the plain format (compared after `header_key`).
 PLAIN_ALIASES = {
-    "id": "id", "student_id": "id", "roster_id": "id",
-    "given_name": "given_name", "given name": "given_name", "first_name": "given_name",
-    "first name": "given_name", "givenname": "given_name",
-    "family_name": "family_name", "family name": "family_name", "last_name": "family_name",
-    "last name": "family_name", "surname": "family_name", "familyname": "family_name",
-    "grade": "grade", "email": "email", "e-mail": "email", "role": "role",
+    "id": "id", "student id": "id", "roster id": "id", "user id": "id",
+    "given name": "given_name", "first name": "given_name", "givenname": "given_name",
+    "family name": "family_name", "last name": "family_name", "surname": "family_name",
+    "familyname": "family_name", "grade": "grade", "email": "email", "e mail": "email", "role": "role",
 }
 PLAIN_ROLES = {"student": "student", "staff": "staff", "teacher": "staff",
                "counselor": "counselor", "counsellor": "counselor", "admin": "admin"}
@@ -82,7 +81,7 @@ def parse_roster(text: str, grade_range: tuple[int, int],
     names = [h.strip() for h in header]
     if "sourcedId" in names:
         return _parse(reader, names, "oneroster", grade_range, role_map or {})
-    mapped = [PLAIN_ALIASES.get(n.lower()) for n in names]
+    mapped = [PLAIN_ALIASES.get(header_key(n)) for n in names]
     missing = [c for c in PLAIN_COLUMNS if c not in mapped and c not in ("email", "grade")]
     if missing:
         raise RosterFileError(
@@ -91,6 +90,10 @@ def parse_roster(text: str, grade_range: tuple[int, int],
             + " (or a OneRoster users.csv)."
         )
     return _parse(reader, [m or "" for m in mapped], "plain", grade_range, role_map or {})
+
+
+def header_key(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", name.lower()).strip()
 
 
 def _parse(reader, header: list[str], fmt: str, grade_range: tuple[int, int],

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from schoolpeers.accounts import home, services
+from schoolpeers.accounts import home_summary, services
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import db
@@ -88,4 +88,4 @@ def setup(token: str):
 @bp.route("/")
 @login_required
 def home():
-    return render_template(f"accounts/home_{current_user.role}.html", **home.summary_for(current_user))
+    return render_template(f"accounts/home_{current_user.role}.html", **home_summary.summary_for(current_user))

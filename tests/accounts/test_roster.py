@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from schoolpeers.accounts.models import User
+from schoolpeers.accounts.roster import apply_import, plan_import
+from schoolpeers.extensions import db
+
+DATA = Path(__file__).parent.parent / "data"
+HEADER = "id,given_name,family_name,grade,email,role\n"
+
+
+def import_text(school, text):
+    plan = plan_import(school, text)
+    assert plan.ok, plan.problems
+    result = apply_import(school, plan)
+    db.session.commit()
+    return result
+
+
+def roster_users(school):
+    return {u.roster_id: u for u in db.session.scalars(
+        select(User).where(User.school_id == school.id, User.roster_id.is_not(None)))}
+
+
+def test_plain_import_is_idempotent(school):
+    text = (DATA / "plain_roster.csv").read_text()
+    first = import_text(school, text)
+    assert (first.created, first.updated, first.deactivated) == (41, 0, 0)
+    second = import_text(school, text)
+    assert (second.created, second.updated, second.deactivated, second.unchanged) == (0, 0, 0, 41)
+
+
+def test_oneroster_import_of_a_few_hundred_users(school):
+    text = (DATA / "oneroster_users.csv").read_text()
+    assert import_text(school, text).created == 341
+    users = roster_users(school)
+    assert users["stu-1000"].grade == 6 and users["tch-0"].role == "staff"
+    assert users["adm-1"].role == "staff"  # administrators are staff unless mapped
+    assert import_text(school, text).unchanged == 341
+
+
+def test_changes_and_departures_are_planned_then_applied(school, make_user):
+    import_text(school, HEADER + "A1,Ada,Lovelace,7,ada@x.org,student\nA2,Bob,Byron,8,,student\n"
+                               "A3,Cy,Clark,9,,student\n")
+    manual = make_user("counselor")  # created in the app: never touched by imports
+    plan = plan_import(school, HEADER + "A1,Ada,King,8,ada@x.org,student\nA3,Cy,Clark,9,,student\n")
+    assert [(u.roster_id, diffs) for u, _row, diffs in plan.update] == [("A1", ["name", "grade"])]
+    assert [u.roster_id for u in plan.deactivate] == ["A2"]
+    apply_import(school, plan)
+    db.session.commit()
+    users = roster_users(school)
+    assert users["A1"].family_name == "King" and users["A1"].grade == 8
+    assert not users["A2"].active and users["A3"].active and manual.active
+
+
+def test_roles_granted_in_the_app_survive_a_reimport(school, make_user):
+    import_text(school, HEADER + "T1,Maya,Rivera,,maya@x.org,staff\n")
+    maya = roster_users(school)["T1"]
+    maya.role = "counselor"
+    db.session.commit()
+    assert import_text(school, HEADER + "T1,Maya,Rivera,,maya@x.org,staff\n").unchanged == 1
+    assert maya.role == "counselor"
+
+
+def test_clashes_with_other_accounts_are_bad_rows_and_nothing_is_written(school, other_school):
+    from tests.factories import UserFactory
+
+    UserFactory(other_school)("student", email="taken@x.org", username="taken")
+    db.session.commit()
+    text = HEADER + "A1,Ada,Lovelace,7,ada@x.org,student\nA2,Bob,Byron,8,taken@x.org,student\n"
+    plan = plan_import(school, text)
+    assert not plan.ok and plan.problems[0].line == 3 and "belongs to another account" in plan.problems[0].reason
+    with pytest.raises(ValueError):
+        apply_import(school, plan)
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.school_id == school.id)) == 0
+
+
+def test_same_roster_id_in_two_schools_are_two_people(school, other_school):
+    import_text(school, HEADER + "A1,Ada,Lovelace,7,,student\n")
+    import_text(other_school, HEADER + "A1,Zed,Zimmer,7,,student\n")
+    assert roster_users(school)["A1"].given_name == "Ada"
+    assert roster_users(other_school)["A1"].given_name == "Zed"

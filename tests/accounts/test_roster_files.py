@@ -1,0 +1,82 @@
+from pathlib import Path
+
+import pytest
+
+from schoolpeers.accounts.roster_files import RosterFileError, decode, parse_roster
+
+DATA = Path(__file__).parent.parent / "data"
+GRADES = (6, 12)
+HEADER = "id,given_name,family_name,grade,email,role\n"
+
+
+def test_plain_csv_is_read_with_header_aliases():
+    text = "Student ID,First Name,Last Name,Grade,E-mail,Role\nA1,Ada,Lovelace,7,Ada@X.org,Student\n"
+    parsed = parse_roster(text, GRADES)
+    assert parsed.format == "plain" and not parsed.problems
+    row = parsed.rows[0]
+    assert (row.roster_id, row.given_name, row.grade, row.email, row.role) == ("A1", "Ada", 7, "ada@x.org", "student")
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    ("A1,,Lovelace,7,,student", "missing given name"),
+    ("A1,Ada,Lovelace,,,student", "missing grade"),
+    ("A1,Ada,Lovelace,13,,student", "unknown grade '13'"),
+    ("A1,Ada,Lovelace,seven,,student", "unknown grade 'seven'"),
+    ("A1,Ada,Lovelace,7,ada@,student", "bad email 'ada@'"),
+    ("A1,Ada,Lovelace,7,,wizard", "unknown role 'wizard'"),
+    ("A1,Ada," + "L" * 101 + ",7,,student", "longer than 100"),
+])
+def test_bad_rows_are_reported_with_line_and_reason(row, reason):
+    parsed = parse_roster(HEADER + "OK1,Grace,Hopper,8,,student\n" + row + "\n", GRADES)
+    assert [p.line for p in parsed.problems] == [3]
+    assert reason in parsed.problems[0].reason
+    assert [r.roster_id for r in parsed.rows] == ["OK1"]
+
+
+def test_duplicates_within_the_file_name_the_first_line():
+    text = HEADER + "A1,Ada,L,7,a@x.org,student\nA1,Bob,M,7,b@x.org,student\nA3,Cy,N,7,a@x.org,student\n"
+    parsed = parse_roster(text, GRADES)
+    assert [(p.line, p.reason) for p in parsed.problems] == [
+        (3, "duplicate id A1 (also on line 2)"), (4, "duplicate email a@x.org (also on line 2)")]
+
+
+def test_staff_need_no_grade_and_blank_lines_are_ignored():
+    parsed = parse_roster(HEADER + "\nS1,Grace,Hopper,,g@x.org,teacher\n\n", GRADES)
+    assert not parsed.problems and parsed.rows[0].role == "staff" and parsed.rows[0].grade is None
+
+
+def test_oneroster_file_maps_roles_grades_and_skips_guardians():
+    parsed = parse_roster(decode((DATA / "oneroster_users.csv").read_bytes()), GRADES)
+    assert parsed.format == "oneroster" and not parsed.problems
+    roles = {r.role for r in parsed.rows}
+    assert roles == {"student", "staff"}
+    assert len(parsed.rows) == 341 and len(parsed.skipped) == 15
+    assert {r.grade for r in parsed.rows if r.role == "student"} == set(range(6, 13))
+    assert all(r.username for r in parsed.rows)
+
+
+def test_oneroster_status_and_role_map():
+    text = ("sourcedId,status,role,username,givenName,familyName,grades,email,enabledUser\n"
+            "u1,tobedeleted,student,u1,A,B,07,,true\n"
+            "u2,,administrator,u2,C,D,,,true\n"
+            "u3,,student,u3,E,F,KG,,true\n"
+            "u4,,student,u4,G,H,09,,false\n")
+    parsed = parse_roster(text, GRADES, {"administrator": "admin"})
+    by_id = {r.roster_id: r for r in parsed.rows}
+    assert by_id["u1"].active is False and by_id["u4"].active is False
+    assert by_id["u2"].role == "admin"
+    assert parsed.problems[0].line == 4 and "unknown grade 'KG'" in parsed.problems[0].reason
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "empty"),
+    ("name,age\nAda,12\n", "header row is missing id, given_name, family_name, role"),
+])
+def test_unreadable_files_raise(text, message):
+    with pytest.raises(RosterFileError, match=message):
+        parse_roster(text, GRADES)
+
+
+def test_decode_accepts_utf8_bom_and_windows_1252():
+    assert decode("\ufeffid".encode("utf-8")) == "id"
+    assert decode("Müller".encode("cp1252")) == "Müller"
