@@ -1,0 +1,484 @@
+"""Tests for the pure core of risk screening (schoolpeers.oversight.risk).
+
+Decisions these tests pin down:
+- Topic words from ordinary school life ("drugs awareness week", "anti-bullying
+  assembly", "the cutting board") are not risk language; phrases about doing,
+  suffering or threatening something are.
+- A benign idiom hides the low or medium phrases inside it ("I could kill for a
+  pizza"), never a high one, and never a phrase elsewhere in the note.
+- A phrase never spans a line break.
+- A check-in is overdue the day after the cadence runs out, not on its last day.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+import time
+from datetime import date, timedelta
+from importlib import resources
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from schoolpeers.oversight import risk
+from schoolpeers.oversight.risk import (
+    Category,
+    Finding,
+    FindingSource,
+    Screening,
+    Severity,
+    assess_checkin,
+    highest,
+    is_overdue,
+    screen_text,
+)
+
+LOW, MEDIUM, HIGH = Severity.LOW, Severity.MEDIUM, Severity.HIGH
+SUICIDAL = Category.SUICIDAL_THOUGHTS
+SELF_HARM = Category.SELF_HARM
+ABUSE = Category.ABUSE_OR_NEGLECT
+BULLYING = Category.BULLYING
+SUBSTANCE = Category.SUBSTANCE_USE
+HARM = Category.HARM_TO_OTHERS
+
+LEXICON = json.loads(
+    (resources.files("schoolpeers.oversight") / "data" / "risk_lexicon.json").read_text(
+        encoding="utf-8"
+    )
+)
+RISK_PHRASES = [
+    (phrase, Category(category), Severity(severity))
+    for category, by_severity in LEXICON["risk_phrases"].items()
+    for severity, phrases in by_severity.items()
+    for phrase in phrases
+] + [
+    (phrase, Category(category), MEDIUM)
+    for category, phrases in LEXICON["ambiguous_phrases"].items()
+    for phrase in phrases
+]
+PHRASES = sorted(phrase for phrase, _, _ in RISK_PHRASES)
+IDIOMS = LEXICON["benign_idioms"]
+
+
+def severity_in(screening: Screening, category: Category) -> Severity | None:
+    return max((m.severity for m in screening.matches if m.category == category), default=None)
+
+
+def rank(severity: Severity | None) -> int:
+    return -1 if severity is None else severity.rank
+
+
+# ------------------------------------------------------------------ lexicon
+
+
+def test_lexicon_explains_itself_and_has_a_sensible_size():
+    about = " ".join(LEXICON["_about"])
+    assert "not a diagnosis" in about and "C-SSRS" in about and "NSPCC" in about
+    assert 120 <= len(RISK_PHRASES) <= 250
+    assert {category for _, category, _ in RISK_PHRASES} == set(Category)
+    assert len(PHRASES) == len(RISK_PHRASES), "a phrase is listed twice"
+
+
+@pytest.mark.parametrize(("phrase", "category", "severity"), RISK_PHRASES, ids=lambda x: str(x))
+def test_every_lexicon_phrase_is_found_as_written_and_shouted(phrase, category, severity):
+    for text in (phrase, f"...{phrase.upper()}!!"):
+        matches = screen_text(text).matches
+        assert [(m.phrase, m.category, m.severity) for m in matches] == [
+            (phrase, category, severity)
+        ]
+
+
+@pytest.mark.parametrize("idiom", IDIOMS)
+def test_benign_idioms_alone_flag_nothing(idiom):
+    assert screen_text(f"honestly {idiom} lol").matches == ()
+
+
+def test_ambiguous_phrases_never_count_higher_than_medium():
+    for phrases in LEXICON["ambiguous_phrases"].values():
+        for phrase in phrases:
+            assert screen_text(phrase).severity == MEDIUM
+
+
+# ---------------------------------------------------------------- screening
+
+POSITIVES = [
+    # suicidal thoughts: misspellings, text speak, spacing, apostrophes, repeats
+    ("I just want to die", SUICIDAL, HIGH),
+    ("honestly i wanna die lol", SUICIDAL, HIGH),
+    ("i want 2 die", SUICIDAL, HIGH),
+    ("I don't want to be here anymore.", SUICIDAL, HIGH),
+    ("I dont want to be here any more", SUICIDAL, HIGH),
+    ("I do not want to be here anymore", SUICIDAL, HIGH),
+    ("I don\u2019t want to be here anymore", SUICIDAL, HIGH),
+    ("sometimes i think i should kill my self", SUICIDAL, HIGH),
+    ("killmyself", SUICIDAL, HIGH),
+    ("k i l l myself", SUICIDAL, HIGH),
+    ("K.I.L.L. MYSELF!!!", SUICIDAL, HIGH),
+    ("ugh kms", SUICIDAL, HIGH),
+    ("I've been feeling sucidal", SUICIDAL, HIGH),
+    ("sooo suicidaaal rn", SUICIDAL, HIGH),
+    ("He wants to kill himself", SUICIDAL, HIGH),
+    ("she said 'everyone would be better off without me'", SUICIDAL, HIGH),
+    ("what's the point of living", SUICIDAL, HIGH),
+    ("I can't take it anymore", SUICIDAL, MEDIUM),
+    ("there's no point", SUICIDAL, MEDIUM),
+    # self-harm
+    ("She's been cutting herself again", SELF_HARM, HIGH),
+    ("I started cutting in year 8", SELF_HARM, HIGH),
+    ("i hurt myself last night on purpose", SELF_HARM, HIGH),
+    ("he's been hurtin himself", SELF_HARM, HIGH),
+    ("I self-harm when it gets bad", SELF_HARM, HIGH),
+    ("selfharm", SELF_HARM, HIGH),
+    ("i hate myself", SELF_HARM, MEDIUM),
+    # abuse or neglect
+    ("my dad hits me when he's drunk", ABUSE, HIGH),
+    ("He hit me with a belt", ABUSE, HIGH),
+    ("my uncle touches me", ABUSE, HIGH),
+    ("I'm not allowed to eat until my chores are done", ABUSE, HIGH),
+    ("I'm scared to go home", ABUSE, HIGH),
+    ("there's nobody at home most nights", ABUSE, MEDIUM),
+    ("my mom screams at me every day", ABUSE, MEDIUM),
+    # bullying
+    ("they all laugh at me in PE", BULLYING, MEDIUM),
+    ("someone posted pictures of me on snap", BULLYING, MEDIUM),
+    ("they call me names", BULLYING, MEDIUM),
+    ("someone told me to kys", BULLYING, HIGH),
+    ("nobody likes me", BULLYING, MEDIUM),
+    ("no1 likes me", BULLYING, MEDIUM),
+    ("no one likes me", BULLYING, MEDIUM),
+    # substance use
+    ("he's been vaping every day", SUBSTANCE, MEDIUM),
+    ("we were getting drunk at the park", SUBSTANCE, MEDIUM),
+    ("he was drunk at school on friday", SUBSTANCE, HIGH),
+    ("she's smoking weed before school", SUBSTANCE, MEDIUM),
+    ("someone offered him ketamine", SUBSTANCE, LOW),
+    # harm to others
+    ("I'm going to hurt him after school", HARM, HIGH),
+    ("he said he'd bring a knife tomorrow", HARM, HIGH),
+    ("im gonna kill him", HARM, HIGH),
+    ("I could kill him", HARM, MEDIUM),
+]
+
+
+@pytest.mark.parametrize(("text", "category", "severity"), POSITIVES)
+def test_risk_language_is_found(text, category, severity):
+    screening = screen_text(text)
+    assert category in screening.categories
+    assert severity_in(screening, category) == severity
+
+
+NEGATIVES = [
+    "I'm dying to see the match",
+    "this homework is killing me",
+    "I could kill for a pizza",
+    "I'm dead tired after training",
+    "the test was murder",
+    "I need to skill myself up",  # "skill" is not "kill"
+    "I killed it in the exam",
+    "pass me the cutting board",
+    "we talked about the school drugs awareness week",  # a topic, not use
+    "we had an anti-bullying assembly",
+    "she hit the ball really hard in rounders",
+    "I hurt my knee at football",
+    "we killed time before the bus",
+    "Good chat about his football team and the trip to the museum.",
+    "",
+    "   \n\t  ",
+    None,
+]
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_everyday_language_is_not_flagged(text):
+    screening = screen_text(text)
+    assert screening == Screening()
+    assert screening.severity is None and screening.categories == ()
+
+
+def test_an_idiom_does_not_hide_risk_language_elsewhere_in_the_note():
+    screening = screen_text("This homework is killing me and honestly I want to die")
+    assert [m.phrase for m in screening.matches] == ["want to die"]
+    assert screen_text("I could kill for a pizza but I want to kill myself").severity == HIGH
+
+
+def test_an_idiom_hides_only_phrases_wholly_inside_it():
+    # "dead tired" overlaps "tired of living" without containing it.
+    assert screen_text("I'm dead tired of living like this").severity == HIGH
+
+
+def test_a_longer_phrase_stands_for_the_shorter_ones_inside_it():
+    assert [m.phrase for m in screen_text("there's no point in living").matches] == [
+        "no point in living"
+    ]
+    matches = screen_text("they told me to kill myself").matches
+    assert [(m.phrase, m.category) for m in matches] == [("told me to kill myself", BULLYING)]
+
+
+def test_matches_report_the_text_as_written_and_its_span():
+    text = "Fine week.\r\nHonestly? I want to DIE!! and they all laugh at me"
+    matches = screen_text(text).matches
+    assert [(m.phrase, m.text) for m in matches] == [
+        ("want to die", "want to DIE"),
+        ("laugh at me", "laugh at me"),
+    ]
+    for match in matches:
+        start, end = match.span
+        assert text[start:end] == match.text
+    assert screen_text("K.I.L.L. MYSELF").matches[0].text == "K.I.L.L. MYSELF"
+
+
+def test_a_phrase_never_spans_a_line_break():
+    assert screen_text("I want to\ndie").matches == ()
+
+
+def test_screening_sums_up_categories_and_severity():
+    screening = screen_text("nobody likes me and he's been vaping every day and wants to die")
+    assert screening.categories == (SUICIDAL, BULLYING, SUBSTANCE)
+    assert screening.severity == HIGH
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "k\u200bms",  # zero-width space inside a word
+        "\uff4b\uff4d\uff53",  # full-width letters
+        "\x00\x01kms\x7f",  # control characters
+        "I want to die \U0001f480\U0001f480",
+        "KMS",
+    ],
+)
+def test_odd_characters_are_screened_not_choked_on(text):
+    assert screen_text(text).severity == HIGH
+
+
+def test_lone_surrogates_and_huge_texts_do_not_raise():
+    assert screen_text("\ud800 kms \udfff").severity == HIGH
+    assert screen_text("a " * 100_000).matches == ()
+
+
+def test_a_full_length_note_screens_in_well_under_a_few_milliseconds():
+    note = ("We talked about his maths test and he seemed happier after that. " * 70)[:4000]
+    screen_text(note)  # compile the lexicon first
+    best = min(_seconds(screen_text, note) for _ in range(5))
+    assert best < 0.005
+
+
+def _seconds(function, argument) -> float:
+    start = time.perf_counter()
+    function(argument)
+    return time.perf_counter() - start
+
+
+# The screening mechanism on a tiny lexicon, independent of the shipped phrases.
+
+TINY_LEXICON = {
+    "risk_phrases": {
+        "suicidal_thoughts": {"high": ["end it"]},
+        "bullying": {"medium": ["laugh at me"]},
+    },
+    "ambiguous_phrases": {},
+    "benign_idioms": ["end it all for the weekend", "they laugh at me lol"],
+    "word_variants": {},
+    "phrase_alternatives": {},
+}
+
+
+def test_an_idiom_never_hides_a_high_phrase(monkeypatch):
+    monkeypatch.setattr(risk, "_lexicon", lambda: risk._compile(TINY_LEXICON))
+    assert screen_text("let's end it all for the weekend").severity == HIGH
+    assert screen_text("they laugh at me lol").matches == ()
+
+
+def test_two_entries_that_read_the_same_are_rejected():
+    clash = {**TINY_LEXICON, "benign_idioms": ["LAUGH at me!"]}
+    with pytest.raises(ValueError, match="read the same"):
+        risk._compile(clash)
+
+
+# ----------------------------------------------------------------- severity
+
+
+def test_severity_is_ordered_and_stored_as_text():
+    assert LOW < MEDIUM < HIGH and MEDIUM <= HIGH and not MEDIUM > HIGH
+    assert sorted([HIGH, LOW, MEDIUM]) == [LOW, MEDIUM, HIGH]
+    assert max([MEDIUM, HIGH, LOW]) is HIGH
+    assert [str(s) for s in Severity] == ["low", "medium", "high"]
+    assert Severity("high") is HIGH and HIGH == "high"
+    assert HIGH > "low" and "low" < HIGH  # stored text compares by severity too
+    with pytest.raises(TypeError):
+        HIGH < 3  # noqa: B015
+
+
+# ------------------------------------------------------------------- rules
+
+
+def checkin(**overrides) -> list[Finding]:
+    calm = {
+        "wellbeing": 4,
+        "earlier_wellbeing": [4, 4, 3],
+        "notes": "Good chat about football.",
+        "worry_flag": False,
+        "worry_severity": None,
+    }
+    return assess_checkin(**{**calm, **overrides})
+
+
+def test_a_calm_checkin_has_no_findings():
+    assert checkin() == []
+    assert checkin(notes=None, earlier_wellbeing=[]) == []
+
+
+def test_the_lowest_wellbeing_is_high():
+    [finding] = checkin(wellbeing=1, earlier_wellbeing=[])
+    assert (finding.source, finding.severity) == (FindingSource.LOW_WELLBEING, HIGH)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "wellbeing", "dropped"),
+    [
+        ([5, 4, 3], 2, True),  # average 4, drop of 2
+        ([5, 4, 3], 3, False),  # drop of 1
+        ([5, 4, 4], 2, True),  # drop of 2.33
+        ([4, 4, 3], 2, False),  # drop of 1.67
+        ([4], 2, True),  # one earlier rating is enough
+        ([], 2, False),  # nothing to compare with
+        ([4, 4, 4, 1, 1], 2, True),  # only the last three count (all five average 2.8)
+        ([1, 1, 1, 5, 5], 3, False),  # ... and the most recent come first
+    ],
+)
+def test_a_drop_of_two_against_the_last_three_checkins_is_medium(earlier, wellbeing, dropped):
+    findings = checkin(wellbeing=wellbeing, earlier_wellbeing=earlier)
+    assert [(f.source, f.severity) for f in findings] == (
+        [(FindingSource.WELLBEING_DROP, MEDIUM)] if dropped else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "chosen", "expected"),
+    [(True, None, MEDIUM), (True, MEDIUM, MEDIUM), (True, HIGH, HIGH), (True, LOW, MEDIUM),
+     (False, HIGH, None)],
+)
+def test_the_mentors_worry_is_at_least_medium(flag, chosen, expected):
+    findings = checkin(worry_flag=flag, worry_severity=chosen)
+    assert [(f.source, f.severity) for f in findings] == (
+        [(FindingSource.MENTOR_WORRY, expected)] if expected else []
+    )
+
+
+def test_risk_language_in_notes_takes_its_screening_severity():
+    [finding] = checkin(notes="they all laugh at me and I've been vaping every day")
+    assert (finding.source, finding.severity) == (FindingSource.RISK_LANGUAGE, MEDIUM)
+    assert finding.summary == (
+        'Risk language in the notes: bullying ("laugh at me"); '
+        'substance use ("vaping every day").'
+    )
+
+
+def test_several_rules_give_several_findings():
+    findings = checkin(
+        wellbeing=1, earlier_wellbeing=[4, 4, 4], notes="honestly kms",
+        worry_flag=True, worry_severity=HIGH,
+    )
+    assert [(f.source, f.severity) for f in findings] == [
+        (FindingSource.LOW_WELLBEING, HIGH),
+        (FindingSource.WELLBEING_DROP, MEDIUM),
+        (FindingSource.MENTOR_WORRY, HIGH),
+        (FindingSource.RISK_LANGUAGE, HIGH),
+    ]
+    assert highest(findings) == HIGH
+    assert highest([]) is None
+
+
+def test_the_summary_names_categories_and_phrases_not_the_note():
+    [finding] = checkin(notes="My diary says Jamie Smith keeps calling, they all laugh at me")
+    assert "bullying" in finding.summary and '"laugh at me"' in finding.summary
+    assert "Jamie" not in finding.summary and "diary" not in finding.summary
+
+
+@pytest.mark.parametrize(
+    "overrides", [{"wellbeing": 0}, {"wellbeing": 6}, {"earlier_wellbeing": [3, 7]}]
+)
+def test_ratings_outside_one_to_five_are_refused(overrides):
+    with pytest.raises(ValueError):
+        checkin(**overrides)
+
+
+# ----------------------------------------------------------------- overdue
+
+TODAY = date(2025, 3, 20)
+
+
+def days_ago(days: int) -> date:
+    return TODAY - timedelta(days=days)
+
+
+@pytest.mark.parametrize(
+    ("began_on", "last_checkin_on", "cadence", "overdue"),
+    [
+        (days_ago(14), None, 14, False),  # the last day of the cadence is on time
+        (days_ago(15), None, 14, True),
+        (days_ago(60), days_ago(14), 14, False),
+        (days_ago(60), days_ago(15), 14, True),
+        (days_ago(3), days_ago(40), 14, False),  # a check-in before the start does not count
+        (days_ago(-5), None, 14, False),  # starts in the future
+        (days_ago(8), None, 7, True),
+        (days_ago(7), days_ago(7), 7, False),
+    ],
+)
+def test_is_overdue(began_on, last_checkin_on, cadence, overdue):
+    assert is_overdue(began_on, last_checkin_on, TODAY, cadence) is overdue
+
+
+def test_is_overdue_defaults_to_a_fortnight_and_refuses_a_cadence_below_a_day():
+    assert is_overdue(days_ago(15), None, TODAY) and not is_overdue(days_ago(14), None, TODAY)
+    with pytest.raises(ValueError):
+        is_overdue(days_ago(15), None, TODAY, 0)
+
+
+# ---------------------------------------------------------------- properties
+
+any_text = st.text(st.characters(exclude_categories=()))  # surrogates included
+phrase_soup = st.lists(
+    st.one_of(st.sampled_from(PHRASES), st.sampled_from(IDIOMS), st.text(max_size=12)),
+    max_size=8,
+).map(" ".join)
+
+
+@settings(max_examples=300)
+@given(st.one_of(any_text, phrase_soup))
+def test_screening_never_raises_and_reports_its_own_text(text):
+    for match in screen_text(text).matches:
+        start, end = match.span
+        assert text[start:end] == match.text and match.phrase in PHRASES
+
+
+@settings(max_examples=20, deadline=None)
+@given(any_text.filter(bool), st.integers(1_000, 20_000))
+def test_screening_never_raises_on_huge_text(text, repeats):
+    screen_text(text * repeats)
+
+
+@settings(max_examples=200)
+@given(phrase_soup, phrase_soup)
+def test_appending_a_line_never_lowers_the_severity(first, more):
+    parts = max(rank(screen_text(first).severity), rank(screen_text(more).severity))
+    assert rank(screen_text(f"{first}\n{more}").severity) >= parts
+
+
+SUMMARY_SHAPE = re.compile(
+    r'Risk language in the notes: [a-z ]+ \(""(?:, "")*\)(?:; [a-z ]+ \(""(?:, "")*\))*\.'
+)
+
+
+@settings(max_examples=200)
+@given(phrase_soup, st.text(string.ascii_letters, min_size=12, max_size=20))
+def test_the_summary_quotes_only_lexicon_phrases(soup, private_words):
+    notes = f"{private_words} {soup} {private_words}"
+    for finding in checkin(notes=notes):
+        quoted = re.findall(r'"([^"]*)"', finding.summary)
+        assert set(quoted) <= set(PHRASES)
+        assert SUMMARY_SHAPE.fullmatch(re.sub(r'"[^"]*"', '""', finding.summary))
+        assert private_words not in finding.summary
