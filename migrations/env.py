@@ -34,9 +34,17 @@ def run_migrations_online() -> None:
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds SQLite tables; foreign keys must not fire while it does.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # the PRAGMA began a transaction; Alembic must own the next one
         context.configure(connection=connection, target_metadata=db.metadata, **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -65,14 +65,22 @@ def register_extensions(app: Flask) -> None:
     # Import the models so that metadata (and Alembic) know every table.
     from schoolpeers import audit  # noqa: F401
     from schoolpeers.accounts import access, models  # noqa: F401
+    from schoolpeers.matching import models as matching_models  # noqa: F401
+    from schoolpeers.mentors import models as mentors_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.admin_views import bp as admin_bp
     from schoolpeers.accounts.views import bp as accounts_bp
+    from schoolpeers.home import bp as home_bp
+    from schoolpeers.matching.views import bp as matching_bp
+    from schoolpeers.mentors.views import bp as mentors_bp
 
+    app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(mentors_bp)
+    app.register_blueprint(matching_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -90,6 +98,8 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from schoolpeers.accounts.cli import roster_cli
     from schoolpeers.demo import demo_command
+    from schoolpeers.matching.cli import matching_cli
 
     app.cli.add_command(roster_cli)
+    app.cli.add_command(matching_cli)
     app.cli.add_command(demo_command)

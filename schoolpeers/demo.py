@@ -9,7 +9,12 @@ from sqlalchemy import select
 
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
+from schoolpeers.accounts.services import list_topics
 from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching_services
+from schoolpeers.mentors import services as mentor_services
+from schoolpeers.mentors.models import AVAILABILITY_SLOTS
+from schoolpeers.timeutil import today_in
 
 DEMO_SLUG = "northfield"
 DEMO_PASSWORD = "schoolpeers-demo"
@@ -57,9 +62,48 @@ def build_demo_school(seed: int = 2026, students: int = 400) -> tuple[School, bo
             roster_id=f"NF{10000 + n}", email=f"s{10000 + n}@northfield.example",
         )
         _personalise(user, rng, interests)
-    school.designated_lead_id = db.session.scalar(select(User.id).where(User.username == "counselor"))
+    counselor = db.session.scalar(select(User).where(User.username == "counselor"))
+    school.designated_lead_id = counselor.id
     db.session.flush()
+    _build_programme(school, counselor, rng)
     return school, True
+
+
+def _build_programme(school: School, counselor: User, rng: random.Random) -> None:
+    """Mentors with training, requests, and a first round of approved matches."""
+    today = today_in(school.timezone)
+    topics = list_topics(school.id)
+    students = list(db.session.scalars(
+        select(User).where(User.school_id == school.id, User.role == "student").order_by(User.id)))
+    seniors = [u for u in students if u.grade >= 9 and u.username != "student"]
+    others = [u for u in seniors if u.username != "mentor"]
+    mentors_chosen = [u for u in seniors if u.username == "mentor"] + rng.sample(
+        others, min(len(others), len(students) // 9))
+    waiting_applications = max(1, len(mentors_chosen) // 15)
+    modules = mentor_services.ensure_training_modules(school.id)
+    for n, user in enumerate(mentors_chosen):
+        profile = mentor_services.apply_to_mentor(
+            user, bio=f"I'm in grade {user.grade} and I like {', '.join(i.name for i in user.interests[:2])}.",
+            motivation="Someone helped me when I started here; I would like to do the same.",
+            capacity=rng.randint(1, 3), topics=rng.sample(topics, rng.randint(3, 6)),
+            availability=rng.sample(list(AVAILABILITY_SLOTS), rng.randint(3, 7)))
+        if n >= len(mentors_chosen) - waiting_applications:
+            continue  # a few applications still waiting for a counselor
+        mentor_services.decide_application(profile, True, counselor)
+        for module in modules:
+            mentor_services.record_completion(profile, module, today, counselor)
+        mentor_services.certify(profile, counselor, today)
+    juniors = [u for u in students if u.grade <= 8 and u.username != "student"]
+    for user in rng.sample(juniors, min(len(juniors), len(students) // 5)):
+        matching_services.create_request(
+            user, interests=list(user.interests), topics=rng.sample(topics, rng.randint(1, 3)),
+            language=rng.choice([None] * 8 + ["spanish", "polish"]), same_gender=rng.random() < 0.1,
+            availability=rng.sample(list(AVAILABILITY_SLOTS), rng.randint(2, 6)), note="", created_by=user)
+    result = matching_services.run_batch(school, counselor, today)
+    demo_mentor_first = sorted(result.proposed, key=lambda m: m.mentor.username != "mentor")
+    for mentorship in demo_mentor_first[: len(result.proposed) * 2 // 3]:
+        matching_services.approve(mentorship, counselor, today)
+    db.session.flush()
 
 
 def _personalise(user: User, rng: random.Random, interests: list[Interest]) -> None:

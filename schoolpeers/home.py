@@ -1,10 +1,26 @@
-"""What each role's home page shows: what they can do, and what needs their attention."""
+"""Each role's home page: what they can do here, and what needs their attention.
+
+It sits above the feature packages and may read from all of them; none of them imports it.
+"""
 from __future__ import annotations
 
+from flask import Blueprint, render_template
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
+from schoolpeers.matching.services import proposals, waiting_requests
+from schoolpeers.mentors.services import expiring_soon, profile_for
+from schoolpeers.timeutil import today_in
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    return render_template(f"home/{current_user.role}.html", **summary_for(current_user))
 
 
 def role_counts(school_id: int) -> dict[str, int]:
@@ -28,6 +44,15 @@ def awaiting_setup_count(school_id: int) -> int:
 def summary_for(user: User) -> dict:
     if user.role == "admin":
         return {"counts": role_counts(user.school_id), "awaiting_setup": awaiting_setup_count(user.school_id)}
-    if user.role in ("counselor", "staff"):
+    if user.role == "counselor":
+        waiting = waiting_requests(user.school_id)
+        return {
+            "counts": role_counts(user.school_id),
+            "needs_mentor": sum(1 for r in waiting if r.mentorship is None),
+            "proposals": len(proposals(user.school_id)),
+            "expiring": expiring_soon(user.school_id, today_in(user.school.timezone)),
+        }
+    if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
-    return {}
+    profile = profile_for(user)
+    return {"is_mentor": profile is not None and profile.status in ("active", "paused")}

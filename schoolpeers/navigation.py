@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 NAVIGATION = {
-    "student": [("accounts.home", "Home")],
-    "counselor": [("accounts.home", "Home")],
-    "staff": [("accounts.home", "Home")],
+    "student": [("home.index", "Home"), ("matching.my_request", "My mentor")],
+    "counselor": [
+        ("home.index", "Home"),
+        ("matching.index", "Matching"),
+        ("matching.mentorships", "Mentorships"),
+        ("mentors.index", "Mentors"),
+    ],
+    "staff": [("home.index", "Home")],
     "admin": [
-        ("accounts.home", "Home"),
+        ("home.index", "Home"),
         ("admin.users", "Users"),
         ("admin.roster_upload", "Roster import"),
         ("admin.settings", "School settings"),

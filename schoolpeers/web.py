@@ -27,4 +27,4 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
 
 def page_arg() -> int:
     page = request.args.get("page", 1, type=int) or 1
-    return max(page, 1)
+    return min(max(page, 1), 100_000)

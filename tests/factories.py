@@ -25,3 +25,34 @@ class UserFactory:
         }
         values.update(overrides)
         return services.create_user(self.school, role=role, password=password, **values)
+
+
+def make_mentor(school: School, counselor: User, *, grade: int = 10, capacity: int = 2, certified: bool = True,
+                topics: int = 3, **user_overrides):
+    """A student who applied, was accepted, trained and (by default) certified."""
+    from datetime import date
+
+    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.mentors import services as mentors
+
+    user = UserFactory(school)("student", grade=grade, **user_overrides)
+    profile = mentors.apply_to_mentor(user, bio="I like football.", motivation="To help.", capacity=capacity,
+                                      topics=list_topics(school.id)[:topics], availability=["mon-lunch"])
+    mentors.decide_application(profile, True, counselor)
+    if certified:
+        today = date.today()
+        for module in mentors.training_modules(school.id):
+            mentors.record_completion(profile, module, today, counselor)
+        mentors.certify(profile, counselor, today)
+    return profile
+
+
+def make_request(student: User, **overrides):
+    from schoolpeers.accounts.services import list_interests, list_topics
+    from schoolpeers.matching import services as matching
+
+    values = {"interests": list_interests(student.school_id)[:2], "topics": list_topics(student.school_id)[:1],
+              "language": None, "same_gender": False, "availability": ["mon-lunch"], "note": "",
+              "created_by": student}
+    values.update(overrides)
+    return matching.create_request(student, **values)

@@ -10,3 +10,14 @@ def test_migrations_reach_head_and_match_the_models(app):
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert context.get_current_revision() is not None
         assert compare_metadata(context, db.metadata) == []
+
+
+def test_downgrade_to_empty_and_back(app):
+    from flask_migrate import downgrade, upgrade
+
+    downgrade(revision="base")
+    with db.engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() is None
+    upgrade()
+    with db.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata) == []

@@ -7,9 +7,8 @@ Create Date: 2026-11-22
 Schools and users refer to each other (a school's designated lead is a user), so the
 schools → users foreign key is added after both tables exist.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0001_accounts'

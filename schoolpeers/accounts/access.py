@@ -16,6 +16,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db, login_manager
 
 T = TypeVar("T")
+MAX_ID = 2**31 - 1
 
 
 @login_manager.user_loader
@@ -47,6 +48,8 @@ def role_required(*roles: str):
 
 def get_in_school_or_404(model: type[T], record_id: int) -> T:
     """The record with this id in the current user's school, or 404."""
+    if not 0 < record_id <= MAX_ID:
+        abort(404)  # out of the integer range of the database: cannot exist
     record = db.session.scalar(
         select(model).where(model.id == record_id, model.school_id == current_user.school_id)
     )

@@ -8,7 +8,6 @@ from sqlalchemy import func, or_, select
 from schoolpeers.accounts import roster, services
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.forms import (
-    ConfirmForm,
     RosterApplyForm,
     RosterUploadForm,
     SchoolSettingsForm,
@@ -18,6 +17,7 @@ from schoolpeers.accounts.forms import (
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.accounts.roster_files import RosterFileError, decode
 from schoolpeers.extensions import db
+from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.web import audit, page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")

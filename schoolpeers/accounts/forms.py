@@ -11,7 +11,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
-    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -30,8 +29,9 @@ from wtforms.validators import (
 )
 
 from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS
+from schoolpeers.forms_common import choices
 
-ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLE_LABELS.items()]
+ROLE_CHOICES = choices(ROLE_LABELS.items())
 
 
 class LoginForm(FlaskForm):
@@ -67,12 +67,6 @@ class UserCreateForm(FlaskForm):
 class UserRoleForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
     submit = SubmitField("Change role")
-
-
-class ConfirmForm(FlaskForm):
-    """A button that only needs CSRF protection."""
-
-    submit = SubmitField("Confirm")
 
 
 class SchoolSettingsForm(FlaskForm):

@@ -77,6 +77,8 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         UniqueConstraint("school_id", "roster_id"),
+        # Lets child tables prove with a composite foreign key that a user is of their school.
+        UniqueConstraint("school_id", "id", name="uq_users_school_id_id"),
         CheckConstraint("role IN ('student', 'counselor', 'staff', 'admin')", name="role_known"),
         Index("ix_users_school_role", "school_id", "role"),
         Index("ix_users_school_family_name", "school_id", "family_name"),

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from schoolpeers.accounts import home_summary, services
+from schoolpeers.accounts import services
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import db
@@ -22,7 +22,8 @@ def safe_next(target: str | None) -> str | None:
     if not target:
         return None
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    unsafe = "\\" in target or any(ord(c) < 32 for c in target)  # browsers read /\x as //x
+    if unsafe or parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
 
@@ -30,7 +31,7 @@ def safe_next(target: str | None) -> str | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.home"))
+        return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.login.data, form.password.data)
@@ -46,7 +47,7 @@ def login():
         login_user(user)
         audit("login.success", actor=user, record_type="user", record_id=user.id)
         db.session.commit()
-        return redirect(safe_next(request.args.get("next")) or url_for("accounts.home"))
+        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 
@@ -54,6 +55,7 @@ def login():
 @login_required
 def logout():
     audit("logout", record_type="user", record_id=current_user.id)
+    current_user.session_version += 1  # a copied session cookie stops working too
     db.session.commit()
     logout_user()
     session.clear()
@@ -83,9 +85,3 @@ def setup(token: str):
             flash("Your password is saved. Sign in with your username and new password.", "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/setup.html", form=form, user=user)
-
-
-@bp.route("/")
-@login_required
-def home():
-    return render_template(f"accounts/home_{current_user.role}.html", **home_summary.summary_for(current_user))

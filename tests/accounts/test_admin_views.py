@@ -151,7 +151,8 @@ def count_users():
 def test_roster_upload_shows_bad_rows_and_writes_nothing(client, users, login_as):
     login_as(users["admin"])
     before = count_users()
-    bad = b"id,given_name,family_name,grade,email,role\nA1,Ada,Lovelace,7,ada@x.org,student\nA2,,Byron,15,nope,student\n"
+    bad = (b"id,given_name,family_name,grade,email,role\n"
+           b"A1,Ada,Lovelace,7,ada@x.org,student\nA2,,Byron,15,nope,student\n")
     page = upload(client, bad)
     assert page.status_code == 200
     assert b"1 row to fix" in page.data and b"missing given name" in page.data

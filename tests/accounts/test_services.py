@@ -1,9 +1,9 @@
 import pytest
+from sqlalchemy import func, select
 
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, Topic, UserInterest
 from schoolpeers.extensions import db
-from sqlalchemy import func, select
 
 
 def test_new_school_gets_default_catalogues(school):

@@ -125,3 +125,29 @@ def test_navigation_is_role_aware(client, users, login_as):
 def test_anonymous_home_redirects_to_sign_in(client):
     response = client.get("/")
     assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_backslash_next_is_not_followed(client, make_user):
+    make_user("admin", username="sam", password=PASSWORD)
+    db.session.commit()
+    response = sign_in(client, "sam", PASSWORD, query_string={"next": "/\\evil.example"})
+    assert response.location == "/"
+
+
+def test_sign_out_invalidates_a_copied_session_cookie(app, client, make_user):
+    make_user("student", username="leo", password=PASSWORD)
+    db.session.commit()
+    sign_in(client, "leo", PASSWORD)
+    with client.session_transaction() as session:
+        stolen = dict(session)
+    client.post("/logout")
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(stolen)
+    assert thief.get("/").status_code == 302
+
+
+def test_huge_ids_and_pages_are_not_errors(client, users, login_as):
+    login_as(users["admin"])
+    assert client.get("/admin/users/99999999999999999999").status_code == 404
+    assert client.get("/admin/users?page=99999999999999999999").status_code == 200

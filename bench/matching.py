@@ -1,0 +1,192 @@
+"""Matching benchmark: solve_batch on synthetic schools against an exact optimum.
+
+For each size it reports the wall time and peak memory of `solve_batch` (each
+in a fresh process, see bench.common), the matched count and total score, and
+the exact optimum from an independent solver over every eligible pair (no
+top-K, no pricing, no repair), run in the same benchmark:
+
+* "lsa": mentors expanded into one column per free place, the dense matrix
+  solved by scipy.optimize.linear_sum_assignment with cost -(BIG + score)
+  (BIG makes one more match worth more than any score), while the matrix has
+  at most EXACT_MAX_CELLS cells;
+* "flow": otherwise, OR-Tools' min-cost max-flow on the full sparse graph,
+  while its estimated memory fits in half of the available memory;
+* null when neither fits.
+
+optimum_fraction is score / optimum_score (0 if fewer students were matched).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+from scipy.optimize import linear_sum_assignment
+
+from bench.common import measure
+from schoolpeers.matching.scoring import GradeWindow, MentorInput, RequestInput, Weights
+from schoolpeers.matching.solver import candidate_pairs, solve_batch
+
+SIZES = [(100, 40), (1_000, 400), (5_000, 2_000), (20_000, 8_000)]
+SEED = 20240601
+#: Largest dense requests x mentor-places matrix the exact solver may build (8 bytes a cell).
+EXACT_MAX_CELLS = 25_000_000
+#: Peak memory of the full-graph exact flow per eligible pair (measured: ~6 GB for 66M pairs).
+FLOW_BYTES_PER_PAIR = 100
+
+INTERESTS = (
+    "art", "baking", "basketball", "board games", "chess", "coding", "cooking", "cycling",
+    "dance", "drawing", "drama", "fashion", "film", "football", "gaming", "gardening",
+    "history", "maths", "music", "nature", "photography", "reading", "robotics", "science",
+    "skateboarding", "swimming", "tennis", "travel", "volunteering", "writing",
+)  # fmt: skip
+TOPICS = (
+    "bullying", "exam stress", "family changes", "friendships",
+    "homework planning", "motivation", "screen time", "settling in",
+)  # fmt: skip
+SLOTS = tuple(f"{day} {period}" for day in ("Mon", "Tue", "Wed", "Thu", "Fri") for period in ("lunch", "after school"))
+OTHER_LANGUAGES = ("Arabic", "Polish", "Spanish", "Ukrainian")
+
+
+def synthetic_school(n_requests: int, n_mentors: int, seed: int = SEED) -> tuple[list[RequestInput], list[MentorInput]]:
+    """A seeded school: grades 6-12, capacities 1-3, 30 interests (3-6 each),
+    8 topics, 10 time slots, a few language, same-gender and exclusion rules."""
+    rng = random.Random(seed)
+    mentors = [
+        MentorInput(
+            mentor_id=i + 1,
+            student_id=i + 1,
+            school_id=1,
+            grade=rng.randint(6, 12),
+            capacity=rng.randint(1, 3),
+            gender=_gender(rng),
+            languages=_languages(rng),
+            interests=_sample(rng, INTERESTS, 3, 6),
+            topics=_sample(rng, TOPICS, 2, 5),
+            availability=_sample(rng, SLOTS, 2, 6),
+        )
+        for i in range(n_mentors)
+    ]
+    ages = rng.sample(range(n_requests), n_requests)
+    return [_request(rng, i, ages[i], mentors) for i in range(n_requests)], mentors
+
+
+def _request(rng: random.Random, i: int, age: int, mentors: list[MentorInput]) -> RequestInput:
+    # About 1% of requests come from mentors themselves (they may not mentor themselves).
+    own = rng.choice(mentors) if rng.random() < 0.01 else None
+    languages = _languages(rng)
+    others = sorted(languages - {"English"})
+    return RequestInput(
+        request_id=i + 1,
+        student_id=own.student_id if own else len(mentors) + i + 1,
+        school_id=1,
+        grade=own.grade if own else rng.randint(6, 12),
+        created_order=age,
+        gender=_gender(rng),
+        languages=languages,
+        interests=_sample(rng, INTERESTS, 3, 6),
+        topics=_sample(rng, TOPICS, 0, 2),
+        availability=_sample(rng, SLOTS, 0, 3),
+        language=others[0] if others and rng.random() < 0.2 else None,
+        same_gender=rng.random() < 0.1,
+        excluded_mentor_ids=frozenset(
+            rng.choice(mentors).mentor_id for _ in range(rng.randint(1, 2) if rng.random() < 0.02 else 0)
+        ),
+    )
+
+
+def _gender(rng: random.Random) -> str | None:
+    return None if rng.random() < 0.05 else rng.choice(("f", "m"))
+
+
+def _languages(rng: random.Random) -> frozenset[str]:
+    return frozenset({"English", rng.choice(OTHER_LANGUAGES)} if rng.random() < 0.15 else {"English"})
+
+
+def _sample(rng: random.Random, names: tuple[str, ...], low: int, high: int) -> frozenset[str]:
+    return frozenset(rng.sample(names, rng.randint(low, high)))
+
+
+def solve_summary(school: tuple[list[RequestInput], list[MentorInput]]) -> tuple[int, int]:
+    """(matched, total score) of solve_batch."""
+    assignments = solve_batch(*school, Weights(), GradeWindow())
+    return len(assignments), sum(a.score for a in assignments)
+
+
+def exact_optimum_lsa(school: tuple[list[RequestInput], list[MentorInput]]) -> tuple[int, int]:
+    """(matched, total score) of the optimum over every eligible pair, by dense assignment."""
+    pairs = candidate_pairs(*school, Weights(), GradeWindow(), top_k=None)
+    places = np.array([m.free_places for m in pairs.mentors])
+    first_place = np.concatenate([[0], np.cumsum(places)[:-1]])
+    big = 100 * min(len(pairs.requests), int(places.sum())) + 1
+    cost = np.zeros((len(pairs.requests), int(places.sum())))
+    for place in range(int(places.max(initial=0))):
+        has = places[pairs.mentor_index] > place
+        cost[pairs.request_index[has], first_place[pairs.mentor_index[has]] + place] = -(
+            big + pairs.score[has].astype(np.int64)
+        )
+    rows, cols = linear_sum_assignment(cost)
+    chosen = -cost[rows, cols]
+    chosen = chosen[chosen > 0]
+    return len(chosen), int((chosen - big).sum())
+
+
+def exact_optimum_flow(school: tuple[list[RequestInput], list[MentorInput]]) -> tuple[int, int]:
+    """(matched, total score) of the optimum over every eligible pair, by min-cost max-flow."""
+    pairs = candidate_pairs(*school, Weights(), GradeWindow(), top_k=None)
+    n_requests = len(pairs.requests)
+    places = np.array([m.free_places for m in pairs.mentors], dtype=np.int64)
+    flow = SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        pairs.request_index.astype(np.int32),
+        (n_requests + pairs.mentor_index).astype(np.int32),
+        np.ones(len(pairs.score), dtype=np.int64),
+        -pairs.score.astype(np.int64),
+    )
+    del pairs  # the graph holds its own copy
+    supplies = np.concatenate([np.ones(n_requests, dtype=np.int64), -places])
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    if flow.solve_max_flow_with_min_cost() != SimpleMinCostFlow.OPTIMAL:
+        raise RuntimeError("exact flow failed")
+    return flow.maximum_flow(), -flow.optimal_cost()
+
+
+def _exact_method(n_requests: int, n_mentors: int) -> Callable | None:
+    places = 2 * n_mentors  # capacities 1-3
+    if n_requests * places <= EXACT_MAX_CELLS:
+        return exact_optimum_lsa
+    eligible_pairs = n_requests * n_mentors * 22 / 49  # grade windows 0..+3 over grades 6-12
+    if eligible_pairs * FLOW_BYTES_PER_PAIR <= _available_bytes() / 2:
+        return exact_optimum_flow
+    return None
+
+
+def _available_bytes() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def run() -> list[dict]:
+    rows = []
+    for n_requests, n_mentors in SIZES:
+        prepare = partial(synthetic_school, n_requests, n_mentors)
+        (matched, score), wall_s, peak_mb = measure(solve_summary, prepare)
+        row = {"case": f"{n_requests}x{n_mentors}", "wall_s": round(wall_s, 3), "peak_mb": round(peak_mb, 1),
+               "matched": matched, "score": score, "optimum_matched": None, "optimum_score": None,
+               "optimum_fraction": None, "exact_method": None, "exact_wall_s": None}  # fmt: skip
+        exact = _exact_method(n_requests, n_mentors)
+        if exact is not None:
+            (best_matched, best_score), exact_s, _ = measure(exact, prepare)
+            row |= {"optimum_matched": best_matched, "optimum_score": best_score,
+                    "optimum_fraction": round(score / best_score, 6) if matched == best_matched else 0.0,
+                    "exact_method": exact.__name__.removeprefix("exact_optimum_"),
+                    "exact_wall_s": round(exact_s, 1)}  # fmt: skip
+        print(row, flush=True)
+        rows.append(row)
+    return rows

@@ -1,0 +1,34 @@
+"""Form pieces shared by features."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectMultipleField, SubmitField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes: easier on a phone than a multi-select list."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def catalogue_choices(items) -> list[SelectChoice]:
+    return choices((item.id, item.name) for item in items)
+
+
+def pick(items, ids) -> list:
+    """The items whose ids were chosen; unknown ids were already refused by the field."""
+    wanted = set(ids or ())
+    return [item for item in items if item.id in wanted]
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs CSRF protection."""
+
+    submit = SubmitField("Confirm")

@@ -1,0 +1,325 @@
+"""Pure scoring core of mentor matching: who may mentor whom, and how well.
+
+No Flask, no database: plain dataclasses in, plain dataclasses out, so the
+same rules serve the batch solver, single-request matching and a counselor's
+manual choice.
+
+A score is an integer 0..100 (integers keep the solver exact). It is the sum of
+five parts whose maximum points are the school's weights normalised to 100:
+
+* grade fit: a mentor one or two grades above is ideal, the same grade counts
+  half, three above a quarter;
+* shared interests: min(shared, 3) / 3;
+* support topics: the fraction of the requested topics the mentor covers
+  (full when the request names none);
+* language: preference met or a language in common (full without language data);
+* availability: the fraction of the requested time slots the mentor has free
+  (full when none are given).
+
+Every score carries its parts and one sentence a counselor can read.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+#: Fraction of the grade points for each grade gap (mentor grade - mentee grade).
+GRADE_FIT: dict[int, float] = {0: 0.5, 1: 1.0, 2: 1.0, 3: 0.25}
+#: Shared interests beyond this many add nothing.
+INTEREST_CAP = 3
+PART_NAMES = ("grade", "interests", "topics", "language", "availability")
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """A school's relative weights; only their proportions matter."""
+
+    grade: float = 30
+    interests: float = 30
+    topics: float = 25
+    language: float = 5
+    availability: float = 10
+
+    def __post_init__(self) -> None:
+        values = self.as_tuple()
+        if any(value < 0 for value in values) or sum(values) <= 0:
+            raise ValueError("weights must be non-negative with a positive sum")
+
+    def as_tuple(self) -> tuple[float, float, float, float, float]:
+        return (self.grade, self.interests, self.topics, self.language, self.availability)
+
+    def max_points(self) -> tuple[float, ...]:
+        """Maximum points of each part (in PART_NAMES order); they sum to 100."""
+        return _max_points(self)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeWindow:
+    """Allowed mentor grade minus mentee grade, inclusive."""
+
+    min_gap: int = 0
+    max_gap: int = 3
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_gap <= self.max_gap:
+            raise ValueError("grade window needs 0 <= min_gap <= max_gap (mentors are never younger)")
+
+    def allows(self, gap: int) -> bool:
+        return self.min_gap <= gap <= self.max_gap
+
+
+@dataclass(frozen=True, slots=True)
+class MentorInput:
+    """A certified, active mentor. `capacity` is the maximum number of mentees,
+    `load` the current one; only `capacity - load` places are free."""
+
+    mentor_id: int
+    student_id: int
+    school_id: int
+    grade: int
+    capacity: int
+    load: int = 0
+    gender: str | None = None
+    languages: frozenset[str] = frozenset()
+    interests: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    availability: frozenset[str] = frozenset()
+
+    @property
+    def free_places(self) -> int:
+        return self.capacity - self.load
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInput:
+    """A student's open request for a mentor.
+
+    `created_order` orders requests by age (smaller is older), e.g. the request
+    id or a creation timestamp as an integer; the oldest request wins ties.
+    `language` and `same_gender` are hard preferences; `languages` are the
+    languages the student speaks (soft). `excluded_mentor_ids` holds blocked
+    pairs and mentors earlier marked "not a good fit".
+    """
+
+    request_id: int
+    student_id: int
+    school_id: int
+    grade: int
+    created_order: int
+    gender: str | None = None
+    languages: frozenset[str] = frozenset()
+    interests: frozenset[str] = frozenset()
+    topics: frozenset[str] = frozenset()
+    availability: frozenset[str] = frozenset()
+    language: str | None = None
+    same_gender: bool = False
+    excluded_mentor_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ScorePart:
+    name: str
+    points: float
+    max_points: float
+    words: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    score: int
+    parts: tuple[ScorePart, ...]
+    explanation: str
+
+
+@functools.cache
+def _max_points(weights: Weights) -> tuple[float, ...]:
+    values = weights.as_tuple()
+    total = sum(values)
+    return tuple(100 * value / total for value in values)
+
+
+# --- eligibility -------------------------------------------------------------
+
+
+def ineligibility_reason(
+    request: RequestInput, mentor: MentorInput, window: GradeWindow = GradeWindow()
+) -> str | None:
+    """Why `mentor` may not mentor `request`'s student, or None if they may."""
+    if mentor.free_places <= 0:
+        return "the mentor has no free place"
+    if mentor.school_id != request.school_id:
+        return "the mentor is at another school"
+    if mentor.student_id == request.student_id:
+        return "a student cannot mentor themselves"
+    gap = mentor.grade - request.grade
+    if not window.allows(gap):
+        return (
+            f"grade {request.grade} → {mentor.grade} is outside the allowed step "
+            f"of {window.min_gap} to {window.max_gap} grades up"
+        )
+    if mentor.mentor_id in request.excluded_mentor_ids:
+        return "this pair is excluded (blocked or marked not a good fit)"
+    if request.same_gender and (request.gender is None or request.gender != mentor.gender):
+        return "the student asked for a mentor of the same gender"
+    if request.language is not None and request.language not in mentor.languages:
+        return f"the student asked for a mentor who speaks {request.language}"
+    return None
+
+
+def is_eligible(request: RequestInput, mentor: MentorInput, window: GradeWindow = GradeWindow()) -> bool:
+    return ineligibility_reason(request, mentor, window) is None
+
+
+# --- scoring -----------------------------------------------------------------
+
+
+def language_ok(request: RequestInput, mentor: MentorInput) -> bool:
+    """Language part is met: preference spoken, a shared language, or no data."""
+    if request.language is not None:
+        return request.language in mentor.languages
+    return not request.languages or not request.languages.isdisjoint(mentor.languages)
+
+
+def score_from_counts(
+    max_points: Sequence[float],
+    gap: int,
+    shared_interests: int,
+    topics_asked: int,
+    topics_covered: int,
+    language_met: bool,
+    slots_asked: int,
+    slots_covered: int,
+) -> int:
+    """The score from the counts a pair is judged on. The batch solver
+    tabulates this very function, so its scores equal `score_pair`'s."""
+    fractions = _fractions(
+        gap, shared_interests, topics_asked, topics_covered, language_met, slots_asked, slots_covered
+    )
+    return _round_score(_points(max_points, fractions))
+
+
+def score_pair(request: RequestInput, mentor: MentorInput, weights: Weights = Weights()) -> Scored:
+    """Score a pair (eligibility is not checked) and explain it."""
+    shared = request.interests & mentor.interests
+    covered = request.topics & mentor.topics
+    slots = request.availability & mentor.availability
+    met = language_ok(request, mentor)
+    fractions = _fractions(
+        mentor.grade - request.grade, len(shared), len(request.topics), len(covered),
+        met, len(request.availability), len(slots),
+    )  # fmt: skip
+    max_points = weights.max_points()
+    points = _points(max_points, fractions)
+    said = [
+        (_grade_words(request.grade, mentor.grade), True),
+        (_interest_words(shared), True),
+        _topic_words(request.topics, covered),
+        _language_words(request, mentor, met),
+        _availability_words(request.availability, slots),
+    ]
+    parts = tuple(
+        ScorePart(PART_NAMES[i], points[i], max_points[i], said[i][0]) for i in range(len(PART_NAMES))
+    )
+    explanation = "; ".join(words for i, (words, notable) in enumerate(said) if notable and max_points[i] > 0)
+    return Scored(_round_score(points), parts, explanation)
+
+
+def eligible_mentors(
+    request: RequestInput,
+    mentors: Iterable[MentorInput],
+    weights: Weights = Weights(),
+    window: GradeWindow = GradeWindow(),
+) -> list[tuple[MentorInput, Scored]]:
+    """Every eligible mentor with its score, best first (then lower load, then id)."""
+    scored = [(mentor, score_pair(request, mentor, weights)) for mentor in mentors if is_eligible(request, mentor, window)]
+    scored.sort(key=lambda pair: (-pair[1].score, pair[0].load, pair[0].mentor_id))
+    return scored
+
+
+def _fractions(
+    gap: int,
+    shared_interests: int,
+    topics_asked: int,
+    topics_covered: int,
+    language_met: bool,
+    slots_asked: int,
+    slots_covered: int,
+) -> tuple[float, float, float, float, float]:
+    return (
+        GRADE_FIT.get(gap, 0.0),
+        min(shared_interests, INTEREST_CAP) / INTEREST_CAP,
+        topics_covered / topics_asked if topics_asked else 1.0,
+        1.0 if language_met else 0.0,
+        slots_covered / slots_asked if slots_asked else 1.0,
+    )
+
+
+def _points(max_points: Sequence[float], fractions: Sequence[float]) -> list[float]:
+    return [most * fraction for most, fraction in zip(max_points, fractions, strict=True)]
+
+
+def _round_score(points: Sequence[float]) -> int:
+    # Half up, and clamped against float dust such as 100.00000000000001.
+    return max(0, min(100, math.floor(sum(points) + 0.5)))
+
+
+# --- words -------------------------------------------------------------------
+# Each helper returns (words, notable); only notable words reach the sentence.
+
+
+def _names(items: Iterable[str]) -> str:
+    return ", ".join(sorted(items))
+
+
+def _grade_words(mentee_grade: int, mentor_grade: int) -> str:
+    gap = mentor_grade - mentee_grade
+    if gap == 0:
+        return f"both in grade {mentee_grade}"
+    step = f"grade {mentee_grade} → {mentor_grade}"
+    if gap < 0:
+        return f"{step} is a step down"
+    if GRADE_FIT.get(gap, 0.0) == 1.0:
+        return f"{step} is an ideal step"
+    if gap == 3:
+        return f"{step} is a big step"
+    return f"{step} is a very big step"
+
+
+def _interest_words(shared: frozenset[str]) -> str:
+    if not shared:
+        return "no shared interests"
+    noun = "interest" if len(shared) == 1 else "interests"
+    return f"{len(shared)} shared {noun}: {_names(shared)}"
+
+
+def _topic_words(asked: frozenset[str], covered: frozenset[str]) -> tuple[str, bool]:
+    if not asked:
+        return "no particular support topics asked for", False
+    if not covered:
+        return f"covers none of the asked topics ({_names(asked)})", True
+    missing = asked - covered
+    words = f"covers {_names(covered)}"
+    return (f"{words} (not {_names(missing)})" if missing else words), True
+
+
+def _language_words(request: RequestInput, mentor: MentorInput, met: bool) -> tuple[str, bool]:
+    if request.language is not None:
+        return (f"speaks {request.language}" if met else f"does not speak {request.language}"), True
+    if not request.languages:
+        return "no language data", False
+    if met:
+        return f"shares {_names(request.languages & mentor.languages)}", False
+    return "no shared language", True
+
+
+def _availability_words(asked: frozenset[str], free: frozenset[str]) -> tuple[str, bool]:
+    if not asked:
+        return "no times given", False
+    if len(free) == len(asked):
+        return ("free at the requested time" if len(asked) == 1 else f"free at all {len(asked)} requested times"), True
+    if not free:
+        return "free at none of the requested times", True
+    return f"free at {len(free)} of {len(asked)} requested times ({_names(free)})", True

@@ -1,0 +1,300 @@
+"""Requests for a mentor, and matching them: batch runs, single requests, manual choices.
+
+The data is loaded in a handful of bulk queries, turned into the pure inputs of
+`scoring` and `solver`, and the solver's assignments become proposed mentorships through
+`mentors.services`, which guards every invariant under a row lock.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from schoolpeers.accounts.models import Interest, School, Topic, User, UserInterest
+from schoolpeers.extensions import db
+from schoolpeers.matching.models import MentorRequest, RequestInterest, RequestTopic
+from schoolpeers.matching.scoring import MentorInput, RequestInput, Scored, Weights, eligible_mentors
+from schoolpeers.matching.solver import solve_batch
+from schoolpeers.mentors import services as mentors
+from schoolpeers.mentors.models import (
+    AVAILABILITY_SLOTS,
+    OPEN_STATUSES,
+    BlockedPair,
+    MentorProfile,
+    Mentorship,
+    MentorTopic,
+)
+from schoolpeers.mentors.services import MentorshipError
+from schoolpeers.timeutil import utcnow
+
+REOPENING_REASONS = {"not_a_good_fit", "mentor_stepped_down"}  # the mentee goes back to the queue
+MAX_NOTE = 1000
+
+
+@dataclass(frozen=True)
+class RunResult:
+    proposed: list[Mentorship]
+    unmatched: int
+    approved: int
+
+
+def weights_for(school: School) -> Weights:
+    return Weights(school.weight_grade, school.weight_interests, school.weight_topics,
+                   school.weight_language, school.weight_availability)
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+def current_request(student: User) -> MentorRequest | None:
+    """The student's open or matched request, if any (there is at most one)."""
+    return db.session.scalar(select(MentorRequest).where(
+        MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
+        MentorRequest.status.in_(("open", "matched"))))
+
+
+def create_request(student: User, *, interests: list[Interest], topics: list[Topic], language: str | None,
+                   same_gender: bool, availability: list[str], note: str,
+                   created_by: User) -> MentorRequest:
+    if student.role != "student" or not student.active:
+        raise MentorshipError("Requests are for active students.")
+    if created_by.school_id != student.school_id:
+        raise MentorshipError("Requests are for students of your own school.")
+    if current_request(student) is not None:
+        raise MentorshipError("There is already an open request; it can be changed by withdrawing it first.")
+    if any(i.school_id != student.school_id for i in interests) or any(
+            t.school_id != student.school_id for t in topics):
+        raise MentorshipError("Choose interests and topics from the school's lists.")
+    if any(slot not in AVAILABILITY_SLOTS for slot in availability):
+        raise MentorshipError("Choose times from the list.")
+    if len(note) > MAX_NOTE:
+        raise MentorshipError(f"The note can be at most {MAX_NOTE} characters.")
+    request = MentorRequest(
+        school_id=student.school_id, student_id=student.id, status="open",
+        language=(language or "").strip().lower() or None, same_gender=same_gender,
+        availability=sorted(set(availability)), note=note.strip(), created_by_id=created_by.id,
+    )
+    request.interest_links = [RequestInterest(school_id=student.school_id, interest_id=i)
+                              for i in sorted({i.id for i in interests})]
+    request.topic_links = [RequestTopic(school_id=student.school_id, topic_id=t)
+                           for t in sorted({t.id for t in topics})]
+    try:  # a double submit loses the race against the one-open-request index, not with a 500
+        with db.session.begin_nested():
+            db.session.add(request)
+    except IntegrityError:
+        raise MentorshipError("There is already an open request.") from None
+    return request
+
+
+def withdraw_request(request: MentorRequest, actor: User) -> None:
+    if request.status != "open":
+        raise MentorshipError("Only a request still waiting for a mentor can be withdrawn.")
+    proposal = request.mentorship
+    if proposal is not None and proposal.status == "proposed":
+        mentors.reject_mentorship(proposal, actor, "The student withdrew the request.", block=False)
+    request.status, request.closed_at = "withdrawn", utcnow()
+    db.session.flush()
+
+
+def waiting_requests(school_id: int) -> list[MentorRequest]:
+    """The queue: open requests, oldest first (a proposal may be waiting for approval)."""
+    return list(db.session.scalars(
+        select(MentorRequest).where(MentorRequest.school_id == school_id, MentorRequest.status == "open")
+        .order_by(MentorRequest.created_at, MentorRequest.id)))
+
+
+def proposals(school_id: int) -> list[Mentorship]:
+    return list(db.session.scalars(
+        select(Mentorship).where(Mentorship.school_id == school_id, Mentorship.status == "proposed")
+        .order_by(Mentorship.created_at, Mentorship.id)))
+
+
+# --- building the solver's inputs in bulk ------------------------------------------------------
+
+def _names_by_owner(link_model, owner_column, name_model, name_column, owner_ids, school_id) -> dict[int, set[str]]:
+    result: dict[int, set[str]] = defaultdict(set)
+    if not owner_ids:
+        return result
+    rows = db.session.execute(
+        select(owner_column, name_model.name).join(name_model, name_model.id == name_column)
+        .where(link_model.school_id == school_id, owner_column.in_(owner_ids))
+    ).all()
+    for owner, name in rows:
+        result[owner].add(name)
+    return result
+
+
+def _excluded_by_mentee(school_id: int) -> dict[int, set[int]]:
+    result: dict[int, set[int]] = defaultdict(set)
+    for mentor_id, mentee_id in db.session.execute(
+            select(BlockedPair.mentor_id, BlockedPair.mentee_id).where(BlockedPair.school_id == school_id)):
+        result[mentee_id].add(mentor_id)
+    return result
+
+
+def slot_labels(slots) -> frozenset[str]:
+    """Times in words, so that explanations read "Friday after school", not a code."""
+    return frozenset(AVAILABILITY_SLOTS.get(slot, slot).lower() for slot in slots or ())
+
+
+def request_inputs(school_id: int, requests: list[MentorRequest]) -> list[RequestInput]:
+    ids = [r.id for r in requests]
+    students = {u.id: u for u in db.session.scalars(
+        select(User).where(User.school_id == school_id, User.id.in_([r.student_id for r in requests])))}
+    interests = _names_by_owner(RequestInterest, RequestInterest.request_id, Interest,
+                                RequestInterest.interest_id, ids, school_id)
+    topics = _names_by_owner(RequestTopic, RequestTopic.request_id, Topic, RequestTopic.topic_id, ids, school_id)
+    excluded = _excluded_by_mentee(school_id)
+    inputs = []
+    for r in requests:
+        student = students[r.student_id]
+        inputs.append(RequestInput(
+            request_id=r.id, student_id=student.id, school_id=school_id, grade=student.grade or 0,
+            created_order=r.id, gender=student.gender, languages=frozenset(student.languages or ()),
+            interests=frozenset(interests[r.id]), topics=frozenset(topics[r.id]),
+            availability=slot_labels(r.availability), language=r.language, same_gender=r.same_gender,
+            excluded_mentor_ids=frozenset(excluded[student.id]),
+        ))
+    return inputs
+
+
+def mentor_inputs(school_id: int, profiles: list[MentorProfile]) -> list[MentorInput]:
+    user_ids = [p.user_id for p in profiles]
+    users = {u.id: u for u in db.session.scalars(
+        select(User).where(User.school_id == school_id, User.id.in_(user_ids)))}
+    interests = _names_by_owner(UserInterest, UserInterest.user_id, Interest, UserInterest.interest_id,
+                                user_ids, school_id)
+    topics = _names_by_owner(MentorTopic, MentorTopic.profile_id, Topic, MentorTopic.topic_id,
+                             [p.id for p in profiles], school_id)
+    load = mentors.open_counts(school_id)
+    return [
+        MentorInput(
+            mentor_id=p.user_id, student_id=p.user_id, school_id=school_id, grade=users[p.user_id].grade or 0,
+            capacity=p.capacity, load=load.get(p.id, 0), gender=users[p.user_id].gender,
+            languages=frozenset(users[p.user_id].languages or ()), interests=frozenset(interests[p.user_id]),
+            topics=frozenset(topics[p.id]), availability=slot_labels(p.availability),
+        )
+        for p in profiles if users[p.user_id].active
+    ]
+
+
+# --- matching ----------------------------------------------------------------------------------
+
+def _propose(school: School, request: MentorRequest, profile: MentorProfile, score: int, explanation: str,
+             parts, actor: User | None, today: date) -> Mentorship:
+    mentorship = mentors.propose_mentorship(
+        profile, request.student, score=score, explanation=explanation,
+        parts=[{"name": p.name, "points": round(p.points, 1), "max": round(p.max_points, 1), "words": p.words}
+               for p in parts],
+        actor=actor, today=today)
+    request.mentorship = mentorship
+    if school.auto_approve_matches:
+        approve(mentorship, actor, today)
+    db.session.flush()
+    return mentorship
+
+
+def unproposed_requests(school_id: int) -> list[MentorRequest]:
+    """Open requests of active students with nothing proposed yet, oldest first."""
+    open_mentees = select(Mentorship.mentee_id).where(Mentorship.school_id == school_id,
+                                                      Mentorship.status.in_(OPEN_STATUSES))
+    return list(db.session.scalars(
+        select(MentorRequest).join(User, (User.id == MentorRequest.student_id) & (User.school_id == school_id))
+        .where(MentorRequest.school_id == school_id, MentorRequest.status == "open",
+               MentorRequest.student_id.not_in(open_mentees), User.active.is_(True), User.role == "student")
+        .order_by(MentorRequest.created_at, MentorRequest.id)))
+
+
+def run_batch(school: School, actor: User | None, today: date) -> RunResult:
+    """Propose the optimal set of new pairs for every request still without one."""
+    requests = unproposed_requests(school.id)
+    profiles = mentors.matchable_profiles(school.id, today)
+    mentor_data = mentor_inputs(school.id, profiles)
+    if not requests or not mentor_data:
+        return RunResult([], len(requests), 0)
+    assignments = solve_batch(request_inputs(school.id, requests), mentor_data, weights_for(school))
+    by_request = {r.id: r for r in requests}
+    by_mentor = {p.user_id: p for p in profiles}
+    created = []
+    for a in assignments:
+        try:  # a pair that became impossible meanwhile (another counselor's choice) is skipped
+            with db.session.begin_nested():
+                created.append(_propose(school, by_request[a.request_id], by_mentor[a.mentor_id], a.score,
+                                        a.explanation, a.parts, actor, today))
+        except MentorshipError:
+            continue
+    approved = sum(1 for m in created if m.status == "active")
+    return RunResult(created, len(requests) - len(created), approved)
+
+
+def ranked_mentors(request: MentorRequest, today: date) -> list[tuple[MentorProfile, Scored]]:
+    """Every mentor who could take this request now, best first, with the score shown."""
+    school = db.session.get(School, request.school_id)
+    profiles = mentors.matchable_profiles(request.school_id, today)
+    by_mentor = {p.user_id: p for p in profiles}
+    ranked = eligible_mentors(request_inputs(request.school_id, [request])[0],
+                              mentor_inputs(request.school_id, profiles), weights_for(school))
+    return [(by_mentor[m.mentor_id], scored) for m, scored in ranked]
+
+
+def match_single(request: MentorRequest, actor: User | None, today: date) -> Mentorship | None:
+    """Propose the best free mentor for one request at once, if there is one."""
+    if request.status != "open" or (request.mentorship and request.mentorship.is_open):
+        return None
+    ranked = ranked_mentors(request, today)
+    if not ranked:
+        return None
+    profile, scored = ranked[0]
+    return _propose(db.session.get(School, request.school_id), request, profile, scored.score,
+                    scored.explanation, scored.parts, actor, today)
+
+
+def choose_mentor(request: MentorRequest, profile: MentorProfile, actor: User, today: date) -> Mentorship:
+    """A counselor's manual choice, replacing a waiting proposal for the request."""
+    if request.status != "open":
+        raise MentorshipError("This request is no longer waiting for a mentor.")
+    ranked = {p.id: scored for p, scored in ranked_mentors(request, today)}
+    if profile.id not in ranked:
+        raise MentorshipError(mentors.why_not_pair(profile, request.student, today)
+                              or "This mentor does not fit the student's preferences or grade window.")
+    current = request.mentorship
+    if current is not None and current.status == "proposed":
+        mentors.reject_mentorship(current, actor, "Replaced by a counselor's choice.", block=False)
+    scored = ranked[profile.id]
+    return _propose(db.session.get(School, request.school_id), request, profile, scored.score,
+                    scored.explanation, scored.parts, actor, today)
+
+
+def request_of(mentorship: Mentorship) -> MentorRequest | None:
+    return db.session.scalar(select(MentorRequest).where(
+        MentorRequest.school_id == mentorship.school_id, MentorRequest.mentorship_id == mentorship.id))
+
+
+def approve(mentorship: Mentorship, actor: User | None, today: date) -> None:
+    mentors.approve_mentorship(mentorship, actor, today)
+    request = request_of(mentorship)
+    if request is not None:
+        request.status = "matched"
+    db.session.flush()
+
+
+def reject(mentorship: Mentorship, actor: User, note: str) -> None:
+    """The student stays in the queue; this pair is not proposed again."""
+    mentors.reject_mentorship(mentorship, actor, note)
+    request = request_of(mentorship)
+    if request is not None:
+        request.mentorship = None
+    db.session.flush()
+
+
+def end_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User) -> None:
+    mentors.close_mentorship(mentorship, reason, note, actor)
+    request = request_of(mentorship)
+    if request is not None:
+        if reason in REOPENING_REASONS:
+            request.status, request.mentorship = "open", None
+        else:
+            request.status, request.closed_at = "closed", utcnow()
+    db.session.flush()

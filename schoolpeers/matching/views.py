@@ -1,0 +1,300 @@
+"""Request pages for students, and the counselor's matching page."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from schoolpeers.accounts.access import get_in_school_or_404, role_required
+from schoolpeers.accounts.models import User
+from schoolpeers.accounts.services import list_interests, list_topics
+from schoolpeers.extensions import db
+from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
+from schoolpeers.matching import services
+from schoolpeers.matching.forms import (
+    AskChangeForm,
+    BlockForm,
+    ChooseMentorForm,
+    EndForm,
+    OnBehalfRequestForm,
+    RejectForm,
+    RequestForm,
+    WithdrawForm,
+)
+from schoolpeers.matching.models import MentorRequest
+from schoolpeers.mentors import services as mentors
+from schoolpeers.mentors.models import MentorProfile, Mentorship
+from schoolpeers.mentors.services import MentorshipError
+from schoolpeers.timeutil import today_in
+from schoolpeers.web import audit
+
+bp = Blueprint("matching", __name__, template_folder="templates")
+
+
+def school_today():
+    return today_in(current_user.school.timezone)
+
+
+def request_form(form_class):
+    interests, topics = list_interests(current_user.school_id), list_topics(current_user.school_id)
+    form = form_class()
+    form.interests.choices = catalogue_choices(interests)
+    form.topics.choices = catalogue_choices(topics)
+    return form, interests, topics
+
+
+def create_from_form(form, interests, topics, student: User) -> MentorRequest:
+    return services.create_request(
+        student, interests=pick(interests, form.interests.data), topics=pick(topics, form.topics.data),
+        language=form.language.data, same_gender=form.same_gender.data,
+        availability=form.availability.data, note=form.note.data or "", created_by=current_user)
+
+
+# --- students ----------------------------------------------------------------------------------
+
+@bp.route("/request", methods=["GET", "POST"])
+@role_required("student")
+def my_request():
+    existing = services.current_request(current_user)
+    if existing is not None:
+        return render_template("matching/my_request.html", req=existing, withdraw=WithdrawForm(),
+                               ask=AskChangeForm())
+    form, interests, topics = request_form(RequestForm)
+    if not form.is_submitted():
+        form.interests.data = [i.id for i in current_user.interests]
+    if form.validate_on_submit():
+        try:
+            create_from_form(form, interests, topics, current_user)
+        except MentorshipError as exc:
+            form.note.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Your request is in. A counselor will find you a mentor and let you know.", "success")
+            return redirect(url_for("matching.my_request"))
+    return render_template("matching/request_form.html", form=form)
+
+
+@bp.post("/request/withdraw")
+@role_required("student")
+def withdraw():
+    req = services.current_request(current_user)
+    if req is not None and WithdrawForm().validate_on_submit():
+        try:
+            services.withdraw_request(req, current_user)
+        except MentorshipError as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Your request is withdrawn. You can ask again whenever you like.", "success")
+    return redirect(url_for("matching.my_request"))
+
+
+@bp.post("/request/ask-change")
+@role_required("student")
+def ask_change():
+    req = services.current_request(current_user)
+    form = AskChangeForm()
+    if req is None or req.mentorship is None or req.mentorship.status != "active":
+        flash("You do not have an active mentor to change.", "error")
+    elif form.validate_on_submit():
+        mentors.ask_for_change(req.mentorship, current_user, form.note.data)
+        db.session.commit()
+        flash("Thank you for telling us. A counselor will talk with you soon.", "success")
+    else:
+        flash("Write a few words so the counselor knows what you would like.", "error")
+    return redirect(url_for("matching.my_request"))
+
+
+# --- counselors --------------------------------------------------------------------------------
+
+@bp.get("/matching")
+@role_required("counselor")
+def index():
+    school_id = current_user.school_id
+    return render_template(
+        "matching/index.html", queue=services.waiting_requests(school_id),
+        proposals=services.proposals(school_id), confirm=ConfirmForm(), reject_form=RejectForm(),
+        now=school_today())
+
+
+@bp.post("/matching/run")
+@role_required("counselor")
+def run():
+    if ConfirmForm().validate_on_submit():
+        result = services.run_batch(current_user.school, current_user, school_today())
+        audit("matching.run", detail={"proposed": len(result.proposed), "unmatched": result.unmatched})
+        db.session.commit()
+        flash(f"Matching proposed {len(result.proposed)} pairs; {result.unmatched} students are still "
+              "waiting for a free eligible mentor.", "success")
+    return redirect(url_for("matching.index"))
+
+
+@bp.route("/matching/requests/new", methods=["GET", "POST"])
+@role_required("counselor")
+def new_request():
+    form, interests, topics = request_form(OnBehalfRequestForm)
+    if form.validate_on_submit():
+        student = db.session.scalar(select(User).where(
+            User.school_id == current_user.school_id, User.username == form.student.data.strip().lower(),
+            User.role == "student"))
+        if student is None:
+            form.student.errors.append("No student of this school has that username.")
+        else:
+            try:
+                req = create_from_form(form, interests, topics, student)
+            except MentorshipError as exc:
+                form.student.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(f"Request created for {student.display_name}.", "success")
+                return redirect(url_for("matching.request_detail", request_id=req.id))
+    return render_template("matching/request_new.html", form=form)
+
+
+@bp.get("/matching/requests/<int:request_id>")
+@role_required("counselor")
+def request_detail(request_id: int):
+    req = get_in_school_or_404(MentorRequest, request_id)
+    ranked = services.ranked_mentors(req, school_today()) if req.status == "open" else []
+    return render_template("matching/request_detail.html", req=req, ranked=ranked, choose=ChooseMentorForm(),
+                           block=BlockForm(), confirm=ConfirmForm(), reject_form=RejectForm())
+
+
+@bp.post("/matching/requests/<int:request_id>/choose")
+@role_required("counselor")
+def choose(request_id: int):
+    req = get_in_school_or_404(MentorRequest, request_id)
+    form = ChooseMentorForm()
+    if form.validate_on_submit():
+        profile = get_in_school_or_404(MentorProfile, form.profile_id.data)
+        try:
+            services.choose_mentor(req, profile, current_user, school_today())
+        except MentorshipError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"{profile.user.given_name} is proposed for {req.student.given_name}.", "success")
+    return redirect(url_for("matching.request_detail", request_id=req.id))
+
+
+@bp.post("/matching/requests/<int:request_id>/match-now")
+@role_required("counselor")
+def match_now(request_id: int):
+    req = get_in_school_or_404(MentorRequest, request_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            mentorship = services.match_single(req, current_user, school_today())
+        except MentorshipError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            if mentorship is None:
+                flash("No eligible mentor has a free place right now.", "info")
+            else:
+                flash(f"{mentorship.mentor.given_name} is proposed (score {mentorship.score}).", "success")
+    return redirect(url_for("matching.request_detail", request_id=req.id))
+
+
+@bp.post("/matching/requests/<int:request_id>/block")
+@role_required("counselor")
+def block(request_id: int):
+    req = get_in_school_or_404(MentorRequest, request_id)
+    form = BlockForm()
+    if form.validate_on_submit():
+        profile = get_in_school_or_404(MentorProfile, form.profile_id.data)
+        mentors.block_pair(req.school_id, profile.user_id, req.student_id, current_user)
+        audit("matching.block", record_type="mentor_request", record_id=req.id,
+              detail={"mentor_profile": profile.id})
+        db.session.commit()
+        flash(f"{profile.user.given_name} will never be proposed for {req.student.given_name}.", "success")
+    return redirect(url_for("matching.request_detail", request_id=req.id))
+
+
+def _decide(mentorship_id: int, action) -> None:
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id)
+    try:
+        message = action(mentorship)
+    except MentorshipError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+
+
+@bp.post("/matching/proposals/<int:mentorship_id>/approve")
+@role_required("counselor")
+def approve(mentorship_id: int):
+    if ConfirmForm().validate_on_submit():
+        def act(m):
+            services.approve(m, current_user, school_today())
+            audit("mentorship.approve", record_type="mentorship", record_id=m.id)
+            return f"Approved: {m.mentor.given_name} will mentor {m.mentee.given_name}."
+        _decide(mentorship_id, act)
+    return redirect(url_for("matching.index"))
+
+
+@bp.post("/matching/proposals/<int:mentorship_id>/reject")
+@role_required("counselor")
+def reject(mentorship_id: int):
+    form = RejectForm()
+    if not form.validate_on_submit():
+        get_in_school_or_404(Mentorship, mentorship_id)
+        flash("Say why this pair should not go ahead; the reason is kept with the history.", "error")
+        return redirect(url_for("matching.index"))
+
+    def act(m):
+        services.reject(m, current_user, form.note.data)
+        audit("mentorship.reject", record_type="mentorship", record_id=m.id)
+        return f"Rejected. {m.mentee.given_name} stays in the queue."
+    _decide(mentorship_id, act)
+    return redirect(url_for("matching.index"))
+
+
+@bp.post("/matching/proposals/approve-all")
+@role_required("counselor")
+def approve_all():
+    if ConfirmForm().validate_on_submit():
+        approved, problems = 0, []
+        for mentorship in services.proposals(current_user.school_id):
+            try:
+                with db.session.begin_nested():
+                    services.approve(mentorship, current_user, school_today())
+                audit("mentorship.approve", record_type="mentorship", record_id=mentorship.id)
+                approved += 1
+            except MentorshipError as exc:
+                problems.append(f"{mentorship.mentee.given_name}: {exc}")
+        db.session.commit()
+        flash(f"Approved {approved} proposals.", "success")
+        for problem in problems:
+            flash(problem, "error")
+    return redirect(url_for("matching.index"))
+
+
+@bp.get("/matching/mentorships")
+@role_required("counselor")
+def mentorships():
+    active = list(db.session.scalars(
+        select(Mentorship).where(Mentorship.school_id == current_user.school_id, Mentorship.status == "active")
+        .order_by(Mentorship.began_on, Mentorship.id)))
+    return render_template("matching/mentorships.html", mentorships=active, end_form=EndForm())
+
+
+@bp.post("/matching/mentorships/<int:mentorship_id>/end")
+@role_required("counselor")
+def end(mentorship_id: int):
+    form = EndForm()
+    if not form.validate_on_submit():
+        get_in_school_or_404(Mentorship, mentorship_id)
+        flash("Choose a reason from the list.", "error")
+        return redirect(url_for("matching.mentorships"))
+
+    def act(m):
+        services.end_mentorship(m, form.reason.data, form.note.data or "", current_user)
+        audit("mentorship.close", record_type="mentorship", record_id=m.id, detail={"reason": form.reason.data})
+        back = " and is back in the queue" if form.reason.data in services.REOPENING_REASONS else ""
+        return f"The mentorship has ended{back}."
+    _decide(mentorship_id, act)
+    return redirect(url_for("matching.mentorships"))

@@ -1,0 +1,198 @@
+"""Mentor profiles and training, mentorships and their history, blocked pairs.
+
+The invariants of a mentorship live in the database where they can:
+- a mentee has at most one open (proposed or active) mentorship: a partial unique index;
+- mentor and mentee are different people of the same school: a check and composite keys;
+- a mentor's open mentorships never exceed capacity: checked under a row lock on the mentor's
+  profile (see services.lock_profile), because no portable constraint can count rows.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schoolpeers.accounts.models import Topic, User
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
+
+PROFILE_STATUSES = ("applied", "active", "paused", "declined")
+OPEN_STATUSES = ("proposed", "active")
+MENTORSHIP_STATUSES = ("proposed", "active", "closed", "rejected")
+END_REASONS = {
+    "completed": "Completed",
+    "not_a_good_fit": "Not a good fit",
+    "mentor_stepped_down": "Mentor stepped down",
+    "mentee_left": "Mentee left",
+    "safeguarding": "Safeguarding",
+}
+BLOCK_REASONS = ("blocked", "not_a_good_fit", "rejected")
+# When students can meet: weekday × part of the school day.
+AVAILABILITY_SLOTS = {
+    f"{day}-{part}": f"{day.capitalize()} {label}"
+    for day in ("mon", "tue", "wed", "thu", "fri")
+    for part, label in (("before", "before school"), ("lunch", "lunchtime"), ("after", "after school"))
+}
+
+
+class MentorProfile(db.Model):
+    __tablename__ = "mentor_profiles"
+    __table_args__ = (
+        CheckConstraint("capacity BETWEEN 1 AND 5", name="capacity_range"),
+        CheckConstraint("status IN ('applied', 'active', 'paused', 'declined')", name="status_known"),
+        ForeignKeyConstraint(["school_id", "user_id"], ["users.school_id", "users.id"],
+                             name="fk_mentor_profiles_user_same_school"),
+        UniqueConstraint("school_id", "user_id"),
+        Index("ix_mentor_profiles_school_status", "school_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    user_id: Mapped[int] = mapped_column(Integer)
+    capacity: Mapped[int] = mapped_column(Integer, default=2)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default="applied")
+    availability: Mapped[list[str]] = mapped_column(JSON, default=list)
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    certified_until: Mapped[date | None] = mapped_column(Date)
+    certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], primaryjoin="MentorProfile.user_id == User.id")
+    topic_links: Mapped[list[MentorTopic]] = relationship(cascade="all, delete-orphan")
+    topics: Mapped[list[Topic]] = relationship(secondary="mentor_topics", order_by="Topic.name", viewonly=True)
+    completions: Mapped[list[TrainingCompletion]] = relationship(cascade="all, delete-orphan")
+
+    def is_certified_on(self, day: date) -> bool:
+        return self.certified_until is not None and self.certified_until >= day
+
+
+class MentorTopic(db.Model):
+    __tablename__ = "mentor_topics"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class TrainingModule(db.Model):
+    __tablename__ = "training_modules"
+    __table_args__ = (UniqueConstraint("school_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TrainingCompletion(db.Model):
+    __tablename__ = "training_completions"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    profile_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id", ondelete="CASCADE"), primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("training_modules.id", ondelete="CASCADE"), primary_key=True)
+    completed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Mentorship(db.Model):
+    __tablename__ = "mentorships"
+    __table_args__ = (
+        CheckConstraint("mentor_id <> mentee_id", name="different_people"),
+        CheckConstraint("status IN ('proposed', 'active', 'closed', 'rejected')", name="status_known"),
+        CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+        ForeignKeyConstraint(["school_id", "mentor_id"], ["users.school_id", "users.id"],
+                             name="fk_mentorships_mentor_same_school"),
+        ForeignKeyConstraint(["school_id", "mentee_id"], ["users.school_id", "users.id"],
+                             name="fk_mentorships_mentee_same_school"),
+        # Unique keys lead with school_id so that the tables can be sharded by school.
+        Index("uq_mentorships_one_open_per_mentee", "school_id", "mentee_id", unique=True,
+              sqlite_where=text("status IN ('proposed', 'active')"),
+              postgresql_where=text("status IN ('proposed', 'active')")),
+        Index("ix_mentorships_school_status", "school_id", "status"),
+        Index("ix_mentorships_school_profile_status", "school_id", "profile_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    profile_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id"))
+    mentor_id: Mapped[int] = mapped_column(Integer)
+    mentee_id: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    score: Mapped[int] = mapped_column(Integer)
+    explanation: Mapped[str] = mapped_column(Text)
+    score_parts: Mapped[list] = mapped_column(JSON, default=list)
+    began_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    profile: Mapped[MentorProfile] = relationship()
+    mentor: Mapped[User] = relationship(foreign_keys=[mentor_id], primaryjoin="Mentorship.mentor_id == User.id")
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id], primaryjoin="Mentorship.mentee_id == User.id")
+    events: Mapped[list[MentorshipEvent]] = relationship(order_by="MentorshipEvent.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class MentorshipEvent(db.Model):
+    """Append-only history of a mentorship: proposed, approved, rejected, closed, change asked."""
+
+    __tablename__ = "mentorship_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BlockedPair(db.Model):
+    """A mentor and mentee who must never be proposed together again."""
+
+    __tablename__ = "blocked_pairs"
+    __table_args__ = (
+        UniqueConstraint("school_id", "mentee_id", "mentor_id"),
+        ForeignKeyConstraint(["school_id", "mentor_id"], ["users.school_id", "users.id"],
+                             name="fk_blocked_pairs_mentor_same_school"),
+        ForeignKeyConstraint(["school_id", "mentee_id"], ["users.school_id", "users.id"],
+                             name="fk_blocked_pairs_mentee_same_school"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    mentor_id: Mapped[int] = mapped_column(Integer)
+    mentee_id: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(30), default="blocked")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+DEFAULT_TRAINING_MODULES = (
+    ("Listening skills", "Open questions, reflecting back, letting silence do its work."),
+    ("Confidentiality and its limits", "What stays between you, and what you must always pass to an adult."),
+    ("Recognising risk and telling an adult", "Warning signs, and how to tell a counselor the same day."),
+    ("Boundaries", "You are a peer, not a counselor: what you do and do not take on."),
+)
