@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -78,7 +79,7 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
     seniors = [u for u in students if u.grade >= 9 and u.username != "student"]
     others = [u for u in seniors if u.username != "mentor"]
     mentors_chosen = [u for u in seniors if u.username == "mentor"] + rng.sample(
-        others, min(len(others), len(students) // 9))
+        others, min(len(others), len(students) // 8))
     waiting_applications = max(1, len(mentors_chosen) // 15)
     modules = mentor_services.ensure_training_modules(school.id)
     for n, user in enumerate(mentors_chosen):
@@ -92,9 +93,11 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
         mentor_services.decide_application(profile, True, counselor)
         for module in modules:
             mentor_services.record_completion(profile, module, today, counselor)
-        mentor_services.certify(profile, counselor, today)
+        # Two certificates run out soon, so the counselor's reminder has something to show.
+        expires_soon = n in (1, 2) and today + timedelta(days=20) < mentor_services.school_year_end(today)
+        mentor_services.certify(profile, counselor, today, today + timedelta(days=20) if expires_soon else None)
     juniors = [u for u in students if u.grade <= 8 and u.username != "student"]
-    for user in rng.sample(juniors, min(len(juniors), len(students) // 5)):
+    for user in rng.sample(juniors, min(len(juniors), len(students) // 10)):
         matching_services.create_request(
             user, interests=list(user.interests), topics=rng.sample(topics, rng.randint(1, 3)),
             language=rng.choice([None] * 8 + ["spanish", "polish"]), same_gender=rng.random() < 0.1,

@@ -65,9 +65,9 @@ from schoolpeers.matching.scoring import (
 )
 
 #: Best mentors kept per request and mentor grade. Tuned with the bench.
-DEFAULT_TOP_K = 4
+DEFAULT_TOP_K = 3
 #: Best requests kept per free place of a mentor that the requests' lists leave short.
-COVERAGE = 8
+COVERAGE = 3
 #: Schools with at most this many eligible pairs are priced to a proven optimum.
 PRICING_MAX_PAIRS = 10_000_000
 #: Pairs scored at once; bounds the temporary arrays (about 20 bytes a pair).
@@ -470,7 +470,21 @@ class _School:
     def candidate_pairs(self, top_k: int | None) -> _Pairs:
         if top_k is None:
             return self._select(lambda rows, cols, block: np.nonzero(block >= 0))
-        return self._select(lambda rows, cols, block: _best_pairs(block, COVERAGE * self.free_places[cols], top_k))
+        pressure = self._pressure(top_k)
+        return self._select(
+            lambda rows, cols, block: _best_pairs(block, pressure[cols], COVERAGE * self.free_places[cols], top_k)
+        )
+
+    def _pressure(self, top_k: int) -> np.ndarray:
+        """How contested each mentor is, as a rank scaled to 0..255: how many
+        requests list it among their top_k, per free place."""
+        listed = np.zeros(len(self.m_grade), dtype=np.int64)
+        for _, cols, block in self.blocks:
+            listed += np.bincount(cols[_top_per_row(block, top_k)[1]], minlength=len(listed))
+        order = np.argsort(listed / self.free_places, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        return (rank * 256 // max(1, len(order))).astype(np.uint8)
 
     def free_eligible_pairs(self, unmatched: np.ndarray, has_place: np.ndarray) -> _Pairs:
         """Eligible pairs of an unmatched request and a mentor with a place left (global masks)."""
@@ -502,11 +516,14 @@ class _School:
         return _concat(found)
 
 
-def _best_pairs(block: np.ndarray, wanted: np.ndarray, top_k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's top_k eligible columns, plus each column's `wanted` best
-    rows where the rows' choices leave it short. Sorted, no duplicates."""
+def _best_pairs(
+    block: np.ndarray, pressure: np.ndarray, wanted: np.ndarray, top_k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's top_k eligible columns, equal scores going to the less
+    contested mentor, plus each column's `wanted` best rows where the rows'
+    choices leave it short. Sorted, no duplicates."""
     chosen = np.zeros(block.shape, dtype=bool)
-    rows, cols = _top_per_row(block, top_k)
+    rows, cols = _top_per_row(block, top_k, pressure)
     chosen[rows, cols] = True
     short = np.flatnonzero(np.bincount(cols, minlength=block.shape[1]) < wanted)
     for depth in np.unique(wanted[short]).tolist():
@@ -516,22 +533,26 @@ def _best_pairs(block: np.ndarray, wanted: np.ndarray, top_k: int) -> tuple[np.n
     return np.nonzero(chosen)
 
 
-def _top_per_row(block: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _top_per_row(block: np.ndarray, k: int, tie_break: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(row, col) of each row's k best eligible columns, by k argmin passes
     (much cheaper than sorting for a small k).
 
-    Equal scores are taken in a column order rotated by row, so that rows do
-    not all pick the same tied mentors (which would saturate them)."""
+    Equal scores go to the column with the lower `tie_break` (uint8 per
+    column); without one, to a column order rotated by row, so that rows do
+    not all pick the same tied column."""
     n_rows, n_cols = block.shape
     low_col_bits = np.arange(n_cols, dtype=np.uint8)  # wraps: only the low 8 bits rotate
     found_rows, found_cols = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     step = max(1, _CHUNK_PAIRS // n_cols)
     for start in range(0, n_rows, step):
         part = block[start : start + step]
-        rotation = (np.arange(start, start + len(part)) * _ROTATION_STRIDE).astype(np.uint8)
         key = np.subtract(100, part, dtype=np.int16)  # smaller is better; ineligible is 101
         key <<= 8
-        key |= np.add(low_col_bits[None, :], rotation[:, None], dtype=np.uint8)
+        if tie_break is None:
+            rotation = (np.arange(start, start + len(part)) * _ROTATION_STRIDE).astype(np.uint8)
+            key |= np.add(low_col_bits[None, :], rotation[:, None], dtype=np.uint8)
+        else:
+            key |= tie_break[None, :]
         rows = np.arange(len(part))
         for _ in range(min(k, n_cols)):
             best = key.argmin(axis=1)
@@ -593,17 +614,12 @@ def _bitsets(sets: Sequence[Iterable[str]], vocab: dict[str, int]) -> np.ndarray
     """Bitsets of shape (words, len(sets)), in the narrowest unsigned type
     that holds the vocabulary; names outside `vocab` are ignored."""
     bits = next((b for b in (8, 16, 32) if len(vocab) <= b), 64)
-    n_words = max(1, -(-len(vocab) // bits))
-    cache: dict[frozenset[str], int] = {}
-    ints = []
-    for names in sets:
-        key = frozenset(names)
-        if key not in cache:
-            cache[key] = sum(1 << vocab[n] for n in key if n in vocab)
-        ints.append(cache[key])
-    words = np.empty((n_words, len(sets)), dtype=np.dtype(f"uint{bits}"))
-    for w in range(n_words):
-        words[w] = [(x >> (bits * w)) & ((1 << bits) - 1) for x in ints]
+    dtype = np.dtype(f"uint{bits}")
+    words = np.zeros((max(1, -(-len(vocab) // bits)), len(sets)), dtype=dtype)
+    owner = [i for i, names in enumerate(sets) for name in names if name in vocab]
+    index = np.array([vocab[name] for names in sets for name in names if name in vocab], dtype=np.int64)
+    bit = np.left_shift(1, index % bits, dtype=dtype)
+    np.bitwise_or.at(words, (index // bits, np.array(owner, dtype=np.int64)), bit)
     return words
 
 

@@ -29,6 +29,7 @@ from schoolpeers.timeutil import today_in
 from schoolpeers.web import audit
 
 bp = Blueprint("matching", __name__, template_folder="templates")
+SHOWN_CHOICES = 25  # the best few are what a counselor compares; a district may have hundreds
 
 
 def school_today():
@@ -156,7 +157,8 @@ def new_request():
 def request_detail(request_id: int):
     req = get_in_school_or_404(MentorRequest, request_id)
     ranked = services.ranked_mentors(req, school_today()) if req.status == "open" else []
-    return render_template("matching/request_detail.html", req=req, ranked=ranked, choose=ChooseMentorForm(),
+    return render_template("matching/request_detail.html", req=req, ranked=ranked[:SHOWN_CHOICES],
+                           eligible=len(ranked), choose=ChooseMentorForm(),
                            block=BlockForm(), confirm=ConfirmForm(), reject_form=RejectForm())
 
 

@@ -89,3 +89,21 @@ def test_parallel_requests_leave_one_open_request(app, school, make_user):
     outcomes = race(app, [(student.id,)] * THREADS, lambda sid: make_request(db.session.get(User, sid)))
     assert sorted(outcomes) == ["ok"] + ["refused"] * (THREADS - 1)
     assert db.session.scalar(select(func.count()).select_from(MentorRequest)) == 1
+
+
+def test_two_counselors_approving_the_same_proposal_at_once(app, school, make_user):
+    counselor = make_user("counselor")
+    profile = make_mentor(school, counselor, capacity=1)
+    mentee = make_user("student", grade=8)
+    proposal = services.propose_mentorship(profile, mentee, score=50, explanation="x", parts=[], actor=None,
+                                           today=date.today())
+    db.session.commit()
+
+    def approve(mentorship_id):
+        mentorship = db.session.get(Mentorship, mentorship_id)
+        services.approve_mentorship(mentorship, db.session.get(User, counselor.id), date.today())
+
+    outcomes = race(app, [(proposal.id,)] * THREADS, approve)
+    assert sorted(outcomes) == ["ok"] + ["refused"] * (THREADS - 1)
+    db.session.refresh(proposal)
+    assert proposal.status == "active" and [e.kind for e in proposal.events] == ["proposed", "approved"]
