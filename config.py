@@ -37,6 +37,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("SCHOOLPEERS_SMTP_PASSWORD")
     MAIL_USE_TLS = os.environ.get("SCHOOLPEERS_SMTP_STARTTLS", "0") == "1"
     MAIL_SENDER = os.environ.get("SCHOOLPEERS_MAIL_FROM", "schoolpeers@localhost")
+    # Links in mail (sent outside any request, e.g. by the escalation command) start with this.
+    BASE_URL = os.environ.get("SCHOOLPEERS_BASE_URL", "http://127.0.0.1:5000")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

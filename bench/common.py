@@ -22,30 +22,30 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-T = TypeVar("T")
 R = TypeVar("R")
 
 RESULTS_FILE = Path(__file__).resolve().parent.parent / "bench-results.json"
 
 
-def measure(fn: Callable[[T], R], prepare: Callable[[], T]) -> tuple[R, float, float]:
-    """Run fn(prepare()) in a fresh process; return (result, wall_s, peak_mb) of fn alone.
+def measure(fn: Callable[..., R], prepare: Callable[[], Any] | None = None) -> tuple[R, float, float]:
+    """Run fn() - or fn(prepare()) - in a fresh process; return (result, wall_s, peak_mb) of fn alone.
 
-    fn and prepare must be picklable (module-level functions or partials of them).
+    fn and prepare must be picklable (module-level functions or partials of them),
+    and so must the result.
     """
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(_measure_here, (fn, prepare))
 
 
-def _measure_here(fn: Callable[[T], R], prepare: Callable[[], T]) -> tuple[R, float, float]:
+def _measure_here(fn: Callable[..., R], prepare: Callable[[], Any] | None) -> tuple[R, float, float]:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    data = prepare()
+    args = () if prepare is None else (prepare(),)
     gc.collect()
     _reset_peak_rss()
     before = _rss_mb()
     start = time.perf_counter()
-    result = fn(data)
+    result = fn(*args)
     wall_s = time.perf_counter() - start
     return result, wall_s, _peak_rss_mb() - before
 
@@ -84,9 +84,9 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
     columns = list(dict.fromkeys(key for row in rows for key in row))
     cells = [[_format(row.get(column)) for column in columns] for row in rows]
     widths = [max(len(column), *(len(line[i]) for line in cells)) for i, column in enumerate(columns)]
-    print("  ".join(column.rjust(width) for column, width in zip(columns, widths)))
+    print("  ".join(column.rjust(width) for column, width in zip(columns, widths, strict=True)))
     for line in cells:
-        print("  ".join(cell.rjust(width) for cell, width in zip(line, widths)))
+        print("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)))
 
 
 def _format(value: Any) -> str:

@@ -113,7 +113,7 @@ def _sample(rng: random.Random, names: tuple[str, ...], low: int, high: int) -> 
 
 def solve_summary(school: tuple[list[RequestInput], list[MentorInput]]) -> tuple[int, int]:
     """(matched, total score) of solve_batch."""
-    assignments = solve_batch(*school, Weights(), GradeWindow())
+    assignments = solve_batch(*school)
     return len(assignments), sum(a.score for a in assignments)
 
 

@@ -28,6 +28,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
+    register_signal_handlers()
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -67,6 +68,8 @@ def register_extensions(app: Flask) -> None:
     from schoolpeers.accounts import access, models  # noqa: F401
     from schoolpeers.matching import models as matching_models  # noqa: F401
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
+    from schoolpeers.oversight import append_only  # noqa: F401  (guards concerns)
+    from schoolpeers.oversight import models as oversight_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
@@ -75,12 +78,26 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.home import bp as home_bp
     from schoolpeers.matching.views import bp as matching_bp
     from schoolpeers.mentors.views import bp as mentors_bp
+    from schoolpeers.oversight.audit_views import bp as audit_bp
+    from schoolpeers.oversight.views import bp as oversight_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(oversight_bp)
+    app.register_blueprint(audit_bp)
+
+
+def register_signal_handlers() -> None:
+    """Oversight screens every check-in inside its transaction, and mails once it is committed."""
+    from schoolpeers.mentors.signals import checkin_committed, checkin_saved
+    from schoolpeers.oversight.notify import on_checkin_committed
+    from schoolpeers.oversight.services import on_checkin_saved
+
+    checkin_saved.connect(on_checkin_saved)
+    checkin_committed.connect(on_checkin_committed)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -99,7 +116,9 @@ def register_commands(app: Flask) -> None:
     from schoolpeers.accounts.cli import roster_cli
     from schoolpeers.demo import demo_command
     from schoolpeers.matching.cli import matching_cli
+    from schoolpeers.oversight.cli import oversight_cli
 
     app.cli.add_command(roster_cli)
     app.cli.add_command(matching_cli)
+    app.cli.add_command(oversight_cli)
     app.cli.add_command(demo_command)

@@ -1,14 +1,17 @@
 """The append-only audit trail: who did what to which record, when and from where.
 
-Every feature writes through `record_event`; nothing in the app updates or deletes a row.
+Every feature writes through `record_event`; nothing in the app updates or deletes a row, and
+the session refuses to: an attempt raises `AuditTrailImmutable` before anything reaches the
+database. (Plain SQL outside the ORM is not covered; only maintenance scripts use that.)
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
+from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
@@ -26,6 +29,9 @@ class AuditEvent(db.Model):
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    # For reading the log; events are written with ids through `record_event`.
+    actor: Mapped[User | None] = relationship(viewonly=True)
 
 
 def record_event(
@@ -49,3 +55,24 @@ def record_event(
     )
     db.session.add(event)
     return event
+
+
+class AuditTrailImmutable(RuntimeError):
+    """An audit event was about to be changed or deleted."""
+
+
+# Listening on the Session class covers every session: requests, the CLI and the tests.
+@event.listens_for(Session, "before_flush")
+def _refuse_changed_events(session: Session, flush_context, instances) -> None:
+    if any(isinstance(obj, AuditEvent) for obj in session.deleted):
+        raise AuditTrailImmutable("Audit events cannot be deleted.")
+    # `dirty` also holds objects whose attributes were set to the values they already had.
+    if any(isinstance(obj, AuditEvent) and session.is_modified(obj) for obj in session.dirty):
+        raise AuditTrailImmutable("Audit events cannot be changed.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_statements(state: ORMExecuteState) -> None:
+    """`update(AuditEvent)` and `delete(AuditEvent)` bypass the flush, so they are stopped here."""
+    if (state.is_update or state.is_delete) and any(m.class_ is AuditEvent for m in state.all_mappers):
+        raise AuditTrailImmutable("Audit events cannot be changed or deleted.")

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import proposals, waiting_requests
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee
 from schoolpeers.mentors.services import expiring_soon, profile_for
 from schoolpeers.timeutil import today_in
 
@@ -55,4 +56,5 @@ def summary_for(user: User) -> dict:
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)
-    return {"is_mentor": profile is not None and profile.status in ("active", "paused")}
+    return {"is_mentor": profile is not None and profile.status in ("active", "paused"),
+            "has_mentor": active_mentorship_of_mentee(user) is not None}

@@ -5,6 +5,7 @@ NAVIGATION = {
     "student": [("home.index", "Home"), ("matching.my_request", "My mentor")],
     "counselor": [
         ("home.index", "Home"),
+        ("oversight.dashboard", "Dashboard"),
         ("matching.index", "Matching"),
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
@@ -15,6 +16,7 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.roster_upload", "Roster import"),
         ("admin.settings", "School settings"),
+        ("audit.index", "Audit log"),
     ],
 }
 

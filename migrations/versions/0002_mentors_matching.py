@@ -8,9 +8,8 @@ Child tables prove that the people they name belong to their school with composi
 keys to users (school_id, id). A mentee's single open mentorship and a student's single open
 request are partial unique indexes. Unique keys lead with school_id (sharding by school).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0002_mentors_matching'

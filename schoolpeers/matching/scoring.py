@@ -134,6 +134,10 @@ class Scored:
     explanation: str
 
 
+DEFAULT_WEIGHTS = Weights()
+DEFAULT_WINDOW = GradeWindow()
+
+
 @functools.cache
 def _max_points(weights: Weights) -> tuple[float, ...]:
     values = weights.as_tuple()
@@ -145,7 +149,7 @@ def _max_points(weights: Weights) -> tuple[float, ...]:
 
 
 def ineligibility_reason(
-    request: RequestInput, mentor: MentorInput, window: GradeWindow = GradeWindow()
+    request: RequestInput, mentor: MentorInput, window: GradeWindow = DEFAULT_WINDOW
 ) -> str | None:
     """Why `mentor` may not mentor `request`'s student, or None if they may."""
     if mentor.free_places <= 0:
@@ -169,7 +173,7 @@ def ineligibility_reason(
     return None
 
 
-def is_eligible(request: RequestInput, mentor: MentorInput, window: GradeWindow = GradeWindow()) -> bool:
+def is_eligible(request: RequestInput, mentor: MentorInput, window: GradeWindow = DEFAULT_WINDOW) -> bool:
     return ineligibility_reason(request, mentor, window) is None
 
 
@@ -201,7 +205,7 @@ def score_from_counts(
     return _round_score(_points(max_points, fractions))
 
 
-def score_pair(request: RequestInput, mentor: MentorInput, weights: Weights = Weights()) -> Scored:
+def score_pair(request: RequestInput, mentor: MentorInput, weights: Weights = DEFAULT_WEIGHTS) -> Scored:
     """Score a pair (eligibility is not checked) and explain it."""
     shared = request.interests & mentor.interests
     covered = request.topics & mentor.topics
@@ -220,9 +224,7 @@ def score_pair(request: RequestInput, mentor: MentorInput, weights: Weights = We
         _language_words(request, mentor, met),
         _availability_words(request.availability, slots),
     ]
-    parts = tuple(
-        ScorePart(PART_NAMES[i], points[i], max_points[i], said[i][0]) for i in range(len(PART_NAMES))
-    )
+    parts = tuple(ScorePart(PART_NAMES[i], points[i], max_points[i], said[i][0]) for i in range(len(PART_NAMES)))
     explanation = "; ".join(words for i, (words, notable) in enumerate(said) if notable and max_points[i] > 0)
     return Scored(_round_score(points), parts, explanation)
 
@@ -230,11 +232,13 @@ def score_pair(request: RequestInput, mentor: MentorInput, weights: Weights = We
 def eligible_mentors(
     request: RequestInput,
     mentors: Iterable[MentorInput],
-    weights: Weights = Weights(),
-    window: GradeWindow = GradeWindow(),
+    weights: Weights = DEFAULT_WEIGHTS,
+    window: GradeWindow = DEFAULT_WINDOW,
 ) -> list[tuple[MentorInput, Scored]]:
     """Every eligible mentor with its score, best first (then lower load, then id)."""
-    scored = [(mentor, score_pair(request, mentor, weights)) for mentor in mentors if is_eligible(request, mentor, window)]
+    scored = [
+        (mentor, score_pair(request, mentor, weights)) for mentor in mentors if is_eligible(request, mentor, window)
+    ]
     scored.sort(key=lambda pair: (-pair[1].score, pair[0].load, pair[0].mentor_id))
     return scored
 

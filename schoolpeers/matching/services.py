@@ -150,8 +150,10 @@ def request_inputs(school_id: int, requests: list[MentorRequest]) -> list[Reques
     inputs = []
     for r in requests:
         student = students[r.student_id]
+        if student.grade is None:
+            continue  # without a grade there is no grade window; a counselor can choose by hand
         inputs.append(RequestInput(
-            request_id=r.id, student_id=student.id, school_id=school_id, grade=student.grade or 0,
+            request_id=r.id, student_id=student.id, school_id=school_id, grade=student.grade,
             created_order=r.id, gender=student.gender, languages=frozenset(student.languages or ()),
             interests=frozenset(interests[r.id]), topics=frozenset(topics[r.id]),
             availability=slot_labels(r.availability), language=r.language, same_gender=r.same_gender,
@@ -171,12 +173,12 @@ def mentor_inputs(school_id: int, profiles: list[MentorProfile]) -> list[MentorI
     load = mentors.open_counts(school_id)
     return [
         MentorInput(
-            mentor_id=p.user_id, student_id=p.user_id, school_id=school_id, grade=users[p.user_id].grade or 0,
+            mentor_id=p.user_id, student_id=p.user_id, school_id=school_id, grade=users[p.user_id].grade,
             capacity=p.capacity, load=load.get(p.id, 0), gender=users[p.user_id].gender,
             languages=frozenset(users[p.user_id].languages or ()), interests=frozenset(interests[p.user_id]),
             topics=frozenset(topics[p.id]), availability=slot_labels(p.availability),
         )
-        for p in profiles if users[p.user_id].active
+        for p in profiles if users[p.user_id].active and users[p.user_id].grade is not None
     ]
 
 
@@ -234,8 +236,10 @@ def ranked_mentors(request: MentorRequest, today: date) -> list[tuple[MentorProf
     school = db.session.get(School, request.school_id)
     profiles = mentors.matchable_profiles(request.school_id, today)
     by_mentor = {p.user_id: p for p in profiles}
-    ranked = eligible_mentors(request_inputs(request.school_id, [request])[0],
-                              mentor_inputs(request.school_id, profiles), weights_for(school))
+    inputs = request_inputs(request.school_id, [request])
+    if not inputs:
+        return []
+    ranked = eligible_mentors(inputs[0], mentor_inputs(request.school_id, profiles), weights_for(school))
     return [(by_mentor[m.mentor_id], scored) for m, scored in ranked]
 
 

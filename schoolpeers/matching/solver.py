@@ -15,7 +15,7 @@ so they only break ties of score. `solve_max_flow_with_min_cost` finds the
 maximum flow first (objective 1) and then the cheapest flow of that size (2
 and 3): no huge "matched" bonus is needed, so costs stay far from overflow.
 
-Scale (20,000 requests x 8,000 mentors in under 3 s and 500 MB):
+Scale (20,000 requests x 8,000 mentors in under 3 s and 500 MB on one core):
 
 * Pairs are scored vectorised, per block of one request grade and one mentor
   grade. Sets (interests, topics, times, languages) are bitsets, shared counts
@@ -23,20 +23,23 @@ Scale (20,000 requests x 8,000 mentors in under 3 s and 500 MB):
   `scoring.score_from_counts`, so batch scores equal `score_pair` exactly.
   Hard constraints score -1. The int8 scores are kept (one byte a pair).
 * Only candidate pairs become arcs: each request's `top_k` best mentors of
-  each grade (so every grade the window allows stays reachable, which keeps
-  the matched count maximal), plus the best requests of each mentor that the
-  requests' lists leave short (COVERAGE per free place): a pure top-K loses
-  matches when popular mentors saturate and nobody lists the others.
-* Pricing (exact optimum): while the school has at most PRICING_MAX_PAIRS
+  each grade the window allows (every grade stays reachable, which the
+  matched count needs), equal scores going to the less contested mentor
+  (fewer requests listing it per free place); plus, for each mentor that the
+  requests' lists leave short, its best requests (COVERAGE per free place).
+  A pure top-K loses matches and score when popular mentors saturate and
+  nobody lists the others.
+* Pricing (proven optimum): while the problem has at most PRICING_MAX_PAIRS
   eligible pairs, the optimal flow's node potentials (shortest distances in
-  its residual graph with arc weights BIG + score, BIG > any total score) are
-  LP duals; every non-candidate pair with a negative reduced cost is added
-  and the flow solved again. When none is left, LP duality proves the
-  result optimal over all eligible pairs (count, then score).
+  its residual graph with arc weights BIG + score, BIG > any total score)
+  are LP duals; every non-candidate pair with a negative reduced cost is
+  added and the flow solved again. When none is left, LP duality proves the
+  result optimal over all eligible pairs (count, then score; the age
+  tie-break is exact among the candidates).
 * Beyond that size, a repair step adds, for each unmatched request, every
   eligible mentor that still has a free place, until none is left. So no
   unmatched student ever has a free eligible mentor. The score is then
-  measured, not proven: >= 99.9 % of the optimum at 20,000 x 8,000
+  measured rather than proven: >= 99.9 % of the optimum at 20,000 x 8,000
   (`python -m bench --part matching`).
 
 Determinism: inputs are put in a canonical order (requests by school, grade
@@ -53,6 +56,8 @@ import numpy as np
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from schoolpeers.matching.scoring import (
+    DEFAULT_WEIGHTS,
+    DEFAULT_WINDOW,
     INTEREST_CAP,
     GradeWindow,
     MentorInput,
@@ -103,8 +108,8 @@ class Candidates:
 def solve_batch(
     requests: Iterable[RequestInput],
     mentors: Iterable[MentorInput],
-    weights: Weights = Weights(),
-    window: GradeWindow = GradeWindow(),
+    weights: Weights = DEFAULT_WEIGHTS,
+    window: GradeWindow = DEFAULT_WINDOW,
     *,
     top_k: int | None = DEFAULT_TOP_K,
 ) -> list[Assignment]:
@@ -125,8 +130,8 @@ def solve_batch(
 def candidate_pairs(
     requests: Iterable[RequestInput],
     mentors: Iterable[MentorInput],
-    weights: Weights = Weights(),
-    window: GradeWindow = GradeWindow(),
+    weights: Weights = DEFAULT_WEIGHTS,
+    window: GradeWindow = DEFAULT_WINDOW,
     *,
     top_k: int | None = DEFAULT_TOP_K,
 ) -> Candidates:
@@ -139,8 +144,8 @@ def candidate_pairs(
 def match_one(
     request: RequestInput,
     mentors: Iterable[MentorInput],
-    weights: Weights = Weights(),
-    window: GradeWindow = GradeWindow(),
+    weights: Weights = DEFAULT_WEIGHTS,
+    window: GradeWindow = DEFAULT_WINDOW,
 ) -> Assignment | None:
     """The best eligible mentor with a free place (ties: lower load, then id), or None."""
     ranked = eligible_mentors(request, mentors, weights, window)
@@ -176,10 +181,10 @@ class _Problem:
         self.age_bonus = _age_bonus(self.requests)
         mentor_ranges = _ranges(self.mentors, key=lambda m: m.school_id)
         self.schools = [
-            _School(self.requests[r0:r1], r0, self.mentors[slice(*mentor_ranges[school])], mentor_ranges[school][0],
-                    weights, window)  # fmt: skip
+            _School(self.requests[r0:r1], r0, self.mentors[m0:m1], m0, weights, window)
             for school, (r0, r1) in _ranges(self.requests, key=lambda r: r.school_id).items()
             if school in mentor_ranges
+            for m0, m1 in [mentor_ranges[school]]
         ]
         self.n_eligible_pairs = sum(school.n_eligible_pairs for school in self.schools)
 
@@ -220,7 +225,9 @@ class _Problem:
         for r, m in zip(request_index[oldest_first].tolist(), mentor_index[oldest_first].tolist(), strict=True):
             request, mentor = self.requests[r], self.mentors[m]
             scored = score_pair(request, mentor, self.weights)
-            result.append(Assignment(request.request_id, mentor.mentor_id, scored.score, scored.explanation, scored.parts))
+            result.append(
+                Assignment(request.request_id, mentor.mentor_id, scored.score, scored.explanation, scored.parts)
+            )
         return result
 
 
@@ -381,8 +388,8 @@ class _School:
     def _build_table(self, reqs: Sequence[RequestInput], weights: Weights) -> None:
         """score = table[request class, grade gap, code of the pair's counts].
 
-        A class is (topics asked, slots asked); gap index n_gaps (outside the
-        window) scores -1; code = ((interests*T + topics)*S + slots)*2 + language.
+        A class is (topics asked, slots asked), a gap counts from the window's
+        min_gap, code = ((interests*T + topics)*S + slots)*2 + language.
         """
         asked = [(len(r.topics), len(r.availability)) for r in reqs]
         classes = sorted(set(asked))
@@ -392,7 +399,7 @@ class _School:
         n_codes = (INTEREST_CAP + 1) * self.n_topics * self.n_slots * 2
         self.code_dtype = np.uint8 if n_codes <= 256 else np.uint32
         n_gaps = self.window.max_gap - self.window.min_gap + 1
-        table = np.full((len(classes), n_gaps + 1, n_codes), -1, dtype=np.int8)
+        table = np.full((len(classes), n_gaps, n_codes), -1, dtype=np.int8)  # -1: unreachable codes
         max_points = weights.max_points()
         for c, (topics_asked, slots_asked) in enumerate(classes):
             for g in range(n_gaps):
@@ -405,8 +412,8 @@ class _School:
                                     topics_asked, topics, bool(language), slots_asked, slots,
                                 )  # fmt: skip
         self.table = table.ravel()
-        self.n_gaps, self.n_codes = n_gaps, n_codes
-        self.row_offset = np.array([class_of[a] * (n_gaps + 1) * n_codes for a in asked], dtype=np.int64)
+        self.n_codes = n_codes
+        self.row_offset = np.array([class_of[a] * n_gaps * n_codes for a in asked], dtype=np.int64)
 
     def _code(self, interests: int, topics: int, slots: int, language: int) -> int:
         return ((interests * self.n_topics + topics) * self.n_slots + slots) * 2 + language
@@ -428,7 +435,8 @@ class _School:
         return block
 
     def _score(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """int8 scores of rows x cols (sorted, each side of one grade), -1 if not eligible."""
+        """int8 scores of rows x cols (sorted; each side of one grade, a gap
+        the window allows), -1 where a hard constraint fails."""
         interests = _shared_counts(self.r_interests[:, rows], self.m_interests[:, cols])
         np.minimum(interests, INTEREST_CAP, out=interests)
         code = np.multiply(interests, self.n_topics * self.n_slots * 2, dtype=self.code_dtype)
@@ -448,8 +456,7 @@ class _School:
         return block
 
     def _gap_offset(self, row: int, col: int) -> int:
-        gap = self.m_grade[col] - self.r_grade[row] - self.window.min_gap
-        return int(gap if 0 <= gap < self.n_gaps else self.n_gaps) * self.n_codes
+        return int(self.m_grade[col] - self.r_grade[row] - self.window.min_gap) * self.n_codes
 
     def _apply_hard_constraints(self, block: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> None:
         at, which = _positions(rows, self.same_gender_rows)
@@ -618,7 +625,7 @@ def _bitsets(sets: Sequence[Iterable[str]], vocab: dict[str, int]) -> np.ndarray
     words = np.zeros((max(1, -(-len(vocab) // bits)), len(sets)), dtype=dtype)
     owner = [i for i, names in enumerate(sets) for name in names if name in vocab]
     index = np.array([vocab[name] for names in sets for name in names if name in vocab], dtype=np.int64)
-    bit = np.left_shift(1, index % bits, dtype=dtype)
+    bit = np.left_shift(dtype.type(1), (index % bits).astype(dtype))
     np.bitwise_or.at(words, (index // bits, np.array(owner, dtype=np.int64)), bit)
     return words
 

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from schoolpeers.forms_common import MultiCheckboxField, choices
-from schoolpeers.mentors.models import AVAILABILITY_SLOTS
+from schoolpeers.mentors.models import AVAILABILITY_SLOTS, CHECKIN_MODES, FEEDBACK_CHOICES
 from schoolpeers.mentors.services import MAX_CAPACITY
 
 
@@ -37,3 +37,38 @@ class DecisionForm(FlaskForm):
     decision = SelectField("Decision", choices=choices([("accept", "Accept"), ("decline", "Decline")]),
                            validators=[InputRequired()])
     submit = SubmitField("Save decision")
+
+
+WELLBEING_FACES = [("1", "😢 Very low"), ("2", "🙁 Low"), ("3", "😐 Okay"), ("4", "🙂 Good"), ("5", "😄 Great")]
+DOMAIN_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")]
+
+
+class CheckInForm(FlaskForm):
+    occurred_on = DateField("When did you meet?", validators=[DataRequired()])
+    duration_minutes = IntegerField("How long (minutes)?", default=20,
+                                    validators=[InputRequired(), NumberRange(5, 180, "Between 5 and 180 minutes.")])
+    mode = RadioField("How did you meet?", choices=choices(CHECKIN_MODES.items()), default="in_person",
+                      validators=[InputRequired()])
+    wellbeing = RadioField("How is your mentee feeling? (ask them)", choices=choices(WELLBEING_FACES),
+                           validators=[InputRequired("Choose one of the five faces.")])
+    school_work = SelectField("School work", choices=choices(DOMAIN_CHOICES), validators=[Optional()])
+    friendships = SelectField("Friendships", choices=choices(DOMAIN_CHOICES), validators=[Optional()])
+    home = SelectField("Home", choices=choices(DOMAIN_CHOICES), validators=[Optional()])
+    sleep_energy = SelectField("Sleep and energy", choices=choices(DOMAIN_CHOICES), validators=[Optional()])
+    topics = MultiCheckboxField("What did you talk about?", coerce=int)
+    notes = TextAreaField("Private notes (only you and the counselors can read them)",
+                          validators=[Optional(), Length(max=4000)])
+    worried = BooleanField("I am worried about my mentee")
+    worry_severity = RadioField("How worried?", choices=choices([("medium", "A bit: a counselor should know"),
+                                                                 ("high", "Very: they may not be safe")]),
+                                validators=[Optional()])
+    worry_reason = TextAreaField("What worries you?", validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Save check-in")
+
+
+class FeedbackForm(FlaskForm):
+    rating = RadioField("How is it going with your mentor?", choices=choices(FEEDBACK_CHOICES.items()),
+                        validators=[InputRequired("Choose one of the answers.")])
+    comment = TextAreaField("Anything you want to add? (only counselors see it)",
+                            validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Send")

@@ -196,3 +196,89 @@ DEFAULT_TRAINING_MODULES = (
     ("Recognising risk and telling an adult", "Warning signs, and how to tell a counselor the same day."),
     ("Boundaries", "You are a peer, not a counselor: what you do and do not take on."),
 )
+
+
+CHECKIN_MODES = {"in_person": "In person", "online": "Online"}
+DOMAINS = {"school_work": "School work", "friendships": "Friendships", "home": "Home",
+           "sleep_energy": "Sleep and energy"}
+FEEDBACK_CHOICES = {"going_well": "Going well", "okay": "Okay", "not_a_good_fit": "Not a good fit"}
+
+
+class CheckIn(db.Model):
+    """A mentor's record of one meeting. Notes are private to the mentor who wrote them and counselors."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint("wellbeing BETWEEN 1 AND 5", name="wellbeing_range"),
+        CheckConstraint("duration_minutes BETWEEN 5 AND 180", name="duration_range"),
+        CheckConstraint("mode IN ('in_person', 'online')", name="mode_known"),
+        *(CheckConstraint(f"{d} IS NULL OR {d} BETWEEN 1 AND 5", name=f"{d}_range") for d in DOMAINS),
+        Index("ix_checkins_school_mentorship_occurred", "school_id", "mentorship_id", "occurred_on"),
+        Index("ix_checkins_school_mentee_occurred", "school_id", "mentee_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(20))
+    wellbeing: Mapped[int] = mapped_column(Integer)
+    school_work: Mapped[int | None] = mapped_column(Integer)
+    friendships: Mapped[int | None] = mapped_column(Integer)
+    home: Mapped[int | None] = mapped_column(Integer)
+    sleep_energy: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[str | None] = mapped_column(Text)
+    worried: Mapped[bool] = mapped_column(default=False)
+    worry_reason: Mapped[str | None] = mapped_column(Text)
+    worry_severity: Mapped[str | None] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    mentorship: Mapped[Mentorship] = relationship()
+    topic_links: Mapped[list[CheckInTopic]] = relationship(cascade="all, delete-orphan")
+    topics: Mapped[list[Topic]] = relationship(secondary="checkin_topics", order_by="Topic.name", viewonly=True)
+    revisions: Mapped[list[CheckInRevision]] = relationship(order_by="CheckInRevision.id")
+
+
+class CheckInTopic(db.Model):
+    __tablename__ = "checkin_topics"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class CheckInRevision(db.Model):
+    """The values a check-in had before a correction: corrections keep their history."""
+
+    __tablename__ = "checkin_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"), index=True)
+    previous: Mapped[dict] = mapped_column(JSON)
+    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class MenteeFeedback(db.Model):
+    """How the mentee says it is going; "not a good fit" reaches the counselor's dashboard."""
+
+    __tablename__ = "mentee_feedback"
+    __table_args__ = (
+        CheckConstraint("rating IN ('going_well', 'okay', 'not_a_good_fit')", name="rating_known"),
+        Index("ix_mentee_feedback_school_rating_created", "school_id", "rating", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    mentorship_id: Mapped[int] = mapped_column(ForeignKey("mentorships.id"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    mentorship: Mapped[Mentorship] = relationship()

@@ -1,6 +1,8 @@
 """Mentor pages: applying, a mentor's own mentees, and counselors' mentor management."""
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,13 +11,22 @@ from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
-from schoolpeers.mentors import services
-from schoolpeers.mentors.forms import CertifyForm, DecisionForm, MentorApplicationForm, TrainingForm
-from schoolpeers.mentors.models import MentorProfile
-from schoolpeers.timeutil import today_in
+from schoolpeers.mentors import checkins, services
+from schoolpeers.mentors.forms import (
+    CertifyForm,
+    CheckInForm,
+    DecisionForm,
+    FeedbackForm,
+    MentorApplicationForm,
+    TrainingForm,
+)
+from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
+from schoolpeers.mentors.signals import checkin_committed
+from schoolpeers.timeutil import today_in, utcnow
 from schoolpeers.web import audit
 
 bp = Blueprint("mentors", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
 
 
 def school_today():
@@ -54,8 +65,133 @@ def my_mentees():
     profile = services.profile_for(current_user)
     if profile is None:
         abort(404)
-    return render_template("mentors/my_mentees.html", profile=profile,
-                           mentorships=services.mentorships_of_mentor(current_user))
+    school = current_user.school
+    lines = checkins.mentees_overview(current_user, school_today(), school.checkin_cadence_days)
+    return render_template("mentors/my_mentees.html", profile=profile, lines=lines)
+
+
+def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
+    """A mentorship of the signed-in mentor; anyone else's answers 404, like a missing one."""
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id)
+    if mentorship.mentor_id != current_user.id:
+        abort(404)
+    return mentorship
+
+
+def own_checkin_or_404(checkin_id: int) -> CheckIn:
+    checkin = get_in_school_or_404(CheckIn, checkin_id)
+    if checkin.mentor_id != current_user.id:
+        abort(404)
+    return checkin
+
+
+def checkin_form(obj=None) -> CheckInForm:
+    form = CheckInForm(obj=obj)
+    form.topics.choices = catalogue_choices(list_topics(current_user.school_id))
+    if obj is not None and not form.is_submitted():
+        form.wellbeing.data = str(obj.wellbeing)
+        form.topics.data = [t.id for t in obj.topics]
+        for name in DOMAINS:
+            value = getattr(obj, name)
+            getattr(form, name).data = str(value) if value else ""
+    return form
+
+
+def checkin_data(form: CheckInForm) -> checkins.CheckInData:
+    topics = list_topics(current_user.school_id)
+    return checkins.CheckInData(
+        occurred_on=form.occurred_on.data, duration_minutes=form.duration_minutes.data, mode=form.mode.data,
+        wellbeing=int(form.wellbeing.data),
+        domains={name: int(getattr(form, name).data) if getattr(form, name).data else None for name in DOMAINS},
+        topics=pick(topics, form.topics.data), notes=form.notes.data or "", worried=form.worried.data,
+        worry_reason=form.worry_reason.data or "", worry_severity=form.worry_severity.data or None)
+
+
+def save_checkin(form: CheckInForm, action):
+    """Run `action` (log or correct: returns severity and check-in) and commit once.
+    Any error leaves nothing saved, and the mentor is told so."""
+    try:
+        severity, checkin = action(checkin_data(form))
+        db.session.commit()
+    except checkins.CheckInError as exc:
+        db.session.rollback()
+        getattr(form, exc.field).errors.append(str(exc))
+        return None, False
+    except Exception:
+        db.session.rollback()
+        log.exception("Check-in could not be saved")
+        flash("Your check-in was NOT saved because of a problem on our side. Please try again; "
+              "if you are worried about your mentee, tell a counselor in person now.", "error")
+        return None, False
+    checkin_committed.send(checkin)
+    return severity, True
+
+
+@bp.route("/mentor/mentorships/<int:mentorship_id>/checkin", methods=["GET", "POST"])
+@role_required("student")
+def log_checkin(mentorship_id: int):
+    mentorship = own_mentorship_or_404(mentorship_id)
+    form = checkin_form()
+    if not form.is_submitted():
+        form.occurred_on.data = school_today()
+    if form.validate_on_submit():
+        def log(data):
+            checkin, severity = checkins.log_checkin(mentorship, current_user, data, school_today())
+            return severity, checkin
+
+        severity, saved = save_checkin(form, log)
+        if saved:
+            if severity == "high":
+                return render_template("mentors/what_to_do_now.html", mentorship=mentorship)
+            flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
+            return redirect(url_for("mentors.my_mentees"))
+    return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None)
+
+
+@bp.get("/mentor/mentorships/<int:mentorship_id>")
+@role_required("student")
+def mentorship_checkins(mentorship_id: int):
+    mentorship = own_mentorship_or_404(mentorship_id)
+    return render_template("mentors/checkins.html", mentorship=mentorship,
+                           checkins=checkins.checkins_of(mentorship), now=utcnow(),
+                           can_correct=checkins.can_correct)
+
+
+@bp.route("/mentor/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])
+@role_required("student")
+def correct_checkin(checkin_id: int):
+    checkin = own_checkin_or_404(checkin_id)
+    if not checkins.can_correct(checkin, current_user, utcnow()):
+        flash("Check-ins can be corrected for 24 hours only. Tell a counselor if something needs changing.", "error")
+        return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))
+    form = checkin_form(obj=checkin)
+    if form.validate_on_submit():
+        def correct(data):
+            return checkins.correct_checkin(checkin, current_user, data, utcnow(), school_today()), checkin
+
+        severity, saved = save_checkin(form, correct)
+        if saved:
+            if severity == "high":
+                return render_template("mentors/what_to_do_now.html", mentorship=checkin.mentorship)
+            flash("Check-in corrected; the earlier version is kept.", "success")
+            return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))
+    return render_template("mentors/checkin_form.html", form=form, mentorship=checkin.mentorship, editing=checkin)
+
+
+@bp.route("/feedback", methods=["GET", "POST"])
+@role_required("student")
+def feedback():
+    mentorship = checkins.active_mentorship_of_mentee(current_user)
+    if mentorship is None:
+        flash("You can tell us how it is going once you have a mentor.", "info")
+        return redirect(url_for("home.index"))
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        checkins.add_feedback(current_user, form.rating.data, form.comment.data or "")
+        db.session.commit()
+        flash("Thank you for telling us.", "success")
+        return redirect(url_for("home.index"))
+    return render_template("mentors/feedback.html", form=form, mentorship=mentorship)
 
 
 # --- counselors --------------------------------------------------------------------------------

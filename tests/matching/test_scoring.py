@@ -56,7 +56,7 @@ pairs = st.tuples(
                           strict=True))),
     )
 )  # fmt: skip
-weights = st.tuples(*[st.integers(0, 50)] * 5).filter(lambda values: sum(values) > 0).map(lambda values: Weights(*values))
+weights = st.tuples(*[st.integers(0, 50)] * 5).filter(lambda values: sum(values) > 0).map(lambda w: Weights(*w))
 
 
 # --- grade fit and sentences (tables) -----------------------------------------
@@ -157,6 +157,9 @@ def test_bad_grade_windows_are_refused(low, high):
         GradeWindow(low, high)
 
 
+POLISH_PLEASE = "the student asked for a mentor who speaks Polish"
+
+
 # --- eligibility ----------------------------------------------------------------
 
 
@@ -173,7 +176,7 @@ def test_bad_grade_windows_are_refused(low, high):
         ({"same_gender": True, "gender": "f"}, {"gender": "m"}, "the student asked for a mentor of the same gender"),
         ({"same_gender": True, "gender": None}, {"gender": None}, "the student asked for a mentor of the same gender"),
         ({"same_gender": True, "gender": "f"}, {"gender": "f"}, None),
-        ({"language": "Polish"}, {"languages": frozenset({"English"})}, "the student asked for a mentor who speaks Polish"),
+        ({"language": "Polish"}, {"languages": frozenset({"English"})}, POLISH_PLEASE),
         ({"language": "Polish"}, {"languages": frozenset({"Polish"})}, None),
     ],
 )

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from schoolpeers.matching import solver
 from schoolpeers.matching.scoring import (
+    DEFAULT_WEIGHTS,
+    DEFAULT_WINDOW,
     GradeWindow,
     MentorInput,
     RequestInput,
@@ -53,9 +55,17 @@ def _build(drawn):
     request_rows, mentor_rows = drawn
     mentors = [
         MentorInput(
-            mentor_id=i + 1, student_id=100 + i, school_id=school, grade=grade, capacity=capacity,
-            load=min(load, capacity), gender=gender, languages=languages, interests=interests,
-            topics=topics, availability=slots,
+            mentor_id=i + 1,
+            student_id=100 + i,
+            school_id=school,
+            grade=grade,
+            capacity=capacity,
+            load=min(load, capacity),
+            gender=gender,
+            languages=languages,
+            interests=interests,
+            topics=topics,
+            availability=slots,
         )  # fmt: skip
         for i, (school, grade, capacity, load, gender, languages, interests, topics, slots) in enumerate(mentor_rows)
     ]
@@ -65,10 +75,19 @@ def _build(drawn):
         own_mentor = mentors[own] if own < len(mentors) else None  # sometimes a mentor asks for a mentor
         requests.append(
             RequestInput(
-                request_id=i + 1, student_id=own_mentor.student_id if own_mentor else 200 + i,
-                school_id=own_mentor.school_id if own_mentor else school, grade=grade, created_order=order,
-                gender=gender, languages=languages, interests=interests, topics=topics, availability=slots,
-                language=language, same_gender=same, excluded_mentor_ids=excluded,
+                request_id=i + 1,
+                student_id=own_mentor.student_id if own_mentor else 200 + i,
+                school_id=own_mentor.school_id if own_mentor else school,
+                grade=grade,
+                created_order=order,
+                gender=gender,
+                languages=languages,
+                interests=interests,
+                topics=topics,
+                availability=slots,
+                language=language,
+                same_gender=same,
+                excluded_mentor_ids=excluded,
             )  # fmt: skip
         )
     return requests, mentors
@@ -115,7 +134,7 @@ def random_school(seed: int, n_requests: int, n_mentors: int) -> tuple[list[Requ
     return requests, mentors
 
 
-def brute_force(requests, mentors, weights=Weights(), window=GradeWindow()) -> tuple[int, int]:
+def brute_force(requests, mentors, weights=DEFAULT_WEIGHTS, window=DEFAULT_WINDOW) -> tuple[int, int]:
     """Best (matched count, total score) over every feasible assignment."""
     options = [
         [(j, score_pair(r, m, weights).score) for j, m in enumerate(mentors) if is_eligible(r, m, window)]
@@ -136,7 +155,7 @@ def brute_force(requests, mentors, weights=Weights(), window=GradeWindow()) -> t
     return best(0, tuple(max(0, m.free_places) for m in mentors))
 
 
-def check_valid_and_maximal(requests, mentors, assignments, window=GradeWindow()) -> None:
+def check_valid_and_maximal(requests, mentors, assignments, window=DEFAULT_WINDOW) -> None:
     """No hard constraint broken, no place overbooked, nobody twice, nobody
     left out who has an eligible mentor with a place left."""
     by_request = {r.request_id: r for r in requests}
@@ -224,6 +243,18 @@ def test_without_pricing_no_student_is_left_out_next_to_a_free_mentor(seed, monk
     monkeypatch.setattr(solver, "COVERAGE", 0)
     requests, mentors = random_school(seed, n_requests=120, n_mentors=45)
     check_valid_and_maximal(requests, mentors, solve_batch(requests, mentors, top_k=1))
+
+
+@pytest.mark.parametrize("pricing_max_pairs", [solver.PRICING_MAX_PAIRS, 0])
+def test_larger_batches_are_deterministic_under_input_order(pricing_max_pairs, monkeypatch):
+    monkeypatch.setattr(solver, "PRICING_MAX_PAIRS", pricing_max_pairs)
+    requests, mentors = random_school(5, n_requests=150, n_mentors=60)
+    first = summary(solve_batch(requests, mentors, top_k=2))
+    rng = random.Random(1)
+    for _ in range(2):
+        rng.shuffle(requests)
+        rng.shuffle(mentors)
+        assert summary(solve_batch(requests, mentors, top_k=2)) == first
 
 
 def test_many_names_and_many_asked_topics_and_times_score_like_score_pair():

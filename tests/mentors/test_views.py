@@ -15,7 +15,8 @@ COUNSELOR_PAGES = [
     ("POST", "/mentors/{profile}/certify"),
     ("POST", "/mentors/{profile}/pause"),
 ]
-STUDENT_PAGES = [("GET", "/mentor/apply"), ("POST", "/mentor/apply"), ("GET", "/mentor/mentees")]
+STUDENT_PAGES = [("GET", "/mentor/apply"), ("POST", "/mentor/apply"), ("GET", "/mentor/mentees"),
+                 ("GET", "/feedback"), ("POST", "/feedback"), ("GET", "/talk-to-a-counselor")]
 
 
 @pytest.fixture

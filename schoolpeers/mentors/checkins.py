@@ -1,0 +1,210 @@
+"""Check-ins: a mentor logs a meeting, may correct it for 24 hours, and the mentee gives feedback.
+
+Screening for concerns happens in the same transaction through the `checkin_saved` signal
+(oversight connects to it), so a check-in and the concerns it raises are saved together or not
+at all. Logging refuses to run if nothing is listening: a concern must never be lost silently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from schoolpeers.accounts.models import Topic, User
+from schoolpeers.extensions import db
+from schoolpeers.mentors.models import (
+    CHECKIN_MODES,
+    DOMAINS,
+    FEEDBACK_CHOICES,
+    CheckIn,
+    CheckInRevision,
+    CheckInTopic,
+    MenteeFeedback,
+    Mentorship,
+)
+from schoolpeers.mentors.signals import checkin_saved
+from schoolpeers.timeutil import as_utc
+
+CORRECTION_WINDOW = timedelta(hours=24)
+MAX_NOTES = 4000
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+class CheckInError(ValueError):
+    """Bad check-in data: `field` names the form field the message belongs next to."""
+
+    def __init__(self, field_name: str, message: str):
+        super().__init__(message)
+        self.field = field_name
+
+
+@dataclass
+class CheckInData:
+    occurred_on: date
+    duration_minutes: int
+    mode: str
+    wellbeing: int
+    domains: dict[str, int | None] = field(default_factory=dict)
+    topics: list[Topic] = field(default_factory=list)
+    notes: str = ""
+    worried: bool = False
+    worry_reason: str = ""
+    worry_severity: str | None = None
+
+
+def _validate(mentorship: Mentorship, data: CheckInData, today: date) -> None:
+    if data.occurred_on > today:
+        raise CheckInError("occurred_on", "The date cannot be in the future.")
+    if mentorship.began_on and data.occurred_on < mentorship.began_on:
+        raise CheckInError("occurred_on", f"The mentorship began on {mentorship.began_on:%d %B %Y}.")
+    if not 5 <= data.duration_minutes <= 180:
+        raise CheckInError("duration_minutes", "Between 5 and 180 minutes.")
+    if data.mode not in CHECKIN_MODES:
+        raise CheckInError("mode", "Choose in person or online.")
+    if not 1 <= data.wellbeing <= 5:
+        raise CheckInError("wellbeing", "Choose one of the five faces.")
+    for name, value in data.domains.items():
+        if name not in DOMAINS or (value is not None and not 1 <= value <= 5):
+            raise CheckInError(name, "Choose a rating from 1 to 5, or leave it empty.")
+    if len(data.notes or "") > MAX_NOTES:
+        raise CheckInError("notes", f"Notes can be at most {MAX_NOTES} characters.")
+    if any(t.school_id != mentorship.school_id for t in data.topics):
+        raise CheckInError("topics", "Choose topics from the school's list.")
+    if data.worried and data.worry_severity not in ("medium", "high"):
+        raise CheckInError("worry_severity", "Say how worried you are.")
+    if data.worried and not (data.worry_reason or "").strip():
+        raise CheckInError("worry_reason", "Tell the counselor in a few words what worries you.")
+
+
+def _apply(checkin: CheckIn, data: CheckInData) -> None:
+    checkin.occurred_on, checkin.duration_minutes, checkin.mode = data.occurred_on, data.duration_minutes, data.mode
+    checkin.wellbeing = data.wellbeing
+    for name in DOMAINS:
+        setattr(checkin, name, data.domains.get(name))
+    checkin.notes = (data.notes or "").strip() or None
+    checkin.worried = data.worried
+    checkin.worry_reason = (data.worry_reason or "").strip() or None if data.worried else None
+    checkin.worry_severity = data.worry_severity if data.worried else None
+    checkin.topic_links = [CheckInTopic(school_id=checkin.school_id, topic_id=t)
+                           for t in sorted({t.id for t in data.topics})]
+
+
+def earlier_wellbeing(checkin: CheckIn, limit: int = 3) -> list[int]:
+    """The mentee's ratings before this check-in, most recent first."""
+    return list(db.session.scalars(
+        select(CheckIn.wellbeing).where(
+            CheckIn.school_id == checkin.school_id, CheckIn.mentee_id == checkin.mentee_id, CheckIn.id != checkin.id,
+            (CheckIn.occurred_on < checkin.occurred_on)
+            | ((CheckIn.occurred_on == checkin.occurred_on) & (CheckIn.id < checkin.id)))
+        .order_by(CheckIn.occurred_on.desc(), CheckIn.id.desc()).limit(limit)))
+
+
+def _screen(checkin: CheckIn, *, correction: bool) -> str | None:
+    if not checkin_saved.receivers:
+        raise RuntimeError("No concern screening is connected; refusing to save a check-in unscreened.")
+    results = checkin_saved.send(checkin, earlier=earlier_wellbeing(checkin), correction=correction)
+    severities = [severity for _receiver, severity in results if severity]
+    return max(severities, key=SEVERITY_RANK.__getitem__) if severities else None
+
+
+def log_checkin(mentorship: Mentorship, mentor: User, data: CheckInData, today: date) -> tuple[CheckIn, str | None]:
+    """Write a check-in and screen it; returns it with the highest severity of the concerns raised."""
+    if mentorship.mentor_id != mentor.id or mentorship.school_id != mentor.school_id:
+        raise CheckInError("occurred_on", "You can only log check-ins for your own mentees.")
+    if mentorship.status != "active":
+        raise CheckInError("occurred_on", "This mentorship is not active.")
+    _validate(mentorship, data, today)
+    checkin = CheckIn(school_id=mentorship.school_id, mentorship_id=mentorship.id, mentor_id=mentor.id,
+                      mentee_id=mentorship.mentee_id)
+    _apply(checkin, data)
+    db.session.add(checkin)
+    db.session.flush()
+    return checkin, _screen(checkin, correction=False)
+
+
+def can_correct(checkin: CheckIn, user: User, now: datetime) -> bool:
+    return checkin.mentor_id == user.id and now - as_utc(checkin.created_at) <= CORRECTION_WINDOW
+
+
+def correct_checkin(checkin: CheckIn, mentor: User, data: CheckInData, now: datetime,
+                    today: date) -> str | None:
+    """Correct within 24 hours. The old values are kept; concerns already raised stay."""
+    if not can_correct(checkin, mentor, now):
+        raise CheckInError("occurred_on", "Check-ins can be corrected by their author for 24 hours only.")
+    _validate(checkin.mentorship, data, today)
+    previous = {name: getattr(checkin, name) for name in
+                ("duration_minutes", "mode", "wellbeing", *DOMAINS, "notes", "worried", "worry_reason",
+                 "worry_severity")}
+    previous["occurred_on"] = checkin.occurred_on.isoformat()
+    previous["topics"] = [t.name for t in checkin.topics]
+    db.session.add(CheckInRevision(school_id=checkin.school_id, checkin_id=checkin.id, previous=previous,
+                                   edited_by_id=mentor.id))
+    _apply(checkin, data)
+    checkin.updated_at = now
+    db.session.flush()
+    db.session.expire(checkin, ["topics"])
+    return _screen(checkin, correction=True)
+
+
+@dataclass(frozen=True)
+class MenteeLine:
+    mentorship: Mentorship
+    last_checkin_on: date | None
+    due: bool
+
+
+def mentees_overview(mentor: User, today: date, cadence_days: int) -> list[MenteeLine]:
+    """Each active mentorship with its last check-in and whether one is due, in two queries."""
+    mentorships = list(db.session.scalars(
+        select(Mentorship).where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
+                                 Mentorship.status == "active").order_by(Mentorship.began_on, Mentorship.id)))
+    last = last_checkin_dates(mentor.school_id, [m.id for m in mentorships])
+    lines = []
+    for m in mentorships:
+        since = max(filter(None, (m.began_on, last.get(m.id))))
+        lines.append(MenteeLine(m, last.get(m.id), (today - since).days >= cadence_days))
+    return lines
+
+
+def last_checkin_dates(school_id: int, mentorship_ids: list[int]) -> dict[int, date]:
+    if not mentorship_ids:
+        return {}
+    return dict(db.session.execute(
+        select(CheckIn.mentorship_id, func.max(CheckIn.occurred_on))
+        .where(CheckIn.school_id == school_id, CheckIn.mentorship_id.in_(mentorship_ids))
+        .group_by(CheckIn.mentorship_id)).all())
+
+
+def checkins_of(mentorship: Mentorship) -> list[CheckIn]:
+    return list(db.session.scalars(
+        select(CheckIn).where(CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id)
+        .order_by(CheckIn.occurred_on.desc(), CheckIn.id.desc())))
+
+
+def active_mentorship_of_mentee(student: User) -> Mentorship | None:
+    return db.session.scalar(select(Mentorship).where(
+        Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
+        Mentorship.status == "active"))
+
+
+def add_feedback(student: User, rating: str, comment: str) -> MenteeFeedback:
+    mentorship = active_mentorship_of_mentee(student)
+    if mentorship is None:
+        raise CheckInError("rating", "You do not have an active mentor at the moment.")
+    if rating not in FEEDBACK_CHOICES:
+        raise CheckInError("rating", "Choose one of the answers.")
+    if len(comment) > 1000:
+        raise CheckInError("comment", "At most 1,000 characters.")
+    feedback = MenteeFeedback(school_id=student.school_id, mentorship_id=mentorship.id, mentee_id=student.id,
+                              rating=rating, comment=comment.strip())
+    db.session.add(feedback)
+    db.session.flush()
+    return feedback
+
+
+def recent_not_a_good_fit(school_id: int, since: datetime) -> list[MenteeFeedback]:
+    return list(db.session.scalars(
+        select(MenteeFeedback).where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
+                                     MenteeFeedback.created_at >= since)
+        .order_by(MenteeFeedback.created_at.desc())))

@@ -1,0 +1,172 @@
+"""Admins browse and export the audit trail of their own school."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import contains_eager
+
+from schoolpeers.accounts.access import role_required
+from schoolpeers.accounts.models import User
+from schoolpeers.audit import AuditEvent
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import as_utc, utcnow
+from schoolpeers.web import audit, page_arg
+
+# The prefix stops at /admin: Flask would join "/admin/audit" and ".csv" with a slash.
+bp = Blueprint("audit", __name__, url_prefix="/admin", template_folder="templates")
+
+PER_PAGE = 50
+CSV_COLUMNS = ("at_utc", "actor_username", "action", "record_type", "record_id", "ip", "detail")
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP adds tab and CR).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@bp.before_request
+@role_required("admin")
+def admins_only():
+    """Every page of this blueprint is for admins of the signed-in school."""
+
+
+@dataclass
+class Filters:
+    """The filters as typed (to fill the form back in) and the problems found in them."""
+
+    action: str = ""
+    actor: str = ""
+    record_type: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+    conditions: list = field(default_factory=list)
+
+    def args(self) -> dict[str, str]:
+        """The non-empty filters, for links (pages, export) and the export's audit detail."""
+        return {name: value for name, value in (
+            ("action", self.action), ("actor", self.actor), ("record_type", self.record_type),
+            ("from", self.date_from), ("to", self.date_to)) if value}
+
+
+def parse_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def read_filters() -> Filters:
+    """Filters from the query string. Bad input is reported and ignored, never an error page."""
+    args = request.args
+    f = Filters(action=args.get("action", "").strip()[:60], actor=args.get("actor", "").strip()[:100],
+                record_type=args.get("record_type", "").strip()[:40],
+                date_from=args.get("from", "").strip()[:10], date_to=args.get("to", "").strip()[:10])
+    if f.action:
+        f.conditions.append(AuditEvent.action == f.action)
+    if f.actor:
+        f.conditions.append(func.lower(User.username) == f.actor.lower())
+    if f.record_type:
+        f.conditions.append(AuditEvent.record_type == f.record_type)
+    first = parse_date(f.date_from) if f.date_from else None
+    last = parse_date(f.date_to) if f.date_to else None
+    if f.date_from and first is None:
+        f.errors["from"] = "Enter a date as YYYY-MM-DD."
+    if f.date_to and last is None:
+        f.errors["to"] = "Enter a date as YYYY-MM-DD."
+    if first and last and last < first:
+        f.errors["to"] = "The end date is before the start date."
+        last = None
+    if first:
+        f.conditions.append(AuditEvent.at >= start_of(first))
+    if last and last < date.max:  # inclusive: everything before the next midnight
+        f.conditions.append(AuditEvent.at < start_of(last + timedelta(days=1)))
+    return f
+
+
+def events_query(filters: Filters) -> Select:
+    """This school's events, newest first, with their actor (None when anonymous) in the same query."""
+    return (
+        select(AuditEvent)
+        .outerjoin(AuditEvent.actor)
+        .options(contains_eager(AuditEvent.actor))
+        .where(AuditEvent.school_id == current_user.school_id, *filters.conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
+
+
+def present(column) -> list[str]:
+    """The distinct non-empty values of a column in this school's events, for the filter selects."""
+    return list(db.session.scalars(
+        select(column).where(AuditEvent.school_id == current_user.school_id, column.is_not(None))
+        .distinct().order_by(column)
+    ))
+
+
+@bp.app_template_filter("audit_time")
+def audit_time(value: datetime) -> str:
+    return as_utc(value).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@bp.app_template_filter("audit_detail")
+def detail_text(detail: dict | None) -> str:
+    """`key=value` pairs; values that are not plain text stay compact JSON."""
+    return " ".join(
+        f"{key}={value if isinstance(value, str) else json.dumps(value, separators=(',', ':'))}"
+        for key, value in (detail or {}).items()
+    )
+
+
+@bp.get("/audit")
+def index():
+    filters = read_filters()
+    page = db.paginate(events_query(filters), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("audit/index.html", page=page, filters=filters,
+                           actions=present(AuditEvent.action), record_types=present(AuditEvent.record_type))
+
+
+def csv_cell(value) -> str | int:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def csv_lines(query: Select):
+    """The header, then one line per event; rows are fetched in batches, never all at once."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(cells) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([csv_cell(cell) for cell in cells])
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for event in db.session.scalars(query.execution_options(yield_per=500)):
+        yield line((
+            as_utc(event.at).strftime("%Y-%m-%dT%H:%M:%SZ"), event.actor.username if event.actor else None,
+            event.action, event.record_type, event.record_id, event.ip,
+            json.dumps(event.detail or {}, separators=(",", ":")),
+        ))
+
+
+@bp.get("/audit.csv")
+def export():
+    filters = read_filters()
+    # Recorded before the rows are sent: an export that breaks off half way is still on record.
+    audit("audit.export", detail={"filters": filters.args()})
+    db.session.commit()
+    filename = f"audit-{current_user.school.slug}-{utcnow():%Y%m%d}.csv"
+    return Response(stream_with_context(csv_lines(events_query(filters))), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,34 @@
+"""Alert mail through SMTP, when the school's installation configures it.
+
+Mail is sent after the database commit, so it never announces something that was not saved,
+and it never carries a student's name or notes: only a link to sign in and look.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable, Mapping
+from email.message import EmailMessage
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(config: Mapping, recipients: Iterable[str], subject: str, body: str) -> bool:
+    """True when the SMTP server accepted the message; False when mail is off or failed (logged)."""
+    recipients = sorted({r for r in recipients if r})
+    if not config.get("MAIL_SERVER") or not recipients:
+        return False
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = config["MAIL_SENDER"], ", ".join(recipients), subject
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        log.exception("Could not send alert mail to %d recipients", len(recipients))
+        return False
+    return True

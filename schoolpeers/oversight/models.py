@@ -1,0 +1,80 @@
+"""Concerns about a student and their append-only history.
+
+A concern's facts (who, source, severity, summary, when) are written once. Its status fields
+are a summary of its events and change only together with a new event; a correction is a new
+event, never an edit. `schoolpeers.oversight.append_only` enforces this at the ORM level.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from schoolpeers.accounts.models import User
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
+
+SEVERITIES = ("high", "medium", "low")
+SOURCES = {
+    "risk_language": "Worrying words in check-in notes",
+    "low_wellbeing": "Well-being rated 1",
+    "wellbeing_drop": "Well-being dropped sharply",
+    "mentor_worry": "The mentor is worried",
+    "mentee_request": "The student asked to talk to a counselor",
+    "overdue": "No check-in for too long",
+    "manual": "Raised by a counselor",
+}
+OUTCOMES = {
+    "support_given": "Support given",
+    "referred_to_counselor": "Referred to counselor",
+    "referred_external": "Referred to external service",
+    "safeguarding": "Safeguarding procedure started",
+    "no_further_action": "No further action",
+}
+STATUSES = ("open", "acknowledged", "resolved")
+
+
+class Concern(db.Model):
+    __tablename__ = "concerns"
+    __table_args__ = (
+        CheckConstraint("severity IN ('high', 'medium', 'low')", name="severity_known"),
+        CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status_known"),
+        Index("ix_concerns_school_status_severity", "school_id", "status", "severity"),
+        Index("ix_concerns_school_student", "school_id", "student_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorships.id"))
+    checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"))
+    source: Mapped[str] = mapped_column(String(30))
+    severity: Mapped[str] = mapped_column(String(10))
+    summary: Mapped[str] = mapped_column(Text)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # High concerns must be acknowledged by then (the school's deadline); None otherwise.
+    ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    events: Mapped[list[ConcernEvent]] = relationship(order_by="ConcernEvent.id")
+
+
+class ConcernEvent(db.Model):
+    __tablename__ = "concern_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # raised, acknowledged, note, resolved, escalated, mailed
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,185 @@
+"""Concerns: raised from check-ins (same transaction), by students and by counselors; acknowledged,
+annotated and resolved with an append-only history; escalated when a high one waits too long."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+
+from schoolpeers.accounts.models import School, User
+from schoolpeers.extensions import db
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
+from schoolpeers.mentors.models import CheckIn, Mentorship
+from schoolpeers.oversight import risk
+from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
+from schoolpeers.timeutil import as_utc, utcnow
+
+MAX_NOTE = 4000
+
+
+class ConcernError(ValueError):
+    """The change cannot be made; the message says why."""
+
+
+def _event(concern: Concern, kind: str, actor: User | None, note: str = "") -> None:
+    db.session.add(ConcernEvent(school_id=concern.school_id, concern_id=concern.id, kind=kind,
+                                actor_id=actor.id if actor else None, note=note))
+
+
+def raise_concern(school: School, student: User, *, source: str, severity: str, summary: str,
+                  raised_by: User | None, now: datetime, mentorship_id: int | None = None,
+                  checkin_id: int | None = None) -> Concern:
+    if source not in SOURCES or severity not in ("high", "medium", "low"):
+        raise ConcernError("Unknown source or severity.")
+    if student.school_id != school.id:
+        raise ConcernError("The student is not of this school.")
+    concern = Concern(
+        school_id=school.id, student_id=student.id, mentorship_id=mentorship_id, checkin_id=checkin_id,
+        source=source, severity=severity, summary=summary.strip()[:MAX_NOTE],
+        raised_by_id=raised_by.id if raised_by else None, created_at=now, status="open",
+        ack_due_at=now + timedelta(minutes=school.ack_deadline_minutes) if severity == "high" else None,
+    )
+    db.session.add(concern)
+    db.session.flush()
+    _event(concern, "raised", raised_by, summary)
+    return concern
+
+
+def screen_checkin(checkin: CheckIn, earlier: list[int], correction: bool, now: datetime) -> list[Concern]:
+    """Concerns for what this check-in shows. A correction adds concerns, never removes one."""
+    findings = risk.assess_checkin(
+        wellbeing=checkin.wellbeing, earlier_wellbeing=earlier, notes=checkin.notes, worry_flag=checkin.worried,
+        worry_severity=risk.Severity(checkin.worry_severity) if checkin.worry_severity else None)
+    already = set()
+    if correction:
+        already = set(db.session.execute(select(Concern.source, Concern.severity).where(
+            Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id)).all())
+    school = db.session.get(School, checkin.school_id)
+    mentor, mentee = db.session.get(User, checkin.mentor_id), db.session.get(User, checkin.mentee_id)
+    raised = []
+    for finding in findings:
+        key = (str(finding.source), str(finding.severity))
+        if key in already:
+            continue
+        summary = finding.summary
+        if finding.source == risk.FindingSource.MENTOR_WORRY and checkin.worry_reason:
+            summary = f"{summary} Mentor's words: {checkin.worry_reason}"
+        raised.append(raise_concern(school, mentee, source=str(finding.source), severity=str(finding.severity),
+                                    summary=summary, raised_by=mentor, now=now, mentorship_id=checkin.mentorship_id,
+                                    checkin_id=checkin.id))
+    return raised
+
+
+def on_checkin_saved(checkin: CheckIn, *, earlier: list[int], correction: bool) -> str | None:
+    """The `checkin_saved` receiver: raise the concerns, return the highest severity raised."""
+    concerns = screen_checkin(checkin, earlier, correction, utcnow())
+    order = ("high", "medium", "low")
+    return min((c.severity for c in concerns), key=order.index, default=None)
+
+
+def ask_for_counselor(student: User, now: datetime) -> Concern:
+    """The student's "I want to talk to a counselor" button. Pressing it twice does not duplicate."""
+    if student.role != "student":
+        raise ConcernError("This button is for students.")
+    open_one = db.session.scalar(select(Concern).where(
+        Concern.school_id == student.school_id, Concern.student_id == student.id,
+        Concern.source == "mentee_request", Concern.status != "resolved"))
+    if open_one is not None:
+        return open_one
+    mentorship = active_mentorship_of_mentee(student)
+    return raise_concern(student.school, student, source="mentee_request", severity="medium",
+                         summary="The student asked to talk to a counselor.", raised_by=student, now=now,
+                         mentorship_id=mentorship.id if mentorship else None)
+
+
+def acknowledge(concern: Concern, counselor: User, now: datetime) -> None:
+    if concern.status != "open":
+        raise ConcernError(f"This concern is already {concern.status}.")
+    concern.status, concern.acknowledged_at = "acknowledged", now
+    _event(concern, "acknowledged", counselor)
+    db.session.flush()
+
+
+def add_note(concern: Concern, counselor: User, note: str) -> None:
+    note = (note or "").strip()
+    if not note:
+        raise ConcernError("Write the note first.")
+    if len(note) > MAX_NOTE:
+        raise ConcernError(f"At most {MAX_NOTE} characters.")
+    _event(concern, "note", counselor, note)
+    db.session.flush()
+
+
+def resolve(concern: Concern, counselor: User, outcome: str, note: str, now: datetime) -> None:
+    if concern.status == "resolved":
+        raise ConcernError("This concern is already resolved.")
+    if outcome not in OUTCOMES:
+        raise ConcernError("Choose an outcome from the list.")
+    note = (note or "").strip()
+    if not note:
+        raise ConcernError("Say what was done: a note is required to resolve.")
+    if concern.status == "open":  # resolving also acknowledges
+        concern.acknowledged_at = now
+        _event(concern, "acknowledged", counselor)
+    concern.status, concern.resolved_at, concern.outcome = "resolved", now, outcome
+    _event(concern, "resolved", counselor, f"{OUTCOMES[outcome]}: {note}"[:MAX_NOTE])
+    db.session.flush()
+
+
+def is_overdue(concern: Concern, now: datetime) -> bool:
+    return concern.status == "open" and concern.ack_due_at is not None and as_utc(concern.ack_due_at) < now
+
+
+def open_concerns(school_id: int, now: datetime) -> list[Concern]:
+    """Unresolved concerns: overdue ones first, then by severity, then oldest first."""
+    severity_order = case({"high": 0, "medium": 1, "low": 2}, value=Concern.severity)
+    overdue_first = case(((Concern.status == "open") & (Concern.ack_due_at < now), 0), else_=1)
+    return list(db.session.scalars(
+        select(Concern).where(Concern.school_id == school_id, Concern.status != "resolved")
+        .order_by(overdue_first, severity_order, Concern.created_at, Concern.id)))
+
+
+def unacknowledged_high_count(school_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Concern).where(
+        Concern.school_id == school_id, Concern.status == "open", Concern.severity == "high")) or 0
+
+
+def counselors_of(school_id: int) -> list[User]:
+    return list(db.session.scalars(select(User).where(
+        User.school_id == school_id, User.role == "counselor", User.active.is_(True))))
+
+
+# --- the scheduler's sweep ---------------------------------------------------------------------
+
+def escalate_overdue(now: datetime) -> list[Concern]:
+    """High concerns past their deadline, not yet escalated: mark them. Idempotent."""
+    overdue = list(db.session.scalars(select(Concern).where(
+        Concern.status == "open", Concern.severity == "high", Concern.ack_due_at < now,
+        Concern.escalated_at.is_(None)).order_by(Concern.id)))
+    for concern in overdue:
+        concern.escalated_at = now
+        _event(concern, "escalated", None, "Not acknowledged within the school's deadline; "
+                                           "escalated to the designated lead.")
+    db.session.flush()
+    return overdue
+
+
+def raise_overdue_checkins(now: datetime) -> list[Concern]:
+    """A low concern for each active mentorship without a check-in for the school's cadence. Idempotent."""
+    raised = []
+    for school in db.session.scalars(select(School).order_by(School.id)):
+        today = now.date()
+        active = list(db.session.scalars(select(Mentorship).where(
+            Mentorship.school_id == school.id, Mentorship.status == "active")))
+        last = last_checkin_dates(school.id, [m.id for m in active])
+        open_overdue = set(db.session.scalars(select(Concern.mentorship_id).where(
+            Concern.school_id == school.id, Concern.source == "overdue", Concern.status != "resolved")))
+        for m in active:
+            if m.id in open_overdue or m.began_on is None:
+                continue
+            if risk.is_overdue(m.began_on, last.get(m.id), today, school.checkin_cadence_days):
+                raised.append(raise_concern(
+                    school, m.mentee, source="overdue", severity="low", raised_by=None, now=now,
+                    mentorship_id=m.id,
+                    summary=f"No check-in for more than {school.checkin_cadence_days} days."))
+    return raised

@@ -1,0 +1,53 @@
+"""Fixtures for oversight: an active mentorship, a real local SMTP server."""
+import socket
+from datetime import date, timedelta
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from tests.factories import make_mentor, make_request
+
+
+@pytest.fixture
+def mentorship(school, users, make_user):
+    """An active mentorship that began ten days ago; users["counselor"] approved it."""
+    profile = make_mentor(school, users["counselor"], given_name="Amira")
+    mentee = make_user("student", grade=8, given_name="Leo")
+    m = matching.match_single(make_request(mentee), users["counselor"], date.today())
+    matching.approve(m, users["counselor"], date.today() - timedelta(days=10))
+    m.began_on = date.today() - timedelta(days=10)
+    db.session.commit()
+    assert profile.user_id == m.mentor_id
+    return m
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """A real SMTP server on localhost; the app is pointed at it for the test."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        yield inbox
+    finally:
+        app.config.update(old)
+        controller.stop()

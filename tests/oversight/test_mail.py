@@ -1,0 +1,47 @@
+"""Alert mail against a real local SMTP server."""
+from sqlalchemy import select
+
+from schoolpeers.extensions import db
+from schoolpeers.oversight import services
+from schoolpeers.oversight.mail import send_mail
+from schoolpeers.oversight.models import ConcernEvent
+from schoolpeers.timeutil import utcnow
+
+
+def test_send_mail_is_off_without_a_server(app):
+    assert send_mail({"MAIL_SERVER": None}, ["a@example.org"], "s", "b") is False
+
+
+def test_send_mail_reports_a_failed_server(app, caplog):
+    config = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1, "MAIL_SENDER": "x@example.org"}
+    assert send_mail(config, ["a@example.org"], "s", "b") is False
+    assert "Could not send alert mail" in caplog.text
+
+
+def test_alarming_checkin_mails_every_counselor(client, users, mentorship, login_as, smtp_inbox, make_user):
+    second = make_user("counselor", email="second@example.org")
+    db.session.commit()
+    login_as(mentorship.mentor)
+    page = client.post(f"/mentor/mentorships/{mentorship.id}/checkin", data={
+        "occurred_on": mentorship.began_on.isoformat(), "duration_minutes": 30, "mode": "in_person",
+        "wellbeing": "2", "notes": "He told me he has been cutting himself again."})
+    assert b"What to do now" in page.data
+    [message] = smtp_inbox.messages
+    assert set(message.rcpt_tos) == {users["counselor"].email, second.email}
+    body = message.content.decode()
+    assert "/oversight/concerns/" in body and "cutting" not in body and "Leo" not in body
+    assert db.session.scalar(select(ConcernEvent.kind).where(ConcernEvent.kind == "mailed")) == "mailed"
+
+
+def test_escalation_mails_the_designated_lead(runner, school, users, smtp_inbox):
+    from datetime import timedelta
+
+    school.designated_lead_id = users["counselor"].id
+    services.raise_concern(school, users["student"], source="manual", severity="high", summary="x",
+                           raised_by=None, now=utcnow() - timedelta(hours=2))
+    db.session.commit()
+    result = runner.invoke(args=["oversight", "escalate"])
+    assert "Escalated 1 concerns" in result.output
+    assert [m.rcpt_tos for m in smtp_inbox.messages] == [[users["counselor"].email]]
+    again = runner.invoke(args=["oversight", "escalate"])
+    assert "Escalated 0 concerns" in again.output and len(smtp_inbox.messages) == 1

@@ -1,0 +1,94 @@
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from schoolpeers.extensions import db
+from schoolpeers.mentors import checkins
+from schoolpeers.oversight import services
+from schoolpeers.oversight.append_only import AppendOnlyError
+from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.timeutil import utcnow
+
+
+def high_concern(school, student, now=None):
+    return services.raise_concern(school, student, source="manual", severity="high", summary="worried",
+                                  raised_by=None, now=now or utcnow())
+
+
+def test_lifecycle_with_history(school, users):
+    counselor, student = users["counselor"], users["student"]
+    concern = high_concern(school, student)
+    assert concern.ack_due_at == concern.created_at + timedelta(minutes=school.ack_deadline_minutes)
+    services.acknowledge(concern, counselor, utcnow())
+    with pytest.raises(services.ConcernError, match="already acknowledged"):
+        services.acknowledge(concern, counselor, utcnow())
+    services.add_note(concern, counselor, "Spoke with the student at lunch.")
+    with pytest.raises(services.ConcernError, match="outcome"):
+        services.resolve(concern, counselor, "fixed", "done", utcnow())
+    with pytest.raises(services.ConcernError, match="note is required"):
+        services.resolve(concern, counselor, "support_given", "  ", utcnow())
+    services.resolve(concern, counselor, "support_given", "Weekly check-ins with the counselor.", utcnow())
+    assert concern.status == "resolved" and concern.outcome == "support_given"
+    assert [e.kind for e in concern.events] == ["raised", "acknowledged", "note", "resolved"]
+
+
+def test_concerns_are_append_only(school, users):
+    concern = high_concern(school, users["student"])
+    db.session.commit()
+    concern.summary = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    event = db.session.scalar(select(ConcernEvent))
+    event.note = "changed"
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(db.session.scalar(select(Concern)))
+    with pytest.raises(AppendOnlyError):
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(select(Concern.summary)) == "worried"
+
+
+def test_student_button_does_not_duplicate(school, users):
+    first = services.ask_for_counselor(users["student"], utcnow())
+    again = services.ask_for_counselor(users["student"], utcnow())
+    assert first.id == again.id and first.severity == "medium" and first.source == "mentee_request"
+    with pytest.raises(services.ConcernError):
+        services.ask_for_counselor(users["staff"], utcnow())
+
+
+def test_open_concerns_overdue_first_then_severity(school, users, make_user):
+    now = utcnow()
+    low = services.raise_concern(school, make_user("student"), source="manual", severity="low", summary="l",
+                                 raised_by=None, now=now)
+    fresh_high = high_concern(school, make_user("student"), now)
+    old_high = high_concern(school, make_user("student"), now - timedelta(hours=2))
+    assert services.open_concerns(school.id, now) == [old_high, fresh_high, low]
+    assert services.is_overdue(old_high, now) and not services.is_overdue(fresh_high, now)
+
+
+def test_escalation_after_the_deadline_with_a_controlled_clock(school, users):
+    raised_at = utcnow()
+    concern = high_concern(school, users["student"], raised_at)
+    assert services.escalate_overdue(raised_at + timedelta(minutes=59)) == []
+    later = raised_at + timedelta(minutes=61)
+    assert services.escalate_overdue(later) == [concern]
+    assert services.escalate_overdue(later + timedelta(minutes=5)) == []  # idempotent
+    assert concern.escalated_at == later and concern.events[-1].kind == "escalated"
+    services.acknowledge(concern, users["counselor"], later)
+    assert services.escalate_overdue(later + timedelta(hours=1)) == []
+
+
+def test_overdue_checkins_raise_one_low_concern(mentorship, school, users):
+    assert services.raise_overdue_checkins(utcnow()) == []  # began 10 days ago; the cadence is 14
+    now = utcnow() + timedelta(days=5)
+    first = services.raise_overdue_checkins(now)
+    assert [(c.source, c.severity, c.mentorship_id) for c in first] == [("overdue", "low", mentorship.id)]
+    assert services.raise_overdue_checkins(now) == []  # idempotent
+    met = checkins.CheckInData(occurred_on=date.today(), duration_minutes=20, mode="online", wellbeing=4)
+    checkins.log_checkin(mentorship, mentorship.mentor, met, date.today())
+    services.resolve(first[0], users["counselor"], "no_further_action", "They met today.", now)
+    assert services.raise_overdue_checkins(now) == []

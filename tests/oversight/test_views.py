@@ -1,0 +1,123 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from schoolpeers.audit import AuditEvent
+from schoolpeers.extensions import db
+from schoolpeers.oversight import services
+from schoolpeers.oversight.models import Concern
+from schoolpeers.timeutil import utcnow
+from tests.factories import UserFactory
+
+COUNSELOR_PAGES = [
+    ("GET", "/oversight"),
+    ("GET", "/oversight/concerns/{concern}"),
+    ("POST", "/oversight/concerns/{concern}/acknowledge"),
+    ("POST", "/oversight/concerns/{concern}/note"),
+    ("POST", "/oversight/concerns/{concern}/resolve"),
+    ("GET", "/oversight/students/{student}"),
+    ("POST", "/oversight/students/{student}/concerns"),
+]
+
+
+@pytest.fixture
+def concern(school, users):
+    made = services.raise_concern(school, users["student"], source="manual", severity="high",
+                                  summary="Seemed very low today", raised_by=users["counselor"], now=utcnow())
+    db.session.commit()
+    return made
+
+
+def call(client, method, url, data=None):
+    return client.get(url) if method == "GET" else client.post(url, data=data or {})
+
+
+@pytest.mark.parametrize(("method", "url"), COUNSELOR_PAGES)
+@pytest.mark.parametrize("role", ["anonymous", "student", "staff", "admin", "counselor", "other school"])
+def test_only_this_schools_counselors(client, users, concern, other_school, login_as, method, url, role):
+    if role == "other school":
+        login_as(UserFactory(other_school)("counselor"))
+        db.session.commit()
+    elif role != "anonymous":
+        login_as(users[role])
+    response = call(client, method, url.format(concern=concern.id, student=users["student"].id))
+    if role == "anonymous":
+        assert response.status_code == 302 and "/login" in response.location
+    elif role in ("student", "staff", "admin"):
+        assert response.status_code == 403
+    elif role == "other school":
+        assert response.status_code == (200 if url == "/oversight" else 404)
+        assert b"Seemed very low" not in response.data and users["student"].family_name.encode() not in response.data
+    else:
+        assert response.status_code in (200, 302)
+
+
+def test_banner_on_every_page_until_acknowledged(client, users, concern, login_as):
+    login_as(users["counselor"])
+    for page in ("/", "/matching", "/mentors"):
+        assert b"1 urgent concern" in client.get(page).data
+    client.post(f"/oversight/concerns/{concern.id}/acknowledge")
+    assert b"urgent concern" not in client.get("/").data
+    login_as(users["staff"])
+    assert b"urgent concern" not in client.get("/").data
+
+
+def test_reading_a_concern_or_a_timeline_is_audited(client, users, concern, login_as):
+    login_as(users["counselor"])
+    page = client.get(f"/oversight/concerns/{concern.id}")
+    assert b"Seemed very low" in page.data
+    client.get(f"/oversight/students/{users['student'].id}")
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["concern.read", "student.timeline.read"]
+
+
+def test_acknowledge_note_and_resolve(client, users, concern, login_as):
+    login_as(users["counselor"])
+    client.post(f"/oversight/concerns/{concern.id}/acknowledge")
+    empty = client.post(f"/oversight/concerns/{concern.id}/note", data={"note": ""}, follow_redirects=True)
+    assert b"Write the note first" in empty.data
+    client.post(f"/oversight/concerns/{concern.id}/note", data={"note": "Called home."})
+    no_outcome = client.post(f"/oversight/concerns/{concern.id}/resolve", data={"outcome": "x", "note": "n"},
+                             follow_redirects=True)
+    assert b"Not a valid choice" in no_outcome.data or b"not a valid choice" in no_outcome.data
+    client.post(f"/oversight/concerns/{concern.id}/resolve", data={"outcome": "referred_external",
+                                                                   "note": "CAMHS referral made."})
+    db.session.refresh(concern)
+    assert concern.status == "resolved" and [e.kind for e in concern.events] == [
+        "raised", "acknowledged", "note", "resolved"]
+    again = client.post(f"/oversight/concerns/{concern.id}/acknowledge", follow_redirects=True)
+    assert b"already resolved" in again.data
+
+
+def test_dashboard_orders_overdue_first(client, users, school, login_as, make_user):
+    old = services.raise_concern(school, make_user("student", family_name="Overdueperson"), source="manual",
+                                 severity="high", summary="x", raised_by=None, now=utcnow() - timedelta(hours=3))
+    services.raise_concern(school, make_user("student", family_name="Newerperson"), source="manual",
+                           severity="high", summary="y", raised_by=None, now=utcnow())
+    db.session.commit()
+    login_as(users["counselor"])
+    page = client.get("/oversight").data
+    assert page.index(b"Overdueperson") < page.index(b"Newerperson") and b"overdue" in page
+    assert old.id
+
+
+def test_student_presses_talk_to_a_counselor(client, users, login_as):
+    login_as(users["student"])
+    assert b"I want to talk to a counselor" in client.get("/talk-to-a-counselor").data
+    sent = client.post("/talk-to-a-counselor")
+    assert b"A counselor will find you soon" in sent.data
+    [concern] = db.session.scalars(select(Concern)).all()
+    assert concern.source == "mentee_request" and concern.student_id == users["student"].id
+    login_as(users["staff"])
+    assert client.post("/talk-to-a-counselor").status_code == 403
+
+
+def test_counselor_raises_a_concern_by_hand(client, users, login_as):
+    login_as(users["counselor"])
+    bad = client.post(f"/oversight/students/{users['student'].id}/concerns", data={"severity": "extreme"},
+                      follow_redirects=True)
+    assert b"Choose a severity" in bad.data
+    client.post(f"/oversight/students/{users['student'].id}/concerns",
+                data={"severity": "medium", "summary": "Friends mentioned he skips lunch."})
+    assert db.session.scalar(select(Concern.source)) == "manual"
