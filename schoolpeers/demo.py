@@ -104,9 +104,55 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
             availability=rng.sample(list(AVAILABILITY_SLOTS), rng.randint(2, 6)), note="", created_by=user)
     result = matching_services.run_batch(school, counselor, today)
     demo_mentor_first = sorted(result.proposed, key=lambda m: m.mentor.username != "mentor")
-    for mentorship in demo_mentor_first[: len(result.proposed) * 2 // 3]:
+    approved = demo_mentor_first[: len(result.proposed) * 2 // 3]
+    for mentorship in approved:
         matching_services.approve(mentorship, counselor, today)
     db.session.flush()
+    _log_a_term_of_checkins(approved, topics, counselor, rng, today)
+
+
+CALM_NOTES = (
+    "We talked about the maths test on Friday; feeling more prepared.",
+    "Went through the homework planner together. Good chat about football.",
+    "Settling in better, has found a group to sit with at lunch.",
+    "A bit tired this week, lots of homework. Laughed a lot though.",
+    "Talked about joining the drama club. Seemed keen.",
+    "Quiet today but opened up about missing old friends.",
+)
+
+
+def _log_a_term_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today) -> None:
+    """About ten weeks of fortnightly-or-better check-ins, screened like real ones."""
+    from schoolpeers.mentors import checkins
+    from schoolpeers.oversight import services as oversight
+    from schoolpeers.timeutil import utcnow
+
+    start = today - timedelta(weeks=10)
+    for mentorship in mentorships:
+        mentorship.began_on = start
+        mood = rng.randint(3, 4)
+        day = start + timedelta(days=rng.randint(0, 4))
+        while day <= today - timedelta(days=2):
+            mood = min(5, max(2, mood + rng.choice((-1, 0, 0, 1))))
+            checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
+                occurred_on=day, duration_minutes=rng.choice((15, 20, 30, 40)),
+                mode=rng.choice(("in_person", "in_person", "online")),
+                wellbeing=mood, domains={"school_work": rng.randint(2, 5), "friendships": rng.randint(2, 5)},
+                topics=rng.sample(topics, rng.randint(1, 2)), notes=rng.choice(CALM_NOTES)), today)
+            day += timedelta(days=rng.randint(6, 15))
+    if len(mentorships) < 2:
+        return
+    # One worry the counselors have already dealt with, and one still open.
+    first, second = mentorships[0], mentorships[1]
+    _checkin, _severity = checkins.log_checkin(first, first.mentor, checkins.CheckInData(
+        occurred_on=today - timedelta(days=1), duration_minutes=20, mode="in_person", wellbeing=2,
+        notes="Said that nobody likes her and she eats lunch alone every day.", worried=True,
+        worry_severity="medium", worry_reason="Seems isolated at lunch."), today)
+    for concern in oversight.open_concerns(first.school_id, utcnow()):
+        oversight.resolve(concern, counselor, "support_given", "Lunch club introduced; checking in weekly.", utcnow())
+    checkins.log_checkin(second, second.mentor, checkins.CheckInData(
+        occurred_on=today, duration_minutes=30, mode="in_person", wellbeing=3,
+        notes="Mentioned some older kids keep taking his phone and posting pictures of him."), today)
 
 
 def _personalise(user: User, rng: random.Random, interests: list[Interest]) -> None:

@@ -137,6 +137,8 @@ def log_checkin(mentorship_id: int):
     if form.validate_on_submit():
         def log(data):
             checkin, severity = checkins.log_checkin(mentorship, current_user, data, school_today())
+            audit("checkin.create", record_type="checkin", record_id=checkin.id,
+                  detail={"concern": severity} if severity else None)
             return severity, checkin
 
         severity, saved = save_checkin(form, log)
@@ -152,6 +154,8 @@ def log_checkin(mentorship_id: int):
 @role_required("student")
 def mentorship_checkins(mentorship_id: int):
     mentorship = own_mentorship_or_404(mentorship_id)
+    audit("checkin.read", record_type="mentorship", record_id=mentorship.id)
+    db.session.commit()
     return render_template("mentors/checkins.html", mentorship=mentorship,
                            checkins=checkins.checkins_of(mentorship), now=utcnow(),
                            can_correct=checkins.can_correct)
@@ -167,7 +171,9 @@ def correct_checkin(checkin_id: int):
     form = checkin_form(obj=checkin)
     if form.validate_on_submit():
         def correct(data):
-            return checkins.correct_checkin(checkin, current_user, data, utcnow(), school_today()), checkin
+            severity = checkins.correct_checkin(checkin, current_user, data, utcnow(), school_today())
+            audit("checkin.correct", record_type="checkin", record_id=checkin.id)
+            return severity, checkin
 
         severity, saved = save_checkin(form, correct)
         if saved:

@@ -43,7 +43,8 @@ def urgent_banner():
 def talk():
     form = ConfirmForm()
     if form.validate_on_submit():
-        services.ask_for_counselor(current_user, utcnow())
+        record = services.ask_for_counselor(current_user, utcnow())
+        audit("concern.raise", record_type="concern", record_id=record.id, detail={"source": "student"})
         db.session.commit()
         return render_template("oversight/talk_sent.html")
     return render_template("oversight/talk.html", form=form)
@@ -111,7 +112,9 @@ def acknowledge(concern_id: int):
 @role_required("counselor")
 def note(concern_id: int):
     form = NoteForm()
-    return _change(concern_id, lambda c: services.add_note(c, current_user, form.note.data), "Note added.", form)
+    return _change(concern_id, lambda c: (services.add_note(c, current_user, form.note.data),
+                                          audit("concern.note", record_type="concern", record_id=c.id)),
+                   "Note added.", form)
 
 
 @bp.post("/oversight/concerns/<int:concern_id>/resolve")
@@ -163,6 +166,7 @@ def raise_concern(student_id: int):
         return redirect(url_for("oversight.student", student_id=person.id))
     record = services.raise_concern(current_user.school, person, source="manual", severity=form.severity.data,
                                     summary=form.summary.data, raised_by=current_user, now=utcnow())
+    audit("concern.raise", record_type="concern", record_id=record.id)
     db.session.commit()
     notify_counselors([record])
     flash("Concern raised.", "success")

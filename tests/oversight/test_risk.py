@@ -77,7 +77,7 @@ def rank(severity: Severity | None) -> int:
 def test_lexicon_explains_itself_and_has_a_sensible_size():
     about = " ".join(LEXICON["_about"])
     assert "not a diagnosis" in about and "C-SSRS" in about and "NSPCC" in about
-    assert 120 <= len(RISK_PHRASES) <= 250
+    assert 120 <= len(RISK_PHRASES) <= 350  # about 230 phrases, plus third-person forms of bullying ones
     assert {category for _, category, _ in RISK_PHRASES} == set(Category)
     assert len(PHRASES) == len(RISK_PHRASES), "a phrase is listed twice"
 
@@ -482,3 +482,13 @@ def test_the_summary_quotes_only_lexicon_phrases(soup, private_words):
         assert set(quoted) <= set(PHRASES)
         assert SUMMARY_SHAPE.fullmatch(re.sub(r'"[^"]*"', '""', finding.summary))
         assert private_words not in finding.summary
+
+
+@pytest.mark.parametrize("note", [
+    "Some older kids keep taking his phone and posting pictures of him.",
+    "People in her class keep picking on her.",
+    "They steal his lunch most days.",
+])
+def test_mentors_third_person_notes_about_bullying_are_caught(note):
+    screening = screen_text(note)
+    assert screening.severity == Severity.MEDIUM and Category.BULLYING in screening.categories
