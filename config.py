@@ -29,7 +29,6 @@ class Config:
     # None means: the embedded SQLite file under instance/ (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL"))
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
-    REDIS_URL = os.environ.get("REDIS_URL")
 
     MAIL_SERVER = os.environ.get("SCHOOLPEERS_SMTP_HOST")
     MAIL_PORT = env_int("SCHOOLPEERS_SMTP_PORT", 25)
