@@ -1,10 +1,16 @@
-"""Small helpers shared by views: the audit call with who and where filled in, paging."""
+"""Small helpers shared by views: the audit call with who and where filled in, paging, committing."""
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import flash, request
 from flask_login import current_user
 
 from schoolpeers.audit import record_event
+from schoolpeers.extensions import db
+
+T = TypeVar("T")
 
 _SIGNED_IN_USER = object()
 
@@ -28,3 +34,17 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
 def page_arg() -> int:
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), 100_000)
+
+
+def commit_or_explain(action: Callable[[], T], success: str | Callable[[T], str],
+                      refusals: tuple[type[Exception], ...]) -> bool:
+    """Run one change and commit it, flashing `success`; a refusal rolls back and flashes why."""
+    try:
+        result = action()
+    except refusals as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return False
+    db.session.commit()
+    flash(success if isinstance(success, str) else success(result), "success")
+    return True

@@ -18,7 +18,7 @@ from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.accounts.roster_files import RosterFileError, decode
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
-from schoolpeers.web import audit, page_arg
+from schoolpeers.web import audit, commit_or_explain, page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -91,15 +91,13 @@ def change_role(user_id: int):
         flash("Choose one of the listed roles.", "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
     old = user.role
-    try:
+
+    def change_and_audit():
         services.change_role(user, form.role.data, acting_user=current_user)
-    except services.AccountError as exc:
-        flash(str(exc), "error")
-    else:
-        audit("user.role_change", record_type="user", record_id=user.id,
-              detail={"from": old, "to": user.role})
-        db.session.commit()
-        flash(f"{user.display_name} is now {user.role}.", "success")
+        audit("user.role_change", record_type="user", record_id=user.id, detail={"from": old, "to": user.role})
+
+    commit_or_explain(change_and_audit, lambda _: f"{user.display_name} is now {user.role}.",
+                      (services.AccountError,))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -109,14 +107,12 @@ def set_active(user_id: int):
     form = ConfirmForm()
     active = request.form.get("active") == "1"
     if form.validate_on_submit():
-        try:
+        def set_and_audit():
             services.set_active(user, active, acting_user=current_user)
-        except services.AccountError as exc:
-            flash(str(exc), "error")
-        else:
             audit("user.activate" if active else "user.deactivate", record_type="user", record_id=user.id)
-            db.session.commit()
-            flash(f"{user.display_name} was {'reactivated' if active else 'deactivated'}.", "success")
+
+        commit_or_explain(set_and_audit, f"{user.display_name} was {'reactivated' if active else 'deactivated'}.",
+                          (services.AccountError,))
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

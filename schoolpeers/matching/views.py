@@ -26,7 +26,7 @@ from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.timeutil import today_in
-from schoolpeers.web import audit
+from schoolpeers.web import audit, commit_or_explain
 
 bp = Blueprint("matching", __name__, template_folder="templates")
 SHOWN_CHOICES = 25  # the best few are what a counselor compares; a district may have hundreds
@@ -80,13 +80,8 @@ def my_request():
 def withdraw():
     req = services.current_request(current_user)
     if req is not None and WithdrawForm().validate_on_submit():
-        try:
-            services.withdraw_request(req, current_user)
-        except MentorshipError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash("Your request is withdrawn. You can ask again whenever you like.", "success")
+        commit_or_explain(lambda: services.withdraw_request(req, current_user),
+                          "Your request is withdrawn. You can ask again whenever you like.", (MentorshipError,))
     return redirect(url_for("matching.my_request"))
 
 
@@ -169,14 +164,9 @@ def choose(request_id: int):
     form = ChooseMentorForm()
     if form.validate_on_submit():
         profile = get_in_school_or_404(MentorProfile, form.profile_id.data)
-        try:
-            services.choose_mentor(req, profile, current_user, school_today())
-        except MentorshipError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{profile.user.given_name} is proposed for {req.student.given_name}.", "success")
+        commit_or_explain(lambda: services.choose_mentor(req, profile, current_user, school_today()),
+                          f"{profile.user.given_name} is proposed for {req.student.given_name}.",
+                          (MentorshipError,))
     return redirect(url_for("matching.request_detail", request_id=req.id))
 
 
@@ -216,14 +206,7 @@ def block(request_id: int):
 
 def _decide(mentorship_id: int, action) -> None:
     mentorship = get_in_school_or_404(Mentorship, mentorship_id)
-    try:
-        message = action(mentorship)
-    except MentorshipError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    commit_or_explain(lambda: action(mentorship), lambda message: message, (MentorshipError,))
 
 
 @bp.post("/matching/proposals/<int:mentorship_id>/approve")

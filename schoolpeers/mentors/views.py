@@ -23,7 +23,7 @@ from schoolpeers.mentors.forms import (
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
 from schoolpeers.mentors.signals import checkin_committed
 from schoolpeers.timeutil import today_in, utcnow
-from schoolpeers.web import audit
+from schoolpeers.web import audit, commit_or_explain
 
 bp = Blueprint("mentors", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
@@ -237,15 +237,13 @@ def decide(profile_id: int):
     profile = get_in_school_or_404(MentorProfile, profile_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        try:
+        def decide_and_audit():
             services.decide_application(profile, form.decision.data == "accept", current_user)
-        except services.MentorshipError as exc:
-            flash(str(exc), "error")
-        else:
             audit("mentor.decide", record_type="mentor_profile", record_id=profile.id,
                   detail={"decision": form.decision.data})
-            db.session.commit()
-            flash(f"{profile.user.given_name}'s application: {form.decision.data}ed.", "success")
+
+        commit_or_explain(decide_and_audit, f"{profile.user.given_name}'s application: {form.decision.data}ed.",
+                          (services.MentorshipError,))
     return redirect(url_for("mentors.detail", profile_id=profile.id))
 
 
@@ -292,11 +290,7 @@ def certify(profile_id: int):
 def pause(profile_id: int):
     profile = get_in_school_or_404(MentorProfile, profile_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            services.set_paused(profile, request.form.get("paused") == "1")
-        except services.MentorshipError as exc:
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(f"{profile.user.given_name} is now {profile.status}.", "success")
+        commit_or_explain(lambda: services.set_paused(profile, request.form.get("paused") == "1"),
+                          lambda _: f"{profile.user.given_name} is now {profile.status}.",
+                          (services.MentorshipError,))
     return redirect(url_for("mentors.detail", profile_id=profile.id))

@@ -23,7 +23,7 @@ from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern
 from schoolpeers.oversight.notify import notify_counselors
 from schoolpeers.timeutil import today_in, utcnow
-from schoolpeers.web import audit
+from schoolpeers.web import audit, commit_or_explain
 
 bp = Blueprint("oversight", __name__, template_folder="templates")
 
@@ -89,14 +89,7 @@ def _change(concern_id: int, action, message: str, form=None):
         errors = [e for field in form for e in field.errors] or ["Fill in the form."]
         flash(" ".join(errors), "error")
         return redirect(url_for("oversight.concern", concern_id=record.id))
-    try:
-        action(record)
-    except services.ConcernError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(message, "success")
+    commit_or_explain(lambda: action(record), message, (services.ConcernError,))
     return redirect(url_for("oversight.concern", concern_id=record.id))
 
 
