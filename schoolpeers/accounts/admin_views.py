@@ -17,7 +17,7 @@ from schoolpeers.accounts.forms import (
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.accounts.roster_files import RosterFileError, decode
 from schoolpeers.extensions import db
-from schoolpeers.forms_common import ConfirmForm
+from schoolpeers.forms_common import ConfirmForm, choices
 from schoolpeers.web import audit, commit_or_explain, page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -138,10 +138,18 @@ def setup_link(user_id: int):
 def settings():
     school = current_user.school
     form = SchoolSettingsForm(obj=school)
+    leads = db.session.scalars(select(User).where(
+        User.school_id == school.id, User.role.in_(("counselor", "staff")), User.active.is_(True))
+        .order_by(User.family_name, User.given_name)).all()
+    form.designated_lead_id.choices = choices([(0, "Nobody yet: escalations go to every counselor")]
+                                              + [(u.id, f"{u.display_name} ({u.role})") for u in leads])
+    if not form.is_submitted():
+        form.designated_lead_id.data = school.designated_lead_id or 0
     if form.validate_on_submit():
         values = {name: field.data for name, field in form._fields.items()
                   if name not in ("submit", "csrf_token")}
         values["crisis_contact"] = values["crisis_contact"] or ""
+        values["designated_lead_id"] = values["designated_lead_id"] or None
         services.update_school_settings(school, **values)
         audit("school.settings", record_type="school", record_id=school.id)
         db.session.commit()

@@ -95,6 +95,9 @@ class SchoolSettingsForm(FlaskForm):
     retention_days = IntegerField("Keep notes after a mentorship closes for (days)",
                                   validators=[InputRequired(), NumberRange(30, 3650)])
     crisis_contact = TextAreaField("Crisis contact shown to mentors", validators=[Length(max=2000)])
+    # Choices are the school's counselors and staff, filled in by the view.
+    designated_lead_id = SelectField("Designated safeguarding lead (receives escalations)", coerce=int,
+                                     validators=[InputRequired()])
     submit = SubmitField("Save settings")
 
     def validate_timezone(self, field) -> None:

@@ -112,7 +112,8 @@ def settings_data(**overrides):
     data = {"name": "Test School", "timezone": "Europe/London", "grade_min": 6, "grade_max": 12,
             "weight_grade": 30, "weight_interests": 30, "weight_topics": 25, "weight_language": 5,
             "weight_availability": 10, "min_group_size": 5, "checkin_cadence_days": 14,
-            "ack_deadline_minutes": 60, "retention_days": 365, "crisis_contact": "Room 12"}
+            "ack_deadline_minutes": 60, "retention_days": 365, "crisis_contact": "Room 12",
+            "designated_lead_id": 0}
     data.update(overrides)
     return data
 
@@ -137,6 +138,19 @@ def test_school_settings_save(client, users, login_as, school):
     assert response.status_code == 302
     db.session.refresh(school)
     assert school.checkin_cadence_days == 7 and school.crisis_contact == "Room 12"
+    assert school.designated_lead_id is None
+    client.post("/admin/settings", data=settings_data(designated_lead_id=users["counselor"].id))
+    db.session.refresh(school)
+    assert school.designated_lead_id == users["counselor"].id
+
+
+def test_designated_lead_must_be_an_adult_of_this_school(client, users, login_as, school, outsider):
+    login_as(users["admin"])
+    for bad in (users["student"].id, outsider.id):
+        page = client.post("/admin/settings", data=settings_data(designated_lead_id=bad))
+        assert page.status_code == 200 and b"Not a valid choice" in page.data
+    db.session.refresh(school)
+    assert school.designated_lead_id is None
 
 
 def upload(client, content: bytes, name="users.csv"):
