@@ -28,7 +28,8 @@ class Config:
     SECRET_KEY = os.environ.get("SCHOOLPEERS_SECRET_KEY")
     # None means: the embedded SQLite file under instance/ (filled in by create_app).
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a failed statement's log line must never carry a student's notes.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
     MAIL_SERVER = os.environ.get("SCHOOLPEERS_SMTP_HOST")
     MAIL_PORT = env_int("SCHOOLPEERS_SMTP_PORT", 25)

@@ -124,7 +124,8 @@ def log_checkin(mentorship: Mentorship, mentor: User, data: CheckInData, today: 
 
 
 def can_correct(checkin: CheckIn, user: User, now: datetime) -> bool:
-    return checkin.mentor_id == user.id and now - as_utc(checkin.created_at) <= CORRECTION_WINDOW
+    return (checkin.mentor_id == user.id and checkin.mentorship.status == "active"
+            and now - as_utc(checkin.created_at) <= CORRECTION_WINDOW)
 
 
 def correct_checkin(checkin: CheckIn, mentor: User, data: CheckInData, now: datetime,

@@ -71,16 +71,16 @@ def my_mentees():
 
 
 def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
-    """A mentorship of the signed-in mentor; anyone else's answers 404, like a missing one."""
+    """An active mentorship of the signed-in mentor; anyone else's, or an ended one, answers 404."""
     mentorship = get_in_school_or_404(Mentorship, mentorship_id)
-    if mentorship.mentor_id != current_user.id:
+    if mentorship.mentor_id != current_user.id or mentorship.status != "active":
         abort(404)
     return mentorship
 
 
 def own_checkin_or_404(checkin_id: int) -> CheckIn:
     checkin = get_in_school_or_404(CheckIn, checkin_id)
-    if checkin.mentor_id != current_user.id:
+    if checkin.mentor_id != current_user.id or checkin.mentorship.status != "active":
         abort(404)
     return checkin
 
@@ -123,7 +123,10 @@ def save_checkin(form: CheckInForm, action):
         flash("Your check-in was NOT saved because of a problem on our side. Please try again; "
               "if you are worried about your mentee, tell a counselor in person now.", "error")
         return None, False
-    checkin_committed.send(checkin)
+    try:  # telling people must never make a saved check-in look lost
+        checkin_committed.send(checkin)
+    except Exception:
+        log.exception("Check-in %s saved, but notifying counselors failed", checkin.id)
     return severity, True
 
 
@@ -143,11 +146,17 @@ def log_checkin(mentorship_id: int):
 
         severity, saved = save_checkin(form, log)
         if saved:
-            if severity == "high":
-                return render_template("mentors/what_to_do_now.html", mentorship=mentorship)
+            if severity == "high":  # redirect, so that a refresh never logs the check-in twice
+                return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id))
             flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
             return redirect(url_for("mentors.my_mentees"))
     return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None)
+
+
+@bp.get("/mentor/mentorships/<int:mentorship_id>/what-to-do-now")
+@role_required("student")
+def what_to_do_now(mentorship_id: int):
+    return render_template("mentors/what_to_do_now.html", mentorship=own_mentorship_or_404(mentorship_id))
 
 
 @bp.get("/mentor/mentorships/<int:mentorship_id>")
@@ -169,6 +178,9 @@ def correct_checkin(checkin_id: int):
         flash("Check-ins can be corrected for 24 hours only. Tell a counselor if something needs changing.", "error")
         return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))
     form = checkin_form(obj=checkin)
+    if not form.is_submitted():
+        audit("checkin.read", record_type="checkin", record_id=checkin.id)
+        db.session.commit()
     if form.validate_on_submit():
         def correct(data):
             severity = checkins.correct_checkin(checkin, current_user, data, utcnow(), school_today())
@@ -178,7 +190,7 @@ def correct_checkin(checkin_id: int):
         severity, saved = save_checkin(form, correct)
         if saved:
             if severity == "high":
-                return render_template("mentors/what_to_do_now.html", mentorship=checkin.mentorship)
+                return redirect(url_for("mentors.what_to_do_now", mentorship_id=checkin.mentorship_id))
             flash("Check-in corrected; the earlier version is kept.", "success")
             return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))
     return render_template("mentors/checkin_form.html", form=form, mentorship=checkin.mentorship, editing=checkin)

@@ -6,6 +6,7 @@ facts, whatever code tries it.
 from __future__ import annotations
 
 from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from schoolpeers.oversight.models import Concern, ConcernEvent
 
@@ -33,8 +34,22 @@ def _refuse_delete(_mapper, _connection, target) -> None:
     raise AppendOnlyError(f"{type(target).__name__} rows are never deleted.")
 
 
+STATUS_ORDER = {"open": 0, "acknowledged": 1, "resolved": 2}
+
+
 @event.listens_for(Concern, "before_update")
 def _refuse_fact_change(_mapper, _connection, target) -> None:
     facts = _changed(target) - CONCERN_STATUS_FIELDS - {"events", "student"}
     if facts:
         raise AppendOnlyError(f"A concern's facts never change ({', '.join(sorted(facts))}); add a note instead.")
+    history = inspect(target).attrs.status.history
+    if history.deleted and STATUS_ORDER[history.added[0]] < STATUS_ORDER[history.deleted[0]]:
+        raise AppendOnlyError("A concern's status only moves forward: open, acknowledged, resolved.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_statements(state: ORMExecuteState) -> None:
+    """Bulk `update()`/`delete()` skip the mapper events above, so they are stopped here."""
+    if (state.is_update or state.is_delete) and any(
+            m.class_ in (Concern, ConcernEvent) for m in state.all_mappers):
+        raise AppendOnlyError("Concerns and their events are changed only through their services.")

@@ -19,5 +19,5 @@ def escalate_command() -> None:
     escalated = services.escalate_overdue(now)
     overdue = services.raise_overdue_checkins(now)
     db.session.commit()
-    notify_lead(escalated)
+    notify_lead(services.escalated_without_mail())  # this run's, and any whose mail failed before
     click.echo(f"Escalated {len(escalated)} concerns; raised {len(overdue)} overdue check-in concerns.")

@@ -56,7 +56,8 @@ class Concern(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # High concerns must be acknowledged by then (the school's deadline); None otherwise.
     ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    # active_history: the old status is loaded on change, so it can only move forward (append_only).
+    status: Mapped[str] = mapped_column(String(20), default="open", active_history=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(30))

@@ -41,7 +41,7 @@ def notify_counselors(concerns: list[Concern]) -> bool:
 
 
 def notify_lead(concerns: list[Concern]) -> None:
-    """Mail each school's designated lead about its escalated concerns."""
+    """Mail each school's designated lead about its escalated concerns (retried until accepted)."""
     by_school: dict[int, list[Concern]] = {}
     for concern in concerns:
         by_school.setdefault(concern.school_id, []).append(concern)
@@ -50,7 +50,8 @@ def notify_lead(concerns: list[Concern]) -> None:
         lead = db.session.get(User, school.designated_lead_id) if school.designated_lead_id else None
         recipients = [lead.email] if lead and lead.active else [u.email for u in services.counselors_of(school_id)]
         _mail(items, recipients, "Escalated: an urgent concern has not been acknowledged",
-              f"A high-severity concern has waited longer than {school.ack_deadline_minutes} minutes.", "mailed")
+              f"A high-severity concern has waited longer than {school.ack_deadline_minutes} minutes.",
+              "escalation_mailed")
 
 
 def on_checkin_committed(checkin: CheckIn) -> None:

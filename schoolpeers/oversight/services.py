@@ -3,6 +3,7 @@ annotated and resolved with an append-only history; escalated when a high one wa
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 
@@ -51,19 +52,19 @@ def screen_checkin(checkin: CheckIn, earlier: list[int], correction: bool, now: 
         wellbeing=checkin.wellbeing, earlier_wellbeing=earlier, notes=checkin.notes, worry_flag=checkin.worried,
         worry_severity=risk.Severity(checkin.worry_severity) if checkin.worry_severity else None)
     already = set()
-    if correction:
-        already = set(db.session.execute(select(Concern.source, Concern.severity).where(
-            Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id)).all())
+    if correction:  # the same finding still open is not raised twice; anything new is
+        already = set(db.session.execute(select(Concern.source, Concern.severity, Concern.summary).where(
+            Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id,
+            Concern.status != "resolved")).all())
     school = db.session.get(School, checkin.school_id)
     mentor, mentee = db.session.get(User, checkin.mentor_id), db.session.get(User, checkin.mentee_id)
     raised = []
     for finding in findings:
-        key = (str(finding.source), str(finding.severity))
-        if key in already:
-            continue
         summary = finding.summary
         if finding.source == risk.FindingSource.MENTOR_WORRY and checkin.worry_reason:
             summary = f"{summary} Mentor's words: {checkin.worry_reason}"
+        if (str(finding.source), str(finding.severity), summary) in already:
+            continue
         raised.append(raise_concern(school, mentee, source=str(finding.source), severity=str(finding.severity),
                                     summary=summary, raised_by=mentor, now=now, mentorship_id=checkin.mentorship_id,
                                     checkin_id=checkin.id))
@@ -92,7 +93,13 @@ def ask_for_counselor(student: User, now: datetime) -> Concern:
                          mentorship_id=mentorship.id if mentorship else None)
 
 
+def _lock(concern: Concern) -> None:
+    """Two counselors acting at once take turns, and the second sees the first one's change."""
+    db.session.refresh(concern, with_for_update=True)
+
+
 def acknowledge(concern: Concern, counselor: User, now: datetime) -> None:
+    _lock(concern)
     if concern.status != "open":
         raise ConcernError(f"This concern is already {concern.status}.")
     concern.status, concern.acknowledged_at = "acknowledged", now
@@ -111,6 +118,7 @@ def add_note(concern: Concern, counselor: User, note: str) -> None:
 
 
 def resolve(concern: Concern, counselor: User, outcome: str, note: str, now: datetime) -> None:
+    _lock(concern)
     if concern.status == "resolved":
         raise ConcernError("This concern is already resolved.")
     if outcome not in OUTCOMES:
@@ -155,7 +163,7 @@ def escalate_overdue(now: datetime) -> list[Concern]:
     """High concerns past their deadline, not yet escalated: mark them. Idempotent."""
     overdue = list(db.session.scalars(select(Concern).where(
         Concern.status == "open", Concern.severity == "high", Concern.ack_due_at < now,
-        Concern.escalated_at.is_(None)).order_by(Concern.id)))
+        Concern.escalated_at.is_(None)).order_by(Concern.id).with_for_update(skip_locked=True)))
     for concern in overdue:
         concern.escalated_at = now
         _event(concern, "escalated", None, "Not acknowledged within the school's deadline; "
@@ -164,18 +172,31 @@ def escalate_overdue(now: datetime) -> list[Concern]:
     return overdue
 
 
+def escalated_without_mail() -> list[Concern]:
+    """Escalated, still unacknowledged, and the lead's mail not yet accepted: to be (re)tried."""
+    return list(db.session.scalars(select(Concern).where(
+        Concern.status == "open", Concern.escalated_at.is_not(None),
+        ~Concern.events.any(ConcernEvent.kind == "escalation_mailed")).order_by(Concern.id)))
+
+
 def raise_overdue_checkins(now: datetime) -> list[Concern]:
-    """A low concern for each active mentorship without a check-in for the school's cadence. Idempotent."""
+    """A low concern for each active mentorship without a check-in for the school's cadence.
+    Idempotent: one concern per silent stretch, even after it is resolved."""
     raised = []
     for school in db.session.scalars(select(School).order_by(School.id)):
-        today = now.date()
+        today = now.astimezone(ZoneInfo(school.timezone)).date() if school.timezone else now.date()
         active = list(db.session.scalars(select(Mentorship).where(
             Mentorship.school_id == school.id, Mentorship.status == "active")))
         last = last_checkin_dates(school.id, [m.id for m in active])
-        open_overdue = set(db.session.scalars(select(Concern.mentorship_id).where(
-            Concern.school_id == school.id, Concern.source == "overdue", Concern.status != "resolved")))
+        latest_overdue = dict(db.session.execute(
+            select(Concern.mentorship_id, func.max(Concern.created_at)).where(
+                Concern.school_id == school.id, Concern.source == "overdue").group_by(Concern.mentorship_id)).all())
         for m in active:
-            if m.id in open_overdue or m.began_on is None:
+            if m.began_on is None:
+                continue
+            silent_since = max(filter(None, (m.began_on, last.get(m.id))))
+            flagged = latest_overdue.get(m.id)
+            if flagged is not None and as_utc(flagged).date() >= silent_since:
                 continue
             if risk.is_overdue(m.began_on, last.get(m.id), today, school.checkin_cadence_days):
                 raised.append(raise_concern(

@@ -4,6 +4,7 @@ Every page that shows check-in notes or a concern writes an audit event.
 """
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -26,6 +27,7 @@ from schoolpeers.timeutil import today_in, utcnow
 from schoolpeers.web import audit, commit_or_explain
 
 bp = Blueprint("oversight", __name__, template_folder="templates")
+log = logging.getLogger(__name__)
 
 
 @bp.app_context_processor
@@ -161,6 +163,9 @@ def raise_concern(student_id: int):
                                     summary=form.summary.data, raised_by=current_user, now=utcnow())
     audit("concern.raise", record_type="concern", record_id=record.id)
     db.session.commit()
-    notify_counselors([record])
+    try:
+        notify_counselors([record])
+    except Exception:  # the concern is saved and on the dashboard; the mail is a courtesy on top
+        log.exception("Concern %s saved, but mailing counselors failed", record.id)
     flash("Concern raised.", "success")
     return redirect(url_for("oversight.concern", concern_id=record.id))

@@ -94,7 +94,9 @@ def test_high_concern_shows_what_to_do_now_with_the_crisis_contact(client, mento
     login_as(mentorship.mentor)
     page = client.post(f"/mentor/mentorships/{mentorship.id}/checkin",
                        data=form(wellbeing="1", worried="y", worry_severity="high", worry_reason="talked about dying"))
-    assert b"Tell a counselor in person today" in page.data and b"116 123" in page.data
+    assert page.status_code == 302 and page.location.endswith("/what-to-do-now")  # a refresh logs nothing twice
+    steps = client.get(page.location)
+    assert b"Tell a counselor in person today" in steps.data and b"116 123" in steps.data
 
 
 def test_mentor_reads_and_corrects_own_checkin(client, mentorship, checkin, login_as):
@@ -119,3 +121,26 @@ def test_mentee_feedback_page(client, mentorship, login_as, users):
     assert b"never turns up" in client.get("/oversight").data
     login_as(users["student"])
     assert b"once you have a mentor" in client.get("/feedback", follow_redirects=True).data
+
+
+def test_an_ended_mentorship_closes_the_mentors_access(client, mentorship, checkin, login_as, users):
+    from schoolpeers.matching import services as matching
+
+    matching.end_mentorship(mentorship, "safeguarding", "", users["counselor"])
+    db.session.commit()
+    login_as(mentorship.mentor)
+    for url in (f"/mentor/mentorships/{mentorship.id}", f"/mentor/checkins/{checkin.id}/edit",
+                f"/mentor/mentorships/{mentorship.id}/checkin"):
+        response = client.get(url)
+        assert response.status_code == 404 and b"private words" not in response.data
+
+
+def test_a_failing_mail_never_makes_a_saved_checkin_look_lost(client, mentorship, login_as, monkeypatch):
+    from schoolpeers.oversight import notify
+
+    monkeypatch.setattr(notify, "notify_counselors", lambda concerns: 1 / 0)
+    login_as(mentorship.mentor)
+    page = client.post(f"/mentor/mentorships/{mentorship.id}/checkin", data=form(notes="I want to die"),
+                       follow_redirects=True)
+    assert b"What to do now" in page.data
+    assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1

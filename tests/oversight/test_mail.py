@@ -24,7 +24,7 @@ def test_alarming_checkin_mails_every_counselor(client, users, mentorship, login
     login_as(mentorship.mentor)
     page = client.post(f"/mentor/mentorships/{mentorship.id}/checkin", data={
         "occurred_on": mentorship.began_on.isoformat(), "duration_minutes": 30, "mode": "in_person",
-        "wellbeing": "2", "notes": "He told me he has been cutting himself again."})
+        "wellbeing": "2", "notes": "He told me he has been cutting himself again."}, follow_redirects=True)
     assert b"What to do now" in page.data
     [message] = smtp_inbox.messages
     assert set(message.rcpt_tos) == {users["counselor"].email, second.email}

@@ -92,3 +92,36 @@ def test_overdue_checkins_raise_one_low_concern(mentorship, school, users):
     checkins.log_checkin(mentorship, mentorship.mentor, met, date.today())
     services.resolve(first[0], users["counselor"], "no_further_action", "They met today.", now)
     assert services.raise_overdue_checkins(now) == []
+
+
+def test_bulk_statements_and_backward_status_are_refused(school, users):
+    from sqlalchemy import delete, update
+
+    concern = high_concern(school, users["student"])
+    services.acknowledge(concern, users["counselor"], utcnow())
+    db.session.commit()
+    for statement in (update(Concern).values(summary="x"), delete(ConcernEvent)):
+        with pytest.raises(AppendOnlyError):
+            db.session.execute(statement)
+        db.session.rollback()
+    concern.status = "open"
+    with pytest.raises(AppendOnlyError, match="only moves forward"):
+        db.session.flush()
+    db.session.rollback()
+
+
+def test_a_correction_raises_new_findings_even_after_a_resolved_one(mentorship, users):
+    checkin, _ = checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
+        date.today(), 20, "online", 3, notes="He said he wants to die."), date.today())
+    [first] = db.session.scalars(select(Concern)).all()
+    services.resolve(first, users["counselor"], "support_given", "Talked it through.", utcnow())
+    severity = checkins.correct_checkin(checkin, mentorship.mentor, checkins.CheckInData(
+        date.today(), 20, "online", 3, notes="His dad hits him and he wants to kill himself."), utcnow(), date.today())
+    assert severity == "high" and len(db.session.scalars(select(Concern)).all()) == 2
+
+
+def test_a_resolved_overdue_concern_is_not_raised_again_for_the_same_silence(mentorship, users):
+    later = utcnow() + timedelta(days=5)
+    [overdue] = services.raise_overdue_checkins(later)
+    services.resolve(overdue, users["counselor"], "no_further_action", "Mentor is ill this week.", later)
+    assert services.raise_overdue_checkins(later + timedelta(minutes=1)) == []
