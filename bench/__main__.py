@@ -12,6 +12,7 @@ from bench.common import print_table, write_results
 
 PARTS: dict[str, str] = {
     "matching": "bench.matching",
+    "reports": "bench.reports",
 }
 
 

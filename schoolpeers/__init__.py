@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     register_blueprints(app)
     register_errorhandlers(app)
     register_signal_handlers()
+    register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.mentors.views import bp as mentors_bp
     from schoolpeers.oversight.audit_views import bp as audit_bp
     from schoolpeers.oversight.views import bp as oversight_bp
+    from schoolpeers.reports.views import bp as reports_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(accounts_bp)
@@ -88,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(matching_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(reports_bp)
 
 
 def register_signal_handlers() -> None:
@@ -98,6 +101,12 @@ def register_signal_handlers() -> None:
 
     checkin_saved.connect(on_checkin_saved)
     checkin_committed.connect(on_checkin_committed)
+
+
+def register_security_headers(app: Flask) -> None:
+    from schoolpeers import security_headers
+
+    security_headers.register(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -117,8 +126,10 @@ def register_commands(app: Flask) -> None:
     from schoolpeers.demo import demo_command
     from schoolpeers.matching.cli import matching_cli
     from schoolpeers.oversight.cli import oversight_cli
+    from schoolpeers.reports.cli import reports_cli
 
     app.cli.add_command(roster_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(oversight_cli)
+    app.cli.add_command(reports_cli)
     app.cli.add_command(demo_command)

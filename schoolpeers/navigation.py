@@ -9,8 +9,9 @@ NAVIGATION = {
         ("matching.index", "Matching"),
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
+        ("reports.index", "Reports"),
     ],
-    "staff": [("home.index", "Home")],
+    "staff": [("home.index", "Home"), ("reports.index", "Reports")],
     "admin": [
         ("home.index", "Home"),
         ("admin.users", "Users"),

@@ -1,0 +1,265 @@
+"""Reports benchmark: the monthly-by-grade report with suppression, from memory and from databases.
+
+A seeded synthetic school: 5,000 mentees in grades 6-12 (each with an active mentorship), 1,000,000
+check-ins on school days over three school years (Sep 2022 - Jul 2025; 0-3 of the 12 default topics
+each, domain ratings answered 60% of the time) and concerns raised at about 2% of them. Cases, each
+in a fresh process (see bench.common):
+
+* dataframe-N: `build_report` + `protect` from DataFrames already in memory (the pure cores);
+* sqlite-N: `services.school_report`, what the page runs: one query for check-ins (grade joined,
+  topics aggregated) and one for concerns, then build and protect the report and the comparison
+  with the previous term; on a temporary SQLite file bulk-loaded with executemany;
+* postgresql-N: the same on PostgreSQL, in a database `schoolpeers_bench` created here (from
+  BENCH_DATABASE_URL) and dropped at the end; bulk-loaded with COPY. Skipped with a reason when
+  the server cannot be reached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import sqlite3
+import tempfile
+from datetime import date, datetime, timezone
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from bench.common import measure
+
+CHECKINS, MENTEES, MENTORS = 1_000_000, 5_000, 1_250
+FIRST_DAY, LAST_DAY = date(2022, 9, 1), date(2025, 7, 20)
+TODAY = date(2025, 7, 20)  # the comparison is then spring 2025 against summer 2025
+NOW = datetime(2025, 7, 20, 12, tzinfo=timezone.utc)
+SEED = 20250720
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/schoolpeers_bench"
+TOPIC_WEIGHTS = np.array([8, 12, 14, 9, 8, 5, 5, 6, 7, 7, 6, 9], dtype=float)
+SCHOOL_ID = 1
+
+
+# --- synthetic data -------------------------------------------------------------------------
+
+
+def synthetic_tables(n: int) -> dict[str, pd.DataFrame]:
+    """Rows of every table the report reads (and the ones their foreign keys need), as DataFrames."""
+    from schoolpeers.accounts.models import DEFAULT_TOPICS
+
+    rng = np.random.default_rng(SEED)
+    mentee_ids = np.arange(1, MENTEES + 1)
+    mentor_ids = np.arange(MENTEES + 1, MENTEES + MENTORS + 1)
+    school_days = pd.bdate_range(FIRST_DAY, LAST_DAY)
+    school_days = school_days[school_days.month != 8]  # the summer holiday
+    users = pd.DataFrame({
+        "id": np.concatenate([mentee_ids, mentor_ids]),
+        "grade": np.concatenate([rng.integers(6, 13, MENTEES), rng.integers(10, 13, MENTORS)]),
+    })
+    mentee = rng.integers(0, MENTEES, n)
+    domains = {d: np.where(rng.random(n) < 0.4, np.nan, rng.integers(1, 6, n)) for d in
+               ("school_work", "friendships", "home", "sleep_energy")}
+    checkins = pd.DataFrame({
+        "id": np.arange(1, n + 1),
+        "mentorship_id": mentee + 1,
+        "mentor_id": mentor_ids[mentee % MENTORS],
+        "mentee_id": mentee_ids[mentee],
+        "occurred_on": school_days[rng.integers(0, len(school_days), n)].date,
+        "wellbeing": rng.choice(5, n, p=[0.05, 0.15, 0.35, 0.3, 0.15]) + 1,
+        **domains,
+    })
+    # 0-3 distinct topics per check-in: a first one by weight, the others at distinct offsets from it.
+    count = rng.choice(4, n, p=[0.2, 0.35, 0.3, 0.15])
+    first = rng.choice(len(DEFAULT_TOPICS), n, p=TOPIC_WEIGHTS / TOPIC_WEIGHTS.sum())
+    offsets = np.stack([np.zeros(n, dtype=int), rng.integers(1, 6, n), rng.integers(6, 12, n)], axis=1)
+    topic = (first[:, None] + offsets) % len(DEFAULT_TOPICS)
+    taken = np.arange(3)[None, :] < count[:, None]
+    checkin_topics = pd.DataFrame({"checkin_id": np.repeat(checkins["id"].to_numpy(), count),
+                                   "topic_id": topic[taken] + 1})
+    raised = rng.random(n) < 0.02
+    concerns = pd.DataFrame({
+        "student_id": checkins["mentee_id"][raised].to_numpy(),
+        "created_at": pd.to_datetime(checkins["occurred_on"][raised]).dt.tz_localize("UTC") + pd.Timedelta(hours=13),
+        "severity": rng.choice(["high", "medium", "low"], int(raised.sum()), p=[0.1, 0.3, 0.6]),
+    })
+    return {"users": users, "checkins": checkins, "checkin_topics": checkin_topics, "concerns": concerns}
+
+
+def report_frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The synthetic school as the DataFrames `trends.build_report` reads (as the services load them)."""
+    from schoolpeers.accounts.models import DEFAULT_TOPICS
+
+    tables = synthetic_tables(n)
+    grade = tables["users"].set_index("id")["grade"]
+    checkins = tables["checkins"]
+    links = tables["checkin_topics"]
+    names = np.asarray(DEFAULT_TOPICS, dtype=object)[links["topic_id"].to_numpy() - 1]
+    bounds = np.searchsorted(links["checkin_id"].to_numpy(), checkins["id"].to_numpy(), side="right")
+    starts = np.concatenate([[0], bounds[:-1]])
+    topics = [list(names[a:b]) or None for a, b in zip(starts, bounds, strict=True)]
+    visits = checkins.rename(columns={"mentee_id": "mentee_key"}).assign(
+        grade=grade.loc[checkins["mentee_id"]].to_numpy(), topics=topics)
+    raised = tables["concerns"]
+    concerns = pd.DataFrame({"mentee_key": raised["student_id"], "grade": grade.loc[raised["student_id"]].to_numpy(),
+                             "raised_on": raised["created_at"].dt.tz_localize(None), "severity": raised["severity"]})
+    return visits, concerns
+
+
+def build_from_frames(frames: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[int, str]:
+    """(check-ins read, digest of the protected table): the cores alone, on data in memory."""
+    from schoolpeers.reports.privacy import protect
+    from schoolpeers.reports.trends import build_report
+
+    checkins, concerns = frames
+    protected = protect(build_report(checkins, concerns, period="month", group="grade"), 5)
+    return len(checkins), digest(protected.display)
+
+
+def digest(display: pd.DataFrame) -> str:
+    """A fingerprint of a protected table, to check that every case computed the same report."""
+    return hashlib.sha256(display.to_csv().encode()).hexdigest()[:16]
+
+
+# --- databases ------------------------------------------------------------------------------
+
+
+def make_app(url: str):
+    from schoolpeers import create_app
+
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+
+
+def build_from_database(app) -> tuple[int, str]:
+    """(check-ins read, digest of the protected table): what the report page runs, on the bench school."""
+    from schoolpeers.accounts.models import School
+    from schoolpeers.extensions import db
+    from schoolpeers.reports.services import ReportParams, school_report
+
+    with app.app_context():
+        report = school_report(db.session.get(School, SCHOOL_ID), ReportParams("month", "grade"), TODAY)
+        return int(report.table.values.loc[("whole school", "all periods"), "checkins"]), digest(report.table.display)
+
+
+def load_database(url: str, n: int) -> None:
+    """Create the schema and load the synthetic school: small tables through SQLAlchemy, big ones fast."""
+    from sqlalchemy import insert
+
+    from schoolpeers.accounts.models import DEFAULT_TOPICS, School, Topic, User
+    from schoolpeers.extensions import db
+    from schoolpeers.mentors.models import MentorProfile, Mentorship
+
+    tables = synthetic_tables(n)
+    app = make_app(url)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        users = tables["users"]
+        mentees, mentors = users.iloc[:MENTEES], users.iloc[MENTEES:]
+        db.session.execute(insert(School), [{"id": SCHOOL_ID, "slug": "bench", "name": "Bench School"}])
+        db.session.execute(insert(Topic), [{"id": i + 1, "school_id": SCHOOL_ID, "name": name}
+                                           for i, name in enumerate(DEFAULT_TOPICS)])
+        db.session.execute(insert(User), [
+            {"id": int(u.id), "school_id": SCHOOL_ID, "username": f"s{u.id}", "given_name": "Synthetic",
+             "family_name": f"Student{u.id}", "role": "student", "grade": int(u.grade), "languages": []}
+            for u in users.itertuples()])
+        db.session.execute(insert(MentorProfile), [
+            {"id": i + 1, "school_id": SCHOOL_ID, "user_id": int(u), "capacity": 4, "status": "active"}
+            for i, u in enumerate(mentors["id"])])
+        db.session.execute(insert(Mentorship), [
+            {"id": i + 1, "school_id": SCHOOL_ID, "profile_id": i % MENTORS + 1,
+             "mentor_id": int(mentors["id"].iloc[i % MENTORS]), "mentee_id": int(u), "status": "active",
+             "score": 50, "explanation": "synthetic"}
+            for i, u in enumerate(mentees["id"])])
+        db.session.commit()
+        checkins = tables["checkins"].assign(school_id=SCHOOL_ID, duration_minutes=30, mode="in_person",
+                                             worried=False, created_at=NOW)
+        links = tables["checkin_topics"].assign(school_id=SCHOOL_ID)
+        concerns = tables["concerns"].assign(school_id=SCHOOL_ID, source="low_wellbeing", summary="synthetic",
+                                             status="open")
+        connection = db.engine.raw_connection()
+        try:
+            for name, frame in (("checkins", checkins), ("checkin_topics", links), ("concerns", concerns)):
+                bulk_load(connection, name, frame)
+            connection.commit()
+        finally:
+            connection.close()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        db.engine.dispose()
+
+
+def bulk_load(connection, table: str, frame: pd.DataFrame) -> None:
+    """COPY on PostgreSQL, executemany on SQLite; values as the app's own columns store them."""
+    columns = ", ".join(frame.columns)
+    if isinstance(connection.driver_connection, sqlite3.Connection):
+        rows = frame.astype(object).where(frame.notna(), None)
+        for name in rows.columns:
+            if name.endswith("_at"):  # SQLAlchemy keeps SQLite datetimes as naive UTC text
+                rows[name] = [value.strftime("%Y-%m-%d %H:%M:%S.%f") for value in frame[name]]
+            elif name.endswith("_on"):
+                rows[name] = [value.isoformat() for value in frame[name]]
+        marks = ", ".join("?" * len(frame.columns))
+        connection.driver_connection.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})",
+                                                 rows.itertuples(index=False, name=None))
+        return
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False, float_format="%.0f")
+    with connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+
+
+def postgres_admin(url: str):
+    """An autocommit connection to the server's maintenance database, or None when unreachable."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    try:
+        return psycopg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
+            dbname="postgres", autocommit=True, connect_timeout=5,
+        )
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())[:160]
+        print(f"postgresql skipped: cannot reach {parsed.host}:{parsed.port or 5432} ({reason})")
+        return None
+
+
+# --- cases ----------------------------------------------------------------------------------
+
+
+def run(n: int = CHECKINS) -> list[dict]:
+    rows = []
+
+    def record(case: str, measured: tuple[tuple[int, str], float, float], reference: str | None) -> str:
+        (rows_read, fingerprint), wall_s, peak_mb = measured
+        row = {"case": f"{case}-{n}", "wall_s": round(wall_s, 3), "peak_mb": round(peak_mb, 1), "rows": rows_read,
+               "same_report": reference is None or fingerprint == reference}
+        print(row, flush=True)
+        rows.append(row)
+        return fingerprint
+
+    reference = record("dataframe", measure(build_from_frames, partial(report_frames, n)), None)
+
+    with tempfile.TemporaryDirectory() as directory:
+        url = "sqlite:///" + str(Path(directory) / "bench.sqlite")
+        load_database(url, n)
+        record("sqlite", measure(build_from_database, partial(make_app, url)), reference)
+
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    admin = postgres_admin(url)
+    if admin is not None:
+        from sqlalchemy.engine import make_url
+
+        name = make_url(url).database
+        with admin:
+            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                admin.execute(f'CREATE DATABASE "{name}"')
+            try:
+                load_database(url, n)
+                record("postgresql", measure(build_from_database, partial(make_app, url)), reference)
+            finally:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return rows

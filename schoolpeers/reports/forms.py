@@ -1,0 +1,64 @@
+"""The report filter: one form for the page, the exports, the chart JSON and the command line."""
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import MultiDict
+from wtforms import DateField, Form, SelectField, ValidationError
+from wtforms.validators import Optional
+
+from schoolpeers.accounts.models import School
+from schoolpeers.forms_common import MultiCheckboxField, choices
+from schoolpeers.reports.services import GROUPINGS, PERIODS, ReportParams
+
+EARLIEST = date(2000, 1, 1)  # bounds keep the grid (and the page) a sensible size
+
+
+class ReportFilterForm(Form):
+    """A GET form (a plain `Form`: a filter changes nothing, so it needs no CSRF token)."""
+
+    period = SelectField("Period", choices=choices(PERIODS.items()), default="month")
+    group = SelectField("Group by", choices=choices(GROUPINGS.items()), default="grade")
+    date_from = DateField("From", validators=[Optional()])
+    date_to = DateField("To (included)", validators=[Optional()])
+    grades = MultiCheckboxField("Grades", coerce=int)
+
+    latest: date = date.max
+
+    def validate_date_from(self, field) -> None:
+        self._in_range(field)
+
+    def validate_date_to(self, field) -> None:
+        self._in_range(field)
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
+
+    def _in_range(self, field) -> None:
+        # Unreadable input leaves no date (its error is already there).
+        if field.data is not None and not EARLIEST <= field.data <= self.latest:
+            raise ValidationError(f"Choose a date from {EARLIEST:%Y-%m-%d} to {self.latest:%Y-%m-%d}.")
+
+    def args(self) -> dict[str, str | list[int]]:
+        """The valid choices as query arguments, for the export and data links."""
+        args = {"period": self.period.data, "group": self.group.data, "grades": sorted(self.grades.data or ())}
+        for name in ("date_from", "date_to"):
+            if self[name].data:
+                args[name] = self[name].data.isoformat()
+        return args
+
+    def params(self) -> ReportParams:
+        return ReportParams(
+            period=self.period.data,
+            group=self.group.data,
+            date_from=self.date_from.data,
+            date_to=self.date_to.data,
+            grades=frozenset(self.grades.data or ()) or None,
+        )
+
+
+def report_filter_form(school: School, today: date, formdata: MultiDict) -> ReportFilterForm:
+    """The form for this school's grades, filled from a query string (or the command line's options)."""
+    form = ReportFilterForm(formdata)
+    form.grades.choices = choices((g, f"Grade {g}") for g in range(school.grade_min, school.grade_max + 1))
+    form.latest = date(today.year + 1, 12, 31)
+    return form
