@@ -39,7 +39,7 @@ STATUS_ORDER = {"open": 0, "acknowledged": 1, "resolved": 2}
 
 @event.listens_for(Concern, "before_update")
 def _refuse_fact_change(_mapper, _connection, target) -> None:
-    facts = _changed(target) - CONCERN_STATUS_FIELDS - {"events", "student"}
+    facts = _changed(target) - CONCERN_STATUS_FIELDS - {"events", "student", "checkin"}
     if facts:
         raise AppendOnlyError(f"A concern's facts never change ({', '.join(sorted(facts))}); add a note instead.")
     history = inspect(target).attrs.status.history

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
+from schoolpeers.mentors.models import CheckIn
 from schoolpeers.timeutil import utcnow
 
 SEVERITIES = ("high", "medium", "low")
@@ -64,6 +65,7 @@ class Concern(db.Model):
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     student: Mapped[User] = relationship(foreign_keys=[student_id])
+    checkin: Mapped[CheckIn | None] = relationship()
     events: Mapped[list[ConcernEvent]] = relationship(order_by="ConcernEvent.id")
 
 

@@ -81,8 +81,7 @@ def concern(concern_id: int):
     db.session.commit()
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
                            confirm=ConfirmForm(), note_form=NoteForm(), resolve_form=ResolveForm(),
-                           overdue=services.is_overdue(record, utcnow()),
-                           checkin=db.session.get(CheckIn, record.checkin_id) if record.checkin_id else None)
+                           overdue=services.is_overdue(record, utcnow()), checkin=record.checkin)
 
 
 def _change(concern_id: int, action, message: str, form=None):
