@@ -40,6 +40,12 @@ class Config:
     # Links in mail (sent outside any request, e.g. by the escalation command) start with this.
     BASE_URL = os.environ.get("SCHOOLPEERS_BASE_URL", "http://127.0.0.1:5000")
 
+    # Sign-in guessing: limits per address and per account, shared through Redis when REDIS_URL is set.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_KEY_PREFIX = "schoolpeers"
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "50 per 10 minutes")
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
@@ -58,6 +64,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False  # one test turns it back on to prove the refusal
+    RATELIMIT_ENABLED = False  # tests sign in hundreds of times from one address; limiter tests enable it
     SECRET_KEY = "test-secret-key-not-for-production"
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL"))
 

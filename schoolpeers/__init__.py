@@ -53,12 +53,13 @@ def apply_embedded_defaults(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from schoolpeers.extensions import csrf, db, login_manager, migrate
+    from schoolpeers.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
                      render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see that page."

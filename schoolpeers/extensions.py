@@ -1,6 +1,8 @@
 """Flask extensions, created unbound; `create_app()` binds them."""
 import sqlite3
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -36,3 +38,5 @@ def enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Storage comes from RATELIMIT_STORAGE_URI: Redis when several app servers share the limits.
+limiter = Limiter(key_func=get_remote_address)

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from schoolpeers.accounts import services
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm
 from schoolpeers.accounts.setup_links import SetupLinkError
-from schoolpeers.extensions import db
+from schoolpeers.extensions import db, limiter
 from schoolpeers.web import audit
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -28,7 +28,19 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def failed_sign_in(response) -> bool:
+    """Only failures count against the limits: a sign-in that works redirects."""
+    return response.status_code != 302
+
+
+def login_account_key() -> str:
+    return "login-account:" + request.form.get("login", "").strip().lower()[:254]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=failed_sign_in)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=login_account_key,
+               deduct_when=failed_sign_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -64,6 +76,7 @@ def logout():
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"])
 def setup(token: str):
     secret = current_app.config["SECRET_KEY"]
     try:

@@ -1,0 +1,71 @@
+"""Sign-in guessing is slowed per account and per address; Redis shares the counts between servers."""
+import uuid
+
+import pytest
+import redis
+
+from schoolpeers import create_app
+from schoolpeers.extensions import db
+from tests.factories import PASSWORD
+
+
+def limited_app(app, **config):
+    settings = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"], "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": "memory://", "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+                "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes", "LOGIN_LIMIT_PER_ADDRESS": "6 per 10 minutes"}
+    settings.update(config)
+    return create_app("testing", settings)
+
+
+def attempt(client, login, password="wrong password"):
+    return client.post("/login", data={"login": login, "password": password})
+
+
+@pytest.fixture
+def leo(make_user):
+    user = make_user("student", username="leo", password=PASSWORD)
+    db.session.commit()
+    return user
+
+
+def test_an_account_is_locked_for_a_while_after_repeated_failures(app, leo):
+    client = limited_app(app).test_client()
+    assert [attempt(client, "leo").status_code for _ in range(3)] == [200, 200, 200]
+    locked = attempt(client, "leo", PASSWORD)  # even the right password waits now
+    assert locked.status_code == 429 and b"Too many attempts" in locked.data
+    assert attempt(client, "nobody-at-all").status_code == 200  # other accounts are not locked
+
+
+def test_unknown_accounts_lock_the_same_way(app, leo):
+    client = limited_app(app).test_client()
+    codes = [attempt(client, "ghost").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]  # no difference that would reveal which accounts exist
+
+
+def test_successful_sign_ins_do_not_count(app, leo):
+    client = limited_app(app).test_client()
+    for _ in range(5):
+        assert attempt(client, "leo", PASSWORD).status_code == 302
+        client.post("/logout")
+
+
+def test_one_address_trying_many_accounts_is_slowed(app, leo):
+    client = limited_app(app).test_client()
+    codes = [attempt(client, f"user{n}").status_code for n in range(7)]
+    assert codes[:6] == [200] * 6 and codes[6] == 429
+
+
+def redis_url() -> str:
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("needs a Redis server on 127.0.0.1:6379 (.ci/run has one)")
+    return url
+
+
+def test_two_app_servers_share_the_limits_through_redis(app, leo):
+    shared = {"RATELIMIT_STORAGE_URI": redis_url(), "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    first, second = limited_app(app, **shared).test_client(), limited_app(app, **shared).test_client()
+    assert [attempt(first, "leo").status_code for _ in range(3)] == [200, 200, 200]
+    assert attempt(second, "leo", PASSWORD).status_code == 429
