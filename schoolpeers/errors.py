@@ -22,7 +22,7 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    if request.is_json or request.path.startswith("/api/"):
+    if request.is_json or request.path.startswith("/api/") or request.path.endswith(".json"):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import TypeVar
 
-from flask import abort
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -28,6 +28,17 @@ def load_user(session_id: str) -> User | None:
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+@login_manager.unauthorized_handler
+def sign_in_first():
+    """Pages send anonymous visitors to sign in; JSON clients get a 401 with a reason."""
+    from schoolpeers.errors import render_error, wants_json
+
+    if wants_json():
+        return render_error(401, "Sign in first.")
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(url_for(login_manager.login_view, next=request.full_path.rstrip("?")))
 
 
 def role_required(*roles: str):

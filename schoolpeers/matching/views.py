@@ -48,7 +48,7 @@ def create_from_form(form, interests, topics, student: User) -> MentorRequest:
     return services.create_request(
         student, interests=pick(interests, form.interests.data), topics=pick(topics, form.topics.data),
         language=form.language.data, same_gender=form.same_gender.data,
-        availability=form.availability.data, note=form.note.data or "", created_by=current_user)
+        availability=form.availability.data or [], note=form.note.data or "", created_by=current_user)
 
 
 # --- students ----------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ def apply():
         try:
             services.apply_to_mentor(current_user, bio=form.bio.data, motivation=form.motivation.data,
                                      capacity=form.capacity.data, topics=pick(topics, form.topics.data),
-                                     availability=form.availability.data)
+                                     availability=form.availability.data or [])
         except services.MentorshipError as exc:
             form.capacity.errors.append(str(exc))
         else:

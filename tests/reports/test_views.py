@@ -62,7 +62,9 @@ def test_reports_are_for_counselors_and_staff_only(client, users, outsider, logi
     elif role != "anonymous":
         login_as(users[role])
     response = client.get(url)
-    if role == "anonymous":
+    if role == "anonymous" and url.endswith(".json"):
+        assert response.status_code == 401 and response.get_json()["error"] == "Sign in first."
+    elif role == "anonymous":
         assert response.status_code == 302 and "/login" in response.location
     elif role in ("student", "admin", "outsider"):
         assert response.status_code == 403

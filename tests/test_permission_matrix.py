@@ -1,0 +1,140 @@
+"""Every route the app registers, for every role, anonymous, and a user of another school.
+
+The table below says who may use each endpoint. A route that is not in it fails the test, so a
+new page cannot ship without deciding who may see it. Anonymous visitors are sent to sign in (401
+for JSON); a signed-in role that may not use an endpoint gets 403; a record of another school,
+or of another mentor, answers 404 like a missing one.
+"""
+from datetime import date
+
+import pytest
+
+from schoolpeers import create_app
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.mentors import checkins
+from schoolpeers.oversight import services as oversight
+from schoolpeers.timeutil import utcnow
+from tests.factories import UserFactory, make_mentor, make_request
+
+OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
+ADULTS = ("counselor", "staff", "admin")
+EVERYONE = ("student", "mentor", *ADULTS)
+PUBLIC = "public"
+
+# endpoint -> {role: expectation}; roles left out get 403. "student" is a mentee, "mentor" their mentor.
+ACCESS = {
+    "static": PUBLIC,
+    "accounts.login": PUBLIC,
+    "accounts.setup": PUBLIC,
+    "accounts.logout": dict.fromkeys(EVERYONE, OK),
+    "home.index": dict.fromkeys(EVERYONE, OK),
+    **{e: {"admin": OK} for e in (
+        "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",
+        "admin.setup_link", "admin.settings", "admin.roster_upload", "admin.roster_apply",
+        "audit.index", "audit.export")},
+    **{e: {"student": OK, "mentor": OK} for e in (
+        "matching.my_request", "matching.withdraw", "matching.ask_change", "mentors.apply", "mentors.feedback",
+        "oversight.talk")},
+    "mentors.my_mentees": {"student": NOT_FOUND, "mentor": OK},
+    **{e: {"student": NOT_FOUND, "mentor": OK} for e in (
+        "mentors.log_checkin", "mentors.mentorship_checkins", "mentors.correct_checkin", "mentors.what_to_do_now")},
+    **{e: {"counselor": OK} for e in (
+        "matching.index", "matching.run", "matching.new_request", "matching.request_detail", "matching.choose",
+        "matching.match_now", "matching.block", "matching.approve", "matching.reject", "matching.approve_all",
+        "matching.mentorships", "matching.end", "mentors.index", "mentors.detail", "mentors.decide",
+        "mentors.training", "mentors.certify", "mentors.pause", "oversight.dashboard", "oversight.concern",
+        "oversight.acknowledge", "oversight.note", "oversight.resolve", "oversight.student",
+        "oversight.raise_concern")},
+    **{e: {"counselor": OK, "staff": OK} for e in ("reports.index", "reports.data", "reports.export")},
+}
+
+
+@pytest.fixture
+def world(school, other_school, users):
+    """One record of every kind in `school`, and for each role a twin in `other_school`."""
+    counselor = users["counselor"]
+    profile = make_mentor(school, counselor)
+    mentee = users["student"]
+    mentorship = matching.match_single(make_request(mentee), counselor, date.today())
+    matching.approve(mentorship, counselor, date.today())
+    checkin, _ = checkins.log_checkin(mentorship, profile.user, checkins.CheckInData(
+        date.today(), 20, "online", 4, notes="private words"), date.today())
+    concern = oversight.raise_concern(school, mentee, source="manual", severity="low", summary="x",
+                                      raised_by=counselor, now=utcnow())
+    db.session.commit()
+    people = {**users, "mentor": profile.user}
+    outsiders = {role: UserFactory(other_school)(role) for role in ("student", *ADULTS)}
+    outsiders["mentor"] = make_mentor(other_school, outsiders["counselor"]).user
+    db.session.commit()
+    ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
+           "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
+           "checkin_id": checkin.id, "concern_id": concern.id, "token": "not-a-token", "fmt": "csv",
+           "filename": "style.css"}
+    return people, outsiders, ids
+
+
+def routes(app):
+    return sorted(
+        (rule.endpoint, rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+    )
+
+
+def test_every_route_is_in_the_table(app):
+    assert {endpoint for endpoint, _, _ in routes(app)} == set(ACCESS)
+
+
+def url_for_rule(rule: str, ids: dict) -> str:
+    for name, value in ids.items():
+        for converter in ("int:", "path:", "any(csv, xlsx):", ""):
+            rule = rule.replace(f"<{converter}{name}>", str(value))
+    return rule.replace("export.<any(csv, xlsx):fmt>", "export.csv")
+
+
+def request(client, method, url):
+    return client.get(url) if method == "GET" else client.post(url, data={})
+
+
+def check(response, expected, who, method, url):
+    where = f"{who} {method} {url}"
+    assert response.status_code < 500, where
+    if expected == OK:
+        assert response.status_code not in (401, 403, 404), f"{where}: {response.status_code}"
+    else:
+        assert response.status_code == expected, f"{where}: {response.status_code}, expected {expected}"
+
+
+# Collected from a throwaway app so that every registered route becomes its own test.
+ROUTES = routes(create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"}))
+
+
+@pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES)
+def test_route(app, client, world, login_as, endpoint, rule, method):
+    people, outsiders, ids = world
+    url = url_for_rule(rule, ids)
+    rules = ACCESS[endpoint]
+    # Anonymous first: sent to sign in, or a JSON 401.
+    with client.session_transaction() as session:
+        session.clear()
+    response = request(client, method, url)
+    if rules == PUBLIC:
+        assert response.status_code < 500 and response.status_code != 401
+        return
+    if url.endswith(".json"):
+        assert response.status_code == 401, url
+    else:
+        assert response.status_code == 302 and "/login" in response.location, f"anonymous {method} {url}"
+    # Then every role: refused ones first, the allowed ones last (their POSTs may change things).
+    for role in sorted(people, key=lambda r: r in rules):
+        login_as(people[role])
+        check(request(client, method, url), rules.get(role, FORBIDDEN), role, method, url)
+        # The same role in another school: a record of ours is not theirs to see.
+        login_as(outsiders[role])
+        outsider_expects = rules.get(role, FORBIDDEN)
+        if outsider_expects == OK and "<int:" in rule:  # a record id of ours
+            outsider_expects = NOT_FOUND
+        if endpoint in ("mentors.my_mentees",) and role == "mentor":
+            outsider_expects = OK  # their own (empty) list
+        check(request(client, method, url), outsider_expects, f"other-school {role}", method, url)
