@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
+from schoolpeers.timeutil import today_in
 
 T = TypeVar("T")
 
@@ -29,6 +30,11 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
         ip=request.remote_addr,
         detail=detail,
     )
+
+
+def school_today():
+    """Today at the signed-in user's school."""
+    return today_in(current_user.school.timezone)
 
 
 def page_arg() -> int:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from schoolpeers.forms_common import MultiCheckboxField, choices
@@ -57,7 +57,3 @@ class AskChangeForm(FlaskForm):
                          validators=[DataRequired(), Length(max=1000)])
     submit = SubmitField("Send to a counselor")
 
-
-class WithdrawForm(FlaskForm):
-    confirm = HiddenField(default="1")
-    submit = SubmitField("Withdraw my request")

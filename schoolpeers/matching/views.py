@@ -19,21 +19,15 @@ from schoolpeers.matching.forms import (
     OnBehalfRequestForm,
     RejectForm,
     RequestForm,
-    WithdrawForm,
 )
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
-from schoolpeers.timeutil import today_in
-from schoolpeers.web import audit, commit_or_explain
+from schoolpeers.web import audit, commit_or_explain, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
 SHOWN_CHOICES = 25  # the best few are what a counselor compares; a district may have hundreds
-
-
-def school_today():
-    return today_in(current_user.school.timezone)
 
 
 def request_form(form_class):
@@ -58,7 +52,7 @@ def create_from_form(form, interests, topics, student: User) -> MentorRequest:
 def my_request():
     existing = services.current_request(current_user)
     if existing is not None:
-        return render_template("matching/my_request.html", req=existing, withdraw=WithdrawForm(),
+        return render_template("matching/my_request.html", req=existing, withdraw=ConfirmForm(),
                                ask=AskChangeForm())
     form, interests, topics = request_form(RequestForm)
     if not form.is_submitted():
@@ -79,7 +73,7 @@ def my_request():
 @role_required("student")
 def withdraw():
     req = services.current_request(current_user)
-    if req is not None and WithdrawForm().validate_on_submit():
+    if req is not None and ConfirmForm().validate_on_submit():
         commit_or_explain(lambda: services.withdraw_request(req, current_user),
                           "Your request is withdrawn. You can ask again whenever you like.", (MentorshipError,))
     return redirect(url_for("matching.my_request"))

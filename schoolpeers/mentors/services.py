@@ -337,9 +337,3 @@ def ask_for_change(mentorship: Mentorship, student: User, note: str) -> None:
     _event(mentorship, "change_requested", student, note=note.strip())
     db.session.flush()
 
-
-def mentorships_of_mentor(user: User, statuses=("active",)) -> list[Mentorship]:
-    return list(db.session.scalars(
-        select(Mentorship).where(Mentorship.school_id == user.school_id, Mentorship.mentor_id == user.id,
-                                 Mentorship.status.in_(statuses)).order_by(Mentorship.began_on)
-    ))

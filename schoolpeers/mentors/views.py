@@ -22,15 +22,11 @@ from schoolpeers.mentors.forms import (
 )
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
 from schoolpeers.mentors.signals import checkin_committed
-from schoolpeers.timeutil import today_in, utcnow
-from schoolpeers.web import audit, commit_or_explain
+from schoolpeers.timeutil import utcnow
+from schoolpeers.web import audit, commit_or_explain, school_today
 
 bp = Blueprint("mentors", __name__, template_folder="templates")
 log = logging.getLogger(__name__)
-
-
-def school_today():
-    return today_in(current_user.school.timezone)
 
 
 # --- students and mentors ----------------------------------------------------------------------
