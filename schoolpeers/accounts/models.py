@@ -32,6 +32,7 @@ class School(db.Model):
     __table_args__ = (
         CheckConstraint(f"min_group_size >= {MIN_GROUP_SIZE}", name="min_group_size_floor"),
         CheckConstraint("grade_min <= grade_max", name="grade_range"),
+        CheckConstraint("erasure_mode IN ('unlink', 'delete')", name="erasure_mode_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,9 @@ class School(db.Model):
     ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
     crisis_contact: Mapped[str] = mapped_column(Text, default="")
     retention_days: Mapped[int] = mapped_column(Integer, default=365)
+    # On erasure of a student: "unlink" keeps their numeric check-in rows (free text removed) under an
+    # anonymous record for reports; "delete" removes them.
+    erasure_mode: Mapped[str] = mapped_column(String(10), default="unlink", server_default="unlink")
     designated_lead_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", use_alter=True, ondelete="SET NULL")
     )
@@ -103,6 +107,14 @@ class User(UserMixin, db.Model):
     setup_nonce: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Two-factor sign-in: a base32 TOTP secret, in force once confirmed with a first code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Failed sign-ins in a row; at the threshold the account is locked for a while.
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when a student's personal data was erased on request; the row stays as an anonymous record.
+    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     school: Mapped[School] = relationship(foreign_keys=[school_id])
     interest_links: Mapped[list[UserInterest]] = relationship(cascade="all, delete-orphan")
@@ -129,6 +141,19 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """A one-use code that stands in for the authenticator app; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Interest(db.Model):

@@ -63,6 +63,8 @@ class Concern(db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(30))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Set when retention or an erasure removed the free text (summary and event notes).
+    redacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     student: Mapped[User] = relationship(foreign_keys=[student_id])
     checkin: Mapped[CheckIn | None] = relationship()
