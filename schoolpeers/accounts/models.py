@@ -110,6 +110,8 @@ class User(UserMixin, db.Model):
     # Two-factor sign-in: a base32 TOTP secret, in force once confirmed with a first code.
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The 30-second step of the last code accepted: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     # Failed sign-ins in a row; at the threshold the account is locked for a while.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
