@@ -46,6 +46,17 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "50 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
 
+    # A temporary lock after this many failed passwords or codes in a row, on top of the limits above.
+    LOCK_AFTER_FAILURES = env_int("SCHOOLPEERS_LOCK_AFTER_FAILURES", 5)
+    LOCK_MINUTES = env_int("SCHOOLPEERS_LOCK_MINUTES", 15)
+    # Roles that must use an authenticator app; anyone else may choose to.
+    TWO_FACTOR_ROLES = frozenset(
+        r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin").split(",") if r.strip()
+    )
+    # Sessions end after this long without a request, and in any case SCHOOLPEERS_SESSION_HOURS after sign-in.
+    IDLE_MINUTES_ADULT = env_int("SCHOOLPEERS_IDLE_MINUTES", 30)
+    IDLE_MINUTES_STUDENT = env_int("SCHOOLPEERS_STUDENT_IDLE_MINUTES", 60)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -76,6 +76,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.admin_views import bp as admin_bp
+    from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
     from schoolpeers.home import bp as home_bp
     from schoolpeers.matching.views import bp as matching_bp
@@ -89,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(matching_bp)
+    app.register_blueprint(two_factor_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)

@@ -171,3 +171,4 @@ def demo_command() -> None:
     click.echo(f"Sign in at http://127.0.0.1:5000 with password {DEMO_PASSWORD!r} as:")
     for username, role, given, family, _grade in DEMO_LOGINS:
         click.echo(f"  {username:<11} {role:<9} ({given} {family})")
+    click.echo("Counselors and admins set up two-factor sign-in (an authenticator app) the first time they sign in.")

@@ -28,6 +28,11 @@ ACCESS = {
     "accounts.login": PUBLIC,
     "accounts.setup": PUBLIC,
     "accounts.logout": dict.fromkeys(EVERYONE, OK),
+    "two_factor.code": PUBLIC,  # only with a session waiting for its code; anyone else is sent to sign in
+    "two_factor.setup": dict.fromkeys(EVERYONE, OK),  # students are sent home
+    **{e: dict.fromkeys(ADULTS, OK) for e in (
+        "two_factor.manage", "two_factor.new_recovery_codes", "two_factor.turn_off")},
+    "two_factor.admin_reset": {"admin": OK},
     "home.index": dict.fromkeys(EVERYONE, OK),
     **{e: {"admin": OK} for e in (
         "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 
@@ -18,7 +19,7 @@ from schoolpeers.accounts.models import (
     UserInterest,
 )
 from schoolpeers.extensions import db
-from schoolpeers.timeutil import utcnow
+from schoolpeers.timeutil import as_utc, utcnow
 
 
 class AccountError(ValueError):
@@ -146,14 +147,37 @@ def find_user_for_login(login: str) -> User | None:
     )
 
 
-def authenticate(login: str, password: str) -> User | None:
-    """The active user with these credentials, or None: the reason is never told apart."""
+def authenticate(login: str, password: str, *, lock_after: int = 5, lock_minutes: int = 15) -> User | None:
+    """The active user with these credentials, or None: the reason is never told apart.
+
+    `lock_after` failures in a row lock the account for `lock_minutes`: while locked even the right
+    password is refused, with the same answer, so guessing slowly from many addresses gets nowhere.
+    """
     user = find_user_for_login(login)
     ok = passwords.verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.active:
+    if user is None or not user.active:
+        return None
+    if is_locked(user) or not ok:
+        if not ok:
+            count_failure(user, lock_after=lock_after, lock_minutes=lock_minutes)
         return None
     user.last_login_at = utcnow()
-    return user
+    return user  # the failure count is cleared when sign-in completes, after any second factor
+
+
+def is_locked(user: User) -> bool:
+    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
+
+
+def count_failure(user: User, *, lock_after: int, lock_minutes: int) -> bool:
+    """One more failed password or code; True when this one locked the account."""
+    user.failed_logins = (user.failed_logins or 0) + 1
+    locked = user.failed_logins >= lock_after
+    if locked:
+        user.locked_until = utcnow() + timedelta(minutes=lock_minutes)
+        user.failed_logins = 0
+    db.session.flush()
+    return locked
 
 
 def set_password(user: User, password: str) -> None:

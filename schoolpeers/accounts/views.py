@@ -4,15 +4,16 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
-from schoolpeers.accounts import services
+from schoolpeers.accounts import services, sessions, two_factor
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import db, limiter
 from schoolpeers.web import audit
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+bp.before_app_request(sessions.enforce)
 
 SIGN_IN_FAILED = "That username or email and password do not match an active account."
 
@@ -46,7 +47,9 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data)
+        user = services.authenticate(form.login.data, form.password.data,
+                                     lock_after=current_app.config["LOCK_AFTER_FAILURES"],
+                                     lock_minutes=current_app.config["LOCK_MINUTES"])
         if user is None:
             tried = services.find_user_for_login(form.login.data)
             audit("login.failure", actor=None, school_id=tried.school_id if tried else None,
@@ -55,11 +58,15 @@ def login():
             db.session.commit()
             flash(SIGN_IN_FAILED, "error")
             return render_template("accounts/login.html", form=form), 200
-        session.clear()  # a fresh session on sign-in: nothing from before carries over
-        login_user(user)
+        next_url = safe_next(request.args.get("next"))
+        if two_factor.is_enrolled(user):
+            db.session.commit()
+            sessions.begin_code_step(user, next_url)
+            return redirect(url_for("two_factor.code"))
+        sessions.start(user, second_factor_passed=False)
         audit("login.success", actor=user, record_type="user", record_id=user.id)
         db.session.commit()
-        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
+        return redirect(next_url or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
 

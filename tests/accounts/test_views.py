@@ -18,12 +18,12 @@ def audit_actions():
 
 
 def test_sign_in_with_username_then_home(client, make_user):
-    user = make_user("counselor", username="maya", password=PASSWORD)
+    user = make_user("staff", username="maya", password=PASSWORD)
     db.session.commit()
     response = sign_in(client, "Maya", PASSWORD)
     assert response.status_code == 302 and response.location == "/"
     page = client.get("/")
-    assert b"Good to see you" in page.data and user.given_name.encode() in page.data
+    assert page.status_code == 200 and user.given_name.encode() in page.data
     assert audit_actions() == ["login.success"]
 
 

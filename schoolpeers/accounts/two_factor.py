@@ -1,0 +1,86 @@
+"""Two-factor sign-in: enrolment, checking a code, recovery codes. Callers commit.
+
+The secret is saved when enrolment starts (so reloading the page shows the same QR code) and is
+in force only once a first code confirms it (`totp_enabled_at`).
+"""
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from schoolpeers.accounts import totp
+from schoolpeers.accounts.models import RecoveryCode, User
+from schoolpeers.accounts.services import AccountError
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
+
+WRONG_CODE = "That code is not right. Check the time on your phone and type the newest code."
+
+
+def is_enrolled(user: User) -> bool:
+    return user.totp_enabled_at is not None
+
+
+def pending_secret(user: User) -> str:
+    """The secret to show on the enrolment page; a new one unless enrolment already began."""
+    if is_enrolled(user):
+        raise AccountError("Two-factor sign-in is already on.")
+    if not user.totp_secret:
+        user.totp_secret = totp.new_secret()
+        db.session.flush()
+    return user.totp_secret
+
+
+def confirm_enrolment(user: User, code: str) -> list[str]:
+    """Turn two-factor sign-in on with a first code; returns the recovery codes to show once."""
+    if is_enrolled(user) or not user.totp_secret:
+        raise AccountError("Start setting up two-factor sign-in again.")
+    step = totp.accepted_step(user.totp_secret, code, None, utcnow())
+    if step is None:
+        raise AccountError(WRONG_CODE)
+    user.totp_last_step = step
+    user.totp_enabled_at = utcnow()
+    return replace_recovery_codes(user)
+
+
+def check_code(user: User, code: str) -> str | None:
+    """Which factor this code passed ("app" or "recovery code"), or None. A used code is spent."""
+    if not is_enrolled(user):
+        return None
+    step = totp.accepted_step(user.totp_secret, code, user.totp_last_step, utcnow())
+    if step is not None:
+        user.totp_last_step = step
+        db.session.flush()
+        return "app"
+    if totp.looks_like_recovery_code(code):
+        found = db.session.scalar(select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
+            RecoveryCode.code_hash == totp.hash_recovery_code(code)).with_for_update())
+        if found is not None:
+            found.used_at = utcnow()
+            db.session.flush()
+            return "recovery code"
+    return None
+
+
+def replace_recovery_codes(user: User) -> list[str]:
+    codes = totp.new_recovery_codes()
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.add_all(RecoveryCode(school_id=user.school_id, user_id=user.id, code_hash=totp.hash_recovery_code(c))
+                       for c in codes)
+    db.session.flush()
+    return codes
+
+
+def unused_recovery_codes(user: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+
+
+def turn_off(user: User) -> None:
+    """Forget the secret and the codes; every session of the user ends (the caller signs in again)."""
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    user.session_version += 1
+    db.session.flush()

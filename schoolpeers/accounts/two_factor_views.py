@@ -1,0 +1,174 @@
+"""Two-factor sign-in pages: the code after the password, enrolment, and changing it later."""
+from __future__ import annotations
+
+import segno
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from schoolpeers.accounts import services, sessions, totp, two_factor
+from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.accounts.models import ADULT_ROLES, User
+from schoolpeers.accounts.passwords import verify_password
+from schoolpeers.accounts.two_factor_forms import CODE_HINT, CodeForm, ReauthForm
+from schoolpeers.accounts.views import SIGN_IN_FAILED, safe_next
+from schoolpeers.extensions import db, limiter
+from schoolpeers.forms_common import ConfirmForm
+from schoolpeers.web import audit
+
+bp = Blueprint("two_factor", __name__, template_folder="templates")
+
+ISSUER = "schoolpeers"
+
+
+def _lock_settings() -> dict:
+    return {"lock_after": current_app.config["LOCK_AFTER_FAILURES"], "lock_minutes": current_app.config["LOCK_MINUTES"]}
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=lambda response: response.status_code != 302)
+def code():
+    user = sessions.pending_user()
+    if user is None:
+        session.clear()
+        flash("Please sign in again.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        factor = None if services.is_locked(user) else two_factor.check_code(user, form.code.data)
+        if factor is None:
+            if not services.is_locked(user):
+                services.count_failure(user, **_lock_settings())
+            audit("login.code_failure", actor=None, school_id=user.school_id, record_type="user", record_id=user.id)
+            db.session.commit()
+            if services.is_locked(user):  # from now on the password step refuses too
+                session.clear()
+                flash(SIGN_IN_FAILED, "error")
+                return redirect(url_for("accounts.login"))
+            form.code.errors.append(two_factor.WRONG_CODE)
+            return render_template("accounts/two_factor_code.html", form=form, hint=CODE_HINT)
+        next_url = safe_next(session.get("pending_next"))
+        sessions.start(user, second_factor_passed=True)
+        audit("login.success", actor=user, record_type="user", record_id=user.id, detail={"second_factor": factor})
+        db.session.commit()
+        if factor == "recovery code":
+            flash(f"You used a recovery code; {two_factor.unused_recovery_codes(user)} are left. "
+                  "Make new ones on the Sign-in security page if you are running low.", "info")
+        return redirect(next_url or url_for("home.index"))
+    return render_template("accounts/two_factor_code.html", form=form, hint=CODE_HINT)
+
+
+def qr_code_svg(uri: str) -> Markup:
+    """The enrolment QR code as inline SVG: no image request, no inline style (the CSP forbids it)."""
+    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2933", light="#ffffff", title="QR code to scan")
+    return Markup(svg)
+
+
+@bp.route("/account/two-factor/setup", methods=["GET", "POST"])
+@login_required
+def setup():
+    user = current_user._get_current_object()
+    if two_factor.is_enrolled(user):
+        if session.get("mfa_ok"):
+            return redirect(url_for("two_factor.manage"))
+        return redirect(url_for("accounts.login"))
+    if user.role not in ADULT_ROLES:
+        return redirect(url_for("home.index"))
+    secret = two_factor.pending_secret(user)
+    db.session.commit()
+    form = CodeForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(user, form.code.data)
+        except services.AccountError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            audit("two_factor.enabled", record_type="user", record_id=user.id)
+            db.session.commit()
+            session["mfa_ok"] = True
+            return render_template("accounts/two_factor_recovery_codes.html", codes=codes, first_time=True)
+    uri = totp.provisioning_uri(secret, user.username, ISSUER)
+    return render_template("accounts/two_factor_setup.html", form=form, qr=qr_code_svg(uri),
+                           secret=totp.grouped(secret), required=sessions.needs_two_factor(user))
+
+
+@bp.get("/account/two-factor")
+@role_required(*ADULT_ROLES)
+def manage():
+    user = current_user._get_current_object()
+    return render_template("accounts/two_factor_manage.html", enrolled=two_factor.is_enrolled(user),
+                           required=sessions.needs_two_factor(user), form=ReauthForm(),
+                           unused=two_factor.unused_recovery_codes(user) if two_factor.is_enrolled(user) else 0)
+
+
+def _reauthenticated(form: ReauthForm, user: User) -> bool:
+    """Password and a current code again, so a borrowed unlocked screen cannot change sign-in."""
+    if not form.validate_on_submit():
+        return False
+    if services.is_locked(user) or not verify_password(user.password_hash, form.password.data) \
+            or two_factor.check_code(user, form.code.data) is None:
+        services.count_failure(user, **_lock_settings())
+        db.session.commit()
+        form.password.errors.append("The password or the code is not right.")
+        return False
+    return True
+
+
+def _manage_again(form: ReauthForm):
+    user = current_user._get_current_object()
+    return render_template("accounts/two_factor_manage.html", enrolled=True, form=form,
+                           required=sessions.needs_two_factor(user),
+                           unused=two_factor.unused_recovery_codes(user)), 400
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@role_required(*ADULT_ROLES)
+def new_recovery_codes():
+    user = current_user._get_current_object()
+    if not two_factor.is_enrolled(user):
+        return redirect(url_for("two_factor.setup"))
+    form = ReauthForm()
+    if not _reauthenticated(form, user):
+        return _manage_again(form)
+    codes = two_factor.replace_recovery_codes(user)
+    audit("two_factor.recovery_codes", record_type="user", record_id=user.id)
+    db.session.commit()
+    return render_template("accounts/two_factor_recovery_codes.html", codes=codes, first_time=False)
+
+
+@bp.post("/account/two-factor/off")
+@role_required(*ADULT_ROLES)
+def turn_off():
+    """Off for a role that may choose; for a role that must use it, this starts over with a new phone."""
+    user = current_user._get_current_object()
+    if not two_factor.is_enrolled(user):
+        return redirect(url_for("two_factor.setup"))
+    form = ReauthForm()
+    if not _reauthenticated(form, user):
+        return _manage_again(form)
+    two_factor.turn_off(user)  # ends every other session of this user
+    audit("two_factor.disabled", record_type="user", record_id=user.id)
+    db.session.commit()
+    sessions.start(user, second_factor_passed=False)
+    if sessions.needs_two_factor(user):
+        flash("Two-factor sign-in was reset. Set it up on your new phone now.", "info")
+        return redirect(url_for("two_factor.setup"))
+    flash("Two-factor sign-in is off.", "info")
+    return redirect(url_for("two_factor.manage"))
+
+
+@bp.post("/admin/users/<int:user_id>/two-factor/reset")
+@role_required("admin")
+def admin_reset(user_id: int):
+    """For someone who lost their phone and their recovery codes: they set it up again at next sign-in."""
+    user = get_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit() and two_factor.is_enrolled(user):
+        two_factor.turn_off(user)
+        audit("two_factor.reset_by_admin", record_type="user", record_id=user.id)
+        db.session.commit()
+        if user.id == current_user.id:
+            sessions.start(user, second_factor_passed=False)
+        flash(f"Two-factor sign-in was reset for {user.display_name}; they set it up again when they next sign in.",
+              "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
