@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from schoolpeers.extensions import db
+from schoolpeers.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,9 @@ MESSAGES = {
     413: "That file is too large. Files up to 5 MB can be uploaded.",
     429: "Too many attempts. Wait a minute and try again.",
     500: "Something went wrong on our side. Nothing was saved; please try again.",
+    503: "The app cannot reach its database just now. Nothing was saved; please try again in a minute.",
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def wants_json() -> bool:
@@ -45,6 +48,26 @@ def register(app: Flask) -> None:
         if exc.code == 400 and message:
             message = "This form has expired or was sent from another site. Reload the page and try again."
         return render_error(exc.code or 500, message)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(exc: Exception):
+        """The database went away (or is too busy): say so plainly, and recover when it is back.
+
+        The page is drawn as for a visitor, because drawing the signed-in header would need the
+        database again; the pool's pre-ping replaces dead connections once the server returns.
+        """
+        log.error("Database unavailable on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        try:
+            db.session.rollback()
+        except (OperationalError, InterfaceError):
+            pass
+        db.session.remove()
+        g._login_user = login_manager.anonymous_user()
+        response, code = render_error(503)
+        response = app.make_response((response, code))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
