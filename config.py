@@ -57,6 +57,9 @@ class Config:
     IDLE_MINUTES_ADULT = env_int("SCHOOLPEERS_IDLE_MINUTES", 30)
     IDLE_MINUTES_STUDENT = env_int("SCHOOLPEERS_STUDENT_IDLE_MINUTES", 60)
 
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are trusted (0: none).
+    PROXY_HOPS = env_int("SCHOOLPEERS_PROXY_HOPS", 0)
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

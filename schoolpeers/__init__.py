@@ -10,6 +10,7 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, ProductionConfig
 
@@ -24,15 +25,24 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     if test_config:
         app.config.update(test_config)
     apply_embedded_defaults(app)
+    trust_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_signal_handlers()
     register_security_headers(app)
+    register_request_guard(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies, take the visitor's address and scheme from their headers."""
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def apply_embedded_defaults(app: Flask) -> None:
@@ -78,22 +88,26 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.admin_views import bp as admin_bp
     from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
+    from schoolpeers.health import bp as health_bp
     from schoolpeers.home import bp as home_bp
     from schoolpeers.matching.views import bp as matching_bp
     from schoolpeers.mentors.views import bp as mentors_bp
     from schoolpeers.oversight.audit_views import bp as audit_bp
     from schoolpeers.oversight.views import bp as oversight_bp
+    from schoolpeers.privacy.views import bp as privacy_bp
     from schoolpeers.reports.views import bp as reports_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(two_factor_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(matching_bp)
-    app.register_blueprint(two_factor_bp)
     app.register_blueprint(oversight_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def register_signal_handlers() -> None:
@@ -104,6 +118,12 @@ def register_signal_handlers() -> None:
 
     checkin_saved.connect(on_checkin_saved)
     checkin_committed.connect(on_checkin_committed)
+
+
+def register_request_guard(app: Flask) -> None:
+    from schoolpeers import request_guard
+
+    request_guard.register(app)
 
 
 def register_security_headers(app: Flask) -> None:
@@ -129,10 +149,13 @@ def register_commands(app: Flask) -> None:
     from schoolpeers.demo import demo_command
     from schoolpeers.matching.cli import matching_cli
     from schoolpeers.oversight.cli import oversight_cli
+    from schoolpeers.privacy.cli import backup_command, retention_cli
     from schoolpeers.reports.cli import reports_cli
 
     app.cli.add_command(roster_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(oversight_cli)
     app.cli.add_command(reports_cli)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)

@@ -1,9 +1,23 @@
 """Form pieces shared by features."""
 from __future__ import annotations
 
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, SubmitField
 from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class IntegerField(wtforms.IntegerField):
+    """WTForms' IntegerField, refusing numbers of more than 18 digits: NumberRange compares through
+    float and breaks on bigger ones, and no column holds more than 64 bits anyway."""
+
+    MAX_DIGITS = 18
+
+    def process_formdata(self, valuelist):
+        if valuelist and len(str(valuelist[0]).strip().lstrip("+-")) > self.MAX_DIGITS:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -42,3 +42,16 @@ def test_embedded_default_is_sqlite_under_instance(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/schoolpeers.sqlite")
     assert len(app.config["SECRET_KEY"]) >= 32
+
+
+def test_behind_a_proxy_the_visitor_address_comes_from_its_header():
+    from flask import request
+
+    def seen_address(hops):
+        app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "PROXY_HOPS": hops})
+        app.add_url_rule("/ip", "ip", lambda: request.remote_addr)
+        return app.test_client().get("/ip", headers={"X-Forwarded-For": "203.0.113.7"},
+                                     environ_base={"REMOTE_ADDR": "10.0.0.2"}).get_data(as_text=True)
+
+    assert seen_address(1) == "203.0.113.7"
+    assert seen_address(0) == "10.0.0.2"  # without a proxy the header is anybody's claim

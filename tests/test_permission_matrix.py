@@ -25,14 +25,15 @@ PUBLIC = "public"
 # endpoint -> {role: expectation}; roles left out get 403. "student" is a mentee, "mentor" their mentor.
 ACCESS = {
     "static": PUBLIC,
+    "health.healthz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.setup": PUBLIC,
-    "accounts.logout": dict.fromkeys(EVERYONE, OK),
     "two_factor.code": PUBLIC,  # only with a session waiting for its code; anyone else is sent to sign in
     "two_factor.setup": dict.fromkeys(EVERYONE, OK),  # students are sent home
     **{e: dict.fromkeys(ADULTS, OK) for e in (
         "two_factor.manage", "two_factor.new_recovery_codes", "two_factor.turn_off")},
     "two_factor.admin_reset": {"admin": OK},
+    "accounts.logout": dict.fromkeys(EVERYONE, OK),
     "home.index": dict.fromkeys(EVERYONE, OK),
     **{e: {"admin": OK} for e in (
         "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",
@@ -41,6 +42,8 @@ ACCESS = {
     **{e: {"student": OK, "mentor": OK} for e in (
         "matching.my_request", "matching.withdraw", "matching.ask_change", "mentors.apply", "mentors.feedback",
         "oversight.talk")},
+    "privacy.my_data": {"student": OK, "mentor": OK},
+    "privacy.erase": {"admin": OK},  # the mentee of `world`; a POST without its form erases nothing
     "mentors.my_mentees": {"student": NOT_FOUND, "mentor": OK},
     **{e: {"student": NOT_FOUND, "mentor": OK} for e in (
         "mentors.log_checkin", "mentors.mentorship_checkins", "mentors.correct_checkin", "mentors.what_to_do_now")},

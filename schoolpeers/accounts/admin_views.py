@@ -122,6 +122,9 @@ def setup_link(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("admin.user_detail", user_id=user.id))
+    if user.erased_at is not None:
+        flash(services.ERASED, "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     if not user.active:
         flash("Reactivate the account before sending a setup link.", "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
@@ -182,7 +185,8 @@ def roster_apply():
         flash("Upload the file again to import it.", "error")
         return redirect(url_for("admin.roster_upload"))
     try:
-        plan = roster.plan_import(current_user.school, form.content.data)  # checked again, as of now
+        # Checked again, as of now; concurrent imports into the school wait for this one's commit.
+        plan = roster.plan_import(current_user.school, form.content.data, to_apply=True)
     except RosterFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.roster_upload"))

@@ -35,7 +35,7 @@ def import_command(file, school_slug: str, dry_run: bool, role_map: tuple[str, .
     if school is None:
         raise click.ClickException(f"No school with the short name {school_slug!r}.")
     try:
-        plan = plan_import(school, decode(file.read()), parse_role_map(role_map))
+        plan = plan_import(school, decode(file.read()), parse_role_map(role_map), to_apply=not dry_run)
     except RosterFileError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{plan.format} roster: {len(plan.create)} to create, {len(plan.update)} to update, "

@@ -9,8 +9,8 @@ from wtforms import (
     BooleanField,
     EmailField,
     HiddenField,
-    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -29,7 +29,7 @@ from wtforms.validators import (
 )
 
 from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS
-from schoolpeers.forms_common import choices
+from schoolpeers.forms_common import IntegerField, choices
 
 ROLE_CHOICES = choices(ROLE_LABELS.items())
 
@@ -94,6 +94,10 @@ class SchoolSettingsForm(FlaskForm):
                                         validators=[InputRequired(), NumberRange(5, 1440)])
     retention_days = IntegerField("Keep notes after a mentorship closes for (days)",
                                   validators=[InputRequired(), NumberRange(30, 3650)])
+    erasure_mode = RadioField("When a student's data is erased on request, their check-ins are", choices=choices([
+        ("unlink", "Kept as numbers: no text and no name, counted in reports under their grade"),
+        ("delete", "Deleted: they disappear from reports too"),
+    ]))  # a value outside the choices is refused; a form sent without it keeps the school's setting
     crisis_contact = TextAreaField("Crisis contact shown to mentors", validators=[Length(max=2000)])
     # Choices are the school's counselors and staff, filled in by the view.
     designated_lead_id = SelectField("Designated safeguarding lead (receives escalations)", coerce=int,
@@ -103,7 +107,7 @@ class SchoolSettingsForm(FlaskForm):
     def validate_timezone(self, field) -> None:
         try:
             ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file
             raise ValidationError("Unknown timezone; use a name such as Europe/London.") from None
 
     def validate(self, extra_validators=None) -> bool:

@@ -46,13 +46,20 @@ class ImportResult:
     unchanged: int
 
 
-def plan_import(school: School, text: str, role_map: dict[str, str] | None = None) -> RosterPlan:
+def plan_import(school: School, text: str, role_map: dict[str, str] | None = None, *,
+                to_apply: bool = False) -> RosterPlan:
+    """What importing `text` would change. `to_apply`: the plan is applied in this transaction, so
+    imports into one school take turns (a row lock on the school, held until commit) and each one
+    plans against what the one before it wrote; no file is applied half, or twice over."""
+    if to_apply:  # NO KEY UPDATE: rows that merely reference the school are not held up
+        db.session.execute(select(School.id).where(School.id == school.id).with_for_update(key_share=True))
     parsed = parse_roster(text, (school.grade_min, school.grade_max), role_map)
     plan = RosterPlan(format=parsed.format, skipped=parsed.skipped, problems=list(parsed.problems))
     existing = {
         u.roster_id: u
         for u in db.session.scalars(
             select(User).where(User.school_id == school.id, User.roster_id.is_not(None))
+            .execution_options(populate_existing=True)  # as committed now, not as loaded earlier
         )
     }
     _check_against_other_accounts(parsed, existing, plan)

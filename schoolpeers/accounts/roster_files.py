@@ -178,6 +178,9 @@ def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow
 
 def _finish_row(line, roster_id, given, family, role, grade_text, email_text, username, active,
                 grade_range) -> RosterRow | RowProblem:
+    # PostgreSQL can neither store nor even look up text holding NUL; a UTF-16 file is full of them.
+    if any("\x00" in value for value in (roster_id, given, family, role, grade_text, email_text, username or "")):
+        return RowProblem(line, "contains a NUL character: export the file as CSV (UTF-8)")
     for label, value, limit in (("id", roster_id, 100), ("given name", given, 100),
                                 ("family name", family, 100), ("username", username or "", 100)):
         if len(value) > limit:

@@ -191,8 +191,17 @@ def set_password(user: User, password: str) -> None:
     db.session.flush()
 
 
+ERASED = "This account was erased on request; it cannot be used again."
+
+
+def refuse_if_erased(user: User) -> None:
+    if user.erased_at is not None:
+        raise AccountError(ERASED)
+
+
 def issue_setup_link_token(user: User, secret_key: str) -> str:
     """A new one-time token for this user; any earlier link stops working."""
+    refuse_if_erased(user)
     user.setup_nonce = setup_links.new_nonce()
     db.session.flush()
     return setup_links.make_token(secret_key, user.id, user.setup_nonce)
@@ -217,6 +226,7 @@ def complete_setup(user: User, password: str) -> None:
 
 
 def change_role(user: User, role: str, *, acting_user: User) -> None:
+    refuse_if_erased(user)
     if user.id == acting_user.id:
         raise AccountError("You cannot change your own role; ask another admin.")
     if role not in ("student", "counselor", "staff", "admin"):
@@ -229,6 +239,7 @@ def change_role(user: User, role: str, *, acting_user: User) -> None:
 
 
 def set_active(user: User, active: bool, *, acting_user: User) -> None:
+    refuse_if_erased(user)
     if user.id == acting_user.id and not active:
         raise AccountError("You cannot deactivate your own account.")
     if user.active != active:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from schoolpeers.forms_common import MultiCheckboxField, choices
+from schoolpeers.forms_common import IntegerField, MultiCheckboxField, choices
 from schoolpeers.matching.services import MAX_NOTE
 from schoolpeers.mentors.models import AVAILABILITY_SLOTS, END_REASONS
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import Topic, User
 from schoolpeers.extensions import db
@@ -108,11 +109,20 @@ def _screen(checkin: CheckIn, *, correction: bool) -> str | None:
     return max(severities, key=SEVERITY_RANK.__getitem__) if severities else None
 
 
+def _lock_mentorship(mentorship: Mentorship) -> str:
+    """Check-ins of one mentorship are written one at a time (a row lock on PostgreSQL; SQLite
+    serialises writers), so each is screened against those saved before it: a drop is never missed.
+    NO KEY UPDATE: inserts that merely reference the mentorship are not held up. Returns the status
+    as of now (the loaded object is left as it is: unsaved changes to it stay)."""
+    return db.session.scalar(select(Mentorship.status).where(
+        Mentorship.school_id == mentorship.school_id, Mentorship.id == mentorship.id).with_for_update(key_share=True))
+
+
 def log_checkin(mentorship: Mentorship, mentor: User, data: CheckInData, today: date) -> tuple[CheckIn, str | None]:
     """Write a check-in and screen it; returns it with the highest severity of the concerns raised."""
     if mentorship.mentor_id != mentor.id or mentorship.school_id != mentor.school_id:
         raise CheckInError("occurred_on", "You can only log check-ins for your own mentees.")
-    if mentorship.status != "active":
+    if _lock_mentorship(mentorship) != "active":
         raise CheckInError("occurred_on", "This mentorship is not active.")
     _validate(mentorship, data, today)
     checkin = CheckIn(school_id=mentorship.school_id, mentorship_id=mentorship.id, mentor_id=mentor.id,
@@ -131,6 +141,7 @@ def can_correct(checkin: CheckIn, user: User, now: datetime) -> bool:
 def correct_checkin(checkin: CheckIn, mentor: User, data: CheckInData, now: datetime,
                     today: date) -> str | None:
     """Correct within 24 hours. The old values are kept; concerns already raised stay."""
+    _lock_mentorship(checkin.mentorship)  # two corrections at once must not raise the same concern twice
     if not can_correct(checkin, mentor, now):
         raise CheckInError("occurred_on", "Check-ins can be corrected by their author for 24 hours only.")
     _validate(checkin.mentorship, data, today)
@@ -156,10 +167,12 @@ class MenteeLine:
 
 
 def mentees_overview(mentor: User, today: date, cadence_days: int) -> list[MenteeLine]:
-    """Each active mentorship with its last check-in and whether one is due, in two queries."""
+    """Each active mentorship with its mentee, last check-in and whether one is due, in two queries.
+    Not paged: a mentor's active mentorships never exceed their capacity (at most 5)."""
     mentorships = list(db.session.scalars(
-        select(Mentorship).where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
-                                 Mentorship.status == "active").order_by(Mentorship.began_on, Mentorship.id)))
+        select(Mentorship).options(joinedload(Mentorship.mentee))
+        .where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
+               Mentorship.status == "active").order_by(Mentorship.began_on, Mentorship.id)))
     last = last_checkin_dates(mentor.school_id, [m.id for m in mentorships])
     lines = []
     for m in mentorships:
@@ -177,10 +190,11 @@ def last_checkin_dates(school_id: int, mentorship_ids: list[int]) -> dict[int, d
         .group_by(CheckIn.mentorship_id)).all())
 
 
-def checkins_of(mentorship: Mentorship) -> list[CheckIn]:
-    return list(db.session.scalars(
-        select(CheckIn).where(CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id)
-        .order_by(CheckIn.occurred_on.desc(), CheckIn.id.desc())))
+def checkins_of(mentorship: Mentorship) -> Select:
+    """A mentorship's check-ins, newest first, with their topics and corrections (for paging)."""
+    return (select(CheckIn).options(selectinload(CheckIn.topics), selectinload(CheckIn.revisions))
+            .where(CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id)
+            .order_by(CheckIn.occurred_on.desc(), CheckIn.id.desc()))
 
 
 def active_mentorship_of_mentee(student: User) -> Mentorship | None:
@@ -205,7 +219,14 @@ def add_feedback(student: User, rating: str, comment: str) -> MenteeFeedback:
 
 
 def recent_not_a_good_fit(school_id: int, since: datetime) -> list[MenteeFeedback]:
-    return list(db.session.scalars(
-        select(MenteeFeedback).where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
-                                     MenteeFeedback.created_at >= since)
-        .order_by(MenteeFeedback.created_at.desc())))
+    return list(db.session.scalars(not_a_good_fit_query(school_id, since)))
+
+
+def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
+    """"Not a good fit" feedback since then, newest first, with the mentorship's two people."""
+    return (select(MenteeFeedback)
+            .options(joinedload(MenteeFeedback.mentorship).joinedload(Mentorship.mentee),
+                     joinedload(MenteeFeedback.mentorship).joinedload(Mentorship.mentor))
+            .where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
+                   MenteeFeedback.created_at >= since)
+            .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))

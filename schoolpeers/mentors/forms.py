@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from schoolpeers.forms_common import MultiCheckboxField, choices
+from schoolpeers.forms_common import IntegerField, MultiCheckboxField, choices
 from schoolpeers.mentors.models import AVAILABILITY_SLOTS, CHECKIN_MODES, FEEDBACK_CHOICES
 from schoolpeers.mentors.services import MAX_CAPACITY
 

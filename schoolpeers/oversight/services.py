@@ -95,7 +95,10 @@ def ask_for_counselor(student: User, now: datetime) -> Concern:
 
 def _lock(concern: Concern) -> None:
     """Two counselors acting at once take turns, and the second sees the first one's change."""
-    db.session.refresh(concern, with_for_update=True)
+    # A fresh statement, not refresh(): refresh would repeat the eager joins the concern was loaded
+    # with, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    db.session.execute(select(Concern).where(Concern.id == concern.id).with_for_update()
+                       .execution_options(populate_existing=True))
 
 
 def acknowledge(concern: Concern, counselor: User, now: datetime) -> None:

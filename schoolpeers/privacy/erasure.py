@@ -1,0 +1,192 @@
+"""Erasing one student's personal data on request, in one transaction.
+
+The account row stays as an anonymous record ("Erased student", grade only, deactivated,
+`erased_at` set) so that everything that points to it keeps working and reports still count the
+grade. What is removed: the profile (names, username, email, roster id, password, setup link,
+gender, languages, interests, two-factor secret and recovery codes), the free text about the
+student (check-in notes and worry reasons, correction history, their feedback comments, the
+history notes and match explanations of their mentorships, their requests' note and preferences,
+a mentor profile's bio and motivation) and, when the school chose "delete", the check-ins about
+them. Concerns are safeguarding records: never deleted, their free text is redacted.
+
+Check-ins the student logged as a mentor are about another student and stay that student's record;
+they now show "Erased student" as their author.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import delete, select
+
+from schoolpeers.accounts.models import RecoveryCode, User
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.matching.models import MentorRequest
+from schoolpeers.mentors import services as mentors
+from schoolpeers.mentors.models import (
+    CheckIn,
+    CheckInRevision,
+    CheckInTopic,
+    MenteeFeedback,
+    MentorProfile,
+    Mentorship,
+    MentorshipEvent,
+)
+from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
+from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.privacy.redact import redact_concern, redact_concern_event, revision_has_text, strip_revision
+
+ERASED_GIVEN_NAME, ERASED_FAMILY_NAME = "Erased", "student"
+ERASURE_MODES = {
+    "unlink": "Keep the numbers: check-in rows stay, without any text, under the anonymous record",
+    "delete": "Delete the check-ins about the student as well",
+}
+MAX_REASON = 500
+
+
+class ErasureError(ValueError):
+    """The erasure cannot be done; the message says why, for the admin."""
+
+
+@dataclass
+class ErasureResult:
+    mode: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, n: int) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + n
+
+
+def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> ErasureResult:
+    """Erase, or raise ErasureError and change nothing. Flushes; the caller audits and commits."""
+    reason = (reason or "").strip()
+    if student.role != "student":
+        raise ErasureError("Only students' accounts can be erased here.")
+    if student.erased_at is not None:
+        raise ErasureError("This student's data has already been erased.")
+    if actor.school_id != student.school_id or actor.id == student.id:
+        raise ErasureError("An admin of the student's own school erases their data.")
+    if not reason:
+        raise ErasureError("Give the reason for the erasure.")
+    if len(reason) > MAX_REASON:
+        raise ErasureError(f"The reason can be at most {MAX_REASON} characters.")
+    result = ErasureResult(mode=student.school.erasure_mode)
+    _end_open_work(student, actor, result)
+    _remove_checkin_text(student, result)
+    _remove_other_text(student, result)
+    _redact_concerns(student, now, result)
+    _anonymise_account(student, now)
+    db.session.flush()
+    return result
+
+
+def _mentorships(student: User, column) -> list[Mentorship]:
+    return list(db.session.scalars(select(Mentorship).where(
+        Mentorship.school_id == student.school_id, column == student.id).order_by(Mentorship.id)))
+
+
+def _end_open_work(student: User, actor: User, result: ErasureResult) -> None:
+    """Requests withdrawn, proposals rejected, active mentorships ended (their mentees back in the queue)."""
+    for request in db.session.scalars(select(MentorRequest).where(
+            MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
+            MentorRequest.status == "open")):
+        matching.withdraw_request(request, actor)
+        result.add("requests withdrawn", 1)
+    for m in _mentorships(student, Mentorship.mentee_id):
+        if m.status == "active":
+            matching.end_mentorship(m, "mentee_left", "", actor)
+            result.add("mentorships ended", 1)
+        elif m.status == "proposed":
+            mentors.reject_mentorship(m, actor, "", block=False)
+    for m in _mentorships(student, Mentorship.mentor_id):
+        if m.status == "active":
+            matching.end_mentorship(m, "mentor_stepped_down", "", actor)
+            result.add("mentorships ended", 1)
+        elif m.status == "proposed":
+            matching.reject(m, actor, "")
+    profile = mentors.profile_for(student)
+    if profile is not None:
+        _clear_profile(profile)
+
+
+def _clear_profile(profile: MentorProfile) -> None:
+    """Out of matching for good; the training record (dates, modules) stays with the anonymous record."""
+    profile.status = "paused" if profile.status in ("active", "paused") else "declined"
+    profile.bio, profile.motivation, profile.availability = "", "", []
+    profile.topic_links = []
+
+
+def _remove_checkin_text(student: User, result: ErasureResult) -> None:
+    about = select(CheckIn.id).where(CheckIn.school_id == student.school_id, CheckIn.mentee_id == student.id)
+    if student.school.erasure_mode == "delete":
+        # A concern points to its check-in and concerns never change: such check-ins stay, without text.
+        kept = select(Concern.checkin_id).where(Concern.school_id == student.school_id,
+                                                Concern.checkin_id.is_not(None))
+        doomed = list(db.session.scalars(about.where(CheckIn.id.not_in(kept))))
+        if doomed:
+            for model, column in ((CheckInRevision, CheckInRevision.checkin_id),
+                                  (CheckInTopic, CheckInTopic.checkin_id), (CheckIn, CheckIn.id)):
+                db.session.execute(delete(model).where(model.school_id == student.school_id, column.in_(doomed))
+                                   .execution_options(synchronize_session="fetch"))
+        result.add("check-ins deleted", len(doomed))
+    remaining = list(db.session.scalars(select(CheckIn).where(CheckIn.id.in_(about))))
+    for checkin in remaining:
+        checkin.notes = checkin.worry_reason = None
+        for revision in checkin.revisions:
+            if revision_has_text(revision.previous):
+                strip_revision(revision)
+    result.add("check-ins kept without text", len(remaining))
+
+
+def _remove_other_text(student: User, result: ErasureResult) -> None:
+    school_id = student.school_id
+    for feedback in db.session.scalars(select(MenteeFeedback).where(
+            MenteeFeedback.school_id == school_id, MenteeFeedback.mentee_id == student.id)):
+        feedback.comment = ""
+    as_mentee = _mentorships(student, Mentorship.mentee_id)
+    for m in as_mentee:
+        m.explanation, m.score_parts = "", []  # the explanation names the student's interests and language
+    ids = [m.id for m in as_mentee]
+    if ids:
+        for event in db.session.scalars(select(MentorshipEvent).where(
+                MentorshipEvent.school_id == school_id, MentorshipEvent.mentorship_id.in_(ids))):
+            event.note = ""
+    for request in db.session.scalars(select(MentorRequest).where(
+            MentorRequest.school_id == school_id, MentorRequest.student_id == student.id)):
+        request.note, request.language, request.same_gender, request.availability = "", None, False, []
+        request.interest_links, request.topic_links = [], []
+        result.add("requests cleared", 1)
+
+
+def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> None:
+    about = select(Concern.id).where(Concern.school_id == student.school_id, Concern.student_id == student.id)
+    concerns = list(db.session.scalars(select(Concern).where(Concern.id.in_(about), Concern.redacted_at.is_(None))))
+    for concern in concerns:
+        redact_concern(concern, REDACTED_ON_ERASURE, now)
+    for event in db.session.scalars(select(ConcernEvent).where(
+            ConcernEvent.school_id == student.school_id, ConcernEvent.concern_id.in_(about))):
+        redact_concern_event(event, REDACTED_ON_ERASURE)
+    result.add("concerns redacted", len(concerns))
+
+
+def _anonymise_account(student: User, now: datetime) -> None:
+    student.given_name, student.family_name = ERASED_GIVEN_NAME, ERASED_FAMILY_NAME
+    student.username = f"erased-{secrets.token_hex(16)}"  # unique, and nobody can sign in with it
+    student.email = student.roster_id = student.password_hash = student.setup_nonce = None
+    student.gender, student.languages = None, []
+    student.interest_links = []
+    student.totp_secret = student.totp_enabled_at = None
+    db.session.execute(delete(RecoveryCode).where(
+        RecoveryCode.school_id == student.school_id, RecoveryCode.user_id == student.id))
+    student.last_login_at = student.locked_until = None
+    student.failed_logins = 0
+    student.active = False
+    student.session_version += 1  # every session of the account ends at once
+    student.erased_at = now
+
+
+def is_erasable(user: User) -> bool:
+    return user.role == "student" and user.erased_at is None
+

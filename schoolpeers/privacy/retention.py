@@ -1,0 +1,129 @@
+"""Retention: free text is removed once the school's retention period has passed.
+
+What goes: check-in notes and worry reasons (and the same in correction history), mentees'
+feedback comments, mentorship history notes and request notes, once the mentorship (or the
+request) closed more than `School.retention_days` ago; the summary and notes of concerns resolved
+that long ago. What stays is what reports and safeguarding need: the rows themselves, numbers,
+dates, grades, topics, severities and outcomes.
+
+Idempotent: a second run finds nothing left to remove. A dry run counts exactly what a real run
+would change.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+
+from schoolpeers.accounts.models import School
+from schoolpeers.extensions import db
+from schoolpeers.matching.models import MentorRequest
+from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, Mentorship, MentorshipEvent
+from schoolpeers.oversight.append_only import REDACTED_AFTER_RETENTION, REDACTION_PLACEHOLDERS
+from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.privacy.redact import redact_concern, redact_concern_event, revision_has_text, strip_revision
+
+KINDS = ("check-in notes", "check-in corrections", "feedback comments", "mentorship notes", "request notes",
+         "concerns", "concern notes")
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    school: School
+    cutoff: datetime
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} {kind}" for kind, n in self.counts.items())
+
+
+def cutoff_for(school: School, now: datetime) -> datetime:
+    return now - timedelta(days=school.retention_days)
+
+
+def _ended_mentorship_ids(school_id: int, cutoff: datetime):
+    """Mentorships closed (or proposals rejected) before the cutoff."""
+    return select(Mentorship.id).where(Mentorship.school_id == school_id, or_(
+        and_(Mentorship.status == "closed", Mentorship.ended_at < cutoff),
+        and_(Mentorship.status == "rejected", Mentorship.decided_at < cutoff),
+    ))
+
+
+def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, object, dict]]:
+    """Kind -> (model, which rows still hold text, the values that remove it): bulk updates."""
+    ended = _ended_mentorship_ids(school_id, cutoff)
+    return {
+        "check-in notes": (CheckIn, and_(
+            CheckIn.school_id == school_id, CheckIn.mentorship_id.in_(ended),
+            or_(CheckIn.notes.is_not(None), CheckIn.worry_reason.is_not(None))),
+            {"notes": None, "worry_reason": None}),
+        "feedback comments": (MenteeFeedback, and_(
+            MenteeFeedback.school_id == school_id, MenteeFeedback.mentorship_id.in_(ended),
+            MenteeFeedback.comment != ""), {"comment": ""}),
+        "mentorship notes": (MentorshipEvent, and_(
+            MentorshipEvent.school_id == school_id, MentorshipEvent.mentorship_id.in_(ended),
+            MentorshipEvent.note != ""), {"note": ""}),
+        "request notes": (MentorRequest, and_(
+            MentorRequest.school_id == school_id, MentorRequest.status.in_(("withdrawn", "closed")),
+            MentorRequest.closed_at < cutoff, MentorRequest.note != ""), {"note": ""}),
+    }
+
+
+def _revisions_with_text(school_id: int, cutoff: datetime) -> list[CheckInRevision]:
+    expired_checkins = select(CheckIn.id).where(
+        CheckIn.school_id == school_id, CheckIn.mentorship_id.in_(_ended_mentorship_ids(school_id, cutoff)))
+    revisions = db.session.scalars(select(CheckInRevision).where(
+        CheckInRevision.school_id == school_id, CheckInRevision.checkin_id.in_(expired_checkins)))
+    return [r for r in revisions if revision_has_text(r.previous)]
+
+
+def _resolved_before(school_id: int, cutoff: datetime):
+    return and_(Concern.school_id == school_id, Concern.status == "resolved", Concern.resolved_at < cutoff)
+
+
+def _concerns_to_redact(school_id: int, cutoff: datetime) -> list[Concern]:
+    return list(db.session.scalars(select(Concern).where(
+        _resolved_before(school_id, cutoff), Concern.redacted_at.is_(None)).order_by(Concern.id)))
+
+
+def _concern_events_with_text(school_id: int, cutoff: datetime) -> list[ConcernEvent]:
+    """Every note of such a concern, also one added after an earlier run redacted the concern."""
+    return list(db.session.scalars(
+        select(ConcernEvent).join(Concern, and_(Concern.id == ConcernEvent.concern_id,
+                                                Concern.school_id == ConcernEvent.school_id))
+        .where(ConcernEvent.school_id == school_id, _resolved_before(school_id, cutoff),
+               ConcernEvent.note != "", ConcernEvent.note.not_in(sorted(REDACTION_PLACEHOLDERS)))
+        .order_by(ConcernEvent.id)))
+
+
+def purge_school(school: School, now: datetime, *, dry_run: bool = False) -> RetentionResult:
+    """Remove (or with dry_run, only count) the free text past the school's retention period.
+    Flushes; the caller commits."""
+    cutoff = cutoff_for(school, now)
+    counts = dict.fromkeys(KINDS, 0)
+    for kind, (model, still_has_text, values) in _plain_targets(school.id, cutoff).items():
+        if dry_run:
+            counts[kind] = db.session.scalar(select(func.count()).select_from(model).where(still_has_text)) or 0
+        else:
+            result = db.session.execute(update(model).where(still_has_text).values(**values)
+                                        .execution_options(synchronize_session="fetch"))
+            counts[kind] = result.rowcount
+    revisions = _revisions_with_text(school.id, cutoff)
+    concerns = _concerns_to_redact(school.id, cutoff)
+    events = _concern_events_with_text(school.id, cutoff)
+    counts["check-in corrections"], counts["concerns"], counts["concern notes"] = (
+        len(revisions), len(concerns), len(events))
+    if not dry_run:
+        for revision in revisions:
+            strip_revision(revision)
+        for concern in concerns:
+            redact_concern(concern, REDACTED_AFTER_RETENTION, now)
+        for event in events:
+            redact_concern_event(event, REDACTED_AFTER_RETENTION)
+        db.session.flush()
+    return RetentionResult(school, cutoff, counts)

@@ -1,0 +1,82 @@
+"""Check-ins logged at the same moment for one mentorship, on PostgreSQL: every one is saved and
+screened against the ones saved before it, so no concern is lost or raised twice."""
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from schoolpeers.accounts.models import User
+from schoolpeers.extensions import db
+from schoolpeers.mentors import checkins
+from schoolpeers.mentors.models import CheckIn, Mentorship
+from schoolpeers.oversight import risk
+from schoolpeers.oversight.models import Concern, ConcernEvent
+
+THREADS = 8
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL row locks and real parallel transactions (set TEST_DATABASE_URL)")
+
+
+def log_all_at_once(app, mentorship_id: int, mentor_id: int, ratings: list[int]) -> list[str]:
+    """One thread per rating, each with its own app context, session and transaction."""
+    barrier = threading.Barrier(len(ratings))
+    outcomes = []
+
+    def log(wellbeing: int) -> None:
+        with app.app_context():
+            try:
+                mentorship, mentor = db.session.get(Mentorship, mentorship_id), db.session.get(User, mentor_id)
+                barrier.wait()
+                checkins.log_checkin(mentorship, mentor, checkins.CheckInData(
+                    date.today(), 20, "online", wellbeing, notes="We talked about football.",
+                    worried=wellbeing == 1, worry_reason="Very quiet today.", worry_severity="medium"),
+                    date.today())
+                db.session.commit()
+                outcomes.append("saved")
+            except Exception as exc:  # any failure is an outcome the test reports
+                db.session.rollback()
+                outcomes.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=log, args=(rating,)) for rating in ratings]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
+def expected_findings(checkin: CheckIn) -> Counter:
+    """What screening this check-in finds against the check-ins saved before it."""
+    findings = risk.assess_checkin(
+        wellbeing=checkin.wellbeing, earlier_wellbeing=checkins.earlier_wellbeing(checkin), notes=checkin.notes,
+        worry_flag=checkin.worried,
+        worry_severity=risk.Severity(checkin.worry_severity) if checkin.worry_severity else None)
+    return Counter((str(f.source), str(f.severity)) for f in findings)
+
+
+def test_parallel_checkins_are_all_saved_and_each_screened_once(app, mentorship):
+    # Good days and bad days at once: whether a bad day is a drop depends on the days saved before it.
+    ratings = [5, 1, 5, 2, 5, 1, 4, 2][:THREADS]
+    outcomes = log_all_at_once(app, mentorship.id, mentorship.mentor_id, ratings)
+
+    assert outcomes == ["saved"] * THREADS
+    saved = list(db.session.scalars(select(CheckIn).where(CheckIn.mentorship_id == mentorship.id)))
+    assert sorted(c.wellbeing for c in saved) == sorted(ratings)
+    for checkin in saved:
+        raised = Counter(tuple(row) for row in db.session.execute(select(Concern.source, Concern.severity).where(
+            Concern.checkin_id == checkin.id)))
+        assert raised == expected_findings(checkin), f"check-in {checkin.id} rated {checkin.wellbeing}"
+    # Each concern has its "raised" event, once.
+    concerns = db.session.scalar(select(func.count()).select_from(Concern))
+    raised_events = db.session.scalar(select(func.count()).select_from(ConcernEvent).where(
+        ConcernEvent.kind == "raised"))
+    assert concerns == raised_events > 0
+

@@ -1,0 +1,102 @@
+from datetime import date
+
+from sqlalchemy import func, select
+
+from schoolpeers.audit import AuditEvent
+from schoolpeers.extensions import db
+from schoolpeers.matching.models import MentorRequest
+from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, MentorshipEvent
+from schoolpeers.oversight.append_only import REDACTED_AFTER_RETENTION
+from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.privacy.retention import purge_school
+from schoolpeers.timeutil import utcnow
+from tests.privacy.conftest import worrying_checkin
+
+EXPECTED = {"check-in notes": 1, "check-in corrections": 1, "feedback comments": 1, "mentorship notes": 2,
+            "request notes": 1, "concerns": 3, "concern notes": 9}  # 3 concerns: raised, noted, resolved
+
+
+def texts(model, column, mentorship_id=None):
+    query = select(column)
+    if mentorship_id is not None:
+        query = query.where(model.mentorship_id == mentorship_id)
+    return sorted(v for v in db.session.scalars(query) if v)
+
+
+def test_dry_run_counts_what_the_real_run_removes_and_a_second_run_finds_nothing(school, old_mentorship):
+    dry = purge_school(school, utcnow(), dry_run=True)
+    assert dry.counts == EXPECTED
+    db.session.rollback()
+    assert texts(CheckIn, CheckIn.notes) == ["She said she feels low."]
+    real = purge_school(school, utcnow())
+    db.session.commit()
+    assert real.counts == dry.counts
+    again = purge_school(school, utcnow())
+    assert again.total == 0
+
+
+def test_text_goes_and_what_reports_need_stays(school, old_mentorship):
+    purge_school(school, utcnow())
+    db.session.commit()
+    db.session.expire_all()
+    checkin = db.session.scalar(select(CheckIn))
+    assert (checkin.notes, checkin.worry_reason) == (None, None)
+    assert (checkin.wellbeing, checkin.occurred_on, checkin.worried, checkin.worry_severity) == (
+        2, date.today(), True, "high")
+    [revision] = db.session.scalars(select(CheckInRevision))
+    assert revision.previous["notes"] is None and revision.previous["worry_reason"] is None
+    assert revision.previous["wellbeing"] == 2
+    assert texts(MenteeFeedback, MenteeFeedback.comment) == []
+    assert db.session.scalar(select(MenteeFeedback.rating)) == "okay"
+    assert texts(MentorshipEvent, MentorshipEvent.note) == []
+    assert texts(MentorRequest, MentorRequest.note) == []
+    concerns = db.session.scalars(select(Concern)).all()
+    assert {(c.summary, c.status, c.outcome) for c in concerns} == {
+        (REDACTED_AFTER_RETENTION, "resolved", "support_given")}
+    assert all(c.redacted_at is not None for c in concerns)
+    assert set(texts(ConcernEvent, ConcernEvent.note)) == {REDACTED_AFTER_RETENTION}
+
+
+def test_recent_and_open_records_keep_their_text(school, users, mentorship, old_mentorship):
+    """The active mentorship and an unresolved concern are untouched; so is a school with a long period."""
+    worrying_checkin(mentorship, notes="He is being bullied.")
+    db.session.commit()
+    result = purge_school(school, utcnow())
+    db.session.commit()
+    assert result.counts == EXPECTED
+    assert texts(CheckIn, CheckIn.notes, mentorship.id) == ["He is being bullied."]
+    open_ones = db.session.scalars(select(Concern).where(Concern.status != "resolved")).all()
+    assert open_ones and all(c.redacted_at is None and c.summary != REDACTED_AFTER_RETENTION for c in open_ones)
+
+
+def test_the_schools_period_decides(school, old_mentorship):
+    school.retention_days = 500
+    assert purge_school(school, utcnow(), dry_run=True).total == 0
+
+
+def test_a_note_added_to_a_redacted_concern_is_removed_by_the_next_run(school, users, old_mentorship):
+    from schoolpeers.oversight import services
+
+    purge_school(school, utcnow())
+    db.session.commit()
+    services.add_note(db.session.scalar(select(Concern)), users["counselor"], "Checked again with Noor.")
+    db.session.commit()
+    assert purge_school(school, utcnow()).counts["concern notes"] == 1
+    assert "Checked again with Noor." not in texts(ConcernEvent, ConcernEvent.note)
+
+
+def test_command_prints_counts_per_kind_and_is_idempotent(runner, school, other_school, old_mentorship):
+    dry = runner.invoke(args=["retention", "purge", "--school", school.slug, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 check-in notes" in dry.output and "3 concerns" in dry.output and "Dry run" in dry.output
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    real = runner.invoke(args=["retention", "purge"])
+    assert real.exit_code == 0, real.output
+    assert dry.output.splitlines()[0] in real.output and f"{other_school.slug} (closed before" in real.output
+    [event] = db.session.scalars(select(AuditEvent)).all()
+    assert event.action == "retention.purge" and event.detail["counts"] == EXPECTED
+    again = runner.invoke(args=["retention", "purge", "--school", school.slug])
+    assert "0 check-in notes" in again.output and "0 concern notes" in again.output
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
+    assert "No school" in runner.invoke(args=["retention", "purge", "--school", "nope"]).output
+
