@@ -18,7 +18,13 @@ from schoolpeers.timeutil import utcnow
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_school_at", "school_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_events_school_at", "school_id", "at"),
+        # The audit log's filters, each newest first.
+        Index("ix_audit_events_school_action_at", "school_id", "action", "at"),
+        Index("ix_audit_events_school_record_type_at", "school_id", "record_type", "at"),
+        Index("ix_audit_events_school_actor_at", "school_id", "actor_id", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))

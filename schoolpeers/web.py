@@ -37,8 +37,9 @@ def school_today():
     return today_in(current_user.school.timezone)
 
 
-def page_arg() -> int:
-    page = request.args.get("page", 1, type=int) or 1
+def page_arg(name: str = "page") -> int:
+    """The page number asked for in query argument `name`, within sane bounds."""
+    page = request.args.get(name, 1, type=int) or 1
     return min(max(page, 1), 100_000)
 
 

@@ -38,6 +38,9 @@ class MentorRequest(db.Model):
               sqlite_where=text("status IN ('open', 'matched')"),
               postgresql_where=text("status IN ('open', 'matched')")),
         Index("ix_mentor_requests_school_status_created", "school_id", "status", "created_at"),
+        # A student's timeline (every request, not only the open one); the request of a mentorship.
+        Index("ix_mentor_requests_school_student", "school_id", "student_id"),
+        Index("ix_mentor_requests_school_mentorship", "school_id", "mentorship_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,8 +10,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import Interest, School, Topic, User, UserInterest
 from schoolpeers.extensions import db
@@ -25,6 +26,7 @@ from schoolpeers.mentors.models import (
     BlockedPair,
     MentorProfile,
     Mentorship,
+    MentorshipEvent,
     MentorTopic,
 )
 from schoolpeers.mentors.services import MentorshipError
@@ -106,9 +108,45 @@ def waiting_requests(school_id: int) -> list[MentorRequest]:
 
 
 def proposals(school_id: int) -> list[Mentorship]:
-    return list(db.session.scalars(
-        select(Mentorship).where(Mentorship.school_id == school_id, Mentorship.status == "proposed")
-        .order_by(Mentorship.created_at, Mentorship.id)))
+    return list(db.session.scalars(proposals_query(school_id)))
+
+
+# --- pages: one query per list, each row with what it shows -----------------------------------
+
+def queue_query(school_id: int) -> Select:
+    """The queue for paging: open requests, oldest first, with the student and any proposal."""
+    return (select(MentorRequest)
+            .options(joinedload(MentorRequest.student), joinedload(MentorRequest.mentorship))
+            .where(MentorRequest.school_id == school_id, MentorRequest.status == "open")
+            .order_by(MentorRequest.created_at, MentorRequest.id))
+
+
+def proposals_query(school_id: int) -> Select:
+    """Proposals waiting for approval, oldest first, with mentor and mentee."""
+    return (select(Mentorship).options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))
+            .where(Mentorship.school_id == school_id, Mentorship.status == "proposed")
+            .order_by(Mentorship.created_at, Mentorship.id))
+
+
+def active_mentorships_query(school_id: int) -> Select:
+    """Active mentorships, longest running first, with both people and any request for a change."""
+    return (select(Mentorship)
+            .options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee),
+                     selectinload(Mentorship.events.and_(MentorshipEvent.kind == "change_requested")))
+            .where(Mentorship.school_id == school_id, Mentorship.status == "active")
+            .order_by(Mentorship.began_on, Mentorship.id))
+
+
+def count_needing_mentor(school_id: int) -> int:
+    """Open requests with nothing proposed yet."""
+    return db.session.scalar(select(func.count()).select_from(MentorRequest).where(
+        MentorRequest.school_id == school_id, MentorRequest.status == "open",
+        MentorRequest.mentorship_id.is_(None))) or 0
+
+
+def count_proposals(school_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Mentorship).where(
+        Mentorship.school_id == school_id, Mentorship.status == "proposed")) or 0
 
 
 # --- building the solver's inputs in bulk ------------------------------------------------------

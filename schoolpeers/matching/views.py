@@ -24,9 +24,10 @@ from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
-from schoolpeers.web import audit, commit_or_explain, school_today
+from schoolpeers.web import audit, commit_or_explain, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
+PER_PAGE = 25
 SHOWN_CHOICES = 25  # the best few are what a counselor compares; a district may have hundreds
 
 
@@ -101,10 +102,12 @@ def ask_change():
 @role_required("counselor")
 def index():
     school_id = current_user.school_id
-    return render_template(
-        "matching/index.html", queue=services.waiting_requests(school_id),
-        proposals=services.proposals(school_id), confirm=ConfirmForm(), reject_form=RejectForm(),
-        now=school_today())
+    proposals = db.paginate(services.proposals_query(school_id), page=page_arg("proposals_page"),
+                            per_page=PER_PAGE, error_out=False)
+    queue = db.paginate(services.queue_query(school_id), page=page_arg("queue_page"), per_page=PER_PAGE,
+                        error_out=False)
+    return render_template("matching/index.html", queue=queue, proposals=proposals, confirm=ConfirmForm(),
+                           reject_form=RejectForm(), now=school_today())
 
 
 @bp.post("/matching/run")
@@ -255,10 +258,9 @@ def approve_all():
 @bp.get("/matching/mentorships")
 @role_required("counselor")
 def mentorships():
-    active = list(db.session.scalars(
-        select(Mentorship).where(Mentorship.school_id == current_user.school_id, Mentorship.status == "active")
-        .order_by(Mentorship.began_on, Mentorship.id)))
-    return render_template("matching/mentorships.html", mentorships=active, end_form=EndForm())
+    page = db.paginate(services.active_mentorships_query(current_user.school_id), page=page_arg(),
+                       per_page=PER_PAGE, error_out=False)
+    return render_template("matching/mentorships.html", page=page, end_form=EndForm())
 
 
 @bp.post("/matching/mentorships/<int:mentorship_id>/end")

@@ -126,6 +126,9 @@ class Mentorship(db.Model):
               sqlite_where=text("status IN ('proposed', 'active')"),
               postgresql_where=text("status IN ('proposed', 'active')")),
         Index("ix_mentorships_school_status", "school_id", "status"),
+        # A mentor's mentees; a student's timeline (as mentee or as mentor).
+        Index("ix_mentorships_school_mentor_status", "school_id", "mentor_id", "status"),
+        Index("ix_mentorships_school_mentee", "school_id", "mentee_id"),
         Index("ix_mentorships_school_profile_status", "school_id", "profile_id", "status"),
     )
 
@@ -215,6 +218,7 @@ class CheckIn(db.Model):
         *(CheckConstraint(f"{d} IS NULL OR {d} BETWEEN 1 AND 5", name=f"{d}_range") for d in DOMAINS),
         Index("ix_checkins_school_mentorship_occurred", "school_id", "mentorship_id", "occurred_on"),
         Index("ix_checkins_school_mentee_occurred", "school_id", "mentee_id", "occurred_on"),
+        Index("ix_checkins_school_occurred", "school_id", "occurred_on"),  # reports over a date range
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -245,6 +249,10 @@ class CheckIn(db.Model):
 
 class CheckInTopic(db.Model):
     __tablename__ = "checkin_topics"
+    __table_args__ = (
+        # Reports read a school's topic links in check-in order from this index alone (no sort, no heap).
+        Index("ix_checkin_topics_school_checkin", "school_id", "checkin_id", postgresql_include=["topic_id"]),
+    )
 
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"), primary_key=True)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import Topic, User
 from schoolpeers.extensions import db
@@ -172,13 +173,30 @@ def certify(profile: MentorProfile, counselor: User, today: date, until: date | 
     db.session.flush()
 
 
-def expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS) -> list[MentorProfile]:
+def _expiring_query(school_id: int, today: date, days: int) -> Select:
+    return select(MentorProfile).where(
+        MentorProfile.school_id == school_id, MentorProfile.status.in_(("active", "paused")),
+        MentorProfile.certified_until >= today, MentorProfile.certified_until <= today + timedelta(days=days))
+
+
+def expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS,
+                  limit: int | None = None) -> list[MentorProfile]:
+    """The soonest to expire first, with their user; `limit` caps the list (a whole cohort
+    certified together expires on the same day)."""
     return list(db.session.scalars(
-        select(MentorProfile).where(
-            MentorProfile.school_id == school_id, MentorProfile.status.in_(("active", "paused")),
-            MentorProfile.certified_until >= today, MentorProfile.certified_until <= today + timedelta(days=days),
-        ).order_by(MentorProfile.certified_until)
-    ))
+        _expiring_query(school_id, today, days).options(joinedload(MentorProfile.user))
+        .order_by(MentorProfile.certified_until, MentorProfile.id).limit(limit)))
+
+
+def count_expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(_expiring_query(school_id, today, days).subquery())) or 0
+
+
+def profiles_page_query(school_id: int) -> Select:
+    """The school's mentor profiles with their user, applications first (for paging)."""
+    return (select(MentorProfile).options(joinedload(MentorProfile.user))
+            .where(MentorProfile.school_id == school_id).order_by(MentorProfile.status, MentorProfile.id))
 
 
 def matchable_profiles(school_id: int, today: date) -> list[MentorProfile]:
@@ -199,13 +217,13 @@ def open_count(profile: MentorProfile) -> int:
     ) or 0
 
 
-def open_counts(school_id: int) -> dict[int, int]:
-    rows = db.session.execute(
-        select(Mentorship.profile_id, func.count()).where(
-            Mentorship.school_id == school_id, Mentorship.status.in_(OPEN_STATUSES)
-        ).group_by(Mentorship.profile_id)
-    ).all()
-    return dict(rows)
+def open_counts(school_id: int, profile_ids: list[int] | None = None) -> dict[int, int]:
+    """Open mentorships per mentor profile: of the whole school, or of `profile_ids` (one page)."""
+    query = select(Mentorship.profile_id, func.count()).where(
+        Mentorship.school_id == school_id, Mentorship.status.in_(OPEN_STATUSES))
+    if profile_ids is not None:
+        query = query.where(Mentorship.profile_id.in_(profile_ids))
+    return dict(db.session.execute(query.group_by(Mentorship.profile_id)).all())
 
 
 def lock_profile(profile: MentorProfile) -> MentorProfile:

@@ -5,7 +5,6 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
@@ -23,9 +22,11 @@ from schoolpeers.mentors.forms import (
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
 from schoolpeers.mentors.signals import checkin_committed
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, commit_or_explain, school_today
+from schoolpeers.web import audit, commit_or_explain, page_arg, school_today
 
 bp = Blueprint("mentors", __name__, template_folder="templates")
+PER_PAGE = 25
+EXPIRING_SHOWN = 10  # the soonest; the notice gives the total
 log = logging.getLogger(__name__)
 
 
@@ -159,10 +160,10 @@ def what_to_do_now(mentorship_id: int):
 @role_required("student")
 def mentorship_checkins(mentorship_id: int):
     mentorship = own_mentorship_or_404(mentorship_id)
-    audit("checkin.read", record_type="mentorship", record_id=mentorship.id)
+    audit("checkin.read", record_type="mentorship", record_id=mentorship.id, detail={"page": page_arg()})
     db.session.commit()
-    return render_template("mentors/checkins.html", mentorship=mentorship,
-                           checkins=checkins.checkins_of(mentorship), now=utcnow(),
+    page = db.paginate(checkins.checkins_of(mentorship), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template("mentors/checkins.html", mentorship=mentorship, page=page, now=utcnow(),
                            can_correct=checkins.can_correct)
 
 
@@ -213,13 +214,13 @@ def feedback():
 @bp.get("/mentors")
 @role_required("counselor")
 def index():
-    profiles = list(db.session.scalars(
-        select(MentorProfile).where(MentorProfile.school_id == current_user.school_id)
-        .order_by(MentorProfile.status, MentorProfile.id)))
-    today = school_today()
-    return render_template("mentors/index.html", profiles=profiles, today=today,
-                           expiring=services.expiring_soon(current_user.school_id, today),
-                           load=services.open_counts(current_user.school_id))
+    school_id, today = current_user.school_id, school_today()
+    page = db.paginate(services.profiles_page_query(school_id), page=page_arg(), per_page=PER_PAGE,
+                       error_out=False)
+    return render_template("mentors/index.html", page=page, today=today,
+                           expiring=services.expiring_soon(school_id, today, limit=EXPIRING_SHOWN),
+                           expiring_total=services.count_expiring_soon(school_id, today),
+                           load=services.open_counts(school_id, [p.id for p in page.items]))
 
 
 def _detail(profile: MentorProfile, training_form=None, certify_form=None, status=200):

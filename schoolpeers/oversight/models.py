@@ -43,6 +43,8 @@ class Concern(db.Model):
         CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status_known"),
         Index("ix_concerns_school_status_severity", "school_id", "status", "severity"),
         Index("ix_concerns_school_student", "school_id", "student_id"),
+        Index("ix_concerns_school_checkin", "school_id", "checkin_id"),  # screening a corrected check-in
+        Index("ix_concerns_school_created", "school_id", "created_at"),  # reports over a date range
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,10 +2,11 @@
 annotated and resolved with an append-only history; escalated when a high one waits too long."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
@@ -142,12 +143,39 @@ def is_overdue(concern: Concern, now: datetime) -> bool:
 
 
 def open_concerns(school_id: int, now: datetime) -> list[Concern]:
-    """Unresolved concerns: overdue ones first, then by severity, then oldest first."""
+    return list(db.session.scalars(open_concerns_query(school_id, now)))
+
+
+def open_concerns_query(school_id: int, now: datetime) -> Select:
+    """Unresolved concerns with their student: overdue ones first, then by severity, then oldest first."""
     severity_order = case({"high": 0, "medium": 1, "low": 2}, value=Concern.severity)
     overdue_first = case(((Concern.status == "open") & (Concern.ack_due_at < now), 0), else_=1)
-    return list(db.session.scalars(
-        select(Concern).where(Concern.school_id == school_id, Concern.status != "resolved")
-        .order_by(overdue_first, severity_order, Concern.created_at, Concern.id)))
+    # Listing the unresolved statuses (not `!= 'resolved'`) lets the (school, status, severity) index serve.
+    return (select(Concern).options(joinedload(Concern.student))
+            .where(Concern.school_id == school_id, Concern.status.in_(("open", "acknowledged")))
+            .order_by(overdue_first, severity_order, Concern.created_at, Concern.id))
+
+
+def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) -> Select:
+    """Active mentorships without a check-in for longer than the cadence, with both people,
+    the longest silent first. The last check-in is looked up per mentorship on the index."""
+    last = (select(func.max(CheckIn.occurred_on))
+            .where(CheckIn.school_id == Mentorship.school_id, CheckIn.mentorship_id == Mentorship.id)
+            .correlate(Mentorship).scalar_subquery())
+    silent_since = case((last > Mentorship.began_on, last), else_=Mentorship.began_on)
+    return (select(Mentorship).options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))
+            .where(Mentorship.school_id == school_id, Mentorship.status == "active",
+                   Mentorship.began_on.is_not(None), silent_since < today - timedelta(days=cadence_days))
+            .order_by(silent_since, Mentorship.id))
+
+
+def concern_for_page(school_id: int, concern_id: int) -> Concern:
+    """A concern with everything its page shows, in a few queries whatever the length of its history."""
+    return db.session.scalar(
+        select(Concern).options(joinedload(Concern.student),
+                                joinedload(Concern.checkin).selectinload(CheckIn.revisions),
+                                selectinload(Concern.events).joinedload(ConcernEvent.actor))
+        .where(Concern.school_id == school_id, Concern.id == concern_id))
 
 
 def unacknowledged_high_count(school_id: int) -> int:

@@ -9,24 +9,22 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
-from schoolpeers.matching.models import MentorRequest
-from schoolpeers.matching.services import proposals, waiting_requests
-from schoolpeers.mentors.checkins import last_checkin_dates, recent_not_a_good_fit
-from schoolpeers.mentors.models import CheckIn, Mentorship
-from schoolpeers.mentors.services import expiring_soon
-from schoolpeers.oversight import services
+from schoolpeers.matching.services import count_needing_mentor, count_proposals
+from schoolpeers.mentors.checkins import last_checkin_dates, not_a_good_fit_query
+from schoolpeers.mentors.services import count_expiring_soon
+from schoolpeers.oversight import services, timeline
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern
 from schoolpeers.oversight.notify import notify_counselors
 from schoolpeers.timeutil import today_in, utcnow
-from schoolpeers.web import audit, commit_or_explain
+from schoolpeers.web import audit, commit_or_explain, page_arg
 
 bp = Blueprint("oversight", __name__, template_folder="templates")
+PER_PAGE = 25
 log = logging.getLogger(__name__)
 
 
@@ -59,18 +57,20 @@ def talk():
 def dashboard():
     school = current_user.school
     now, today = utcnow(), today_in(school.timezone)
-    active = list(db.session.scalars(select(Mentorship).where(
-        Mentorship.school_id == school.id, Mentorship.status == "active")))
-    last = last_checkin_dates(school.id, [m.id for m in active])
-    cadence = timedelta(days=school.checkin_cadence_days)
-    overdue_checkins = [(m, last.get(m.id)) for m in active
-                        if m.began_on and today - max(filter(None, (m.began_on, last.get(m.id)))) > cadence]
+
+    def paged(query, param):
+        return db.paginate(query, page=page_arg(param), per_page=PER_PAGE, error_out=False)
+
+    concerns = paged(services.open_concerns_query(school.id, now), "concerns_page")
+    overdue = paged(services.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
+                    "overdue_page")
+    feedback = paged(not_a_good_fit_query(school.id, now - timedelta(days=30)), "feedback_page")
     return render_template(
-        "oversight/dashboard.html", now=now, concerns=services.open_concerns(school.id, now),
-        is_overdue=services.is_overdue, waiting=[r for r in waiting_requests(school.id) if r.mentorship is None],
-        proposals=proposals(school.id), overdue_checkins=overdue_checkins, today=today,
-        expiring=expiring_soon(school.id, today),
-        feedback=recent_not_a_good_fit(school.id, now - timedelta(days=30)), sources=SOURCES)
+        "oversight/dashboard.html", now=now, concerns=concerns, is_overdue=services.is_overdue,
+        overdue=overdue, last_checkin=last_checkin_dates(school.id, [m.id for m in overdue.items]),
+        feedback=feedback, waiting=count_needing_mentor(school.id), proposals=count_proposals(school.id),
+        expiring=count_expiring_soon(school.id, today), today=today, sources=SOURCES,
+        pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page})
 
 
 @bp.get("/oversight/concerns/<int:concern_id>")
@@ -79,6 +79,7 @@ def concern(concern_id: int):
     record = get_in_school_or_404(Concern, concern_id)
     audit("concern.read", record_type="concern", record_id=record.id)
     db.session.commit()
+    record = services.concern_for_page(record.school_id, record.id)  # loaded after the commit expired it
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
                            confirm=ConfirmForm(), note_form=NoteForm(), resolve_form=ResolveForm(),
                            overdue=services.is_overdue(record, utcnow()), checkin=record.checkin)
@@ -125,28 +126,17 @@ def resolve(concern_id: int):
 @bp.get("/oversight/students/<int:student_id>")
 @role_required("counselor")
 def student(student_id: int):
-    """One timeline of a student: requests, mentorships, check-ins (with notes) and concerns."""
+    """One timeline of a student: requests, mentorships, check-ins (with notes) and concerns, a page at a time."""
     person = get_user_or_404(student_id)
     school_id = current_user.school_id
-    requests = db.session.scalars(select(MentorRequest).where(
-        MentorRequest.school_id == school_id, MentorRequest.student_id == person.id)).all()
-    mentorships = db.session.scalars(select(Mentorship).where(
-        Mentorship.school_id == school_id,
-        (Mentorship.mentee_id == person.id) | (Mentorship.mentor_id == person.id))).all()
-    checkins = db.session.scalars(select(CheckIn).where(
-        CheckIn.school_id == school_id, CheckIn.mentee_id == person.id)).all()
-    concerns = db.session.scalars(select(Concern).where(
-        Concern.school_id == school_id, Concern.student_id == person.id)).all()
-    timeline = sorted(
-        [(r.created_at.date(), "request", r) for r in requests]
-        + [(m.began_on or m.created_at.date(), "mentorship", m) for m in mentorships]
-        + [(c.occurred_on, "checkin", c) for c in checkins]
-        + [(c.created_at.date(), "concern", c) for c in concerns],
-        key=lambda item: item[0], reverse=True)
+    page = timeline.timeline_page(school_id, person.id, page_arg(), PER_PAGE)
+    shown = [row.kind for row in page.items]
     audit("student.timeline.read", record_type="user", record_id=person.id,
-          detail={"checkins": len(checkins), "concerns": len(concerns)})
+          detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
     db.session.commit()
-    return render_template("oversight/student.html", person=person, timeline=timeline, sources=SOURCES,
+    db.session.refresh(person)  # expired by the commit; reloaded here, not by chance through an entry
+    return render_template("oversight/student.html", person=person, page=page,
+                           entries=timeline.load_entries(school_id, page.items), sources=SOURCES,
                            raise_form=RaiseForm())
 
 
