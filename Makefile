@@ -4,8 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app schoolpeers
 PART ?=
+# e.g. make bench PART=web BENCH_ARGS="--rebuild --duration 30"
+BENCH_ARGS ?=
 
-.PHONY: run test bench install install-test clean
+.PHONY: run test e2e bench install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +33,12 @@ run: install
 test: install-test
 	$(BIN)/python -m pytest
 
+# The browser journeys alone; they need /usr/bin/chromium (apt-get install chromium fonts-noto-color-emoji).
+e2e: install-test
+	SCHOOLPEERS_E2E_REQUIRED=1 $(BIN)/python -m pytest tests/e2e
+
 bench: install-test
-	$(BIN)/python -m bench $(if $(PART),--part $(PART))
+	$(BIN)/python -m bench $(if $(PART),--part $(PART)) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis bench-results.json

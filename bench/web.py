@@ -1,0 +1,168 @@
+"""Web benchmark: each role's main pages under load, beside a trivial endpoint of the same server.
+
+A district in PostgreSQL (see bench.district: 50 schools, 40,000 students, 6,000 mentors,
+2,000,000 check-ins over three years) in the database `bench_web` (BENCH_DATABASE_URL to change
+it), loaded once and kept (`--rebuild` loads it anew). gunicorn serves the app with the production
+configuration (2 sync workers; rate limits in Redis). Sessions of each role, from four schools,
+sign in through the real forms (counselors and admins with their authenticator code); wrk then
+GETs each page for a fixed time over 4 connections, cycling through the four sessions. /healthz
+runs first and last: its mean throughput is the ceiling each page is compared with (ceiling_ratio).
+
+Why sync workers: every page is CPU-bound Python (templates, ORM) and both cores are shared with
+PostgreSQL, so threads inside a worker would only queue on the GIL; behind a reverse proxy, which
+buffers slow clients and keeps the browser connections alive, a sync worker per core is what
+gunicorn recommends. Targets: p95 < 100 ms and no error on every page; the check-in form and the
+counselor's dashboard at least 25% of the ceiling.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from bench.browser import Browser, sign_in
+from bench.district import PASSWORD
+from bench.district_db import ensure_district, libpq_url
+from bench.load import LoadResult, drive, wrk_missing_reason
+from bench.server import Server, gunicorn, production_env, wait_until_idle
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_web"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+SAMPLE_SCHOOLS = (1, 13, 26, 38)
+WORKERS, WORKER_CLASS, CONNECTIONS = 2, "sync", 4
+P95_TARGET_MS, RATIO_TARGET = 100.0, 0.25
+TRIVIAL = "healthz"
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str | None  # None: no session
+    path: str  # may name {mentorship_id}: the signed-in mentor's own
+    ratio_target: bool = False
+
+
+PAGES = (
+    Page("student home", "student", "/"),
+    Page("mentor my-mentees", "mentor", "/mentor/mentees"),
+    Page("check-in form", "mentor", "/mentor/mentorships/{mentorship_id}/checkin", ratio_target=True),
+    Page("counselor home", "counselor", "/"),
+    Page("oversight dashboard", "counselor", "/oversight", ratio_target=True),
+    Page("matching", "counselor", "/matching"),
+    Page("staff reports", "staff", "/reports"),
+    Page("admin users", "admin", "/admin/users"),
+)
+HEALTH = Page(TRIVIAL, None, "/healthz")
+
+# One account per role and school: (username, TOTP secret, an active mentorship of theirs).
+ACCOUNT_QUERIES = {
+    "student": "SELECT u.username, u.totp_secret, NULL FROM mentorships m JOIN users u ON u.id = m.mentee_id "
+               "WHERE m.school_id = %(school)s AND m.status = 'active' ORDER BY m.id LIMIT 1",
+    "mentor": "SELECT u.username, u.totp_secret, min(m.id) FROM mentorships m JOIN users u ON u.id = m.mentor_id "
+              "WHERE m.school_id = %(school)s AND m.status = 'active' GROUP BY u.id "
+              "HAVING count(*) = 2 ORDER BY u.id LIMIT 1",
+    **{role: "SELECT username, totp_secret, NULL FROM users WHERE school_id = %(school)s "
+             f"AND role = '{role}' ORDER BY id LIMIT 1" for role in ("counselor", "staff", "admin")},
+}
+
+
+def run(rebuild: bool = False, duration: float = 15.0) -> list[dict]:
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    reason = wrk_missing_reason() or unreachable_reason(url)
+    if reason:
+        print(f"web skipped: {reason}")
+        return []
+    env = production_env(url, REDIS_URL)
+    print(ensure_district(url, env, rebuild), flush=True)
+    print(f"gunicorn: {WORKERS} {WORKER_CLASS} workers; wrk: 1 thread, {CONNECTIONS} connections, "
+          f"{duration:g} s per page after a {warmup_seconds(duration):g} s warm-up; "
+          f"sessions of schools {', '.join(map(str, SAMPLE_SCHOOLS))}", flush=True)
+    with tempfile.TemporaryDirectory() as directory, \
+            gunicorn(env, Path(directory) / "gunicorn.log", workers=WORKERS, worker_class=WORKER_CLASS) as server:
+        sessions = sign_in_sessions(server, url)
+        measured = [(HEALTH, measure_page(server, HEALTH, sessions, duration))]
+        measured += [(page, measure_page(server, page, sessions, duration)) for page in PAGES]
+        measured.append((HEALTH, measure_page(server, HEALTH, sessions, duration)))
+    ceiling = (measured[0][1][0].rps + measured[-1][1][0].rps) / 2
+    return [row_for(page, result, peak_mb, ceiling, position)
+            for position, (page, (result, peak_mb)) in enumerate(measured)]
+
+
+def unreachable_reason(url: str) -> str | None:
+    try:
+        psycopg.connect(libpq_url(url, "postgres"), connect_timeout=5).close()
+    except psycopg.OperationalError as exc:
+        return "PostgreSQL unreachable: " + " ".join(str(exc).split())[:160]
+    return None
+
+
+def warmup_seconds(duration: float) -> float:
+    return max(1.0, duration / 5)
+
+
+def sign_in_sessions(server: Server, url: str) -> dict[str, list[tuple[str, int | None]]]:
+    """Per role: (cookie header, mentorship id) of one signed-in account in each sample school."""
+    sessions: dict[str, list[tuple[str, int | None]]] = {}
+    with psycopg.connect(libpq_url(url)) as conn:
+        for role, query in ACCOUNT_QUERIES.items():
+            for school in SAMPLE_SCHOOLS:
+                username, secret, mentorship_id = conn.execute(query, {"school": school}).fetchone()
+                browser = Browser("127.0.0.1", server.port)
+                sign_in(browser, username, PASSWORD, secret)
+                sessions.setdefault(role, []).append((browser.cookie_header, mentorship_id))
+    return sessions
+
+
+def measure_page(server: Server, page: Page, sessions, duration: float) -> tuple[LoadResult, float]:
+    """(load result, peak RSS of the busiest worker in MB) for one page, after a warm-up."""
+    if page.role is None:
+        targets = [(page.path, None)]
+    else:
+        targets = [(page.path.format(mentorship_id=mentorship_id), cookie)
+                   for cookie, mentorship_id in sessions[page.role]]
+    wait_until_idle(server)
+    drive(server.port, targets, seconds=warmup_seconds(duration), connections=CONNECTIONS)
+    wait_until_idle(server)
+    workers = server.worker_pids()
+    for pid in workers:
+        reset_peak_rss(pid)
+    result = drive(server.port, targets, seconds=duration, connections=CONNECTIONS)
+    peak = max((peak_rss_mb(pid) for pid in workers), default=0.0)
+    print(f"  {page.name}: {result.rps:.0f} req/s, p95 {result.p95_ms:.1f} ms, {result.errors} errors", flush=True)
+    return result, peak
+
+
+def reset_peak_rss(pid: int) -> None:
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def row_for(page: Page, result: LoadResult, peak_mb: float, ceiling: float, position: int) -> dict:
+    ratio = result.rps / ceiling if ceiling else 0.0
+    misses = []
+    if result.p95_ms >= P95_TARGET_MS:
+        misses.append("p95")
+    if result.errors:
+        misses.append("errors")
+    if page.ratio_target and ratio < RATIO_TARGET:
+        misses.append("throughput")
+    case = page.name if page is not HEALTH else f"{TRIVIAL} ({'first' if position == 0 else 'last'})"
+    return {"case": case, "wall_s": round(result.seconds, 1), "peak_mb": round(peak_mb, 1),
+            "requests": result.requests, "rps": round(result.rps, 1), "p50_ms": round(result.p50_ms, 1),
+            "p95_ms": round(result.p95_ms, 1), "p99_ms": round(result.p99_ms, 1), "errors": result.errors,
+            "ceiling_ratio": round(ratio, 3), "targets": "met" if not misses else "missed: " + ", ".join(misses)}
