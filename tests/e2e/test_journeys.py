@@ -1,0 +1,305 @@
+"""Six journeys through the app, each acting as the person would: typing, clicking, reading.
+
+Each journey's main action is done from the keyboard alone (Tab, Space, Enter), and every page
+on the way is checked for accessibility and saved as screenshots (see journey.py).
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.availability import REQUIRED, missing_browser
+
+if missing_browser() and not REQUIRED:
+    pytest.skip(f"browser journeys: {missing_browser()}", allow_module_level=True)
+
+import openpyxl  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
+
+from schoolpeers.accounts import services as accounts
+from schoolpeers.extensions import db
+from tests.e2e.journey import Journey, Person, sign_in
+from tests.e2e.seed import (
+    add_active_mentorship,
+    add_mentor,
+    add_request,
+    add_user,
+    demo_school,
+    log_alarming_checkin,
+    person,
+)
+
+# Server time of every page is recorded and printed at the end of the run; speed targets are held
+# by `make bench`, not by a timed assertion that a busy machine would break.
+
+
+def flash(journey: Journey):
+    return journey.page.locator(".flash")
+
+
+def described_by_error(field_locator) -> str:
+    """The text of the error message the field points at with aria-describedby."""
+    ids = (field_locator.get_attribute("aria-describedby") or "").split()
+    errors = [i for i in ids if i.endswith("-error")]
+    assert errors, "the field does not point at its error message"
+    return field_locator.page.locator(f"#{errors[0]}").inner_text()
+
+
+def test_student_sets_a_password_and_asks_for_a_mentor(open_journey, live_server):
+    app = live_server.app
+    with app.app_context():
+        student = add_user(demo_school(), "student", "Ruby", "Ellis", grade=7, password=None)
+        db.session.flush()
+        token = accounts.issue_setup_link_token(student, app.config["SECRET_KEY"])
+        db.session.commit()
+        username = student.username
+    journey = open_journey("1-student-asks-for-a-mentor", phone=True)
+    page = journey.page
+
+    page.goto(journey.url(f"/setup/{token}"))
+    journey.look("setup-link")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Hi Ruby, choose your password")
+    page.get_by_label("New password").fill("short")
+    page.get_by_label("Type it again").fill("short")
+    page.get_by_role("button", name="Save my password").click()
+    journey.look("password-too-short")
+    assert "at least 8" in described_by_error(page.get_by_label("New password"))
+
+    password = "sunflowers on the library roof"
+    page.get_by_label("New password").fill(password)
+    page.get_by_label("Type it again").fill(password)
+    page.get_by_role("button", name="Save my password").click()
+    expect(flash(journey)).to_contain_text("Your password is saved")
+    journey.look("password-saved")
+
+    sign_in(journey, Person(app=app, username=username, password=password, given_name="Ruby"))
+    journey.look("home")
+    page.get_by_role("link", name="Ask for a peer mentor").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask for a peer mentor")
+    journey.look("request-form")
+
+    # The whole form from the keyboard: Tab to a choice, Space to tick it, Enter to send.
+    interests = page.get_by_role("group", name="What do you enjoy?")
+    journey.press(interests.get_by_role("checkbox").nth(0), "Space")
+    journey.press(interests.get_by_role("checkbox").nth(2), "Space")
+    journey.press(page.get_by_role("group", name="What would you like some support with?")
+                  .get_by_role("checkbox").first, "Space")
+    journey.press(page.get_by_role("group", name="When could you meet?").get_by_role("checkbox").first, "Space")
+    journey.tab_to(page.get_by_label(re.compile("Anything else you want the counselor to know")))
+    page.keyboard.type("I have just moved here and I don't know many people yet.")
+    journey.press(page.get_by_role("button", name="Ask for a mentor"))
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your request")
+    expect(page.get_by_text("A counselor is finding the right mentor for you")).to_be_visible()
+    journey.look("request-sent")
+    journey.finish()
+
+
+def test_counselor_runs_matching_reads_the_explanation_and_approves(open_journey, live_server):
+    app = live_server.app
+    with app.app_context():
+        school = demo_school()
+        counselor = add_user(school, "counselor", "Grace", "Okafor")
+        add_mentor(school, "Jonah", "Mensah", grade=9)
+        add_request(add_user(school, "student", "Theo", "Lindqvist", grade=7))
+        db.session.commit()
+        grace = person(app, counselor)
+    journey = open_journey("2-counselor-approves-a-match")
+    page = journey.page
+
+    sign_in(journey, grace)
+    journey.look("home")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Matching").click()
+    journey.look("matching")
+
+    journey.press(page.get_by_role("button", name="Run matching"))
+    expect(flash(journey).first).to_be_visible()
+    journey.look("matching-run")
+    proposal = page.locator("article.proposal").filter(has_text="Theo Lindqvist")
+    expect(proposal).to_be_visible()
+    explanation = proposal.locator("p").first.inner_text()
+    assert re.search(r"\d", explanation) and len(explanation) > 40, explanation
+
+    journey.press(proposal.get_by_role("button", name="Approve"))
+    expect(flash(journey).first).to_contain_text(re.compile("Approved: .* will mentor Theo"))
+    expect(page.locator("article.proposal").filter(has_text="Theo Lindqvist")).to_have_count(0)
+    journey.look("approved")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Mentorships").click()
+    journey.look("mentorships")
+    theo = page.get_by_role("heading", name=re.compile("^Theo Lindqvist"))
+    while not theo.is_visible():  # longest running first: the newest pair is on the last page
+        page.get_by_role("navigation", name="Pages").get_by_role("link", name=re.compile("Next")).click()
+        journey.look("mentorships-next-page")
+    journey.finish()
+
+
+def test_mentor_logs_two_checkins_on_a_phone_and_is_told_what_to_do(open_journey, live_server):
+    app = live_server.app
+    with app.app_context():
+        school = demo_school()
+        mentor = add_mentor(school, "Nadia", "Brooks", grade=10)
+        add_active_mentorship(mentor, add_user(school, "student", "Ada", "Quinn", grade=8), began_days_ago=7)
+        db.session.commit()
+        nadia = person(app, mentor)
+    journey = open_journey("3-mentor-logs-checkins", phone=True)
+    page = journey.page
+
+    sign_in(journey, nadia)
+    journey.look("home")
+    page.get_by_role("link", name="My mentees").click()
+    card = page.locator("section.card").filter(has=page.get_by_role("heading", name=re.compile("^Ada")))
+    expect(card).to_be_visible()
+    journey.look("my-mentees")
+
+    card.get_by_role("link", name="Log a check-in").click()
+    journey.look("checkin-form")
+    page.get_by_role("button", name="Save check-in").click()
+    faces = page.get_by_role("group", name=re.compile("How is your mentee feeling"))
+    assert "Choose one of the five faces" in described_by_error(faces)
+    journey.look("checkin-missing-face")
+    faces.get_by_text("Good").click()
+    page.get_by_label(re.compile("^Private notes")).fill("Talked about the science project. Ada seems happier.")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(flash(journey)).to_contain_text("Check-in saved")
+    journey.look("first-checkin-saved")
+
+    # The second check-in from the keyboard alone, with notes that must reach a counselor at once.
+    card.get_by_role("link", name="Log a check-in").click()
+    journey.press(page.get_by_role("radio", name=re.compile("Very low")), "Space")
+    journey.tab_to(page.get_by_label(re.compile("^Private notes")))
+    page.keyboard.type("Ada told me she wants to kill herself and has been cutting her arms.")
+    journey.press(page.get_by_role("checkbox", name="I am worried about my mentee"), "Space")
+    journey.tab_to(page.get_by_role("radio", name=re.compile("a counselor should know")))
+    page.keyboard.press("ArrowDown")  # arrows move between the radios of one group
+    expect(page.get_by_role("radio", name=re.compile("they may not be safe"))).to_be_checked()
+    journey.tab_to(page.get_by_label("What worries you?"))
+    page.keyboard.type("She said it calmly, as if she had decided.")
+    journey.look("alarming-checkin")
+    journey.press(page.get_by_role("button", name="Save check-in"))
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Tell a counselor in person today")
+    expect(alert).to_contain_text("Crisis contact")
+    journey.look("what-to-do-now")
+    journey.finish()
+
+
+def test_counselor_sees_the_banner_acknowledges_and_resolves_the_concern(open_journey, live_server):
+    app = live_server.app
+    with app.app_context():
+        school = demo_school()
+        counselor = add_user(school, "counselor", "Priya", "Shah")
+        mentor = add_mentor(school, "Owen", "Price", grade=11)
+        mentorship = add_active_mentorship(mentor, add_user(school, "student", "Sam", "Taylor", grade=8),
+                                           began_days_ago=14)
+        log_alarming_checkin(mentorship)
+        db.session.commit()
+        priya = person(app, counselor)
+    journey = open_journey("4-counselor-resolves-a-concern")
+    page = journey.page
+
+    sign_in(journey, priya)
+    banner = page.locator(".banner-urgent")
+    expect(banner).to_contain_text("urgent concern")
+    journey.look("home-with-banner")
+    journey.press(banner.get_by_role("link"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("What needs you now")
+    journey.look("dashboard")
+
+    page.get_by_role("row").filter(has_text="Sam Taylor").filter(has_text="high").get_by_role("link").first.click()
+    expect(page.locator(".notes")).to_contain_text("killing himself")
+    journey.look("concern")
+    journey.press(page.get_by_role("button", name=re.compile("^Acknowledge")))
+    expect(flash(journey)).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("^Acknowledge"))).to_have_count(0)
+    journey.look("acknowledged")
+
+    page.get_by_label("Outcome").select_option(index=1)
+    page.get_by_label("What was done").fill("Met Sam with the safeguarding lead today; parents informed; "
+                                             "referred to the school nurse and CAMHS.")
+    page.get_by_role("button", name="Resolve").click()
+    expect(flash(journey)).to_be_visible()
+    expect(page.locator(".facts")).to_contain_text("resolved")
+    journey.look("resolved")
+    journey.finish()
+
+
+def test_staff_reads_the_report_with_small_groups_hidden_and_exports_excel(open_journey, live_server, tmp_path):
+    app = live_server.app
+    with app.app_context():
+        martin = person(app, add_user(demo_school(), "staff", "Martin", "Cole"))
+        db.session.commit()
+    journey = open_journey("5-staff-reads-the-report")
+    page = journey.page
+
+    sign_in(journey, martin)
+    journey.look("home")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Well-being trends")
+    journey.look("report")
+    expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"cells of fewer than \d+ students hidden"))).to_be_visible()
+    assert page.locator("td.status-few_students").count() > 0, "the demo report should hide some small groups"
+
+    with page.expect_download() as download:
+        journey.press(page.get_by_role("link", name="Download Excel"))
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".xlsx"
+    workbook = openpyxl.load_workbook(saved, read_only=True)
+    cells = [str(c) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for c in row
+             if c is not None]
+    assert len(cells) > 20
+    assert any(c.startswith("<") for c in cells), "small groups are shown as <k in the export too"
+    assert not any("Novak" in c or "Haddad" in c for c in cells), "no student names in an export"
+    journey.finish()
+
+
+ONEROSTER_HEADER = ("sourcedId,status,dateLastModified,enabledUser,orgSourcedIds,role,username,userIds,"
+                    "givenName,familyName,middleName,identifier,email,sms,phone,agentSourcedIds,grades,password")
+
+
+def oneroster_file(path, bad_grade: str) -> str:
+    rows = [("rv-1", "student", "mila.hart", "Mila", "Hart", "07"),
+            ("rv-2", "student", "omar.reid", "Omar", "Reid", bad_grade),
+            ("rv-3", "student", "ines.ford", "Ines", "Ford", "10"),
+            ("rv-4", "teacher", "t.lane", "Alex", "Lane", "")]
+    lines = [ONEROSTER_HEADER] + [
+        f"{sid},,2026-09-01T08:00:00Z,true,org-riverside,{role},{user},,{given},{family},,{sid},"
+        f"{user}@riverside.example,,,,{grade}," for sid, role, user, given, family, grade in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_admin_imports_a_oneroster_file_after_fixing_a_bad_row(open_journey, live_server, tmp_path):
+    app = live_server.app
+    with app.app_context():
+        riverside = accounts.create_school("Riverside High", "riverside")
+        ruth = person(app, add_user(riverside, "admin", "Ruth", "Adeyemi"))
+        db.session.commit()
+    journey = open_journey("6-admin-imports-a-roster")
+    page = journey.page
+
+    sign_in(journey, ruth)
+    journey.look("home")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Roster import").click()
+    journey.look("roster-upload")
+    page.get_by_label("Roster file (CSV)").set_input_files(oneroster_file(tmp_path / "users.csv", bad_grade="15"))
+    page.get_by_role("button", name="Check the file").click()
+    problems = page.get_by_role("region", name="1 row to fix")
+    expect(problems).to_contain_text("Nothing has been saved")
+    expect(problems.get_by_role("row").filter(has_text="15")).to_contain_text("3")  # line 3 of the file
+    journey.look("roster-problem")
+
+    page.get_by_role("link", name="Upload the fixed file").click()
+    page.get_by_label("Roster file (CSV)").set_input_files(oneroster_file(tmp_path / "users-fixed.csv",
+                                                                          bad_grade="08"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator(".stats")).to_contain_text("4 to create")
+    journey.look("roster-clean")
+    journey.press(page.get_by_role("button", name="Import 4 changes"))
+    expect(flash(journey)).to_contain_text("4 created")
+    expect(page.get_by_role("row").filter(has_text="Omar")).to_be_visible()
+    journey.look("users-after-import")
+    journey.finish()
