@@ -115,8 +115,13 @@ def _reauthenticated(form: ReauthForm, user: User) -> bool:
     return True
 
 
-def _manage_again(form: ReauthForm):
-    user = current_user._get_current_object()
+def _refusal_unless_reauthenticated(user: User):
+    """None when the password and a current code were given again; otherwise the page to answer with."""
+    if not two_factor.is_enrolled(user):
+        return redirect(url_for("two_factor.setup"))
+    form = ReauthForm()
+    if _reauthenticated(form, user):
+        return None
     return render_template("accounts/two_factor_manage.html", enrolled=True, form=form,
                            required=sessions.needs_two_factor(user),
                            unused=two_factor.unused_recovery_codes(user)), 400
@@ -126,11 +131,8 @@ def _manage_again(form: ReauthForm):
 @role_required(*ADULT_ROLES)
 def new_recovery_codes():
     user = current_user._get_current_object()
-    if not two_factor.is_enrolled(user):
-        return redirect(url_for("two_factor.setup"))
-    form = ReauthForm()
-    if not _reauthenticated(form, user):
-        return _manage_again(form)
+    if refusal := _refusal_unless_reauthenticated(user):
+        return refusal
     codes = two_factor.replace_recovery_codes(user)
     audit("two_factor.recovery_codes", record_type="user", record_id=user.id)
     db.session.commit()
@@ -142,11 +144,8 @@ def new_recovery_codes():
 def turn_off():
     """Off for a role that may choose; for a role that must use it, this starts over with a new phone."""
     user = current_user._get_current_object()
-    if not two_factor.is_enrolled(user):
-        return redirect(url_for("two_factor.setup"))
-    form = ReauthForm()
-    if not _reauthenticated(form, user):
-        return _manage_again(form)
+    if refusal := _refusal_unless_reauthenticated(user):
+        return refusal
     two_factor.turn_off(user)  # ends every other session of this user
     audit("two_factor.disabled", record_type="user", record_id=user.id)
     db.session.commit()

@@ -1,6 +1,5 @@
 """Roster imports into one school at the same moment, on PostgreSQL: they take turns, each plans
 against what the one before it wrote, and each applies fully (no duplicate users, no lost rows)."""
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -8,6 +7,7 @@ from sqlalchemy import func, select
 from schoolpeers.accounts.models import School, User
 from schoolpeers.accounts.roster import apply_import, plan_import
 from schoolpeers.extensions import db
+from tests.parallel import all_at_once
 
 THREADS = 6
 HEADER = "id,given_name,family_name,grade,email,role\n"
@@ -24,33 +24,15 @@ def roster(numbers) -> str:
 
 
 def import_all_at_once(app, school_id: int, files: list[str]) -> list:
-    """One thread per file, each with its own app context, session and transaction, as the
-    admin page and the command line do it: plan (as of now), apply, commit."""
-    barrier = threading.Barrier(len(files))
-    outcomes = []
+    """One import per file at once, as the admin page and the command line do it: plan (as of
+    now), apply, commit."""
+    def run(text: str):
+        school = db.session.get(School, school_id)
+        plan = plan_import(school, text, to_apply=True)
+        assert plan.ok, plan.problems
+        return text, apply_import(school, plan)
 
-    def run(text: str) -> None:
-        with app.app_context():
-            try:
-                school = db.session.get(School, school_id)
-                barrier.wait()
-                plan = plan_import(school, text, to_apply=True)
-                assert plan.ok, plan.problems
-                result = apply_import(school, plan)
-                db.session.commit()
-                outcomes.append((text, result))
-            except Exception as exc:  # any failure is an outcome the test reports
-                db.session.rollback()
-                outcomes.append((text, f"{type(exc).__name__}: {exc}"))
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(text,)) for text in files]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
+    return all_at_once(app, run, [(text,) for text in files])
 
 
 def roster_users(school_id: int) -> list[User]:

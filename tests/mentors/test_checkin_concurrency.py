@@ -1,6 +1,5 @@
 """Check-ins logged at the same moment for one mentorship, on PostgreSQL: every one is saved and
 screened against the ones saved before it, so no concern is lost or raised twice."""
-import threading
 from collections import Counter
 from datetime import date
 
@@ -13,6 +12,7 @@ from schoolpeers.mentors import checkins
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import Concern, ConcernEvent
+from tests.parallel import all_at_once
 
 THREADS = 8
 
@@ -24,33 +24,16 @@ def postgres_only(app):
 
 
 def log_all_at_once(app, mentorship_id: int, mentor_id: int, ratings: list[int]) -> list[str]:
-    """One thread per rating, each with its own app context, session and transaction."""
-    barrier = threading.Barrier(len(ratings))
-    outcomes = []
+    """One check-in per rating, all at once."""
+    def log(wellbeing: int) -> str:
+        mentorship, mentor = db.session.get(Mentorship, mentorship_id), db.session.get(User, mentor_id)
+        checkins.log_checkin(mentorship, mentor, checkins.CheckInData(
+            date.today(), 20, "online", wellbeing, notes="We talked about football.",
+            worried=wellbeing == 1, worry_reason="Very quiet today.", worry_severity="medium"),
+            date.today())
+        return "saved"
 
-    def log(wellbeing: int) -> None:
-        with app.app_context():
-            try:
-                mentorship, mentor = db.session.get(Mentorship, mentorship_id), db.session.get(User, mentor_id)
-                barrier.wait()
-                checkins.log_checkin(mentorship, mentor, checkins.CheckInData(
-                    date.today(), 20, "online", wellbeing, notes="We talked about football.",
-                    worried=wellbeing == 1, worry_reason="Very quiet today.", worry_severity="medium"),
-                    date.today())
-                db.session.commit()
-                outcomes.append("saved")
-            except Exception as exc:  # any failure is an outcome the test reports
-                db.session.rollback()
-                outcomes.append(f"{type(exc).__name__}: {exc}")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=log, args=(rating,)) for rating in ratings]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
+    return all_at_once(app, log, [(rating,) for rating in ratings])
 
 
 def expected_findings(checkin: CheckIn) -> Counter:

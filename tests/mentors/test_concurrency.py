@@ -1,5 +1,4 @@
 """Concurrent proposals on PostgreSQL: row locks and the partial unique index hold the invariants."""
-import threading
 from datetime import date
 
 import pytest
@@ -10,6 +9,7 @@ from schoolpeers.extensions import db
 from schoolpeers.mentors import services
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from tests.factories import make_mentor
+from tests.parallel import all_at_once
 
 pytestmark = pytest.mark.usefixtures("postgres_only")
 THREADS = 8
@@ -29,28 +29,10 @@ def propose(profile_id, mentee_id):
 
 def race(app, attempts, action=propose):
     """Run action(*args) for each attempt in its own thread, session and transaction, all at once."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes = []
+    def quietly(*args) -> None:  # only success or refusal counts here, not what the action returns
+        action(*args)
 
-    def attempt(*args):
-        with app.app_context():
-            barrier.wait()
-            try:
-                action(*args)
-                db.session.commit()
-                outcomes.append("ok")
-            except services.MentorshipError:
-                db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=attempt, args=a) for a in attempts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return outcomes
+    return all_at_once(app, quietly, attempts, refused=(services.MentorshipError,), timeout=30)
 
 
 def open_count(**where):
