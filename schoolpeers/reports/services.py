@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, and_, cast, func, literal, select
+from sqlalchemy import Text, and_, cast, func, literal, select, true
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
@@ -142,8 +142,9 @@ class SchoolReport:
 
     def overall(self) -> dict[str, tuple[str, str]]:
         """(display, status) of each measure for the whole school over all periods."""
-        cell = (WHOLE_SCHOOL, ALL_PERIODS)
-        return {m: (self.table.display.loc[cell, m], str(self.table.status.loc[cell, m])) for m in MEASURES}
+        row = self.table.display.index.get_loc((WHOLE_SCHOOL, ALL_PERIODS))
+        display, status = self.table.display.iloc[row], self.table.status.iloc[row]
+        return {m: (display[m], str(status[m])) for m in MEASURES}
 
     def measures(self) -> list[MeasureSeries]:
         return [measure_series(self.table, name) for name in MEASURE_LABELS]
@@ -157,11 +158,13 @@ class SchoolReport:
     def topics_by_group(self) -> dict[str, list[tuple[int, str, int]]]:
         """The most common topics of each group over all periods: (rank, topic, students)."""
         topics = self.table.topics
-        overall = topics[topics["period"] == ALL_PERIODS] if not topics.empty else topics
-        return {
-            str(group): [(int(r), str(t), int(s)) for r, t, s in rows[["rank", "topic", "students"]].itertuples(False)]
-            for group, rows in overall.groupby("group", observed=True, sort=True)
-        }
+        if topics.empty:
+            return {}
+        overall = topics[topics["period"] == ALL_PERIODS].sort_values("group", kind="stable")  # ranks stay in order
+        ranked: dict[str, list[tuple[int, str, int]]] = {}
+        for group, rank, topic, students in overall[["group", "rank", "topic", "students"]].itertuples(False, None):
+            ranked.setdefault(str(group), []).append((int(rank), str(topic), int(students)))
+        return ranked
 
     def trends(self) -> list[tuple[str, str, str]]:
         """(group, direction or why there is none, status)."""
@@ -228,6 +231,30 @@ def school_report(school: School, params: ReportParams, today: date) -> SchoolRe
     )
 
 
+@dataclass(frozen=True)
+class DataExtent:
+    """How much a school has to report on: its check-ins (count, first and last day) and concerns (count,
+    latest). Any new or deleted check-in or concern changes it, so it also fingerprints the data."""
+
+    checkins: int
+    first_day: date | None
+    last_day: date | None
+    concerns: int
+    last_concern_at: datetime | None
+
+
+def data_extent(school: School) -> DataExtent:
+    """The school's `DataExtent` in one statement, read from the (school, day) and (school, created)
+    indexes alone: a few milliseconds for tens of thousands of check-ins."""
+    checkins = (select(func.count().label("checkins"), func.min(CheckIn.occurred_on).label("first_day"),
+                       func.max(CheckIn.occurred_on).label("last_day"))
+                .where(CheckIn.school_id == school.id).subquery())
+    concerns = (select(func.count().label("concerns"), func.max(Concern.created_at).label("last_concern_at"))
+                .where(Concern.school_id == school.id).subquery())
+    row = db.session.execute(select(checkins, concerns).select_from(checkins.join(concerns, true()))).one()
+    return DataExtent(row.checkins, row.first_day, row.last_day, row.concerns, row.last_concern_at)
+
+
 def load_checkins(school: School, grades: frozenset[int], first: date | None, last: date | None) -> pd.DataFrame:
     """The school's check-ins in the range, one row each, with the mentee's grade and topic names."""
     topics = _topic_ids_per_checkin(school.id)
@@ -276,18 +303,24 @@ def grade_bands(grade_min: int, grade_max: int) -> tuple[GradeBand, ...]:
 
 
 def measure_series(table: ProtectedTable, measure: str) -> MeasureSeries:
-    """One measure per group: chart values over the periods; display and status with the total last."""
-    values, display, status = (getattr(table, part)[measure].unstack("period") for part in
-                               ("values", "display", "status"))
-    periods = [p for p in display.columns if p != ALL_PERIODS]
+    """One measure per group: chart values over the periods; display and status with the total last.
+
+    The protected frames are the complete grid in (group, period) order (`protect` checks it), so a
+    measure's column reshapes into groups × periods at once, with no lookup per cell.
+    """
+    groups, periods = table.display.index.levels
+    shape = (len(groups), len(periods))
+    values, display, status = (getattr(table, part)[measure].to_numpy(dtype=object).reshape(shape).tolist()
+                               for part in ("values", "display", "status"))
+    shown = [i for i, period in enumerate(periods) if period != ALL_PERIODS]
     lines = [
         Line(group=str(group),
-             values=[_plain(v) for v in values.loc[group, periods]],
-             display=[str(v) for v in display.loc[group]],
-             status=[str(v) for v in status.loc[group]])
-        for group in display.index
+             values=[_plain(row_values[i]) for i in shown],
+             display=[str(v) for v in row_display],
+             status=[str(v) for v in row_status])
+        for group, row_values, row_display, row_status in zip(groups, values, display, status, strict=True)
     ]
-    return MeasureSeries(measure, MEASURE_LABELS[measure], MEASURES[measure], [str(p) for p in periods], lines)
+    return MeasureSeries(measure, MEASURE_LABELS[measure], MEASURES[measure], [str(periods[i]) for i in shown], lines)
 
 
 # --- internals ------------------------------------------------------------------------------

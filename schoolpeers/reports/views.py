@@ -1,21 +1,34 @@
 """Anonymized well-being reports for counselors and staff: the page, its chart data and exports.
 
-Every route reads the same filter form and shows only the protected report (see services).
+Every route reads the same filter form and shows only the protected report (see services), taken
+from the application's cache of finished reports (see cache) when its data has not changed. The
+page and its chart data cover the last 12 months when no start date is chosen (see default_range);
+exports cover exactly the dates chosen, and the page's download links carry the dates it shows.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from schoolpeers.accounts.access import role_required
 from schoolpeers.extensions import db
 from schoolpeers.reports import charts, exports, services
+from schoolpeers.reports.cache import CachedReport, ReportCache, ReportKey
+from schoolpeers.reports.default_range import DEFAULT_MONTHS, with_default_range
 from schoolpeers.reports.forms import ReportFilterForm, report_filter_form
-from schoolpeers.reports.privacy import MIN_K, explain
+from schoolpeers.reports.privacy import MIN_K, CellStatus, explain
 from schoolpeers.timeutil import today_in
 from schoolpeers.web import audit
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+CACHE = "reports.cache"
+
+
+@bp.record_once
+def create_cache(state) -> None:
+    """One cache per application, so that an application never serves another's reports."""
+    state.app.extensions[CACHE] = ReportCache()
 
 
 @bp.before_request
@@ -27,8 +40,9 @@ def counselors_and_staff_only():
 @bp.context_processor
 def report_helpers() -> dict:
     k = current_user.school.min_group_size if current_user.is_authenticated else MIN_K
+    sentences = {status: explain(status, k) for status in CellStatus}  # a report page asks thousands of times
     return {
-        "explain": lambda status: explain(status, k),
+        "explain": sentences.__getitem__,
         "marks": services.MARKS,
         "periods": services.PERIODS,
         "groupings": services.GROUPINGS,
@@ -42,20 +56,41 @@ def filter_form() -> ReportFilterForm:
     return report_filter_form(school, today_in(school.timezone), request.args)
 
 
-def school_report(form: ReportFilterForm) -> services.SchoolReport:
+def cached_report(form: ReportFilterForm, *, default_range: bool) -> CachedReport:
+    """The signed-in school's protected report for the form's choices (with the page's default range
+    if asked), from the cache while the school's data stays the same."""
     school = current_user.school
-    return services.school_report(school, form.params(), today_in(school.timezone))
+    today = today_in(school.timezone)
+    extent = services.data_extent(school)
+    params = form.params()
+    if default_range:
+        params = with_default_range(params, extent.first_day, extent.last_day)
+    key = ReportKey.of(school, params, today, extent)
+    return current_app.extensions[CACHE].get(key, lambda: services.school_report(school, params, today))
+
+
+def report_section(report: services.SchoolReport) -> Markup:
+    """The page's report: summary, trend, topics, comparison and a chart and table per measure."""
+    sections = []
+    if report.has_data():
+        period_name = services.PERIODS[report.params.period].lower()
+        sections = [(series, charts.line_chart(series, period_name)) for series in report.measures()]
+    return Markup(render_template("reports/_report.html", report=report, sections=sections))
 
 
 @bp.get("")
 def index():
     form = filter_form()
-    report = school_report(form) if form.validate() else None
-    sections = []
-    if report is not None and report.has_data():
-        period_name = services.PERIODS[report.params.period].lower()
-        sections = [(series, charts.line_chart(series, period_name)) for series in report.measures()]
-    return render_template("reports/index.html", form=form, report=report, sections=sections)
+    entry = cached_report(form, default_range=True) if form.validate() else None
+    report = entry.report if entry else None
+    export_args = form.args()
+    default_start = None
+    if report is not None and report.params.date_from != form.date_from.data:  # the default range applies
+        export_args["date_from"] = report.params.date_from.isoformat()
+        default_start = report.params.widened()[0]
+    return render_template("reports/index.html", form=form, report=report, export_args=export_args,
+                           default_start=default_start, default_months=DEFAULT_MONTHS,
+                           report_section=entry.made("page", report_section) if entry else "")
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
@@ -64,7 +99,7 @@ def export(fmt: str):
     if not form.validate():
         flash("Some filters need fixing before the report can be downloaded.", "error")
         return redirect(url_for("reports.index") + "?" + request.query_string.decode())
-    report = school_report(form)
+    report = cached_report(form, default_range=False).report
     content, mimetype, filename = exports.render(report, fmt)
     audit("reports.export", detail=exports.audit_detail(report, fmt))
     db.session.commit()
@@ -76,4 +111,4 @@ def data():
     form = filter_form()
     if not form.validate():
         return jsonify(errors=form.errors), 400
-    return jsonify(school_report(form).as_json())
+    return jsonify(cached_report(form, default_range=True).made("json", services.SchoolReport.as_json))

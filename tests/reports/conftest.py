@@ -15,6 +15,7 @@ from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import CheckIn, CheckInTopic, MentorProfile, Mentorship
 from schoolpeers.oversight.models import Concern
+from schoolpeers.reports.views import CACHE
 from tests.factories import make_mentor
 
 FIRST_STUDENT_ID = 7_654_321
@@ -76,6 +77,13 @@ class Programme:
         db.session.add(concern)
         db.session.flush()
         return concern
+
+
+@pytest.fixture(autouse=True)
+def empty_report_cache(app):
+    """Each test starts with no finished reports: the app lives for the whole session, and a clean
+    database gives the next test's school the same id (and often the same data extent)."""
+    app.extensions[CACHE].clear()
 
 
 @pytest.fixture
