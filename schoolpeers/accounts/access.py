@@ -11,6 +11,7 @@ from typing import TypeVar
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db, login_manager
@@ -24,7 +25,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    # With the school in the same statement: nearly every page needs its timezone or settings.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.school)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -57,12 +59,13 @@ def role_required(*roles: str):
     return decorator
 
 
-def get_in_school_or_404(model: type[T], record_id: int) -> T:
-    """The record with this id in the current user's school, or 404."""
+def get_in_school_or_404(model: type[T], record_id: int, *options) -> T:
+    """The record with this id in the current user's school, or 404. `options` (loader options)
+    bring what the page shows in the same statement."""
     if not 0 < record_id <= MAX_ID:
         abort(404)  # out of the integer range of the database: cannot exist
     record = db.session.scalar(
-        select(model).where(model.id == record_id, model.school_id == current_user.school_id)
+        select(model).options(*options).where(model.id == record_id, model.school_id == current_user.school_id)
     )
     if record is None:
         abort(404)

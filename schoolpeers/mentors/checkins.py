@@ -223,10 +223,13 @@ def recent_not_a_good_fit(school_id: int, since: datetime) -> list[MenteeFeedbac
 
 
 def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
-    """"Not a good fit" feedback since then, newest first, with the mentorship's two people."""
+    """"Not a good fit" feedback since then, newest first, with the names of the mentorship's two
+    people (only the columns a list of it shows)."""
+    mentorship = joinedload(MenteeFeedback.mentorship).load_only(Mentorship.school_id, Mentorship.mentor_id,
+                                                                 Mentorship.mentee_id)
     return (select(MenteeFeedback)
-            .options(joinedload(MenteeFeedback.mentorship).joinedload(Mentorship.mentee),
-                     joinedload(MenteeFeedback.mentorship).joinedload(Mentorship.mentor))
+            .options(mentorship.joinedload(Mentorship.mentee).load_only(User.given_name, User.family_name),
+                     mentorship.joinedload(Mentorship.mentor).load_only(User.given_name, User.family_name))
             .where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
                    MenteeFeedback.created_at >= since)
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))

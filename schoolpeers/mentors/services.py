@@ -189,8 +189,11 @@ def expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS,
 
 
 def count_expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(_expiring_query(school_id, today, days).subquery())) or 0
+    return db.session.scalar(expiring_soon_count_query(school_id, today, days)) or 0
+
+
+def expiring_soon_count_query(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS) -> Select:
+    return select(func.count()).select_from(_expiring_query(school_id, today, days).subquery())
 
 
 def profiles_page_query(school_id: int) -> Select:

@@ -5,6 +5,7 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
@@ -69,7 +70,7 @@ def my_mentees():
 
 def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
     """An active mentorship of the signed-in mentor; anyone else's, or an ended one, answers 404."""
-    mentorship = get_in_school_or_404(Mentorship, mentorship_id)
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id, joinedload(Mentorship.mentee))
     if mentorship.mentor_id != current_user.id or mentorship.status != "active":
         abort(404)
     return mentorship

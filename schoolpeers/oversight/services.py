@@ -2,21 +2,25 @@
 annotated and resolved with an append-only history; escalated when a high one waits too long."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
+from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
 from schoolpeers.mentors.models import CheckIn, Mentorship
+from schoolpeers.mentors.services import expiring_soon_count_query
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
 from schoolpeers.timeutil import as_utc, utcnow
 
 MAX_NOTE = 4000
+NAME_COLUMNS = (User.given_name, User.family_name)  # all a list shows of a person: display_name
 
 
 class ConcernError(ValueError):
@@ -148,25 +152,63 @@ def open_concerns(school_id: int, now: datetime) -> list[Concern]:
 
 def open_concerns_query(school_id: int, now: datetime) -> Select:
     """Unresolved concerns with their student: overdue ones first, then by severity, then oldest first."""
+    return _unresolved_most_urgent_first(school_id, now).options(joinedload(Concern.student))
+
+
+def open_concerns_list_query(school_id: int, now: datetime) -> Select:
+    """The same concerns with only what the dashboard's list shows (no summaries, names only)."""
+    return _unresolved_most_urgent_first(school_id, now).options(
+        load_only(Concern.school_id, Concern.student_id, Concern.source, Concern.severity, Concern.status,
+                  Concern.created_at, Concern.ack_due_at),
+        joinedload(Concern.student).load_only(*NAME_COLUMNS))
+
+
+def _unresolved_most_urgent_first(school_id: int, now: datetime) -> Select:
     severity_order = case({"high": 0, "medium": 1, "low": 2}, value=Concern.severity)
     overdue_first = case(((Concern.status == "open") & (Concern.ack_due_at < now), 0), else_=1)
     # Listing the unresolved statuses (not `!= 'resolved'`) lets the (school, status, severity) index serve.
-    return (select(Concern).options(joinedload(Concern.student))
+    return (select(Concern)
             .where(Concern.school_id == school_id, Concern.status.in_(("open", "acknowledged")))
             .order_by(overdue_first, severity_order, Concern.created_at, Concern.id))
 
 
 def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) -> Select:
-    """Active mentorships without a check-in for longer than the cadence, with both people,
-    the longest silent first. The last check-in is looked up per mentorship on the index."""
+    """Rows of an active mentorship without a check-in for longer than the cadence (with the names
+    of both people) and the date of its last check-in, or None; the longest silent first.
+    The last check-in is looked up per mentorship on the index."""
     last = (select(func.max(CheckIn.occurred_on))
             .where(CheckIn.school_id == Mentorship.school_id, CheckIn.mentorship_id == Mentorship.id)
             .correlate(Mentorship).scalar_subquery())
     silent_since = case((last > Mentorship.began_on, last), else_=Mentorship.began_on)
-    return (select(Mentorship).options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))
+    return (select(Mentorship, last.label("last_checkin_on"))
+            .options(load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id),
+                     joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS),
+                     joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS))
             .where(Mentorship.school_id == school_id, Mentorship.status == "active",
                    Mentorship.began_on.is_not(None), silent_since < today - timedelta(days=cadence_days))
             .order_by(silent_since, Mentorship.id))
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    urgent: int  # high concerns not yet acknowledged (the banner)
+    waiting: int  # students waiting for a mentor, nothing proposed yet
+    proposals: int  # proposals waiting for a counselor
+    expiring: int  # mentors whose training expires soon
+
+
+def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
+    """Every count the dashboard shows, in one statement. The same definitions as
+    `unacknowledged_high_count`, matching's `count_needing_mentor` and `count_proposals`, and
+    mentors' `count_expiring_soon` (a test holds them equal)."""
+    waiting = select(func.count()).select_from(MentorRequest).where(
+        MentorRequest.school_id == school_id, MentorRequest.status == "open", MentorRequest.mentorship_id.is_(None))
+    proposals = select(func.count()).select_from(Mentorship).where(
+        Mentorship.school_id == school_id, Mentorship.status == "proposed")
+    row = db.session.execute(select(
+        _unacknowledged_high_count_query(school_id).scalar_subquery(), waiting.scalar_subquery(),
+        proposals.scalar_subquery(), expiring_soon_count_query(school_id, today).scalar_subquery())).one()
+    return DashboardCounts(*row)
 
 
 def concern_for_page(school_id: int, concern_id: int) -> Concern:
@@ -179,8 +221,12 @@ def concern_for_page(school_id: int, concern_id: int) -> Concern:
 
 
 def unacknowledged_high_count(school_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Concern).where(
-        Concern.school_id == school_id, Concern.status == "open", Concern.severity == "high")) or 0
+    return db.session.scalar(_unacknowledged_high_count_query(school_id)) or 0
+
+
+def _unacknowledged_high_count_query(school_id: int) -> Select:
+    return select(func.count()).select_from(Concern).where(
+        Concern.school_id == school_id, Concern.status == "open", Concern.severity == "high")
 
 
 def counselors_of(school_id: int) -> list[User]:

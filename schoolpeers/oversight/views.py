@@ -7,19 +7,18 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
-from schoolpeers.matching.services import count_needing_mentor, count_proposals
-from schoolpeers.mentors.checkins import last_checkin_dates, not_a_good_fit_query
-from schoolpeers.mentors.services import count_expiring_soon
+from schoolpeers.mentors.checkins import not_a_good_fit_query
 from schoolpeers.oversight import services, timeline
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern
 from schoolpeers.oversight.notify import notify_counselors
+from schoolpeers.oversight.paging import counted_page
 from schoolpeers.timeutil import today_in, utcnow
 from schoolpeers.web import audit, commit_or_explain, page_arg
 
@@ -30,9 +29,12 @@ log = logging.getLogger(__name__)
 
 @bp.app_context_processor
 def urgent_banner():
-    """Every page a counselor sees carries the count of high concerns not yet acknowledged."""
+    """Every page a counselor sees carries the count of high concerns not yet acknowledged
+    (counted already, with the dashboard's other counts, on the dashboard)."""
     if current_user.is_authenticated and current_user.role == "counselor":
-        return {"urgent_concerns": services.unacknowledged_high_count(current_user.school_id)}
+        count = g.get("urgent_concerns")
+        return {"urgent_concerns": services.unacknowledged_high_count(current_user.school_id)
+                if count is None else count}
     return {"urgent_concerns": 0}
 
 
@@ -59,17 +61,19 @@ def dashboard():
     now, today = utcnow(), today_in(school.timezone)
 
     def paged(query, param):
-        return db.paginate(query, page=page_arg(param), per_page=PER_PAGE, error_out=False)
+        return counted_page(query, page_arg(param), PER_PAGE)
 
-    concerns = paged(services.open_concerns_query(school.id, now), "concerns_page")
+    concerns = paged(services.open_concerns_list_query(school.id, now), "concerns_page")
     overdue = paged(services.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
                     "overdue_page")
     feedback = paged(not_a_good_fit_query(school.id, now - timedelta(days=30)), "feedback_page")
+    counts = services.dashboard_counts(school.id, today)
+    g.urgent_concerns = counts.urgent  # the banner's count, so that it is not counted twice
     return render_template(
         "oversight/dashboard.html", now=now, concerns=concerns, is_overdue=services.is_overdue,
-        overdue=overdue, last_checkin=last_checkin_dates(school.id, [m.id for m in overdue.items]),
-        feedback=feedback, waiting=count_needing_mentor(school.id), proposals=count_proposals(school.id),
-        expiring=count_expiring_soon(school.id, today), today=today, sources=SOURCES,
+        overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
+        feedback=feedback, waiting=counts.waiting, proposals=counts.proposals,
+        expiring=counts.expiring, today=today, sources=SOURCES,
         pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page})
 
 

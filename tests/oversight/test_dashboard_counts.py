@@ -1,0 +1,35 @@
+"""The dashboard counts everything in one statement, with the same definitions as the counts it replaces."""
+from datetime import date, timedelta
+
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.mentors import services as mentors
+from schoolpeers.oversight import services
+from schoolpeers.timeutil import utcnow
+from tests.factories import UserFactory, make_mentor, make_request
+
+
+def test_dashboard_counts_agree_with_each_count(school, other_school, users, make_user):
+    counselor, today = users["counselor"], date.today()
+    for n in range(3):
+        make_mentor(school, counselor, capacity=1, given_name=f"Mentor{n}")
+    profile = make_mentor(school, counselor, given_name="Expiring")
+    profile.certified_until = today + timedelta(days=3)
+    waiting = [make_request(make_user("student", grade=7)) for _ in range(4)]
+    matching.match_single(waiting[0], counselor, today)  # proposed: no longer "waiting", one proposal
+    for severity, status in (("high", "open"), ("high", "open"), ("medium", "open"), ("high", "acknowledged")):
+        concern = services.raise_concern(school, make_user("student"), source="manual", severity=severity,
+                                         summary="x", raised_by=None, now=utcnow())
+        if status == "acknowledged":
+            services.acknowledge(concern, counselor, utcnow())
+    services.raise_concern(other_school, UserFactory(other_school)("student"), source="manual", severity="high",
+                           summary="x", raised_by=None, now=utcnow())
+    db.session.commit()
+
+    counts = services.dashboard_counts(school.id, today)
+    assert counts == services.DashboardCounts(
+        urgent=services.unacknowledged_high_count(school.id), waiting=matching.count_needing_mentor(school.id),
+        proposals=matching.count_proposals(school.id), expiring=mentors.count_expiring_soon(school.id, today))
+    assert counts == services.DashboardCounts(urgent=2, waiting=3, proposals=1, expiring=counts.expiring)
+    assert counts.expiring >= 1
+
