@@ -41,4 +41,4 @@ bench: install-test
 	$(BIN)/python -m bench $(if $(PART),--part $(PART)) $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .hypothesis bench-results.json
+	rm -rf $(VENV) instance .pytest_cache .hypothesis bench-results.json e2e-screenshots
