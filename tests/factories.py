@@ -56,3 +56,30 @@ def make_request(student: User, **overrides):
               "created_by": student}
     values.update(overrides)
     return matching.create_request(student, **values)
+
+
+def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, int]]:
+    """A mentor for people["counselor"], an active mentorship of people["student"] with a check-in
+    and a concern; returns the people with their "mentor" added, and each record's id by the name
+    routes give it."""
+    from datetime import date
+
+    from schoolpeers.extensions import db
+    from schoolpeers.matching import services as matching
+    from schoolpeers.mentors import checkins
+    from schoolpeers.oversight import services as oversight
+    from schoolpeers.timeutil import utcnow
+
+    counselor, mentee = people["counselor"], people["student"]
+    profile = make_mentor(school, counselor)
+    mentorship = matching.match_single(make_request(mentee), counselor, date.today())
+    matching.approve(mentorship, counselor, date.today())
+    checkin, _ = checkins.log_checkin(mentorship, profile.user, checkins.CheckInData(
+        date.today(), 20, "online", 4, notes="private words"), date.today())
+    concern = oversight.raise_concern(school, mentee, source="manual", severity="low", summary="x",
+                                      raised_by=counselor, now=utcnow())
+    db.session.commit()
+    ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
+           "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
+           "checkin_id": checkin.id, "concern_id": concern.id}
+    return {**people, "mentor": profile.user}, ids

@@ -25,12 +25,8 @@ from wtforms.fields.core import UnboundField
 from wtforms.fields.simple import FileField, HiddenField
 
 from schoolpeers.extensions import db
-from schoolpeers.matching import services as matching
-from schoolpeers.mentors import checkins
-from schoolpeers.oversight import services as oversight
-from schoolpeers.timeutil import utcnow
 from tests.conftest import login
-from tests.factories import UserFactory, make_mentor, make_request
+from tests.factories import UserFactory, one_of_each_record
 from tests.test_permission_matrix import ACCESS, NOT_FOUND, OK, PUBLIC, ROUTES
 
 POST_EXAMPLES, GET_EXAMPLES = 12, 6
@@ -52,19 +48,7 @@ class Side:
 
 
 def populate(school, people: dict) -> Side:
-    counselor, mentee = people["counselor"], people["student"]
-    profile = make_mentor(school, counselor)
-    mentorship = matching.match_single(make_request(mentee), counselor, date.today())
-    matching.approve(mentorship, counselor, date.today())
-    checkin, _ = checkins.log_checkin(mentorship, profile.user, checkins.CheckInData(
-        date.today(), 20, "online", 4, notes="private words"), date.today())
-    concern = oversight.raise_concern(school, mentee, source="manual", severity="low", summary="x",
-                                      raised_by=counselor, now=utcnow())
-    db.session.commit()
-    ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
-           "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
-           "checkin_id": checkin.id, "concern_id": concern.id}
-    return Side({**people, "mentor": profile.user}, ids)
+    return Side(*one_of_each_record(school, people))
 
 
 @pytest.fixture

@@ -5,17 +5,12 @@ new page cannot ship without deciding who may see it. Anonymous visitors are sen
 for JSON); a signed-in role that may not use an endpoint gets 403; a record of another school,
 or of another mentor, answers 404 like a missing one.
 """
-from datetime import date
 
 import pytest
 
 from schoolpeers import create_app
 from schoolpeers.extensions import db
-from schoolpeers.matching import services as matching
-from schoolpeers.mentors import checkins
-from schoolpeers.oversight import services as oversight
-from schoolpeers.timeutil import utcnow
-from tests.factories import UserFactory, make_mentor, make_request
+from tests.factories import UserFactory, make_mentor, one_of_each_record
 
 OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
 ADULTS = ("counselor", "staff", "admin")
@@ -61,24 +56,11 @@ ACCESS = {
 @pytest.fixture
 def world(school, other_school, users):
     """One record of every kind in `school`, and for each role a twin in `other_school`."""
-    counselor = users["counselor"]
-    profile = make_mentor(school, counselor)
-    mentee = users["student"]
-    mentorship = matching.match_single(make_request(mentee), counselor, date.today())
-    matching.approve(mentorship, counselor, date.today())
-    checkin, _ = checkins.log_checkin(mentorship, profile.user, checkins.CheckInData(
-        date.today(), 20, "online", 4, notes="private words"), date.today())
-    concern = oversight.raise_concern(school, mentee, source="manual", severity="low", summary="x",
-                                      raised_by=counselor, now=utcnow())
-    db.session.commit()
-    people = {**users, "mentor": profile.user}
+    people, ids = one_of_each_record(school, dict(users))
     outsiders = {role: UserFactory(other_school)(role) for role in ("student", *ADULTS)}
     outsiders["mentor"] = make_mentor(other_school, outsiders["counselor"]).user
     db.session.commit()
-    ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
-           "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
-           "checkin_id": checkin.id, "concern_id": concern.id, "token": "not-a-token", "fmt": "csv",
-           "filename": "style.css"}
+    ids |= {"token": "not-a-token", "fmt": "csv", "filename": "style.css"}
     return people, outsiders, ids
 
 
