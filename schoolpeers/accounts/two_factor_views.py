@@ -29,6 +29,8 @@ def _lock_settings() -> dict:
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=lambda response: response.status_code != 302)
 def code():
+    if current_user.is_authenticated:  # already signed in: nothing to do here, and nothing to clear
+        return redirect(url_for("home.index"))
     user = sessions.pending_user()
     if user is None:
         session.clear()

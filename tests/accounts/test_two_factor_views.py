@@ -193,3 +193,9 @@ def test_a_lock_expires(client, make_user):
     user.locked_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
     assert sign_in(client, "sam").location == "/"
+
+
+def test_the_code_page_leaves_a_signed_in_session_alone(login_as, users):
+    client = login_as(users["staff"])
+    assert client.get("/login/code").location == "/"
+    assert signed_in(client)
