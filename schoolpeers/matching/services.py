@@ -138,15 +138,23 @@ def active_mentorships_query(school_id: int) -> Select:
 
 
 def count_needing_mentor(school_id: int) -> int:
+    return db.session.scalar(needing_mentor_count_query(school_id)) or 0
+
+
+def needing_mentor_count_query(school_id: int) -> Select:
     """Open requests with nothing proposed yet."""
-    return db.session.scalar(select(func.count()).select_from(MentorRequest).where(
+    return select(func.count()).select_from(MentorRequest).where(
         MentorRequest.school_id == school_id, MentorRequest.status == "open",
-        MentorRequest.mentorship_id.is_(None))) or 0
+        MentorRequest.mentorship_id.is_(None))
 
 
 def count_proposals(school_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Mentorship).where(
-        Mentorship.school_id == school_id, Mentorship.status == "proposed")) or 0
+    return db.session.scalar(proposals_count_query(school_id)) or 0
+
+
+def proposals_count_query(school_id: int) -> Select:
+    return select(func.count()).select_from(Mentorship).where(
+        Mentorship.school_id == school_id, Mentorship.status == "proposed")
 
 
 # --- building the solver's inputs in bulk ------------------------------------------------------

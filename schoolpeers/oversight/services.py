@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
-from schoolpeers.matching.models import MentorRequest
+from schoolpeers.matching import services as matching_services
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.mentors.services import expiring_soon_count_query
@@ -198,16 +198,12 @@ class DashboardCounts:
 
 
 def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
-    """Every count the dashboard shows, in one statement. The same definitions as
-    `unacknowledged_high_count`, matching's `count_needing_mentor` and `count_proposals`, and
-    mentors' `count_expiring_soon` (a test holds them equal)."""
-    waiting = select(func.count()).select_from(MentorRequest).where(
-        MentorRequest.school_id == school_id, MentorRequest.status == "open", MentorRequest.mentorship_id.is_(None))
-    proposals = select(func.count()).select_from(Mentorship).where(
-        Mentorship.school_id == school_id, Mentorship.status == "proposed")
+    """Every count the dashboard shows, in one statement, from the same queries as the single counts."""
     row = db.session.execute(select(
-        _unacknowledged_high_count_query(school_id).scalar_subquery(), waiting.scalar_subquery(),
-        proposals.scalar_subquery(), expiring_soon_count_query(school_id, today).scalar_subquery())).one()
+        _unacknowledged_high_count_query(school_id).scalar_subquery(),
+        matching_services.needing_mentor_count_query(school_id).scalar_subquery(),
+        matching_services.proposals_count_query(school_id).scalar_subquery(),
+        expiring_soon_count_query(school_id, today).scalar_subquery())).one()
     return DashboardCounts(*row)
 
 
