@@ -38,13 +38,14 @@ def code():
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        factor = None if services.is_locked(user) else two_factor.check_code(user, form.code.data)
+        locked = services.is_locked(user)
+        factor = None if locked else two_factor.check_code(user, form.code.data)
         if factor is None:
-            if not services.is_locked(user):
-                services.count_failure(user, **_lock_settings())
+            if not locked:
+                locked = services.count_failure(user, **_lock_settings())
             audit("login.code_failure", actor=None, school_id=user.school_id, record_type="user", record_id=user.id)
             db.session.commit()
-            if services.is_locked(user):  # from now on the password step refuses too
+            if locked:  # from now on the password step refuses too
                 session.clear()
                 flash(SIGN_IN_FAILED, "error")
                 return redirect(url_for("accounts.login"))
