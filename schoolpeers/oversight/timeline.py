@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
-from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Date, Integer, Select, String, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
@@ -16,6 +15,7 @@ from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.oversight.models import Concern
+from schoolpeers.oversight.paging import CountedPage, counted_page
 
 KINDS = ("request", "mentorship", "checkin", "concern")  # on the same day, in this order
 
@@ -24,14 +24,6 @@ class Entry(NamedTuple):
     day: date
     kind: str
     item: Any
-
-
-class RowPagination(SelectPagination):
-    """Pages a select of plain rows (Flask-SQLAlchemy's pages keep only the first column)."""
-
-    def _query_items(self) -> list[Any]:
-        query = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
-        return list(self._query_args["session"].execute(query).all())
 
 
 def _day(column):
@@ -55,14 +47,14 @@ def entries_query(school_id: int, person_id: int) -> Select:
             .order_by(entries.c.day.desc(), entries.c.rank, entries.c.id.desc()))
 
 
-def timeline_page(school_id: int, person_id: int, page: int, per_page: int) -> RowPagination:
-    return RowPagination(select=entries_query(school_id, person_id), session=db.session, page=page,
-                         per_page=per_page, error_out=False)
+def timeline_page(school_id: int, person_id: int, page: int, per_page: int) -> CountedPage:
+    """A page of (kind, id, day) rows in `rows`, with the total counted in the same statement."""
+    return counted_page(entries_query(school_id, person_id), page, per_page)
 
 
 def load_entries(school_id: int, rows) -> list[Entry]:
     """The records of one page of rows, with what the timeline shows of each: one query per kind."""
-    ids = {kind: [row.id for row in rows if row.kind == kind] for kind in KINDS}
+    ids = {kind: [record_id for row_kind, record_id, _day in rows if row_kind == kind] for kind in KINDS}
     queries = {
         "request": select(MentorRequest),
         "mentorship": select(Mentorship).options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee)),
@@ -75,7 +67,7 @@ def load_entries(school_id: int, rows) -> list[Entry]:
         model = models[kind]
         for record in db.session.scalars(query.where(model.school_id == school_id, model.id.in_(ids[kind]))):
             records[kind, record.id] = record
-    return [Entry(as_date(row.day), row.kind, records[row.kind, row.id]) for row in rows]
+    return [Entry(as_date(day), kind, records[kind, record_id]) for kind, record_id, day in rows]
 
 
 def as_date(value) -> date:

@@ -134,13 +134,13 @@ def student(student_id: int):
     person = get_user_or_404(student_id)
     school_id = current_user.school_id
     page = timeline.timeline_page(school_id, person.id, page_arg(), PER_PAGE)
-    shown = [row.kind for row in page.items]
+    shown = page.items  # the first column of each row: its kind
     audit("student.timeline.read", record_type="user", record_id=person.id,
           detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
     db.session.commit()
     db.session.refresh(person)  # expired by the commit; reloaded here, not by chance through an entry
     return render_template("oversight/student.html", person=person, page=page,
-                           entries=timeline.load_entries(school_id, page.items), sources=SOURCES,
+                           entries=timeline.load_entries(school_id, page.rows), sources=SOURCES,
                            raise_form=RaiseForm())
 
 
