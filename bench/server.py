@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
+APP = "schoolpeers:create_app()"  # what gunicorn serves unless told otherwise
 
 
 def production_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
@@ -51,16 +52,16 @@ class Server:
 
 @contextmanager
 def gunicorn(env: dict[str, str], log_path: Path, *, workers: int = 2, worker_class: str = "sync",
-             threads: int = 1, timeout_s: float = 60) -> Iterator[Server]:
+             threads: int = 1, timeout_s: float = 60, app: str = APP) -> Iterator[Server]:
     """One gunicorn server on a free port of 127.0.0.1, healthy when entered, stopped on exit."""
     with gunicorn_servers(env, [log_path], workers=workers, worker_class=worker_class, threads=threads,
-                          timeout_s=timeout_s) as (server,):
+                          timeout_s=timeout_s, app=app) as (server,):
         yield server
 
 
 @contextmanager
 def gunicorn_servers(env: dict[str, str], log_paths: list[Path], *, workers: int, worker_class: str = "sync",
-                     threads: int = 1, timeout_s: float = 60) -> Iterator[tuple[Server, ...]]:
+                     threads: int = 1, timeout_s: float = 60, app: str = APP) -> Iterator[tuple[Server, ...]]:
     """One server per log path, started together (importing the app is most of the start-up)."""
     started: list[Server] = []
     try:
@@ -68,7 +69,7 @@ def gunicorn_servers(env: dict[str, str], log_paths: list[Path], *, workers: int
             port = free_port()
             command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", worker_class,
                        "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--error-logfile", str(log_path),
-                       "--no-control-socket", "schoolpeers:create_app()"]
+                       "--no-control-socket", app]
             process = subprocess.Popen(command, env=env, cwd=REPOSITORY, stdout=subprocess.DEVNULL,
                                        stderr=subprocess.DEVNULL)
             started.append(Server(process, port, log_path))

@@ -7,6 +7,9 @@ configuration (2 sync workers; rate limits in Redis). Sessions of each role, fro
 sign in through the real forms (counselors and admins with their authenticator code); wrk then
 GETs each page for a fixed time over 4 connections, cycling through the four sessions. /healthz
 runs first and last: its mean throughput is the ceiling each page is compared with (ceiling_ratio).
+Three floor rows (bench.floor_app: a signed-in page that shows nothing, as text and in the site's
+layout) measure what every signed-in page costs before it does anything of its own; no page can
+beat its floor's ratio.
 
 Why sync workers: every page is CPU-bound Python (templates, ORM) and both cores are shared with
 PostgreSQL, so threads inside a worker would only queue on the GIL; behind a reverse proxy, which
@@ -26,6 +29,7 @@ import psycopg
 from bench.browser import Browser, sign_in
 from bench.district import PASSWORD
 from bench.district_db import ensure_district, libpq_url
+from bench.floor_app import EMPTY_PAGE, SIGNED_IN_TEXT
 from bench.load import LoadResult, drive, wrk_missing_reason
 from bench.server import Server, gunicorn, production_env, wait_until_idle
 
@@ -43,8 +47,14 @@ class Page:
     role: str | None  # None: no session
     path: str  # may name {mentorship_id}: the signed-in mentor's own
     ratio_target: bool = False
+    floor: bool = False  # no target: what any signed-in page costs at least
 
 
+FLOORS = (
+    Page("floor: signed in, text", "mentor", SIGNED_IN_TEXT, floor=True),
+    Page("floor: mentor, empty page", "mentor", EMPTY_PAGE, floor=True),
+    Page("floor: counselor, empty page", "counselor", EMPTY_PAGE, floor=True),
+)
 PAGES = (
     Page("student home", "student", "/"),
     Page("mentor my-mentees", "mentor", "/mentor/mentees"),
@@ -56,6 +66,7 @@ PAGES = (
     Page("admin users", "admin", "/admin/users"),
 )
 HEALTH = Page(TRIVIAL, None, "/healthz")
+SERVED_APP = "bench.floor_app:create_app()"  # the production app, plus the floor pages
 
 # One account per role and school: (username, TOTP secret, an active mentorship of theirs).
 ACCOUNT_QUERIES = {
@@ -81,10 +92,11 @@ def run(rebuild: bool = False, duration: float = 15.0) -> list[dict]:
           f"{duration:g} s per page after a {warmup_seconds(duration):g} s warm-up; "
           f"sessions of schools {', '.join(map(str, SAMPLE_SCHOOLS))}", flush=True)
     with tempfile.TemporaryDirectory() as directory, \
-            gunicorn(env, Path(directory) / "gunicorn.log", workers=WORKERS, worker_class=WORKER_CLASS) as server:
+            gunicorn(env, Path(directory) / "gunicorn.log", workers=WORKERS, worker_class=WORKER_CLASS,
+                     app=SERVED_APP) as server:
         sessions = sign_in_sessions(server, url)
         measured = [(HEALTH, measure_page(server, HEALTH, sessions, duration))]
-        measured += [(page, measure_page(server, page, sessions, duration)) for page in PAGES]
+        measured += [(page, measure_page(server, page, sessions, duration)) for page in FLOORS + PAGES]
         measured.append((HEALTH, measure_page(server, HEALTH, sessions, duration)))
     ceiling = (measured[0][1][0].rps + measured[-1][1][0].rps) / 2
     return [row_for(page, result, peak_mb, ceiling, position)
@@ -162,7 +174,8 @@ def row_for(page: Page, result: LoadResult, peak_mb: float, ceiling: float, posi
     if page.ratio_target and ratio < RATIO_TARGET:
         misses.append("throughput")
     case = page.name if page is not HEALTH else f"{TRIVIAL} ({'first' if position == 0 else 'last'})"
+    targets = "none (floor)" if page.floor else "met" if not misses else "missed: " + ", ".join(misses)
     return {"case": case, "wall_s": round(result.seconds, 1), "peak_mb": round(peak_mb, 1),
             "requests": result.requests, "rps": round(result.rps, 1), "p50_ms": round(result.p50_ms, 1),
             "p95_ms": round(result.p95_ms, 1), "p99_ms": round(result.p99_ms, 1), "errors": result.errors,
-            "ceiling_ratio": round(ratio, 3), "targets": "met" if not misses else "missed: " + ", ".join(misses)}
+            "ceiling_ratio": round(ratio, 3), "targets": targets}
