@@ -9,11 +9,19 @@ from schoolpeers.timeutil import utcnow
 from tests.conftest import FreshUserClient, login
 
 
-@pytest.fixture
-def floor_client(app):
+@pytest.fixture(scope="module")
+def floor_app(app):
+    """A second app (a blueprint cannot join the shared app once it has served) on the same database."""
     same_database = {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]}
     floor_app = with_floor_pages(create_app("testing", same_database))
     floor_app.test_client_class = FreshUserClient
+    yield floor_app
+    with floor_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def floor_client(floor_app):
     return floor_app.test_client()
 
 
