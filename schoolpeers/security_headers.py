@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_login import current_user
 
+from schoolpeers.accounts.sessions import SESSIONLESS_ENDPOINTS
+
 # Everything the app serves comes from itself: no inline script, no CDN, no framing.
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",
@@ -29,7 +31,7 @@ def register(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if current_user.is_authenticated and request.endpoint != "static":
+        if request.endpoint not in SESSIONLESS_ENDPOINTS and current_user.is_authenticated:
             # Pages of a signed-in person carry personal data: never keep them in a cache.
             headers["Cache-Control"] = "no-store"
             headers["Pragma"] = "no-cache"

@@ -18,6 +18,9 @@ from schoolpeers.accounts.models import User
 SETUP_ENDPOINTS = frozenset({"two_factor.setup", "accounts.logout", "static"})
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
 SEEN_RESOLUTION = 60  # seconds: refresh `seen_at` (and the cookie) at most once a minute
+# Answered without the session or the person: a stylesheet or the load balancer's check needs
+# neither, and looking the person up would cost each of them a database round trip.
+SESSIONLESS_ENDPOINTS = frozenset({"static", "health.healthz"})
 
 
 def start(user: User, *, second_factor_passed: bool) -> None:
@@ -71,7 +74,7 @@ def end_reason(user: User, now: int) -> str | None:
 
 def enforce():
     """Before every request: end stale sessions, and hold back anyone who must set up two factors."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    if request.endpoint in SESSIONLESS_ENDPOINTS or not current_user.is_authenticated:
         return None
     from schoolpeers.errors import render_error, wants_json
 
