@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from schoolpeers.accounts.models import School, User
@@ -217,12 +217,17 @@ def concern_for_page(school_id: int, concern_id: int) -> Concern:
 
 
 def unacknowledged_high_count(school_id: int) -> int:
-    return db.session.scalar(_unacknowledged_high_count_query(school_id)) or 0
+    return db.session.execute(_URGENT_COUNT, {"school_id": school_id}).scalar() or 0
 
 
-def _unacknowledged_high_count_query(school_id: int) -> Select:
+def _unacknowledged_high_count_query(school_id) -> Select:
+    """`school_id`: a number, or a bound parameter for a statement built once."""
     return select(func.count()).select_from(Concern).where(
         Concern.school_id == school_id, Concern.status == "open", Concern.severity == "high")
+
+
+# Built once: the banner runs it on every page a counselor opens.
+_URGENT_COUNT = _unacknowledged_high_count_query(bindparam("school_id"))
 
 
 def counselors_of(school_id: int) -> list[User]:
