@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
-from schoolpeers.matching.services import count_needing_mentor, count_proposals
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
-from schoolpeers.mentors.services import count_expiring_soon, profile_for
+from schoolpeers.mentors.services import profile_for
+from schoolpeers.oversight.views import counselor_counts
 from schoolpeers.timeutil import today_in
 
 bp = Blueprint("home", __name__)
@@ -46,12 +46,9 @@ def summary_for(user: User) -> dict:
     if user.role == "admin":
         return {"counts": role_counts(user.school_id), "awaiting_setup": awaiting_setup_count(user.school_id)}
     if user.role == "counselor":
-        return {
-            "counts": role_counts(user.school_id),
-            "needs_mentor": count_needing_mentor(user.school_id),
-            "proposals": count_proposals(user.school_id),
-            "expiring": count_expiring_soon(user.school_id, today_in(user.school.timezone)),
-        }
+        counts = counselor_counts(user.school_id, today_in(user.school.timezone))
+        return {"counts": role_counts(user.school_id), "needs_mentor": counts.waiting,
+                "proposals": counts.proposals, "expiring": counts.expiring}
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)

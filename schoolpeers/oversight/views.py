@@ -5,7 +5,7 @@ Every page that shows check-in notes or a concern writes an audit event.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
@@ -38,6 +38,14 @@ def urgent_banner():
     return {"urgent_concerns": 0}
 
 
+def counselor_counts(school_id: int, today: date) -> services.DashboardCounts:
+    """The counts a counselor's pages show, in one statement; the banner takes its urgent count
+    from them instead of counting again."""
+    counts = services.dashboard_counts(school_id, today)
+    g.urgent_concerns = counts.urgent
+    return counts
+
+
 # --- students ----------------------------------------------------------------------------------
 
 @bp.route("/talk-to-a-counselor", methods=["GET", "POST"])
@@ -67,8 +75,7 @@ def dashboard():
     overdue = paged(services.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
                     "overdue_page")
     feedback = paged(not_a_good_fit_query(school.id, now - timedelta(days=30)), "feedback_page")
-    counts = services.dashboard_counts(school.id, today)
-    g.urgent_concerns = counts.urgent  # the banner's count, so that it is not counted twice
+    counts = counselor_counts(school.id, today)
     return render_template(
         "oversight/dashboard.html", now=now, concerns=concerns, is_overdue=services.is_overdue,
         overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
