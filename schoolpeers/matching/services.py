@@ -102,9 +102,7 @@ def withdraw_request(request: MentorRequest, actor: User) -> None:
 
 def waiting_requests(school_id: int) -> list[MentorRequest]:
     """The queue: open requests, oldest first (a proposal may be waiting for approval)."""
-    return list(db.session.scalars(
-        select(MentorRequest).where(MentorRequest.school_id == school_id, MentorRequest.status == "open")
-        .order_by(MentorRequest.created_at, MentorRequest.id)))
+    return list(db.session.scalars(queue_query(school_id)))
 
 
 def proposals(school_id: int) -> list[Mentorship]:
