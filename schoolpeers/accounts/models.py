@@ -145,6 +145,9 @@ class User(UserMixin, db.Model):
         return f"<User {self.username} {self.role}>"
 
 
+NAME_COLUMNS = (User.given_name, User.family_name)  # all a list loads of a person: its display_name
+
+
 class RecoveryCode(db.Model):
     """A one-use code that stands in for the authenticator app; only its hash is kept."""
 

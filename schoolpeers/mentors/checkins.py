@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from schoolpeers.accounts.models import Topic, User
+from schoolpeers.accounts.models import NAME_COLUMNS, Topic, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import (
     CHECKIN_MODES,
@@ -228,8 +228,8 @@ def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
     mentorship = joinedload(MenteeFeedback.mentorship).load_only(Mentorship.school_id, Mentorship.mentor_id,
                                                                  Mentorship.mentee_id)
     return (select(MenteeFeedback)
-            .options(mentorship.joinedload(Mentorship.mentee).load_only(User.given_name, User.family_name),
-                     mentorship.joinedload(Mentorship.mentor).load_only(User.given_name, User.family_name))
+            .options(mentorship.joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
+                     mentorship.joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
             .where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
                    MenteeFeedback.created_at >= since)
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))
