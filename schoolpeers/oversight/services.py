@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from schoolpeers.accounts.models import School, User
+from schoolpeers.accounts.models import NAME_COLUMNS, School, User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching_services
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
@@ -20,7 +20,6 @@ from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEven
 from schoolpeers.timeutil import as_utc, utcnow
 
 MAX_NOTE = 4000
-NAME_COLUMNS = (User.given_name, User.family_name)  # all a list shows of a person: display_name
 
 
 class ConcernError(ValueError):
@@ -147,12 +146,8 @@ def is_overdue(concern: Concern, now: datetime) -> bool:
 
 
 def open_concerns(school_id: int, now: datetime) -> list[Concern]:
-    return list(db.session.scalars(open_concerns_query(school_id, now)))
-
-
-def open_concerns_query(school_id: int, now: datetime) -> Select:
     """Unresolved concerns with their student: overdue ones first, then by severity, then oldest first."""
-    return _unresolved_most_urgent_first(school_id, now).options(joinedload(Concern.student))
+    return list(db.session.scalars(_unresolved_most_urgent_first(school_id, now).options(joinedload(Concern.student))))
 
 
 def open_concerns_list_query(school_id: int, now: datetime) -> Select:

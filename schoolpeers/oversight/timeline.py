@@ -55,17 +55,16 @@ def timeline_page(school_id: int, person_id: int, page: int, per_page: int) -> C
 def load_entries(school_id: int, rows) -> list[Entry]:
     """The records of one page of rows, with what the timeline shows of each: one query per kind."""
     ids = {kind: [record_id for row_kind, record_id, _day in rows if row_kind == kind] for kind in KINDS}
-    queries = {
-        "request": select(MentorRequest),
-        "mentorship": select(Mentorship).options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee)),
-        "checkin": select(CheckIn).options(joinedload(CheckIn.mentorship).joinedload(Mentorship.mentor)),
-        "concern": select(Concern),
+    loads = {  # kind: (model, what its entry shows besides the record)
+        "request": (MentorRequest, ()),
+        "mentorship": (Mentorship, (joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))),
+        "checkin": (CheckIn, (joinedload(CheckIn.mentorship).joinedload(Mentorship.mentor),)),
+        "concern": (Concern, ()),
     }
-    models = {"request": MentorRequest, "mentorship": Mentorship, "checkin": CheckIn, "concern": Concern}
     records = {}
-    for kind, query in queries.items():
-        model = models[kind]
-        for record in db.session.scalars(query.where(model.school_id == school_id, model.id.in_(ids[kind]))):
+    for kind, (model, options) in loads.items():
+        query = select(model).options(*options).where(model.school_id == school_id, model.id.in_(ids[kind]))
+        for record in db.session.scalars(query):
             records[kind, record.id] = record
     return [Entry(as_date(day), kind, records[kind, record_id]) for kind, record_id, day in rows]
 
