@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
 
-from schoolpeers.accounts.models import RecoveryCode, User
+from schoolpeers.accounts import two_factor
+from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.matching.models import MentorRequest
@@ -36,7 +38,13 @@ from schoolpeers.mentors.models import (
 )
 from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
 from schoolpeers.oversight.models import Concern, ConcernEvent
-from schoolpeers.privacy.redact import redact_concern, redact_concern_event, revision_has_text, strip_revision
+from schoolpeers.privacy.redact import (
+    CHECKIN_TEXT_FIELDS,
+    redact_concern,
+    redact_concern_event,
+    revision_has_text,
+    strip_revision,
+)
 
 ERASED_GIVEN_NAME, ERASED_FAMILY_NAME = "Erased", "student"
 ERASURE_MODES = {
@@ -73,9 +81,10 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     if len(reason) > MAX_REASON:
         raise ErasureError(f"The reason can be at most {MAX_REASON} characters.")
     result = ErasureResult(mode=student.school.erasure_mode)
-    _end_open_work(student, actor, result)
+    as_mentee = _mentorships(student, Mentorship.mentee_id)
+    _end_open_work(student, as_mentee, actor, result)
     _remove_checkin_text(student, result)
-    _remove_other_text(student, result)
+    _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
     _anonymise_account(student, now)
     db.session.flush()
@@ -87,14 +96,14 @@ def _mentorships(student: User, column) -> list[Mentorship]:
         Mentorship.school_id == student.school_id, column == student.id).order_by(Mentorship.id)))
 
 
-def _end_open_work(student: User, actor: User, result: ErasureResult) -> None:
+def _end_open_work(student: User, as_mentee: list[Mentorship], actor: User, result: ErasureResult) -> None:
     """Requests withdrawn, proposals rejected, active mentorships ended (their mentees back in the queue)."""
     for request in db.session.scalars(select(MentorRequest).where(
             MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
             MentorRequest.status == "open")):
         matching.withdraw_request(request, actor)
         result.add("requests withdrawn", 1)
-    for m in _mentorships(student, Mentorship.mentee_id):
+    for m in as_mentee:
         if m.status == "active":
             matching.end_mentorship(m, "mentee_left", "", actor)
             result.add("mentorships ended", 1)
@@ -131,21 +140,22 @@ def _remove_checkin_text(student: User, result: ErasureResult) -> None:
                 db.session.execute(delete(model).where(model.school_id == student.school_id, column.in_(doomed))
                                    .execution_options(synchronize_session="fetch"))
         result.add("check-ins deleted", len(doomed))
-    remaining = list(db.session.scalars(select(CheckIn).where(CheckIn.id.in_(about))))
+    remaining = list(db.session.scalars(
+        select(CheckIn).options(selectinload(CheckIn.revisions)).where(CheckIn.id.in_(about))))
     for checkin in remaining:
-        checkin.notes = checkin.worry_reason = None
+        for name in CHECKIN_TEXT_FIELDS:
+            setattr(checkin, name, None)
         for revision in checkin.revisions:
             if revision_has_text(revision.previous):
                 strip_revision(revision)
     result.add("check-ins kept without text", len(remaining))
 
 
-def _remove_other_text(student: User, result: ErasureResult) -> None:
+def _remove_other_text(student: User, as_mentee: list[Mentorship], result: ErasureResult) -> None:
     school_id = student.school_id
     for feedback in db.session.scalars(select(MenteeFeedback).where(
             MenteeFeedback.school_id == school_id, MenteeFeedback.mentee_id == student.id)):
         feedback.comment = ""
-    as_mentee = _mentorships(student, Mentorship.mentee_id)
     for m in as_mentee:
         m.explanation, m.score_parts = "", []  # the explanation names the student's interests and language
     ids = [m.id for m in as_mentee]
@@ -177,16 +187,9 @@ def _anonymise_account(student: User, now: datetime) -> None:
     student.email = student.roster_id = student.password_hash = student.setup_nonce = None
     student.gender, student.languages = None, []
     student.interest_links = []
-    student.totp_secret = student.totp_enabled_at = None
-    db.session.execute(delete(RecoveryCode).where(
-        RecoveryCode.school_id == student.school_id, RecoveryCode.user_id == student.id))
+    two_factor.turn_off(student)  # secret and recovery codes gone; every session of the account ends at once
     student.last_login_at = student.locked_until = None
     student.failed_logins = 0
     student.active = False
-    student.session_version += 1  # every session of the account ends at once
     student.erased_at = now
-
-
-def is_erasable(user: User) -> bool:
-    return user.role == "student" and user.erased_at is None
 

@@ -22,7 +22,13 @@ from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, Mentorship, MentorshipEvent
 from schoolpeers.oversight.append_only import REDACTED_AFTER_RETENTION, REDACTION_PLACEHOLDERS
 from schoolpeers.oversight.models import Concern, ConcernEvent
-from schoolpeers.privacy.redact import redact_concern, redact_concern_event, revision_has_text, strip_revision
+from schoolpeers.privacy.redact import (
+    CHECKIN_TEXT_FIELDS,
+    redact_concern,
+    redact_concern_event,
+    revision_has_text,
+    strip_revision,
+)
 
 KINDS = ("check-in notes", "check-in corrections", "feedback comments", "mentorship notes", "request notes",
          "concerns", "concern notes")
@@ -60,8 +66,8 @@ def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, ob
     return {
         "check-in notes": (CheckIn, and_(
             CheckIn.school_id == school_id, CheckIn.mentorship_id.in_(ended),
-            or_(CheckIn.notes.is_not(None), CheckIn.worry_reason.is_not(None))),
-            {"notes": None, "worry_reason": None}),
+            or_(*(getattr(CheckIn, name).is_not(None) for name in CHECKIN_TEXT_FIELDS))),
+            dict.fromkeys(CHECKIN_TEXT_FIELDS)),
         "feedback comments": (MenteeFeedback, and_(
             MenteeFeedback.school_id == school_id, MenteeFeedback.mentorship_id.in_(ended),
             MenteeFeedback.comment != ""), {"comment": ""}),

@@ -53,5 +53,5 @@ def erase(user_id: int):
             flash("The student's personal data was erased. The account is now an anonymous record.", "success")
             return redirect(url_for("admin.user_detail", user_id=student.id))
     mode = current_user.school.erasure_mode
-    return render_template("privacy/erase.html", student=student, form=form, mode=mode,
+    return render_template("privacy/erase.html", student=student, form=form,
                            mode_label=ERASURE_MODES[mode])
