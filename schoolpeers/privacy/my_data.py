@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
@@ -56,7 +57,8 @@ def profile_of(student: User) -> dict:
 
 
 def requests_of(student: User) -> list[dict]:
-    requests = db.session.scalars(select(MentorRequest).where(
+    requests = db.session.scalars(select(MentorRequest).options(
+        selectinload(MentorRequest.topics), selectinload(MentorRequest.interests)).where(
         MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id)
         .order_by(MentorRequest.created_at, MentorRequest.id))
     return [{
@@ -76,12 +78,12 @@ def checkin_numbers(checkin: CheckIn) -> dict:
 
 
 def mentorships_of(student: User) -> list[dict]:
-    mentorships = db.session.scalars(select(Mentorship).where(
+    mentorships = db.session.scalars(select(Mentorship).options(joinedload(Mentorship.mentor)).where(
         Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
         Mentorship.status.in_(("active", "closed"))).order_by(Mentorship.id))
     result = []
     for m in mentorships:
-        checkins = db.session.scalars(select(CheckIn).where(
+        checkins = db.session.scalars(select(CheckIn).options(selectinload(CheckIn.topics)).where(
             CheckIn.school_id == m.school_id, CheckIn.mentorship_id == m.id, CheckIn.mentee_id == student.id)
             .order_by(CheckIn.occurred_on, CheckIn.id))
         feedback = db.session.scalars(select(MenteeFeedback).where(
