@@ -122,13 +122,11 @@ def setup_link(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    if user.erased_at is not None:
-        flash(services.ERASED, "error")
+    try:
+        token = services.issue_setup_link_token(user, current_app.config["SECRET_KEY"])
+    except services.AccountError as exc:
+        flash(str(exc), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    if not user.active:
-        flash("Reactivate the account before sending a setup link.", "error")
-        return redirect(url_for("admin.user_detail", user_id=user.id))
-    token = services.issue_setup_link_token(user, current_app.config["SECRET_KEY"])
     audit("user.setup_link", record_type="user", record_id=user.id)
     db.session.commit()
     link = url_for("accounts.setup", token=token, _external=True)

@@ -202,6 +202,8 @@ def refuse_if_erased(user: User) -> None:
 def issue_setup_link_token(user: User, secret_key: str) -> str:
     """A new one-time token for this user; any earlier link stops working."""
     refuse_if_erased(user)
+    if not user.active:
+        raise AccountError("Reactivate the account before sending a setup link.")
     user.setup_nonce = setup_links.new_nonce()
     db.session.flush()
     return setup_links.make_token(secret_key, user.id, user.setup_nonce)
