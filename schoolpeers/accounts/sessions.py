@@ -51,6 +51,11 @@ def pending_user() -> User | None:
     return load_user(str(session.get("pending_user", "")))
 
 
+def lock_settings() -> dict:
+    """The account-lock settings `services.authenticate` and `services.count_failure` take."""
+    return {"lock_after": current_app.config["LOCK_AFTER_FAILURES"], "lock_minutes": current_app.config["LOCK_MINUTES"]}
+
+
 def needs_two_factor(user: User) -> bool:
     return user.role in current_app.config["TWO_FACTOR_ROLES"]
 

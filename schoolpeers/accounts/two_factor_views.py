@@ -21,10 +21,6 @@ bp = Blueprint("two_factor", __name__, template_folder="templates")
 ISSUER = "schoolpeers"
 
 
-def _lock_settings() -> dict:
-    return {"lock_after": current_app.config["LOCK_AFTER_FAILURES"], "lock_minutes": current_app.config["LOCK_MINUTES"]}
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=lambda response: response.status_code != 302)
@@ -42,7 +38,7 @@ def code():
         factor = None if locked else two_factor.check_code(user, form.code.data)
         if factor is None:
             if not locked:
-                locked = services.count_failure(user, **_lock_settings())
+                locked = services.count_failure(user, **sessions.lock_settings())
             audit("login.code_failure", actor=None, school_id=user.school_id, record_type="user", record_id=user.id)
             db.session.commit()
             if locked:  # from now on the password step refuses too
@@ -111,7 +107,7 @@ def _reauthenticated(form: ReauthForm, user: User) -> bool:
         return False
     if services.is_locked(user) or not verify_password(user.password_hash, form.password.data) \
             or two_factor.check_code(user, form.code.data) is None:
-        services.count_failure(user, **_lock_settings())
+        services.count_failure(user, **sessions.lock_settings())
         db.session.commit()
         form.password.errors.append("The password or the code is not right.")
         return False

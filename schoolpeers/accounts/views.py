@@ -47,9 +47,7 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data,
-                                     lock_after=current_app.config["LOCK_AFTER_FAILURES"],
-                                     lock_minutes=current_app.config["LOCK_MINUTES"])
+        user = services.authenticate(form.login.data, form.password.data, **sessions.lock_settings())
         if user is None:
             tried = services.find_user_for_login(form.login.data)
             audit("login.failure", actor=None, school_id=tried.school_id if tried else None,
