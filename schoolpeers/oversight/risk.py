@@ -69,6 +69,8 @@ class Category(StrEnum):
     SUICIDAL_THOUGHTS = "suicidal_thoughts"
     SELF_HARM = "self_harm"
     ABUSE_OR_NEGLECT = "abuse_or_neglect"
+    EXPLOITATION = "exploitation"
+    EATING_DISORDER = "eating_disorder"
     BULLYING = "bullying"
     SUBSTANCE_USE = "substance_use"
     HARM_TO_OTHERS = "harm_to_others"
@@ -102,6 +104,7 @@ class Match:
     severity: Severity
     span: tuple[int, int]  # [start, end) in the screened text
     text: str  # the screened text at span, as its author wrote it
+    reason: str  # why it counts, for the counselor: 'the words "..."', 'weapon near "school"'
 
 
 @dataclass(frozen=True)
@@ -251,7 +254,7 @@ def _match(text: str, spans: list[tuple[int, int]], window: _Window) -> Match:
     start, end = spans[window.start][0], spans[window.end - 1][1]
     phrase, category, severity = window.entry
     assert category is not None and severity is not None  # idioms are never kept
-    return Match(phrase, category, severity, (start, end), text[start:end])
+    return Match(phrase, category, severity, (start, end), text[start:end], f"the words {_quoted(phrase)}")
 
 
 # ------------------------------------------------------------------ lexicon
