@@ -7,7 +7,7 @@ PART ?=
 # e.g. make bench PART=web BENCH_ARGS="--rebuild --duration 30"
 BENCH_ARGS ?=
 
-.PHONY: run test e2e bench install install-test clean
+.PHONY: run test e2e bench screening-model install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ e2e: install-test
 
 bench: install-test
 	$(BIN)/python -m bench $(if $(PART),--part $(PART)) $(BENCH_ARGS)
+
+# Rebuild screening's second opinion from the development corpus (needs scikit-learn, in the test extras).
+# Add a school's reviewed examples with SCREENING_EXTRA=path/to/examples.jsonl.
+screening-model: install-test
+	$(BIN)/python -m schoolpeers.oversight.risk_training $(if $(SCREENING_EXTRA),--extra $(SCREENING_EXTRA))
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis bench-results.json e2e-screenshots

@@ -15,6 +15,7 @@ from bench.common import print_table, write_results
 PARTS: dict[str, str] = {
     "matching": "bench.matching",
     "reports": "bench.reports",
+    "risk": "bench.risk",
     "web": "bench.web",
 }
 

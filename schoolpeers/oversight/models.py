@@ -22,6 +22,7 @@ SOURCES = {
     "low_wellbeing": "Well-being rated 1",
     "wellbeing_drop": "Well-being dropped sharply",
     "mentor_worry": "The mentor is worried",
+    "screening_failed": "The notes could not be screened automatically",
     "mentee_request": "The student asked to talk to a counselor",
     "overdue": "No check-in for too long",
     "manual": "Raised by a counselor",

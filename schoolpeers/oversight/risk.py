@@ -11,16 +11,17 @@ web and database layers turn findings into Concerns.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
-import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from importlib import resources
-from typing import Any, NamedTuple
+
+from schoolpeers.oversight import risk_model, risk_patterns, risk_text
+
+_log = logging.getLogger(__name__)
 
 
 class Severity(StrEnum):
@@ -85,6 +86,7 @@ class FindingSource(StrEnum):
     LOW_WELLBEING = "low_wellbeing"
     WELLBEING_DROP = "wellbeing_drop"
     MENTOR_WORRY = "mentor_worry"
+    SCREENING_FAILED = "screening_failed"
 
 
 WELLBEING_RATINGS = range(1, 6)
@@ -134,66 +136,21 @@ class Finding:
 
 # ---------------------------------------------------------------- screening
 
-def screen_text(text: str | None) -> Screening:
-    """Find the lexicon's risk phrases in free text. Never raises on any text."""
+def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
+    """What the rules and the statistical second opinion find in free text.
+
+    Never raises on any text. The rules come first; the model may add a finding
+    (raising the note's severity) but never removes or lowers one of theirs.
+    """
     if not text:
         return Screening()
-    lexicon = _lexicon()
-    words = _normalise_words(_WORD_OR_LINE_BREAK.findall(text), lexicon.word_variants)
-    windows = _undominated(_windows(words, lexicon))
-    if not windows:
-        return Screening()
-    # Only texts with a match pay for the offsets of their words, and only up
-    # to the last matched word.
-    words_needed = max(window.end for window in windows)
-    spans = [
-        found.span()
-        for found in itertools.islice(_WORD_OR_LINE_BREAK.finditer(text), words_needed)
-    ]
-    return Screening(tuple(_match(text, spans, window) for window in windows))
-
-
-# A word is a run of letters or digits. Everything else (spaces, punctuation,
-# apostrophes, hyphens, emoji, zero-width characters) only separates words, and
-# matching glues words back together, so "don't", "don t" and "dont" meet, and
-# so do "kill my self", "killmyself" and "k.i.l.l myself". Words must match
-# whole, so "skill" never reads as "kill". A line break is a hard stop (the
-# empty string in findall's result): no phrase spans two lines.
-_WORD_OR_LINE_BREAK = re.compile(r"([^\W_]+)|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
-_SEPARATOR = "\x00"  # never inside a word, so normalising words in bulk is safe
-_REPEATED_CHARACTER = re.compile(r"([^\x00])\1+")
-_FINAL_ING = re.compile(r"ing(?=\x00|\Z)")
-
-
-def _normalise_words(words: list[str], word_variants: Mapping[str, str]) -> list[str]:
-    """Fold case, compatibility forms, repeated letters ("sooo", "killl") and a
-    dropped final g ("cuttin"), then apply whole-word variants ("sucidal").
-
-    Works on all words joined into one string, so that a 4,000-character note
-    costs a few C-level passes rather than a Python loop per word.
-    """
-    joined = unicodedata.normalize("NFKC", _SEPARATOR.join(words)).casefold()
-    joined = _REPEATED_CHARACTER.sub(r"\1", joined)
-    joined = _FINAL_ING.sub("in", joined)
-    return [word_variants.get(word, word) for word in joined.split(_SEPARATOR)]
-
-
-def _glue(joined: str, word: str) -> str:
-    """Append a word, squeezing a letter doubled across the join, as the
-    squeezing of repeated letters would have inside one word ("k i l l")."""
-    return joined + word[1:] if joined[-1:] == word[:1] else joined + word
-
-
-class _Entry(NamedTuple):
-    phrase: str
-    category: Category | None  # None for a benign idiom
-    severity: Severity | None
-
-
-class _Window(NamedTuple):
-    start: int  # index of the first word
-    end: int  # index after the last word
-    entry: _Entry
+    patterns = _patterns()
+    words = risk_text.words(text, patterns.variants)
+    found = _rule_matches(text, words, patterns.windows(words))
+    opinion = risk_model.second_opinion(words) if second_opinion else None
+    if opinion is not None and Severity(opinion.severity) > max((m.severity for m in found), default=Severity.LOW):
+        found.append(_model_match(text, words, opinion))
+    return Screening(tuple(found))
 
 
 # Which windows hide the windows they contain: a longer phrase hides shorter
@@ -201,129 +158,116 @@ class _Window(NamedTuple):
 # phrases inside it but never a high one, so a too-broad idiom can never hide a
 # disclosure.
 _IDIOM_WEIGHT = 2
-_SEVERITY_WEIGHTS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 3}
+_SEVERITY_WEIGHTS = (0, 1, 3)  # low, medium, high
+# Cues that lower a finding by one step (high to medium; a medium or low finding
+# to nothing): anywhere in its sentence, or for a negation just before it.
+# A "current" cue ("again", "still") cancels a "past" one.
+_SENTENCE_CUES = {"reassured": "the mentor checked and was reassured", "past": "said to be in the past", "frame": "in a lesson, story, film or game",
+                  "accident": "an accident", "hyperbole": "a figure of speech"}
+_NEGATION_REACH = 3  # words between a negation and the finding it lowers
 
 
-def _weight(entry: _Entry) -> int:
-    return _IDIOM_WEIGHT if entry.severity is None else _SEVERITY_WEIGHTS[entry.severity]
+def _weight(entry: risk_patterns.Entry) -> int:
+    return _IDIOM_WEIGHT if entry.kind == "idiom" else _SEVERITY_WEIGHTS[entry.severity or 0]
 
 
-# Words that add no letter when glued (the second "l" of "k i l l"). Two cover
-# spelled-out phrases and bound the work on inputs such as "a a a a ...".
-_MAX_MERGED_WORDS = 2
+def _rule_matches(text: str, words: list[risk_text.Word], windows: Iterable[risk_patterns.Window]) -> list[Match]:
+    risks, cues = [], []
+    for window in windows:
+        (risks if window.entry.kind in ("risk", "idiom") else cues).append(window)
+    matches = []
+    for window in _undominated(risks):
+        severity, lowered_by = _after_cues(window, cues, words)
+        if severity is None:
+            continue
+        reason = _reason(window, words, text)
+        if lowered_by:
+            reason += f" (lowered one step: {lowered_by})"
+        start, end = words[window.start].start, words[window.end - 1].end
+        matches.append(Match(window.entry.phrase, Category(window.entry.category), severity, (start, end),
+                             text[start:end], reason))
+    return matches
 
 
-def _windows(words: list[str], lexicon: _Lexicon) -> Iterator[_Window]:
-    """Every run of words that glues into a lexicon phrase or idiom."""
-    prefixes = lexicon.prefixes
-    # Most words cannot begin any phrase; skipping them in one comprehension
-    # is what keeps a long note cheap.
-    starts = [start for start, word in enumerate(words) if word in prefixes]
-    for start in starts:
-        joined = ""
-        for end in range(start, len(words)):
-            word = words[end]
-            if not word:  # a line break
-                break
-            joined = _glue(joined, word)
-            if joined not in prefixes or end + 1 - start - len(joined) > _MAX_MERGED_WORDS:
-                break
-            entry = lexicon.entries.get(joined)
-            if entry is not None:
-                yield _Window(start, end + 1, entry)
-
-
-def _undominated(windows: Iterable[_Window]) -> list[_Window]:
+def _undominated(windows: Iterable[risk_patterns.Window]) -> list[risk_patterns.Window]:
     """Risk windows not contained in a window of equal or greater weight.
 
     Sweeping by start (longest first) means every window already seen starts
     no later than the current one, so it contains the current one exactly when
     it also ends no earlier: tracking the furthest end seen per weight is enough.
     """
-    furthest_end = [-1] * (max(_SEVERITY_WEIGHTS.values()) + 1)
+    furthest_end = [-1] * (max(_SEVERITY_WEIGHTS) + 1)
     kept = []
-    for window in sorted(windows, key=lambda seen: (seen.start, -seen.end)):
+    for window in sorted(windows, key=lambda seen: (seen.start, -seen.end, -_weight(seen.entry))):
         weight = _weight(window.entry)
-        if window.entry.category is not None and max(furthest_end[weight:]) < window.end:
+        if window.entry.kind == "risk" and max(furthest_end[weight:]) < window.end:
             kept.append(window)
         furthest_end[weight] = max(furthest_end[weight], window.end)
     return kept
 
 
-def _match(text: str, spans: list[tuple[int, int]], window: _Window) -> Match:
-    start, end = spans[window.start][0], spans[window.end - 1][1]
-    phrase, category, severity = window.entry
-    assert category is not None and severity is not None  # idioms are never kept
-    return Match(phrase, category, severity, (start, end), text[start:end], f"the words {_quoted(phrase)}")
+def _after_cues(window: risk_patterns.Window, cues: list[risk_patterns.Window],
+                words: list[risk_text.Word]) -> tuple[Severity | None, str]:
+    """The window's severity after context cues: one step lower at most, and a
+    high finding never lower than medium."""
+    first, last = _sentence(window, words)
+    kinds = set()
+    for cue in cues:
+        outside = cue.end <= window.start or cue.start >= window.end
+        if cue.entry.kind == "negation":
+            if cue.end <= window.start and window.start - cue.end <= _NEGATION_REACH and cue.start >= first:
+                kinds.add("negation")
+        elif outside and first <= cue.start and cue.end <= last:
+            kinds.add(cue.entry.kind)
+    if "current" in kinds:
+        kinds.discard("past")
+    lowered_by = next((text for kind, text in _SENTENCE_CUES.items() if kind in kinds),
+                      "negated" if "negation" in kinds else "")
+    severity = Severity.__members__[risk_patterns.SEVERITY_NAMES[window.entry.severity].upper()]
+    if not lowered_by:
+        return severity, ""
+    # One step down: a high finding to medium, never to nothing; weaker ones are
+    # explained by their context and dropped.
+    return (Severity.MEDIUM if severity == Severity.HIGH else None), lowered_by
 
 
-# ------------------------------------------------------------------ lexicon
+def _sentence(window: risk_patterns.Window, words: list[risk_text.Word]) -> tuple[int, int]:
+    """Indexes of the first word and after the last word of the window's sentence."""
+    first = window.start
+    while first > 0 and words[first - 1].form != risk_text.BOUNDARY:
+        first -= 1
+    last = window.end
+    while last < len(words) and words[last].form != risk_text.BOUNDARY:
+        last += 1
+    return first, last
 
-@dataclass(frozen=True)
-class _Lexicon:
-    entries: Mapping[str, _Entry]  # by glued, normalised key
-    prefixes: frozenset[str]  # of every key, to stop a window early
-    word_variants: Mapping[str, str]
+
+def _reason(window: risk_patterns.Window, words: list[risk_text.Word], text: str) -> str:
+    entry = window.entry
+    if entry.reason is None:
+        return f"the words {_quoted(entry.phrase)}"
+    first, second = (words[window.anchors[0]], words[window.anchors[-1]])
+    return entry.reason.format(_quoted(text[first.start:first.end]), _quoted(text[second.start:second.end]))
+
+
+def _model_match(text: str, words: list[risk_text.Word], opinion: risk_model.Opinion) -> Match:
+    """The model's finding, spanning the words that weighed most for it."""
+    indexes = opinion.strongest_words or (0,)
+    start, end = words[min(indexes)].start, words[max(indexes)].end
+    category = Category(opinion.category)
+    return Match("similar notes", category, Severity(opinion.severity), (start, end), text[start:end],
+                 f"similar to notes about {category.label}")
+
+
+def rule_variants() -> Mapping[str, tuple[str, ...]]:
+    """The spelling variants the rules read notes with (the model reads the same words)."""
+    return _patterns().variants
 
 
 @functools.cache
-def _lexicon() -> _Lexicon:
-    source = resources.files("schoolpeers.oversight") / "data" / "risk_lexicon.json"
-    return _compile(json.loads(source.read_text(encoding="utf-8")))
-
-
-def _compile(data: Mapping[str, Any]) -> _Lexicon:
-    word_variants = _compile_word_variants(data["word_variants"])
-    entries: dict[str, _Entry] = {}
-    for entry in _declared_entries(data):
-        for spelling in _spellings(entry.phrase, data["phrase_alternatives"]):
-            key = _key(spelling, word_variants)
-            if not key:
-                raise ValueError(f"risk lexicon: {entry.phrase!r} has no words")
-            known = entries.setdefault(key, entry)
-            if known != entry:
-                raise ValueError(
-                    f"risk lexicon: {entry.phrase!r} and {known.phrase!r} read the same"
-                )
-    return _Lexicon(
-        entries=entries,
-        prefixes=frozenset(key[:end] for key in entries for end in range(1, len(key) + 1)),
-        word_variants=word_variants,
-    )
-
-
-def _declared_entries(data: Mapping[str, Any]) -> Iterator[_Entry]:
-    for category, by_severity in data["risk_phrases"].items():
-        for severity, phrases in by_severity.items():
-            for phrase in phrases:
-                yield _Entry(phrase, Category(category), Severity(severity))
-    for category, phrases in data["ambiguous_phrases"].items():
-        for phrase in phrases:
-            yield _Entry(phrase, Category(category), Severity.MEDIUM)
-    for idiom in data["benign_idioms"]:
-        yield _Entry(idiom, None, None)
-
-
-def _spellings(phrase: str, alternatives: Mapping[str, list[str]]) -> Iterator[str]:
-    """The phrase with its contractions also written out ("do not" for "don't")."""
-    options = [[word, *alternatives.get(word, ())] for word in phrase.casefold().split()]
-    return (" ".join(choice) for choice in itertools.product(*options))
-
-
-def _key(text: str, word_variants: Mapping[str, str]) -> str:
-    words = _normalise_words(_WORD_OR_LINE_BREAK.findall(text), word_variants)
-    return functools.reduce(_glue, words, "")
-
-
-def _compile_word_variants(variants: Mapping[str, str]) -> dict[str, str]:
-    compiled = {}
-    for variant, standard in variants.items():
-        if len(_WORD_OR_LINE_BREAK.findall(variant)) != 1:
-            raise ValueError(f"risk lexicon: word variant {variant!r} is not one word")
-        # Keys and values are normalised like any text, but without variants,
-        # so no substitution ever feeds another.
-        compiled[_key(variant, {})] = _key(standard, {})
-    return compiled
+def _patterns() -> risk_patterns.Patterns:
+    source = resources.files("schoolpeers.oversight") / "data" / "risk_rules.json"
+    return risk_patterns.compile_patterns(json.loads(source.read_text(encoding="utf-8")))
 
 
 # -------------------------------------------------------------------- rules
@@ -347,7 +291,7 @@ def assess_checkin(
         _low_wellbeing(wellbeing),
         _wellbeing_drop(wellbeing, earlier_wellbeing[:DROP_BASELINE_CHECKINS]),
         _mentor_worry(worry_flag, worry_severity),
-        _risk_language(screen_text(notes)),
+        _screened_notes(notes),
     )
     return [finding for finding in findings if finding is not None]
 
@@ -409,6 +353,17 @@ def _mentor_worry(worry_flag: bool, worry_severity: Severity | None) -> Finding 
         severity,
         f"The mentor is worried about their mentee and marked it {severity}.",
     )
+
+
+def _screened_notes(notes: str | None) -> Finding | None:
+    """The notes' risk language; if screening itself fails, a finding that asks a
+    counselor to read them, so that no check-in is lost to a fault in screening."""
+    try:
+        return _risk_language(screen_text(notes))
+    except Exception:  # noqa: BLE001 - any fault at all must still reach a counselor
+        _log.exception("screening failed; the check-in goes to a counselor to read")
+        return Finding(FindingSource.SCREENING_FAILED, Severity.MEDIUM,
+                       "The notes could not be screened automatically: please read them.")
 
 
 def _risk_language(screening: Screening) -> Finding | None:

@@ -9,6 +9,7 @@ from schoolpeers.mentors import checkins
 from schoolpeers.mentors.checkins import CheckInData, CheckInError
 from schoolpeers.mentors.models import CheckIn, CheckInRevision
 from schoolpeers.mentors.signals import checkin_saved
+from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import utcnow
 
@@ -146,3 +147,16 @@ def test_feedback_from_the_mentee(mentorship, make_user):
         checkins.add_feedback(make_user("student"), "okay", "")
     with pytest.raises(CheckInError):
         checkins.add_feedback(mentorship.mentee, "amazing", "")
+
+
+def test_a_fault_in_screening_never_loses_the_checkin(mentorship, monkeypatch):
+    def broken(text, **options):
+        raise RuntimeError("screening broke")
+
+    monkeypatch.setattr(risk, "screen_text", broken)
+    checkin, highest = log(mentorship, notes="she said something I did not understand")
+    db.session.commit()
+    assert db.session.get(CheckIn, checkin.id).notes == "she said something I did not understand"
+    (concern,) = concerns()
+    assert (concern.source, concern.severity, concern.checkin_id) == ("screening_failed", "medium", checkin.id)
+    assert "could not be screened automatically" in concern.summary and highest == "medium"

@@ -1,0 +1,161 @@
+"""The statistical second opinion of screening: a linear model over a note's
+words and letter groups, trained on the development corpus
+(`risk_training`, scikit-learn) and shipped as plain arrays, read here with
+numpy alone. A pure core (no Flask, no database).
+
+It only ever adds: rules decide first, and the model may raise a note's
+severity when the note reads like the corpus's worrying notes.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Sequence
+from importlib import resources
+from typing import NamedTuple
+
+import numpy as np
+
+from schoolpeers.oversight.risk_text import BOUNDARY, Word
+
+MODEL_FILE = "screening_model.npz"
+CHAR_GRAMS = (3, 4, 5)
+_STRONGEST = 2  # words highlighted for a model finding
+
+
+class Opinion(NamedTuple):
+    severity: str  # "medium" or "high"
+    category: str
+    probability: float  # of that severity or higher
+    strongest_words: tuple[int, ...]  # indexes of the words that weighed most
+
+
+def feature_names(forms: Sequence[str]) -> list[str]:
+    """The features of a note's normal words, as the model was trained on them."""
+    return [name for name, _ in features(forms)]
+
+
+def features(forms: Sequence[str]) -> list[tuple[str, int]]:
+    """(feature, index of the word it comes from): words, pairs of words in a
+    sentence, and letter groups of each word."""
+    found = []
+    previous = None
+    for index, form in enumerate(forms):
+        if form == BOUNDARY:
+            previous = None
+            continue
+        found.append(("w " + form, index))
+        if previous is not None:
+            found.append((f"b {previous} {form}", index))
+        found.extend((gram, index) for gram in _letter_groups(form))
+        previous = form
+    return found
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _letter_groups(form: str) -> tuple[str, ...]:
+    padded = f" {form} "
+    return tuple("c" + padded[at:at + size] for size in CHAR_GRAMS for at in range(len(padded) - size + 1))
+
+
+class Model(NamedTuple):
+    index: dict[str, int]  # feature -> column
+    idf: np.ndarray  # (features,)
+    severity_classes: tuple[str, ...]  # ("none", "medium", "high")
+    severity_coef: np.ndarray  # (classes, features)
+    severity_intercept: np.ndarray
+    category_classes: tuple[str, ...]
+    category_coef: np.ndarray
+    category_intercept: np.ndarray
+    threshold_high: float  # P(high) from which the model says high
+    threshold_any: float  # P(medium) + P(high) from which it says medium
+
+    def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+        """The note's tf-idf vector (columns, values) as scikit-learn computes it
+        (sublinear tf, l2 norm), and for each column the words it came from."""
+        counts: Counter[int] = Counter()
+        origins: dict[int, list[int]] = {}
+        for name, word in features(forms):
+            column = self.index.get(name)
+            if column is not None:
+                counts[column] += 1
+                origins.setdefault(column, []).append(word)
+        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        values = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts))
+        values *= self.idf[columns]
+        norm = float(np.sqrt(values @ values))
+        if norm:
+            values /= norm
+        return columns, values, [origins[column] for column in columns.tolist()]
+
+    def probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+        return _softmax(self.severity_coef[:, columns] @ values + self.severity_intercept)
+
+    def category(self, columns: np.ndarray, values: np.ndarray) -> str:
+        scores = self.category_coef[:, columns] @ values + self.category_intercept
+        return self.category_classes[int(np.argmax(scores))]
+
+
+def second_opinion(words: Sequence[Word]) -> Opinion | None:
+    """The model's severity for a note, when it reaches a threshold; None otherwise."""
+    model = load_model()
+    if model is None:
+        return None
+    forms = [word.form for word in words]
+    columns, values, origins = model.vector(forms)
+    if not len(columns):
+        return None
+    probabilities = dict(zip(model.severity_classes, model.probabilities(columns, values).tolist(), strict=True))
+    if probabilities["high"] >= model.threshold_high:
+        severity, probability = "high", probabilities["high"]
+    elif probabilities["high"] + probabilities["medium"] >= model.threshold_any:
+        severity, probability = "medium", probabilities["high"] + probabilities["medium"]
+    else:
+        return None
+    strongest = _strongest_words(model, severity, values, columns, origins)
+    return Opinion(severity, model.category(columns, values), probability, strongest)
+
+
+def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: np.ndarray,
+                     origins: list[list[int]]) -> tuple[int, ...]:
+    """The words whose features pushed the note most towards the severity, against 'none'."""
+    toward = model.severity_classes.index(severity)
+    away = model.severity_classes.index("none")
+    weights = (model.severity_coef[toward, columns] - model.severity_coef[away, columns]) * values
+    by_word: Counter[int] = Counter()
+    for weight, words in zip(weights.tolist(), origins, strict=True):
+        for word in words:
+            by_word[word] += weight / len(words)
+    return tuple(sorted(word for word, weight in by_word.most_common(_STRONGEST) if weight > 0))
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    exp = np.exp(scores - scores.max())
+    return exp / exp.sum()
+
+
+@functools.cache
+def load_model() -> Model | None:
+    source = resources.files("schoolpeers.oversight") / "data" / MODEL_FILE
+    if not source.is_file():
+        return None
+    with source.open("rb") as handle:
+        return model_from_arrays(dict(np.load(handle, allow_pickle=False)))
+
+
+def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
+    vocabulary = str(arrays["vocabulary"]).split("\n")
+    return Model(
+        index={name: column for column, name in enumerate(vocabulary)},
+        idf=arrays["idf"].astype(np.float64),
+        severity_classes=tuple(str(arrays["severity_classes"]).split("\n")),
+        severity_coef=arrays["severity_coef"].astype(np.float64),
+        severity_intercept=arrays["severity_intercept"].astype(np.float64),
+        category_classes=tuple(str(arrays["category_classes"]).split("\n")),
+        category_coef=arrays["category_coef"].astype(np.float64),
+        category_intercept=arrays["category_intercept"].astype(np.float64),
+        threshold_high=float(arrays["thresholds"][0]),
+        threshold_any=float(arrays["thresholds"][1]),
+    )

@@ -1,0 +1,181 @@
+"""Patterns over a note's normal words (risk_text): the rules half of screening.
+A pure core (no Flask, no database).
+
+A pattern is written in plain words and read in normal form, so "kills herself"
+is written once as "kill myself". Its elements, separated by spaces:
+
+    word        the word in any form ("burn" matches burns, burnt, burning)
+    a|b|c       any of these words
+    @class      any word of a named class ("@family": mum, stepdad, uncle...)
+    word?       the word or nothing
+    ~N          up to N other words, never across a line or a sentence end
+
+A "near" rule is two elements in either order, up to N words apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from schoolpeers.oversight.risk_text import BOUNDARY, Word, normal_forms, words, written_form
+
+_GAP = "~"
+
+
+class Entry(NamedTuple):
+    """What a pattern stands for. kind: risk, idiom (hides weaker risk inside it) or a cue's name."""
+
+    phrase: str  # as written in the rules
+    kind: str
+    category: str | None = None
+    severity: int | None = None  # 0 low, 1 medium, 2 high
+    reason: str | None = None  # for near rules: a template with {0} and {1}, the words found
+
+
+class _Element(NamedTuple):
+    words: frozenset[str] | None  # None: a gap
+    optional: bool = False
+    gap: int = 0
+
+
+class Window(NamedTuple):
+    start: int  # index of the first word
+    end: int  # index after the last word
+    entry: Entry
+    anchors: tuple[int, ...]  # indexes of the words that matched a word element
+
+
+@dataclass(frozen=True)
+class Patterns:
+    by_first_word: Mapping[str, tuple[tuple[tuple[_Element, ...], Entry], ...]]
+    variants: Mapping[str, tuple[str, ...]]
+
+    def windows(self, words: Sequence[Word]) -> Iterator[Window]:
+        """Every place a pattern matches, the shortest match for each pattern and start."""
+        forms = [word.form for word in words]
+        for start, form in enumerate(forms):
+            for elements, entry in self.by_first_word.get(form, ()):
+                anchors = _match(elements, 1, forms, start + 1, (start,))
+                if anchors is not None:
+                    yield Window(start, anchors[-1] + 1, entry, anchors)
+
+
+def _match(elements: Sequence[_Element], index: int, forms: Sequence[str], position: int,
+           anchors: tuple[int, ...]) -> tuple[int, ...] | None:
+    if index == len(elements):
+        return anchors
+    element = elements[index]
+    if element.words is None:
+        for skip in range(element.gap + 1):
+            if skip and (position + skip - 1 >= len(forms) or forms[position + skip - 1] == BOUNDARY):
+                return None
+            found = _match(elements, index + 1, forms, position + skip, anchors)
+            if found is not None:
+                return found
+        return None
+    if position < len(forms) and forms[position] in element.words:
+        found = _match(elements, index + 1, forms, position + 1, (*anchors, position))
+        if found is not None:
+            return found
+    return _match(elements, index + 1, forms, position, anchors) if element.optional else None
+
+
+# ------------------------------------------------------------------ compiling
+
+def compile_patterns(data: Mapping[str, Any]) -> Patterns:
+    """Read the rules file's sections: variants, classes, rules, near, idioms and cues."""
+    variants: dict[str, tuple[str, ...]] = {}
+    for written, meant in data["variants"].items():
+        # Read without variants, so that no substitution feeds another.
+        variants[written_form(written)] = tuple(
+            form for word in meant.split() for form in normal_forms(word, {}))
+    classes = {name: frozenset(_forms(words, variants)) for name, words in data["classes"].items()}
+    compiled: dict[str, list[tuple[tuple[_Element, ...], Entry]]] = defaultdict(list)
+    declared: dict[tuple[_Element, ...], Entry] = {}
+
+    def add(pattern: str, entry: Entry) -> None:
+        for elements in _alternatives(_elements(pattern, classes, variants)):
+            first = elements[0] if elements else _Element(None)
+            if first.words is None or first.optional:
+                raise ValueError(f"risk rules: {pattern!r} must begin with a word")
+            known = declared.setdefault(elements, entry)
+            if known.kind != entry.kind or known.severity != entry.severity or known.category != entry.category:
+                raise ValueError(f"risk rules: {entry.phrase!r} and {known.phrase!r} read the same")
+            if known is not entry:
+                continue
+            for word in first.words:
+                compiled[word].append((elements, entry))
+
+    for category, by_severity in data["rules"].items():
+        for severity, patterns in by_severity.items():
+            for pattern in patterns:
+                add(pattern, Entry(pattern, "risk", category, SEVERITY_NAMES.index(severity)))
+    for rule in data["near"]:
+        first, second = rule["words"]
+        entry = Entry(f"{first} near {second}", "risk", rule["category"],
+                      SEVERITY_NAMES.index(rule["severity"]), rule["reason"])
+        add(f"{first} ~{rule['within']} {second}", entry)
+        add(f"{second} ~{rule['within']} {first}", entry._replace(reason=_swapped(rule["reason"])))
+    for idiom in data["idioms"]:
+        add(idiom, Entry(idiom, "idiom"))
+    for cue, patterns in data["cues"].items():
+        for pattern in patterns:
+            add(pattern, Entry(pattern, cue))
+    return Patterns({word: tuple(found) for word, found in compiled.items()}, variants)
+
+
+SEVERITY_NAMES = ("low", "medium", "high")
+
+
+def _swapped(reason: str) -> str:
+    return reason.replace("{0}", "\x00").replace("{1}", "{0}").replace("\x00", "{1}")
+
+
+def _single(word: str, variants: Mapping[str, tuple[str, ...]]) -> str:
+    forms = normal_forms(word, variants)
+    if len(forms) != 1:
+        raise ValueError(f"risk rules: {word!r} is not one word in normal form ({forms})")
+    return forms[0]
+
+
+def _forms(words: Iterable[str], variants: Mapping[str, tuple[str, ...]]) -> Iterator[str]:
+    for word in words:
+        yield from normal_forms(word, variants)
+
+
+def _elements(pattern: str, classes: Mapping[str, frozenset[str]],
+              variants: Mapping[str, tuple[str, ...]]) -> list[list[_Element]]:
+    """Each written element as the run(s) of elements it reads as (a word may read as several)."""
+    read: list[list[_Element]] = []
+    for token in pattern.split():
+        optional = token.endswith("?") and len(token) > 1
+        token = token.rstrip("?") if optional else token
+        if token.startswith(_GAP) and token[1:].isdigit():
+            read.append([_Element(None, gap=int(token[1:]))])
+        elif token.startswith("@"):
+            if token[1:] not in classes:
+                raise ValueError(f"risk rules: {pattern!r} names an unknown class {token!r}")
+            read.append([_Element(classes[token[1:]], optional)])
+        elif "|" in token:
+            read.append([_Element(frozenset(_single(word, variants) for word in token.split("|")), optional)])
+        else:
+            forms = [word.form for word in words(token, variants) if word.form != BOUNDARY]
+            if not forms:
+                raise ValueError(f"risk rules: {token!r} in {pattern!r} reads as nothing")
+            read.append([_Element(frozenset((form,)), optional) for form in forms])
+    if not read:
+        raise ValueError("risk rules: an empty pattern")
+    return read
+
+
+def _alternatives(read: list[list[_Element]]) -> Iterator[tuple[_Element, ...]]:
+    """Flatten; a pattern whose first element is optional reads as two patterns."""
+    flat = tuple(itertools.chain.from_iterable(read))
+    if flat[0].optional:
+        yield flat[1:]
+        flat = (flat[0]._replace(optional=False), *flat[1:])
+    yield flat

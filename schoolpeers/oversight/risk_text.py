@@ -1,0 +1,193 @@
+"""Words of a note as screening reads them: one normal form for the many ways a
+young mentor writes the same thing. A pure core (no Flask, no database).
+
+"Her stepdad hit her w/ his belt", "my step dad hits me with his belt" and
+"he's hittin him wiv a belt" all read "me stepdad hit me with me belt": case
+and compatibility forms folded, contractions written out, text speak and
+leetspeak spelled out, repeated letters squeezed, every word reduced to its
+dictionary form (simplemma, which ships its own data), and every personal
+pronoun and possessive folded to "me" (reflexives to "self"), so that a
+phrase written once in the first person also matches third-person notes.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import simplemma
+
+# A word: letters or digits, possibly joined by an apostrophe or a symbol that
+# stands in for a letter ("don't", "k!ll", "s*icide", "$elf"). A line break or
+# sentence punctuation is a boundary that no phrase crosses.
+_TOKEN = re.compile(
+    r"([$@]?[^\W_]+(?:['’*@$!\u200b-\u200d\u2060\ufeff][^\W_]+)*)"
+    # a full stop after a lone letter is an initial or a spelled-out word ("K.I.L.L."), not a sentence end
+    r"|([\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|(?<!(?<![^\W_])[^\W\d_])[.!?;]+(?=\s|$))"
+)
+BOUNDARY = ""
+
+PRONOUN = "me"  # the one form of every personal pronoun and possessive
+SELF = "self"  # the one form of every reflexive
+_PRONOUNS = frozenset(
+    "i me my mine he him his she her hers they them their theirs you your yours u ur ya yu we us our ours".split()
+)
+_REFLEXIVES = frozenset(
+    "myself meself himself herself hisself themselves themself theirself yourself yourselves urself "
+    "ourselves oneself itself".split()
+)
+_CONTRACTION_ENDINGS = {"n't": ("not",), "'m": ("be",), "'re": ("be",), "'ve": ("have",), "'ll": ("will",),
+                        "'d": ("would",), "'s": ()}  # 's: possessive or "is"; both read as nothing more
+_IRREGULAR_NEGATIVES = {"won't": ("will", "not"), "can't": ("can", "not"), "shan't": ("shall", "not"),
+                        "ain't": ("be", "not")}
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"})
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff]")  # zero-width characters inside a word
+_RUN_OF_THREE = re.compile(r"(.)\1{2,}")
+_DOUBLE = re.compile(r"(.)\1")
+# Dictionary forms that simplemma gets wrong for these notes, or leaves as nouns.
+_LEMMA_FIXES = {"gone": "go", "shot": "shoot", "hung": "hang", "lay": "lie", "lied": "lie",
+                "left": "leave", "felt": "feel", "ODing": "overdose", "pills": "pill", "meds": "med",
+                "cutting": "cut", "ending": "end", "hanging": "hang", "cuts": "cut", "burns": "burn",
+                "scratches": "scratch", "starving": "starve", "saying": "say", "feeling": "feel",
+                "drinking": "drink", "bruises": "bruise", "threw": "throw", "wanna": "want"}
+
+
+class Word(NamedTuple):
+    form: str  # the normal form; BOUNDARY for a line break or sentence end
+    start: int  # span in the text as written
+    end: int
+
+
+def words(text: str, variants: Mapping[str, tuple[str, ...]]) -> list[Word]:
+    """The note's words in normal form, each with the span it came from.
+
+    A written word may give several normal words ("kms" -> kill self), each
+    with the written word's span; single letters spelled out ("k i l l") are
+    read as one word.
+    """
+    found: list[Word] = []
+    letters: list[re.Match[str]] = []
+    for token in _TOKEN.finditer(text):
+        if token.group(1) and len(token.group(1)) == 1 and token.group(1).isalpha():
+            letters.append(token)
+            continue
+        _flush_letters(letters, found, variants)
+        if token.group(1):
+            for form in normal_forms(token.group(1), variants):
+                if form == SELF and found and found[-1].form == PRONOUN:  # "my self", "her self"
+                    found[-1] = Word(SELF, found[-1].start, token.end())
+                else:
+                    found.append(Word(form, token.start(), token.end()))
+        elif found and found[-1].form != BOUNDARY:
+            found.append(Word(BOUNDARY, token.start(), token.end()))
+    _flush_letters(letters, found, variants)
+    return found
+
+
+def _flush_letters(letters: list[re.Match[str]], found: list[Word], variants: Mapping[str, tuple[str, ...]]) -> None:
+    """Three or more single letters in a row spell one word; fewer are words of their own."""
+    if len(letters) >= 3:
+        spelled = "".join(letter.group(1) for letter in letters)
+        found.extend(Word(form, letters[0].start(), letters[-1].end()) for form in normal_forms(spelled, variants))
+    else:
+        for letter in letters:
+            found.extend(Word(form, letter.start(), letter.end()) for form in normal_forms(letter.group(1), variants))
+    letters.clear()
+
+
+def normal_forms(word: str, variants: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """One written word in normal form: usually one word, sometimes none or several."""
+    return _normal_forms(word, _VariantsKey(variants))
+
+
+class _VariantsKey:
+    """Lets the cache key on the (long-lived, unchanging) variants table by identity."""
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: Mapping[str, tuple[str, ...]]) -> None:
+        self.table = table
+
+    def __hash__(self) -> int:
+        return id(self.table)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _VariantsKey) and other.table is self.table
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normal_forms(word: str, key: _VariantsKey) -> tuple[str, ...]:
+    variants = key.table
+    word = written_form(word)
+    if word in variants:
+        return variants[word]
+    if "'" in word:
+        return _contraction(word, variants)
+    if any(ch.isdigit() for ch in word) and any(ch.isalpha() for ch in word) or word[0] in "$@" or "!" in word:
+        word = word.translate(_LEET)
+    word = word.replace("*", "")  # censored letters ("s*icide") are left to the spelling variants
+    if word in variants:
+        return variants[word]
+    if word in _PRONOUNS or word in _REFLEXIVES:
+        return (_fold(word),)
+    return (_fold(_lemma(word)),)
+
+
+def written_form(word: str) -> str:
+    """How variants are keyed: the word as written, case and compatibility forms folded."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", word).casefold().replace("’", "'"))
+
+
+def _contraction(word: str, variants: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    if word in _IRREGULAR_NEGATIVES:
+        return _IRREGULAR_NEGATIVES[word]
+    for ending, spelled in _CONTRACTION_ENDINGS.items():
+        if word.endswith(ending) and len(word) > len(ending):
+            stem = word[: -len(ending)]
+            return tuple(form for part in (stem, *spelled) for form in normal_forms(part, variants))
+    return tuple(form for part in word.split("'") if part for form in normal_forms(part, variants))
+
+
+def _fold(lemma: str) -> str:
+    if lemma in _PRONOUNS:
+        return PRONOUN
+    if lemma in _REFLEXIVES:
+        return SELF
+    return lemma
+
+
+def _lemma(word: str) -> str:
+    if word in _LEMMA_FIXES:
+        return _LEMMA_FIXES[word]
+    if not word.isalpha():
+        return word
+    if not simplemma.is_known(word, lang="en") and _RUN_OF_THREE.search(word):
+        word = _squeezed(word)
+    lemma = _LEMMA_FIXES.get(word) or simplemma.lemmatize(word, lang="en")
+    if lemma == word and len(word) > 5:
+        lemma = _verb_stem(word) or lemma
+    return lemma
+
+
+def _squeezed(word: str) -> str:
+    """'soooo' -> 'so', 'killll' -> 'kill': the longest known squeeze, else every run to one letter."""
+    double = _RUN_OF_THREE.sub(r"\1\1", word)
+    if simplemma.is_known(double, lang="en"):
+        return double
+    single = _DOUBLE.sub(r"\1", double)
+    return single if simplemma.is_known(single, lang="en") else double
+
+
+def _verb_stem(word: str) -> str | None:
+    """A verb form that the dictionary keeps as a noun or does not know ('hanging', 'cuttin', 'selfharming')."""
+    for ending in ("ing", "in", "ed"):
+        if word.endswith(ending):
+            stem = word[: -len(ending)]
+            candidates = (stem, stem + "e", stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None)
+            for candidate in candidates:
+                if candidate and len(candidate) >= 3 and simplemma.is_known(candidate, lang="en"):
+                    return simplemma.lemmatize(candidate, lang="en")
+    return None
