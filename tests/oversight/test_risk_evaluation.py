@@ -53,7 +53,7 @@ def test_the_development_figures_hold(development):
     assert figures.high_recall >= 0.98
     assert figures.medium_recall >= 0.95
     assert figures.false_alarm <= 0.17
-    assert figures.false_high <= 0.05
+    assert figures.false_high <= 0.07
 
 
 def test_rebuilding_the_model_from_the_corpus_gives_the_same_predictions(development):
