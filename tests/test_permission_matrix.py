@@ -48,7 +48,7 @@ ACCESS = {
         "matching.mentorships", "matching.end", "mentors.index", "mentors.detail", "mentors.decide",
         "mentors.training", "mentors.certify", "mentors.pause", "oversight.dashboard", "oversight.concern",
         "oversight.acknowledge", "oversight.note", "oversight.resolve", "oversight.student",
-        "oversight.raise_concern")},
+        "oversight.raise_concern", "oversight.screening_quality", "oversight.screening_export")},
     **{e: {"counselor": OK, "staff": OK} for e in ("reports.index", "reports.data", "reports.export")},
 }
 

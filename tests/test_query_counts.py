@@ -28,7 +28,7 @@ from schoolpeers.mentors.models import (
     Mentorship,
     MentorshipEvent,
 )
-from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.oversight.models import Concern, ConcernEvent, ScreeningMark
 from schoolpeers.timeutil import utcnow
 from tests.conftest import login
 
@@ -127,6 +127,22 @@ def build_school(slug: str, scale: int) -> SchoolData:
         db.session.add(ConcernEvent(school_id=school.id, concern_id=c.id, kind="raised", note="Rated 1."))
         db.session.add_all(ConcernEvent(school_id=school.id, concern_id=c.id, kind="note", actor_id=who.id,
                                         note="Spoke to the student.") for who in counselors)
+    # Resolved concerns of other mentees' check-ins, marked by counselors (each one's latest counts):
+    # a third right, a third not a concern, a third missed; and marks on the concern page's concern.
+    marked = [Concern(school_id=school.id, student_id=m.mentee_id, mentorship_id=m.id,
+                      checkin_id=checkin_ids[i * 3 * scale], source="risk_language", severity="medium",
+                      summary="Worrying words.", status="resolved", acknowledged_at=utcnow(), resolved_at=utcnow(),
+                      outcome="support_given") for i, m in enumerate(active[1:1 + 2 * scale], start=1)]
+    db.session.add_all(marked)
+    db.session.flush()
+    said = [dict(verdict="right", screened_severity="medium", screened_categories="bullying"),
+            dict(verdict="not_a_concern", screened_severity="low", screened_categories="substance_use"),
+            dict(verdict="missed", severity="high", category="self_harm", screened_categories="")]
+    db.session.add_all(ScreeningMark(school_id=school.id, concern_id=c.id, checkin_id=c.checkin_id,
+                                     counselor_id=who.id, **said[n % 3])
+                       for n, c in enumerate(marked) for who in counselors[:2])
+    db.session.add_all(ScreeningMark(school_id=school.id, concern_id=concerns[0].id, checkin_id=checkin_ids[0],
+                                     counselor_id=who.id, **said[2]) for who in counselors)
     for m in active[: 2 * scale]:
         db.session.add(MenteeFeedback(school_id=school.id, mentorship_id=m.id, mentee_id=m.mentee_id,
                                       rating="not_a_good_fit", comment="We never meet."))
@@ -168,6 +184,8 @@ PAGES: dict[str, tuple[str, Callable[[SchoolData], str]]] = {
     "dashboard": ("counselor", lambda d: "/oversight"),
     "concern": ("counselor", lambda d: f"/oversight/concerns/{d.concern_id}"),
     "student timeline": ("counselor", lambda d: f"/oversight/students/{d.mentee_id}"),
+    "screening quality": ("counselor", lambda d: "/oversight/screening"),
+    "screening examples": ("counselor", lambda d: "/oversight/screening/export.csv"),
     "reports": ("counselor", lambda d: "/reports"),
     "report data": ("staff", lambda d: "/reports/data.json"),
     "users": ("admin", lambda d: "/admin/users"),
@@ -213,5 +231,6 @@ def test_the_larger_school_really_is_larger(small_and_large):
         return db.session.scalar(select(func.count()).select_from(model).where(
             model.school_id == data.school_id))
 
-    for model in (User, MentorProfile, Mentorship, MentorRequest, CheckIn, Concern, ConcernEvent, AuditEvent):
+    for model in (User, MentorProfile, Mentorship, MentorRequest, CheckIn, Concern, ConcernEvent, ScreeningMark,
+                  AuditEvent):
         assert count(model, large) >= 5 * count(model, small), model.__name__

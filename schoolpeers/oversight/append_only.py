@@ -8,13 +8,16 @@ erased on request. A concern's summary may be replaced by one of the fixed place
 the same flush that sets `redacted_at` for the first time; a concern event's note may be replaced
 by a placeholder and nothing else. The facts that safeguarding needs (who, when, source, severity,
 outcome) never change.
+
+Counselors' screening marks hold no free text and are never changed or deleted at all: a later
+judgement is a new mark.
 """
 from __future__ import annotations
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.oversight.models import Concern, ConcernEvent, ScreeningMark
 
 # What may move on a concern, always together with a new ConcernEvent.
 CONCERN_STATUS_FIELDS = frozenset({"status", "acknowledged_at", "resolved_at", "outcome", "escalated_at"})
@@ -44,6 +47,13 @@ def _refuse_event_update(_mapper, _connection, target) -> None:
     raise AppendOnlyError("Concern events are append-only; add a new event instead.")
 
 
+@event.listens_for(ScreeningMark, "before_update")
+def _refuse_mark_update(_mapper, _connection, target) -> None:
+    if _changed(target):  # anything at all, the counselor included
+        raise AppendOnlyError("Screening marks are append-only; mark the concern again instead.")
+
+
+@event.listens_for(ScreeningMark, "before_delete")
 @event.listens_for(ConcernEvent, "before_delete")
 @event.listens_for(Concern, "before_delete")
 def _refuse_delete(_mapper, _connection, target) -> None:
@@ -78,5 +88,5 @@ def _refuse_fact_change(_mapper, connection, target) -> None:
 def _refuse_bulk_statements(state: ORMExecuteState) -> None:
     """Bulk `update()`/`delete()` skip the mapper events above, so they are stopped here."""
     if (state.is_update or state.is_delete) and any(
-            m.class_ in (Concern, ConcernEvent) for m in state.all_mappers):
-        raise AppendOnlyError("Concerns and their events are changed only through their services.")
+            m.class_ in (Concern, ConcernEvent, ScreeningMark) for m in state.all_mappers):
+        raise AppendOnlyError("Concerns, their events and screening marks are changed only through their services.")

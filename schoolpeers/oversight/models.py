@@ -86,3 +86,51 @@ class ConcernEvent(db.Model):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     actor: Mapped[User | None] = relationship()
+
+
+# How screening did on a concern's check-in notes, in a counselor's judgement.
+VERDICTS = {
+    "right": "Right",
+    "not_a_concern": "Not a concern",
+    "missed": "Missed",
+}
+MISSED_SEVERITIES = ("high", "medium")  # what a missed note should have been
+
+
+class ScreeningMark(db.Model):
+    """A counselor's mark on what screening said about a concern's check-in notes. Append-only: a
+    later judgement is a new mark (`schoolpeers.oversight.append_only`); the latest one on a
+    check-in's notes counts (two concerns of one check-in judge the same notes).
+
+    `screened_severity` and `screened_categories` (space-separated category values, in the
+    screener's order) are what screening said about the notes when the mark was made: the screener
+    changes, and a mark keeps what it judged. No free text: the notes stay on the check-in.
+    The category is not constrained here: the screener's categories may grow; the service checks it.
+    """
+
+    __tablename__ = "screening_marks"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('right', 'not_a_concern', 'missed')", name="verdict_known"),
+        CheckConstraint("severity IS NULL OR severity IN ('high', 'medium')", name="severity_known"),
+        CheckConstraint("screened_severity IS NULL OR screened_severity IN ('high', 'medium', 'low')",
+                        name="screened_severity_known"),
+        CheckConstraint("(verdict = 'missed' AND severity IS NOT NULL AND category IS NOT NULL) OR "
+                        "(verdict <> 'missed' AND severity IS NULL AND category IS NULL)",
+                        name="missed_says_what"),
+        Index("ix_screening_marks_school_checkin", "school_id", "checkin_id"),
+        Index("ix_screening_marks_school_concern", "school_id", "concern_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"))
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id"))  # the concern's: the notes judged
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verdict: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[str | None] = mapped_column(String(10))  # missed: what it should have been
+    category: Mapped[str | None] = mapped_column(String(40))  # missed: what it should have been
+    screened_severity: Mapped[str | None] = mapped_column(String(10))
+    screened_categories: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    counselor: Mapped[User] = relationship()

@@ -1,4 +1,5 @@
-"""Counselors' oversight: the dashboard, concerns, a student's timeline; the student's call for help.
+"""Counselors' oversight: the dashboard, concerns, a student's timeline, how screening does; the
+student's call for help.
 
 Every page that shows check-in notes or a concern writes an audit event.
 """
@@ -7,16 +8,17 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.mentors.checkins import not_a_good_fit_query
-from schoolpeers.oversight import services, timeline
+from schoolpeers.oversight import screening, services, timeline
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
-from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern
+from schoolpeers.oversight.models import OUTCOMES, SOURCES, VERDICTS, Concern
 from schoolpeers.oversight.notify import notify_counselors
 from schoolpeers.oversight.paging import counted_page
 from schoolpeers.timeutil import today_in, utcnow
@@ -91,9 +93,12 @@ def concern(concern_id: int):
     audit("concern.read", record_type="concern", record_id=record.id)
     db.session.commit()
     record = services.concern_for_page(record.school_id, record.id)  # loaded after the commit expired it
+    checkin = record.checkin
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
                            confirm=ConfirmForm(), note_form=NoteForm(), resolve_form=ResolveForm(),
-                           overdue=services.is_overdue(record, utcnow()), checkin=record.checkin)
+                           overdue=services.is_overdue(record, utcnow()), checkin=checkin,
+                           explained=screening.explain_notes(checkin.notes if checkin else None),
+                           marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES)
 
 
 def _change(concern_id: int, action, message: str, form=None):
@@ -126,12 +131,34 @@ def note(concern_id: int):
 @bp.post("/oversight/concerns/<int:concern_id>/resolve")
 @role_required("counselor")
 def resolve(concern_id: int):
+    """Resolve, and (optionally) mark how screening did on the concern's notes: one transaction.
+    A form with mistakes comes back with each one next to its field, on a page of the form alone
+    (no notes, no summary): refused input writes nothing, not even a read."""
+    record = get_in_school_or_404(Concern, concern_id, joinedload(Concern.student), joinedload(Concern.checkin))
     form = ResolveForm()
-    return _change(concern_id, lambda c: (services.resolve(c, current_user, form.outcome.data, form.note.data,
-                                                           utcnow()),
-                                          audit("concern.resolve", record_type="concern", record_id=c.id,
-                                                detail={"outcome": form.outcome.data})),
-                   "Resolved.", form)
+    notes = record.checkin.notes if record.checkin else None
+    valid = form.validate_on_submit()
+    if form.check_screening(notes) and valid:
+        verdict, severity, category = form.screening_answers()
+
+        def resolve_and_mark() -> None:
+            now = utcnow()
+            services.resolve(record, current_user, form.outcome.data, form.note.data, now)
+            audit("concern.resolve", record_type="concern", record_id=record.id, detail={"outcome": form.outcome.data})
+            if verdict:
+                mark = screening.mark_screening(record, current_user, verdict, severity, category, now)
+                audit("screening.mark", record_type="screening_mark", record_id=mark.id,
+                      detail={"concern_id": record.id, "verdict": verdict, "severity": mark.severity,
+                              "category": mark.category})
+
+        commit_or_explain(resolve_and_mark, "Resolved. Thank you for marking the screening: it learns from you."
+                          if verdict else "Resolved.", (services.ConcernError,))
+        return redirect(url_for("oversight.concern", concern_id=record.id))
+    if "csrf_token" in form.errors:
+        flash("The form had expired. Please send it again.", "error")
+        return redirect(url_for("oversight.concern", concern_id=record.id))
+    return render_template("oversight/resolve.html", concern=record, form=form, resolve_form=form,
+                           has_notes=bool(notes))
 
 
 @bp.get("/oversight/students/<int:student_id>")
@@ -169,3 +196,30 @@ def raise_concern(student_id: int):
         log.exception("Concern %s saved, but mailing counselors failed", record.id)
     flash("Concern raised.", "success")
     return redirect(url_for("oversight.concern", concern_id=record.id))
+
+
+# --- how screening does --------------------------------------------------------------------------
+
+@bp.get("/oversight/screening")
+@role_required("counselor")
+def screening_quality():
+    """Counselors' marks, per kind of risk, and the notes screening missed: counts and links, no
+    names and no notes (each concern's page audits its own reading)."""
+    school_id = current_user.school_id
+    misses = counted_page(screening.misses_query(school_id), page_arg(), PER_PAGE)
+    return render_template("oversight/screening.html", quality=screening.quality(school_id), misses=misses,
+                           categories=screening.CATEGORIES)
+
+
+@bp.get("/oversight/screening/export.csv")
+@role_required("counselor")
+def screening_export():
+    """The school's own labelled examples: each marked check-in's notes with its latest mark."""
+    school = current_user.school
+    content, rows = screening.examples_csv(school.id)
+    # Recorded with the file: the notes in it are students' words.
+    audit("screening.export", detail={"rows": rows})
+    db.session.commit()
+    filename = f"screening-examples-{school.slug}-{utcnow():%Y%m%d}.csv"
+    return Response(content, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

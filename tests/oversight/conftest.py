@@ -1,4 +1,4 @@
-"""Fixtures for oversight: an active mentorship, a real local SMTP server."""
+"""Fixtures for oversight: an active mentorship, concerns about check-in notes, a real local SMTP server."""
 import socket
 from datetime import date, timedelta
 
@@ -7,6 +7,9 @@ from aiosmtpd.controller import Controller
 
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
+from schoolpeers.mentors import checkins
+from schoolpeers.oversight import services as oversight
+from schoolpeers.timeutil import utcnow
 from tests.factories import make_mentor, make_request
 
 
@@ -21,6 +24,22 @@ def mentorship(school, users, make_user):
     db.session.commit()
     assert profile.user_id == m.mentor_id
     return m
+
+
+@pytest.fixture
+def concern_on_notes(school, users, mentorship):
+    """Makes a concern (raised by hand, so whatever screening says) about a new check-in of
+    `mentorship` with the given notes; committed."""
+    def make(notes: str | None, severity: str = "medium"):
+        checkin, _ = checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
+            date.today(), 20, "online", 4, notes=notes or ""), date.today())
+        concern = oversight.raise_concern(school, mentorship.mentee, source="manual", severity=severity,
+                                          summary="About the check-in.", raised_by=users["counselor"], now=utcnow(),
+                                          mentorship_id=mentorship.id, checkin_id=checkin.id)
+        db.session.commit()
+        return concern
+
+    return make
 
 
 class Inbox:
