@@ -10,7 +10,6 @@ severity when the note reads like the corpus's worrying notes.
 from __future__ import annotations
 
 import functools
-import math
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -23,6 +22,7 @@ from schoolpeers.oversight.risk_text import BOUNDARY, Word
 MODEL_FILE = "screening_model.npz"
 CHAR_GRAMS = (3, 4, 5)
 _STRONGEST = 2  # words highlighted for a model finding
+_WORD_CACHE = 1 << 17  # words whose columns are kept
 
 
 class Opinion(NamedTuple):
@@ -71,24 +71,43 @@ class Model(NamedTuple):
     category_intercept: np.ndarray
     threshold_high: float  # P(high) from which the model says high
     threshold_any: float  # P(medium) + P(high) from which it says medium
+    columns_of_word: dict[str, tuple[int, ...]]  # a cache, filled as words are seen
 
-    def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[list[int], list[int]]]:
         """The note's tf-idf vector (columns, values) as scikit-learn computes it
-        (sublinear tf, l2 norm), and for each column the words it came from."""
-        counts: Counter[int] = Counter()
-        origins: dict[int, list[int]] = {}
-        for name, word in features(forms):
-            column = self.index.get(name)
-            if column is not None:
-                counts[column] += 1
-                origins.setdefault(column, []).append(word)
+        (sublinear tf, l2 norm), and for every feature found, the word it came from."""
+        found, origins = [], []
+        previous = None
+        for index, form in enumerate(forms):
+            if form == BOUNDARY:
+                previous = None
+                continue
+            columns = self.word_columns(form)
+            if previous is not None:
+                pair = self.index.get(f"b {previous} {form}")
+                if pair is not None:
+                    columns = (*columns, pair)
+            found.extend(columns)
+            origins.extend([index] * len(columns))
+            previous = form
+        counts = Counter(found)
         columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        values = np.fromiter((1.0 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts))
-        values *= self.idf[columns]
+        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+        values = (1.0 + np.log(values)) * self.idf[columns]
         norm = float(np.sqrt(values @ values))
         if norm:
             values /= norm
-        return columns, values, [origins[column] for column in columns.tolist()]
+        return columns, values, (found, origins)
+
+    def word_columns(self, form: str) -> tuple[int, ...]:
+        """The columns of a word and its letter groups, computed once per word."""
+        cached = self.columns_of_word.get(form)
+        if cached is None:
+            names = ("w " + form, *_letter_groups(form))
+            cached = tuple(column for column in map(self.index.get, names) if column is not None)
+            if len(self.columns_of_word) < _WORD_CACHE:
+                self.columns_of_word[form] = cached
+        return cached
 
     def probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
         return _softmax(self.severity_coef[:, columns] @ values + self.severity_intercept)
@@ -119,16 +138,19 @@ def second_opinion(words: Sequence[Word]) -> Opinion | None:
 
 
 def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: np.ndarray,
-                     origins: list[list[int]]) -> tuple[int, ...]:
-    """The words whose features pushed the note most towards the severity, against 'none'."""
+                     origins: tuple[list[int], list[int]]) -> tuple[int, ...]:
+    """The words whose features pushed the note most towards the severity, against 'none'.
+    A feature found several times shares its weight among the words it came from."""
     toward = model.severity_classes.index(severity)
     away = model.severity_classes.index("none")
     weights = (model.severity_coef[toward, columns] - model.severity_coef[away, columns]) * values
-    by_word: Counter[int] = Counter()
-    for weight, words in zip(weights.tolist(), origins, strict=True):
-        for word in words:
-            by_word[word] += weight / len(words)
-    return tuple(sorted(word for word, weight in by_word.most_common(_STRONGEST) if weight > 0))
+    order = np.argsort(columns)
+    found = np.searchsorted(columns, np.array(origins[0], dtype=np.int64), sorter=order)
+    found = order[found]  # each occurrence's place in columns
+    times = np.bincount(found, minlength=len(columns))
+    by_word = np.bincount(np.array(origins[1], dtype=np.int64), weights=weights[found] / times[found])
+    strongest = np.argsort(-by_word, kind="stable")[:_STRONGEST]
+    return tuple(sorted(int(word) for word in strongest if by_word[word] > 0))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -158,4 +180,5 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
         category_intercept=arrays["category_intercept"].astype(np.float64),
         threshold_high=float(arrays["thresholds"][0]),
         threshold_any=float(arrays["thresholds"][1]),
+        columns_of_word={},
     )

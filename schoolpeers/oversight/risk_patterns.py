@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from schoolpeers.oversight.risk_text import BOUNDARY, Word, normal_forms, words, written_form
+from schoolpeers.oversight.risk_text import BOUNDARY, Variants, Word, normal_forms, words, written_form
 
 _GAP = "~"
 
@@ -49,17 +49,28 @@ class Window(NamedTuple):
     anchors: tuple[int, ...]  # indexes of the words that matched a word element
 
 
+_Compiled = tuple[tuple[_Element, ...], Entry]
+
+
 @dataclass(frozen=True)
 class Patterns:
-    by_first_word: Mapping[str, tuple[tuple[tuple[_Element, ...], Entry], ...]]
+    # Patterns that begin with two words are found by that pair, the others by their first word:
+    # most words of a note begin no pattern, and most pairs none either.
+    by_first_word: Mapping[str, tuple[_Compiled, ...]]
+    by_first_pair: Mapping[tuple[str, str], tuple[_Compiled, ...]]
     variants: Mapping[str, tuple[str, ...]]
 
     def windows(self, words: Sequence[Word]) -> Iterator[Window]:
         """Every place a pattern matches, the shortest match for each pattern and start."""
         forms = [word.form for word in words]
-        for start, form in enumerate(forms):
-            for elements, entry in self.by_first_word.get(form, ()):
+        by_first_word, by_first_pair = self.by_first_word, self.by_first_pair
+        for start, pair in enumerate(itertools.zip_longest(forms, forms[1:])):
+            for elements, entry in by_first_word.get(pair[0], ()):
                 anchors = _match(elements, 1, forms, start + 1, (start,))
+                if anchors is not None:
+                    yield Window(start, anchors[-1] + 1, entry, anchors)
+            for elements, entry in by_first_pair.get(pair, ()):
+                anchors = _match(elements, 2, forms, start + 2, (start, start + 1))
                 if anchors is not None:
                     yield Window(start, anchors[-1] + 1, entry, anchors)
 
@@ -88,7 +99,7 @@ def _match(elements: Sequence[_Element], index: int, forms: Sequence[str], posit
 
 def compile_patterns(data: Mapping[str, Any]) -> Patterns:
     """Read the rules file's sections: variants, classes, rules, near, idioms and cues."""
-    variants: dict[str, tuple[str, ...]] = {}
+    variants = Variants()
     for written, meant in data["variants"].items():
         # Read without variants, so that no substitution feeds another.
         variants[written_form(written)] = tuple(
@@ -96,6 +107,7 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
     classes = {name: frozenset(_forms(words, variants)) for name, words in data["classes"].items()}
     compiled: dict[str, list[tuple[tuple[_Element, ...], Entry]]] = defaultdict(list)
     declared: dict[tuple[_Element, ...], Entry] = {}
+    by_pair: dict[tuple[str, str], list[tuple[tuple[_Element, ...], Entry]]] = defaultdict(list)
 
     def add(pattern: str, entry: Entry) -> None:
         for elements in _alternatives(_elements(pattern, classes, variants)):
@@ -107,8 +119,13 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
                 raise ValueError(f"risk rules: {entry.phrase!r} and {known.phrase!r} read the same")
             if known is not entry:
                 continue
-            for word in first.words:
-                compiled[word].append((elements, entry))
+            second = elements[1] if len(elements) > 1 else None
+            if second is not None and second.words is not None and not second.optional:
+                for pair in itertools.product(first.words, second.words):
+                    by_pair[pair].append((elements, entry))
+            else:
+                for word in first.words:
+                    compiled[word].append((elements, entry))
 
     for category, by_severity in data["rules"].items():
         for severity, patterns in by_severity.items():
@@ -125,7 +142,8 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
     for cue, patterns in data["cues"].items():
         for pattern in patterns:
             add(pattern, Entry(pattern, cue))
-    return Patterns({word: tuple(found) for word, found in compiled.items()}, variants)
+    return Patterns({word: tuple(found) for word, found in compiled.items()},
+                    {pair: tuple(found) for pair, found in by_pair.items()}, variants)
 
 
 SEVERITY_NAMES = ("low", "medium", "high")

@@ -12,7 +12,6 @@ phrase written once in the first person also matches third-person notes.
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -71,19 +70,24 @@ def words(text: str, variants: Mapping[str, tuple[str, ...]]) -> list[Word]:
     found: list[Word] = []
     letters: list[re.Match[str]] = []
     for token in _TOKEN.finditer(text):
-        if token.group(1) and len(token.group(1)) == 1 and token.group(1).isalpha():
+        word = token.group(1)
+        if word is not None and len(word) == 1 and word.isalpha():
             letters.append(token)
             continue
+        if letters:
+            _flush_letters(letters, found, variants)
+        if word is None:
+            if found and found[-1].form != BOUNDARY:
+                found.append(Word(BOUNDARY, *token.span()))
+            continue
+        start, end = token.span()
+        for form in normal_forms(word, variants):
+            if form == SELF and found and found[-1].form == PRONOUN:  # "my self", "her self"
+                found[-1] = Word(SELF, found[-1].start, end)
+            else:
+                found.append(Word(form, start, end))
+    if letters:
         _flush_letters(letters, found, variants)
-        if token.group(1):
-            for form in normal_forms(token.group(1), variants):
-                if form == SELF and found and found[-1].form == PRONOUN:  # "my self", "her self"
-                    found[-1] = Word(SELF, found[-1].start, token.end())
-                else:
-                    found.append(Word(form, token.start(), token.end()))
-        elif found and found[-1].form != BOUNDARY:
-            found.append(Word(BOUNDARY, token.start(), token.end()))
-    _flush_letters(letters, found, variants)
     return found
 
 
@@ -98,29 +102,32 @@ def _flush_letters(letters: list[re.Match[str]], found: list[Word], variants: Ma
     letters.clear()
 
 
+class Variants(dict[str, tuple[str, ...]]):
+    """Whole-word spellings (written form -> normal forms), with a cache of the
+    normal forms of every word read with them: notes repeat their words."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cache: dict[str, tuple[str, ...]] = {}
+
+
+_CACHE_LIMIT = 1 << 17
+
+
 def normal_forms(word: str, variants: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     """One written word in normal form: usually one word, sometimes none or several."""
-    return _normal_forms(word, _VariantsKey(variants))
+    cache = getattr(variants, "cache", None)
+    if cache is not None:
+        found = cache.get(word)
+        if found is None:
+            found = _normal_forms(word, variants)
+            if len(cache) < _CACHE_LIMIT:
+                cache[word] = found
+        return found
+    return _normal_forms(word, variants)
 
 
-class _VariantsKey:
-    """Lets the cache key on the (long-lived, unchanging) variants table by identity."""
-
-    __slots__ = ("table",)
-
-    def __init__(self, table: Mapping[str, tuple[str, ...]]) -> None:
-        self.table = table
-
-    def __hash__(self) -> int:
-        return id(self.table)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _VariantsKey) and other.table is self.table
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _normal_forms(word: str, key: _VariantsKey) -> tuple[str, ...]:
-    variants = key.table
+def _normal_forms(word: str, variants: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     word = written_form(word)
     if word in variants:
         return variants[word]

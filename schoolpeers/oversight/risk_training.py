@@ -19,6 +19,7 @@ import io
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -59,13 +60,19 @@ def _severity_model() -> LogisticRegression:
     return LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
 
 
-def train(notes: Sequence[Note]) -> dict[str, np.ndarray]:
-    """The model's arrays for these notes, thresholds included."""
+class Fitted(NamedTuple):
+    vectorizer: TfidfVectorizer
+    severity: LogisticRegression
+    category: LogisticRegression
+    thresholds: tuple[float, float]  # high, any
+
+
+def fit(notes: Sequence[Note]) -> Fitted:
+    """The vectorizer, both models and the thresholds for these notes."""
     documents = [note_features(note.text) for note in notes]
     labels = np.array([note.label for note in notes])
     rules = [_rules_severity(note.text) for note in notes]
-    threshold_high, threshold_any = _thresholds(_out_of_fold(documents, labels), labels, rules)
-
+    thresholds = _thresholds(_out_of_fold(documents, labels), labels, rules)
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(documents)
     severity = _severity_model().fit(matrix, labels)
@@ -73,6 +80,16 @@ def train(notes: Sequence[Note]) -> dict[str, np.ndarray]:
     categories = np.array([note.category for note in notes])
     category = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(
         matrix[worrying], categories[worrying])
+    return Fitted(vectorizer, severity, category, thresholds)
+
+
+def train(notes: Sequence[Note]) -> dict[str, np.ndarray]:
+    """The model's arrays for these notes, thresholds included."""
+    return arrays(fit(notes))
+
+
+def arrays(fitted: Fitted) -> dict[str, np.ndarray]:
+    vectorizer, severity, category, thresholds = fitted
     order = [list(severity.classes_).index(name) for name in SEVERITY_CLASSES]
     return {
         "vocabulary": np.array("\n".join(vectorizer.get_feature_names_out())),
@@ -83,7 +100,7 @@ def train(notes: Sequence[Note]) -> dict[str, np.ndarray]:
         "category_classes": np.array("\n".join(category.classes_)),
         "category_coef": category.coef_.astype(np.float32),
         "category_intercept": category.intercept_.astype(np.float32),
-        "thresholds": np.array([threshold_high, threshold_any], dtype=np.float64),
+        "thresholds": np.array(thresholds, dtype=np.float64),
     }
 
 

@@ -56,20 +56,41 @@ def test_the_development_figures_hold(development):
     assert figures.false_high <= 0.07
 
 
-def test_rebuilding_the_model_from_the_corpus_gives_the_same_predictions(development):
+@pytest.fixture(scope="module")
+def fitted(development):
     from schoolpeers.oversight import risk_training
 
-    rebuilt = risk_model.model_from_arrays(risk_training.train(development))
+    return risk_training, risk_training.fit(development)
+
+
+def test_rebuilding_the_model_from_the_corpus_gives_the_same_predictions(development, fitted):
+    risk_training, fit = fitted
+    rebuilt = risk_model.model_from_arrays(risk_training.arrays(fit))
     shipped = risk_model.load_model()
     assert shipped is not None
     assert (rebuilt.threshold_high, rebuilt.threshold_any) == (shipped.threshold_high, shipped.threshold_any)
     for note in development[::3] + load_corpus("heldout")[::3]:
-        forms = [word.form for word in risk_text.words(note.text, risk.rule_variants())]
+        forms = _forms(note.text)
         probabilities = []
         for model in (rebuilt, shipped):
             columns, values, _ = model.vector(forms)
             probabilities.append(model.probabilities(columns, values))
         assert np.allclose(*probabilities, atol=1e-5), note.text
+
+
+def test_screening_reads_the_model_as_scikit_learn_computes_it(development, fitted):
+    risk_training, fit = fitted
+    rebuilt = risk_model.model_from_arrays(risk_training.arrays(fit))
+    notes = development[::7]
+    expected = fit.severity.predict_proba(fit.vectorizer.transform([risk_training.note_features(n.text) for n in notes]))
+    order = [list(fit.severity.classes_).index(name) for name in rebuilt.severity_classes]
+    for note, row in zip(notes, expected[:, order], strict=True):
+        columns, values, _ = rebuilt.vector(_forms(note.text))
+        assert np.allclose(rebuilt.probabilities(columns, values), row, atol=1e-4), note.text
+
+
+def _forms(text: str) -> list[str]:
+    return [word.form for word in risk_text.words(text, risk.rule_variants())]
 
 
 def test_a_model_finding_explains_itself():
