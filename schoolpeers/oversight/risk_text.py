@@ -82,13 +82,21 @@ def words(text: str, variants: Mapping[str, tuple[str, ...]]) -> list[Word]:
             continue
         start, end = token.span()
         for form in normal_forms(word, variants):
-            if form == SELF and found and found[-1].form == PRONOUN:  # "my self", "her self"
+            if form == SELF and found and found[-1].form == PRONOUN and _joins_self(text, found[-1]):
                 found[-1] = Word(SELF, found[-1].start, end)
             else:
                 found.append(Word(form, start, end))
     if letters:
         _flush_letters(letters, found, variants)
     return found
+
+
+_BEFORE_SELF = frozenset("my her him his them their your ur our".split())
+
+
+def _joins_self(text: str, pronoun: Word) -> bool:
+    """'my self', 'her self' are one reflexive; 'I self-harm' is a subject and a verb."""
+    return text[pronoun.start:pronoun.end].casefold() in _BEFORE_SELF
 
 
 def _flush_letters(letters: list[re.Match[str]], found: list[Word], variants: Mapping[str, tuple[str, ...]]) -> None:

@@ -6,9 +6,9 @@ machine and the same predictions anywhere. The model is written as plain
 arrays (`.npz`, no pickle) that `risk_model` reads with numpy alone; only this
 builder needs scikit-learn.
 
-Thresholds are chosen for recall on out-of-fold predictions (each development
-note scored by a model that never saw it), together with the rules' own
-findings, within a false-alarm budget on the harmless notes.
+Thresholds are chosen on out-of-fold predictions (each development note scored
+by a model that never saw it): the lowest, so the most recall, that keep the
+model's own false alarms on the harmless notes within a budget.
 """
 
 from __future__ import annotations
@@ -33,13 +33,10 @@ SEED = 20261203
 FOLDS = 5
 SEVERITY_CLASSES = ("none", "medium", "high")
 C = 8.0  # inverse regularisation, chosen by cross-validation on the development part
-# The false-alarm budget the thresholds must keep on out-of-fold harmless notes:
-# a little inside the product's targets (10% flagged, 3% high), or, where the
-# rules alone already flag more, that much more on top of the rules' own.
+# The model's own false-alarm budget on out-of-fold harmless notes, a little inside
+# the product's targets (10% flagged, 3% flagged high).
 BUDGET_FLAGGED = 0.08
 BUDGET_HIGH = 0.02
-BUDGET_OVER_RULES = (0.04, 0.01)  # flagged, high
-_GRID = np.round(np.arange(0.05, 0.96, 0.01), 2)
 
 
 def note_features(text: str) -> list[str]:
@@ -71,8 +68,7 @@ def fit(notes: Sequence[Note]) -> Fitted:
     """The vectorizer, both models and the thresholds for these notes."""
     documents = [note_features(note.text) for note in notes]
     labels = np.array([note.label for note in notes])
-    rules = [_rules_severity(note.text) for note in notes]
-    thresholds = _thresholds(_out_of_fold(documents, labels), labels, rules)
+    thresholds = _thresholds(_out_of_fold(documents, labels), labels)
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(documents)
     severity = _severity_model().fit(matrix, labels)
@@ -104,11 +100,6 @@ def arrays(fitted: Fitted) -> dict[str, np.ndarray]:
     }
 
 
-def _rules_severity(text: str) -> str:
-    found = risk.screen_text(text, second_opinion=False).severity
-    return "none" if found is None else str(found)
-
-
 def _out_of_fold(documents: list[list[str]], labels: np.ndarray) -> np.ndarray:
     """P(none, medium, high) for each note from a model trained without it."""
     probabilities = np.zeros((len(documents), len(SEVERITY_CLASSES)))
@@ -123,26 +114,22 @@ def _out_of_fold(documents: list[list[str]], labels: np.ndarray) -> np.ndarray:
     return probabilities
 
 
-def _thresholds(probabilities: np.ndarray, labels: np.ndarray, rules: list[str]) -> tuple[float, float]:
-    """The thresholds with the best recall (high notes screened high, plus medium
-    notes screened medium or high) that keep the harmless notes within budget."""
-    rank = {"none": 0, "low": 1, "medium": 2, "high": 3}
-    rule_rank = np.array([rank[found] for found in rules])
-    p_high, p_any = probabilities[:, 2], probabilities[:, 1] + probabilities[:, 2]
-    harmless, high, medium = labels == "none", labels == "high", labels == "medium"
-    budget_flagged = max(BUDGET_FLAGGED, (rule_rank[harmless] > 0).mean() + BUDGET_OVER_RULES[0])
-    budget_high = max(BUDGET_HIGH, (rule_rank[harmless] == 3).mean() + BUDGET_OVER_RULES[1])
-    best, chosen = -1.0, (1.0, 1.0)
-    for threshold_high in _GRID:
-        for threshold_any in _GRID:
-            model_rank = np.where(p_high >= threshold_high, 3, np.where(p_any >= threshold_any, 2, 0))
-            said = np.maximum(rule_rank, model_rank)
-            if (said[harmless] > 0).mean() > budget_flagged or (said[harmless] == 3).mean() > budget_high:
-                continue
-            recall = (said[high] == 3).mean() + (said[medium] >= 2).mean()
-            if recall > best + 1e-12:
-                best, chosen = recall, (float(threshold_high), float(threshold_any))
-    return chosen
+def _thresholds(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    """The lowest thresholds (the most recall) at which the model alone, out of fold, flags no
+    more than its budget of the harmless development notes. The rules are not counted: they are
+    written by hand on the same notes, so their figures there are in-sample and would flatter."""
+    harmless = labels == "none"
+    p_high = probabilities[harmless, 2]
+    p_any = probabilities[harmless, 1] + probabilities[harmless, 2]
+    return (_just_above(p_high, BUDGET_HIGH), _just_above(p_any, BUDGET_FLAGGED))
+
+
+def _just_above(scores: np.ndarray, budget: float) -> float:
+    """A threshold that at most `budget` of these scores reach, rounded to 1/1000 for a stable file."""
+    allowed = int(np.floor(budget * len(scores)))
+    ranked = np.sort(scores)[::-1]
+    cut = ranked[allowed] if allowed < len(ranked) else 0.0
+    return float(np.ceil((cut + 1e-9) * 1000) / 1000)
 
 
 def write(arrays: dict[str, np.ndarray], path: Path) -> None:

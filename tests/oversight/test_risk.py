@@ -95,7 +95,8 @@ def test_every_plain_phrase_is_found_as_written_and_shouted(phrase, category, se
 @pytest.mark.parametrize("idiom", IDIOMS)
 def test_benign_idioms_alone_flag_nothing_low_or_medium(idiom):
     # An idiom hides weaker findings inside it, never a high one ("my mum will kill me").
-    assert all(match.severity == HIGH for match in rules_only(idiom).matches)
+    # (A high finding lowered by a cue in the idiom, "self harm awareness", shows as medium.)
+    assert all(match.severity == HIGH or "lowered one step" in match.reason for match in rules_only(idiom).matches)
 
 
 # ---------------------------------------------------------------- screening

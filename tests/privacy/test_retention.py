@@ -12,8 +12,15 @@ from schoolpeers.privacy.retention import purge_school
 from schoolpeers.timeutil import utcnow
 from tests.privacy.conftest import worrying_checkin
 
-EXPECTED = {"check-in notes": 1, "check-in corrections": 1, "feedback comments": 1, "mentorship notes": 2,
-            "request notes": 1, "concerns": 3, "concern notes": 9}  # 3 concerns: raised, noted, resolved
+FIXED = {"check-in notes": 1, "check-in corrections": 1, "feedback comments": 1, "mentorship notes": 2,
+         "request notes": 1}
+
+
+def expected() -> dict[str, int]:
+    """What a purge of the old mentorship removes. How many concerns its check-in raised is
+    screening's business, not retention's; each has three notes: raised, noted, resolved."""
+    concerns = db.session.scalar(select(func.count()).select_from(Concern))
+    return {**FIXED, "concerns": concerns, "concern notes": 3 * concerns}
 
 
 def texts(model, column, mentorship_id=None):
@@ -25,7 +32,7 @@ def texts(model, column, mentorship_id=None):
 
 def test_dry_run_counts_what_the_real_run_removes_and_a_second_run_finds_nothing(school, old_mentorship):
     dry = purge_school(school, utcnow(), dry_run=True)
-    assert dry.counts == EXPECTED
+    assert dry.counts == expected() and dry.counts["concerns"] >= 3
     db.session.rollback()
     assert texts(CheckIn, CheckIn.notes) == ["She said she feels low."]
     real = purge_school(school, utcnow())
@@ -59,11 +66,12 @@ def test_text_goes_and_what_reports_need_stays(school, old_mentorship):
 
 def test_recent_and_open_records_keep_their_text(school, users, mentorship, old_mentorship):
     """The active mentorship and an unresolved concern are untouched; so is a school with a long period."""
+    want = expected()  # before the recent check-in raises concerns of its own
     worrying_checkin(mentorship, notes="He is being bullied.")
     db.session.commit()
     result = purge_school(school, utcnow())
     db.session.commit()
-    assert result.counts == EXPECTED
+    assert result.counts == want
     assert texts(CheckIn, CheckIn.notes, mentorship.id) == ["He is being bullied."]
     open_ones = db.session.scalars(select(Concern).where(Concern.status != "resolved")).all()
     assert open_ones and all(c.redacted_at is None and c.summary != REDACTED_AFTER_RETENTION for c in open_ones)
@@ -86,15 +94,16 @@ def test_a_note_added_to_a_redacted_concern_is_removed_by_the_next_run(school, u
 
 
 def test_command_prints_counts_per_kind_and_is_idempotent(runner, school, other_school, old_mentorship):
+    want = expected()
     dry = runner.invoke(args=["retention", "purge", "--school", school.slug, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "1 check-in notes" in dry.output and "3 concerns" in dry.output and "Dry run" in dry.output
+    assert "1 check-in notes" in dry.output and f"{want['concerns']} concerns" in dry.output and "Dry run" in dry.output
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
     real = runner.invoke(args=["retention", "purge"])
     assert real.exit_code == 0, real.output
     assert dry.output.splitlines()[0] in real.output and f"{other_school.slug} (closed before" in real.output
     [event] = db.session.scalars(select(AuditEvent)).all()
-    assert event.action == "retention.purge" and event.detail["counts"] == EXPECTED
+    assert event.action == "retention.purge" and event.detail["counts"] == want
     again = runner.invoke(args=["retention", "purge", "--school", school.slug])
     assert "0 check-in notes" in again.output and "0 concern notes" in again.output
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
