@@ -40,8 +40,9 @@ def run() -> list[dict]:
 
 def _print_report(figures) -> None:
     print(f"held-out notes: {figures.notes}")
-    print(f"high notes screened high: {figures.high_recall:.1%}; medium notes screened medium or high: "
-          f"{figures.medium_recall:.1%}; harmless flagged: {figures.false_alarm:.1%} (as high {figures.false_high:.1%})")
+    print(f"high notes screened high: {figures.high_recall:.1%}; "
+          f"medium notes screened medium or high: {figures.medium_recall:.1%}; "
+          f"harmless flagged: {figures.false_alarm:.1%} (as high {figures.false_high:.1%})")
     print("\nconfusion (rows: counselor's label; columns: screening)")
     print(f"{'':8}" + "".join(f"{said:>8}" for said in SCREENED))
     for label in LABELS:

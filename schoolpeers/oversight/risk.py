@@ -149,7 +149,7 @@ def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
     found = _rule_matches(text, words, patterns.windows(words))
     opinion = risk_model.second_opinion(words) if second_opinion else None
     if opinion is not None and Severity(opinion.severity) > max((m.severity for m in found), default=Severity.LOW):
-        found.append(_model_match(text, words, opinion))
+        found.append(_model_match(text, words, opinion, found))
     return Screening(tuple(found))
 
 
@@ -160,11 +160,15 @@ def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
 _IDIOM_WEIGHT = 2
 _SEVERITY_WEIGHTS = (0, 1, 3)  # low, medium, high
 # Cues that lower a finding by one step (high to medium; a medium or low finding
-# to nothing): anywhere in its sentence, or for a negation just before it.
+# to nothing): near it in its sentence, or for a negation just before it.
 # A "current" cue ("again", "still") cancels a "past" one.
-_SENTENCE_CUES = {"reassured": "the mentor checked and was reassured", "past": "said to be in the past", "frame": "in a lesson, story, film or game",
-                  "accident": "an accident", "hyperbole": "a figure of speech"}
+_SENTENCE_CUES = {"reassured": "the mentor checked and was reassured", "past": "said to be in the past",
+                  "frame": "in a lesson, story, film or game", "accident": "an accident",
+                  "hyperbole": "a figure of speech"}
 _NEGATION_REACH = 3  # words between a negation and the finding it lowers
+# Words between another cue and the finding it lowers, within its sentence: young mentors
+# seldom end a sentence, and "we played fortnite ... then he said he wants to die" is no game.
+_CUE_REACH = 8
 
 
 def _weight(entry: risk_patterns.Entry) -> int:
@@ -217,7 +221,8 @@ def _after_cues(window: risk_patterns.Window, cues: list[risk_patterns.Window],
         if cue.entry.kind == "negation":
             if cue.end <= window.start and window.start - cue.end <= _NEGATION_REACH and cue.start >= first:
                 kinds.add("negation")
-        elif outside and first <= cue.start and cue.end <= last:
+        elif outside and first <= cue.start and cue.end <= last and (
+                window.start - cue.end <= _CUE_REACH and cue.start - window.end <= _CUE_REACH):
             kinds.add(cue.entry.kind)
     if "current" in kinds:
         kinds.discard("past")
@@ -250,11 +255,14 @@ def _reason(window: risk_patterns.Window, words: list[risk_text.Word], text: str
     return entry.reason.format(_quoted(text[first.start:first.end]), _quoted(text[second.start:second.end]))
 
 
-def _model_match(text: str, words: list[risk_text.Word], opinion: risk_model.Opinion) -> Match:
-    """The model's finding, spanning the words that weighed most for it."""
+def _model_match(text: str, words: list[risk_text.Word], opinion: risk_model.Opinion,
+                 rule_matches: list[Match]) -> Match:
+    """The model's finding, spanning the words that weighed most for it. Where those words are
+    also a rule's finding, the kind of risk is the rule's: it knows what the words are about."""
     indexes = opinion.strongest_words or (0,)
     start, end = words[min(indexes)].start, words[max(indexes)].end
-    category = Category(opinion.category)
+    overlapping = [m for m in rule_matches if m.span[0] < end and start < m.span[1]]
+    category = max(overlapping, key=lambda m: m.severity.rank).category if overlapping else Category(opinion.category)
     return Match("similar notes", category, Severity(opinion.severity), (start, end), text[start:end],
                  f"similar to notes about {category.label}")
 

@@ -82,7 +82,9 @@ class Model(NamedTuple):
             if form == BOUNDARY:
                 previous = None
                 continue
-            columns = self.word_columns(form)
+            columns = self.columns_of_word.get(form)
+            if columns is None:
+                columns = self.word_columns(form)
             if previous is not None:
                 pair = self.index.get(f"b {previous} {form}")
                 if pair is not None:

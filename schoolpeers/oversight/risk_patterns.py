@@ -49,7 +49,10 @@ class Window(NamedTuple):
     anchors: tuple[int, ...]  # indexes of the words that matched a word element
 
 
-_Compiled = tuple[tuple[_Element, ...], Entry]
+class _Compiled(NamedTuple):
+    elements: tuple[_Element, ...]
+    entry: Entry
+    required: tuple[frozenset[str], ...]  # the words of its other elements that cannot be left out
 
 
 @dataclass(frozen=True)
@@ -63,13 +66,22 @@ class Patterns:
     def windows(self, words: Sequence[Word]) -> Iterator[Window]:
         """Every place a pattern matches, the shortest match for each pattern and start."""
         forms = [word.form for word in words]
-        by_first_word, by_first_pair = self.by_first_word, self.by_first_pair
+        present = frozenset(forms)
+        # A pattern whose other words are not all in the note cannot match anywhere in it:
+        # sorted out once per note and first word ("me" begins many patterns and is in every note).
+        viable: dict[str, list[_Compiled]] = {}
         for start, pair in enumerate(itertools.zip_longest(forms, forms[1:])):
-            for elements, entry in by_first_word.get(pair[0], ()):
+            first = pair[0]
+            candidates = viable.get(first)
+            if candidates is None:
+                candidates = viable[first] = [
+                    pattern for pattern in self.by_first_word.get(first, ())
+                    if all(not words.isdisjoint(present) for words in pattern.required)]
+            for elements, entry, _ in candidates:
                 anchors = _match(elements, 1, forms, start + 1, (start,))
                 if anchors is not None:
                     yield Window(start, anchors[-1] + 1, entry, anchors)
-            for elements, entry in by_first_pair.get(pair, ()):
+            for elements, entry, _ in self.by_first_pair.get(pair, ()):
                 anchors = _match(elements, 2, forms, start + 2, (start, start + 1))
                 if anchors is not None:
                     yield Window(start, anchors[-1] + 1, entry, anchors)
@@ -105,9 +117,9 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
         variants[written_form(written)] = tuple(
             form for word in meant.split() for form in normal_forms(word, {}))
     classes = {name: frozenset(_forms(words, variants)) for name, words in data["classes"].items()}
-    compiled: dict[str, list[tuple[tuple[_Element, ...], Entry]]] = defaultdict(list)
+    compiled: dict[str, list[_Compiled]] = defaultdict(list)
     declared: dict[tuple[_Element, ...], Entry] = {}
-    by_pair: dict[tuple[str, str], list[tuple[tuple[_Element, ...], Entry]]] = defaultdict(list)
+    by_pair: dict[tuple[str, str], list[_Compiled]] = defaultdict(list)
 
     def add(pattern: str, entry: Entry) -> None:
         for elements in _alternatives(_elements(pattern, classes, variants)):
@@ -119,13 +131,15 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
                 raise ValueError(f"risk rules: {entry.phrase!r} and {known.phrase!r} read the same")
             if known is not entry:
                 continue
+            pattern = _Compiled(elements, entry, tuple(
+                element.words for element in elements[1:] if element.words is not None and not element.optional))
             second = elements[1] if len(elements) > 1 else None
             if second is not None and second.words is not None and not second.optional:
                 for pair in itertools.product(first.words, second.words):
-                    by_pair[pair].append((elements, entry))
+                    by_pair[pair].append(pattern)
             else:
                 for word in first.words:
-                    compiled[word].append((elements, entry))
+                    compiled[word].append(pattern)
 
     for category, by_severity in data["rules"].items():
         for severity, patterns in by_severity.items():

@@ -54,6 +54,9 @@ _LEMMA_FIXES = {"gone": "go", "shot": "shoot", "hung": "hang", "lay": "lie", "li
                 "drinking": "drink", "bruises": "bruise", "threw": "throw", "wanna": "want"}
 
 
+_word = tuple.__new__
+
+
 class Word(NamedTuple):
     form: str  # the normal form; BOUNDARY for a line break or sentence end
     start: int  # span in the text as written
@@ -69,6 +72,7 @@ def words(text: str, variants: Mapping[str, tuple[str, ...]]) -> list[Word]:
     """
     found: list[Word] = []
     letters: list[re.Match[str]] = []
+    cache: dict[str, tuple[str, ...]] = getattr(variants, "cache", {})
     for token in _TOKEN.finditer(text):
         word = token.group(1)
         if word is not None and len(word) == 1 and word.isalpha():
@@ -81,11 +85,12 @@ def words(text: str, variants: Mapping[str, tuple[str, ...]]) -> list[Word]:
                 found.append(Word(BOUNDARY, *token.span()))
             continue
         start, end = token.span()
-        for form in normal_forms(word, variants):
+        forms = cache.get(word)
+        for form in forms if forms is not None else normal_forms(word, variants):
             if form == SELF and found and found[-1].form == PRONOUN and _joins_self(text, found[-1]):
                 found[-1] = Word(SELF, found[-1].start, end)
             else:
-                found.append(Word(form, start, end))
+                found.append(_word(Word, (form, start, end)))  # tuple's own constructor: many words per note
     if letters:
         _flush_letters(letters, found, variants)
     return found

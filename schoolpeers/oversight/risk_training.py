@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path(risk_model.__file__).parent / "data" / risk_model.MODEL_FILE)
     parser.add_argument("--extra", type=Path, action="append", default=[],
-                        help="more labelled notes: a school's reviewed export (CSV) or JSON lines (text, label, category)")
+                        help="more labelled notes: a school's reviewed export (CSV) "
+                             "or JSON lines (text, label, category)")
     args = parser.parse_args(argv)
     notes = load_corpus("development")
     for extra in args.extra:

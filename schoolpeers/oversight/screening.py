@@ -34,17 +34,8 @@ from schoolpeers.oversight.services import ConcernError
 from schoolpeers.timeutil import as_utc
 
 CATEGORIES = {category.value: category.label for category in risk.Category}
-SEVERITY_RANKS = {"high": 0, "medium": 1, "low": 2}  # most urgent first
 EXPORT_COLUMNS = ("text", "label", "category", "verdict", "screened_severity", "screened_categories", "marked_at")
 log = logging.getLogger(__name__)
-
-
-def _value(enum_or_text) -> str:
-    return str(getattr(enum_or_text, "value", enum_or_text))
-
-
-def _at_least(severity, floor: str) -> bool:
-    return SEVERITY_RANKS.get(_value(severity), 9) <= SEVERITY_RANKS[floor]
 
 
 def _screen(notes: str | None) -> risk.Screening | None:
@@ -113,13 +104,13 @@ def explain_notes(notes: str | None) -> NotesExplained | None:
     if screening is None:
         return NotesExplained(notes=escape(notes), findings=(), severity=None, categories=(), failed=True)
     ordered = sorted(screening.matches,
-                     key=lambda m: (SEVERITY_RANKS.get(_value(m.severity), 9), tuple(m.span), _value(m.category)))
-    findings = tuple(FindingLine(_value(m.category), m.category.label, _value(m.severity), m.reason, m.text)
+                     key=lambda m: (-m.severity.rank, tuple(m.span), m.category.value))
+    findings = tuple(FindingLine(m.category.value, m.category.label, m.severity.value, m.reason, m.text)
                      for m in ordered)
     return NotesExplained(
         notes=highlight(notes, (m.span for m in screening.matches)), findings=findings,
-        severity=_value(screening.severity) if screening.severity else None,
-        categories=tuple(_value(c) for c in screening.categories))
+        severity=screening.severity.value if screening.severity else None,
+        categories=tuple(c.value for c in screening.categories))
 
 
 # --- marks -----------------------------------------------------------------------------------------
@@ -154,7 +145,7 @@ def _problems(notes: str | None, screening: risk.Screening | None, verdict: str,
             problems["severity"] = "Say what screening should have said: high or medium."
         if category not in CATEGORIES:
             problems["category"] = "Say which kind of risk screening missed."
-        if not problems and any(_value(m.category) == category and _at_least(m.severity, severity)
+        if not problems and any(m.category == category and m.severity >= severity
                                 for m in screening.matches):
             problems["verdict"] = (f"Screening already found {CATEGORIES[category]} at {severity} or higher "
                                    'in these notes: choose "right".')
@@ -197,8 +188,8 @@ def mark_screening(concern: Concern, counselor: User, verdict: str, severity: st
     mark = ScreeningMark(
         school_id=concern.school_id, concern_id=concern.id, checkin_id=checkin.id, counselor_id=counselor.id,
         verdict=verdict, severity=severity or None, category=category or None,
-        screened_severity=_value(screening.severity) if screening.severity else None,
-        screened_categories=" ".join(_value(c) for c in screening.categories), created_at=now)
+        screened_severity=screening.severity.value if screening.severity else None,
+        screened_categories=" ".join(c.value for c in screening.categories), created_at=now)
     db.session.add(mark)
     db.session.flush()
     return mark

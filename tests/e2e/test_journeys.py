@@ -209,6 +209,9 @@ def test_counselor_sees_the_banner_acknowledges_and_resolves_the_concern(open_jo
 
     page.get_by_role("row").filter(has_text="Sam Taylor").filter(has_text="high").get_by_role("link").first.click()
     expect(page.locator(".notes")).to_contain_text("killing himself")
+    # Screening explains itself: the words it matched are highlighted in the notes, with a reason.
+    expect(page.locator(".notes mark").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r'the words "'))).not_to_have_count(0)
     journey.look("concern")
     journey.press(page.get_by_role("button", name=re.compile("^Acknowledge")))
     expect(flash(journey)).to_be_visible()
@@ -218,10 +221,17 @@ def test_counselor_sees_the_banner_acknowledges_and_resolves_the_concern(open_jo
     page.get_by_label("Outcome").select_option(index=1)
     page.get_by_label("What was done").fill("Met Sam with the safeguarding lead today; parents informed; "
                                              "referred to the school nurse and CAMHS.")
+    page.get_by_role("group", name=re.compile("How did screening do")).get_by_label("Right").check()
     page.get_by_role("button", name="Resolve").click()
     expect(flash(journey)).to_be_visible()
     expect(page.locator(".facts")).to_contain_text("resolved")
     journey.look("resolved")
+
+    # The counselor's mark counts on the screening-quality page.
+    page.goto(journey.url("/oversight/screening"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("How screening does")
+    expect(page.get_by_text(re.compile(r"1 check-in marked: 1 right"))).to_be_visible()
+    journey.look("screening-quality")
     journey.finish()
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import string
-import time
 from datetime import date, timedelta
 from importlib import resources
 
