@@ -60,6 +60,11 @@ def _letter_groups(form: str) -> tuple[str, ...]:
     return tuple("c" + padded[at:at + size] for size in CHAR_GRAMS for at in range(len(padded) - size + 1))
 
 
+class Found(NamedTuple):
+    columns: list[int]  # every column found, in the order of the words
+    by_word: list[tuple[int, ...]]  # each word's columns (its pair with the word before included)
+
+
 class Model(NamedTuple):
     index: dict[str, int]  # feature -> column
     idf: np.ndarray  # (features,)
@@ -73,25 +78,28 @@ class Model(NamedTuple):
     threshold_any: float  # P(medium) + P(high) from which it says medium
     columns_of_word: dict[str, tuple[int, ...]]  # a cache, filled as words are seen
 
-    def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, tuple[list[int], list[int]]]:
+    def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, Found]:
         """The note's tf-idf vector (columns, values) as scikit-learn computes it
-        (sublinear tf, l2 norm), and for every feature found, the word it came from."""
-        found, origins = [], []
+        (sublinear tf, l2 norm), and the columns found, word by word."""
+        by_word: list[tuple[int, ...]] = []
+        found: list[int] = []
         previous = None
-        for index, form in enumerate(forms):
+        for form in forms:
             if form == BOUNDARY:
                 previous = None
+                by_word.append(())
                 continue
             columns = self.columns_of_word.get(form)
             if columns is None:
                 columns = self.word_columns(form)
-            if previous is not None:
+            # A pair of words is in the vocabulary only if both words are (each is in as many notes).
+            if previous and columns:
                 pair = self.index.get(f"b {previous} {form}")
                 if pair is not None:
                     columns = (*columns, pair)
+            by_word.append(columns)
             found.extend(columns)
-            origins.extend([index] * len(columns))
-            previous = form
+            previous = form if columns else None
         counts = Counter(found)
         columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
@@ -99,7 +107,7 @@ class Model(NamedTuple):
         norm = float(np.sqrt(values @ values))
         if norm:
             values /= norm
-        return columns, values, (found, origins)
+        return columns, values, Found(found, by_word)
 
     def word_columns(self, form: str) -> tuple[int, ...]:
         """The columns of a word and its letter groups, computed once per word."""
@@ -125,7 +133,7 @@ def second_opinion(words: Sequence[Word]) -> Opinion | None:
     if model is None:
         return None
     forms = [word.form for word in words]
-    columns, values, origins = model.vector(forms)
+    columns, values, found = model.vector(forms)
     if not len(columns):
         return None
     probabilities = dict(zip(model.severity_classes, model.probabilities(columns, values).tolist(), strict=True))
@@ -135,24 +143,24 @@ def second_opinion(words: Sequence[Word]) -> Opinion | None:
         severity, probability = "medium", probabilities["high"] + probabilities["medium"]
     else:
         return None
-    strongest = _strongest_words(model, severity, values, columns, origins)
+    strongest = _strongest_words(model, severity, values, columns, found)
     return Opinion(severity, model.category(columns, values), probability, strongest)
 
 
 def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: np.ndarray,
-                     origins: tuple[list[int], list[int]]) -> tuple[int, ...]:
+                     found: Found) -> tuple[int, ...]:
     """The words whose features pushed the note most towards the severity, against 'none'.
     A feature found several times shares its weight among the words it came from."""
     toward = model.severity_classes.index(severity)
     away = model.severity_classes.index("none")
     weights = (model.severity_coef[toward, columns] - model.severity_coef[away, columns]) * values
+    words = np.repeat(np.arange(len(found.by_word)), [len(word) for word in found.by_word])
     order = np.argsort(columns)
-    found = np.searchsorted(columns, np.array(origins[0], dtype=np.int64), sorter=order)
-    found = order[found]  # each occurrence's place in columns
-    times = np.bincount(found, minlength=len(columns))
-    by_word = np.bincount(np.array(origins[1], dtype=np.int64), weights=weights[found] / times[found])
-    strongest = np.argsort(-by_word, kind="stable")[:_STRONGEST]
-    return tuple(sorted(int(word) for word in strongest if by_word[word] > 0))
+    place = order[np.searchsorted(columns, np.array(found.columns, dtype=np.int64), sorter=order)]
+    times = np.bincount(place, minlength=len(columns))  # each column's number of occurrences
+    weight_of_word = np.bincount(words, weights=weights[place] / times[place], minlength=len(found.by_word))
+    strongest = np.argsort(-weight_of_word, kind="stable")[:_STRONGEST]
+    return tuple(sorted(int(word) for word in strongest if weight_of_word[word] > 0))
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

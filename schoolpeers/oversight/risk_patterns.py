@@ -62,6 +62,7 @@ class Patterns:
     by_first_word: Mapping[str, tuple[_Compiled, ...]]
     by_first_pair: Mapping[tuple[str, str], tuple[_Compiled, ...]]
     variants: Mapping[str, tuple[str, ...]]
+    beginnings: frozenset[str]  # every word that begins a pattern
 
     def windows(self, words: Sequence[Word]) -> Iterator[Window]:
         """Every place a pattern matches, the shortest match for each pattern and start."""
@@ -70,8 +71,10 @@ class Patterns:
         # A pattern whose other words are not all in the note cannot match anywhere in it:
         # sorted out once per note and first word ("me" begins many patterns and is in every note).
         viable: dict[str, list[_Compiled]] = {}
-        for start, pair in enumerate(itertools.zip_longest(forms, forms[1:])):
-            first = pair[0]
+        beginnings = self.beginnings
+        for start in [start for start, form in enumerate(forms) if form in beginnings]:
+            first = forms[start]
+            pair = (first, forms[start + 1] if start + 1 < len(forms) else None)
             candidates = viable.get(first)
             if candidates is None:
                 candidates = viable[first] = [
@@ -157,7 +160,8 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
         for pattern in patterns:
             add(pattern, Entry(pattern, cue))
     return Patterns({word: tuple(found) for word, found in compiled.items()},
-                    {pair: tuple(found) for pair, found in by_pair.items()}, variants)
+                    {pair: tuple(found) for pair, found in by_pair.items()}, variants,
+                    frozenset(compiled) | {first for first, _ in by_pair})
 
 
 SEVERITY_NAMES = ("low", "medium", "high")
