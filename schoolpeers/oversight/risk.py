@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from importlib import resources
+from typing import Any
 
 from schoolpeers.oversight import risk_model, risk_patterns, risk_text
 
@@ -136,6 +137,8 @@ class Finding:
 
 # ---------------------------------------------------------------- screening
 
+MODEL_PHRASE = "similar notes"  # what a finding of the statistical second opinion names
+
 def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
     """What the rules and the statistical second opinion find in free text.
 
@@ -160,13 +163,14 @@ def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
 # phrases inside it but never a high one, so a too-broad idiom can never hide a
 # disclosure.
 _IDIOM_WEIGHT = 2
-_SEVERITY_WEIGHTS = (0, 1, 3)  # low, medium, high
+_SEVERITY_WEIGHTS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 3}
 # Cues that lower a finding by one step (high to medium; a medium or low finding
-# to nothing): near it in its sentence, or for a negation just before it.
-# A "current" cue ("again", "still") cancels a "past" one.
-_SENTENCE_CUES = {"reassured": "the mentor checked and was reassured", "past": "said to be in the past",
-                  "frame": "in a lesson, story, film or game", "accident": "an accident",
-                  "hyperbole": "a figure of speech"}
+# to nothing): near it in its sentence, or for a negation just before it. What
+# the counselor is told, the first that applies. A "current" cue ("again",
+# "still") lowers nothing: it cancels a "past" one.
+_CUES = {"reassured": "the mentor checked and was reassured", "past": "said to be in the past",
+         "frame": "in a lesson, story, film or game", "accident": "an accident",
+         "hyperbole": "a figure of speech", "negation": "negated"}
 _NEGATION_REACH = 3  # words between a negation and the finding it lowers
 # Words between another cue and the finding it lowers, within its sentence: young mentors
 # seldom end a sentence, and "we played fortnite ... then he said he wants to die" is no game.
@@ -174,7 +178,7 @@ _CUE_REACH = 8
 
 
 def _weight(entry: risk_patterns.Entry) -> int:
-    return _IDIOM_WEIGHT if entry.kind == "idiom" else _SEVERITY_WEIGHTS[entry.severity or 0]
+    return _IDIOM_WEIGHT if entry.kind == "idiom" else _SEVERITY_WEIGHTS[Severity(entry.severity)]
 
 
 def _rule_matches(text: str, words: list[risk_text.Word], windows: Iterable[risk_patterns.Window]) -> list[Match]:
@@ -202,7 +206,7 @@ def _undominated(windows: Iterable[risk_patterns.Window]) -> list[risk_patterns.
     no later than the current one, so it contains the current one exactly when
     it also ends no earlier: tracking the furthest end seen per weight is enough.
     """
-    furthest_end = [-1] * (max(_SEVERITY_WEIGHTS) + 1)
+    furthest_end = [-1] * (max(_SEVERITY_WEIGHTS.values()) + 1)
     kept = []
     for window in sorted(windows, key=lambda seen: (seen.start, -seen.end, -_weight(seen.entry))):
         weight = _weight(window.entry)
@@ -228,9 +232,8 @@ def _after_cues(window: risk_patterns.Window, cues: list[risk_patterns.Window],
             kinds.add(cue.entry.kind)
     if "current" in kinds:
         kinds.discard("past")
-    lowered_by = next((text for kind, text in _SENTENCE_CUES.items() if kind in kinds),
-                      "negated" if "negation" in kinds else "")
-    severity = Severity.__members__[risk_patterns.SEVERITY_NAMES[window.entry.severity].upper()]
+    lowered_by = next((text for kind, text in _CUES.items() if kind in kinds), "")
+    severity = Severity(window.entry.severity)
     if not lowered_by:
         return severity, ""
     # One step down: a high finding to medium, never to nothing; weaker ones are
@@ -265,7 +268,7 @@ def _model_match(text: str, words: list[risk_text.Word], opinion: risk_model.Opi
     start, end = words[min(indexes)].start, words[max(indexes)].end
     overlapping = [m for m in rule_matches if m.span[0] < end and start < m.span[1]]
     category = max(overlapping, key=lambda m: m.severity.rank).category if overlapping else Category(opinion.category)
-    return Match("similar notes", category, Severity(opinion.severity), (start, end), text[start:end],
+    return Match(MODEL_PHRASE, category, Severity(opinion.severity), (start, end), text[start:end],
                  f"similar to notes about {category.label}")
 
 
@@ -277,7 +280,15 @@ def rule_variants() -> Mapping[str, tuple[str, ...]]:
 @functools.cache
 def _patterns() -> risk_patterns.Patterns:
     source = resources.files("schoolpeers.oversight") / "data" / "risk_rules.json"
-    return risk_patterns.compile_patterns(json.loads(source.read_text(encoding="utf-8")))
+    return compile_rules(json.loads(source.read_text(encoding="utf-8")))
+
+
+def compile_rules(data: Mapping[str, Any]) -> risk_patterns.Patterns:
+    """The rules file's patterns, its cues checked against the kinds screening knows."""
+    unknown = set(data["cues"]) - set(_CUES) - {"current"}
+    if unknown:
+        raise ValueError(f"risk rules: cues of unknown kinds {sorted(unknown)}")
+    return risk_patterns.compile_patterns(data)
 
 
 # -------------------------------------------------------------------- rules

@@ -32,7 +32,7 @@ class Entry(NamedTuple):
     phrase: str  # as written in the rules
     kind: str
     category: str | None = None
-    severity: int | None = None  # 0 low, 1 medium, 2 high
+    severity: str | None = None  # low, medium or high
     reason: str | None = None  # for near rules: a template with {0} and {1}, the words found
 
 
@@ -147,11 +147,11 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
     for category, by_severity in data["rules"].items():
         for severity, patterns in by_severity.items():
             for pattern in patterns:
-                add(pattern, Entry(pattern, "risk", category, SEVERITY_NAMES.index(severity)))
+                add(pattern, Entry(pattern, "risk", category, _severity(severity)))
     for rule in data["near"]:
         first, second = rule["words"]
         entry = Entry(f"{first} near {second}", "risk", rule["category"],
-                      SEVERITY_NAMES.index(rule["severity"]), rule["reason"])
+                      _severity(rule["severity"]), rule["reason"])
         add(f"{first} ~{rule['within']} {second}", entry)
         add(f"{second} ~{rule['within']} {first}", entry._replace(reason=_swapped(rule["reason"])))
     for idiom in data["idioms"]:
@@ -164,7 +164,10 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
                     frozenset(compiled) | {first for first, _ in by_pair})
 
 
-SEVERITY_NAMES = ("low", "medium", "high")
+def _severity(name: str) -> str:
+    if name not in ("low", "medium", "high"):
+        raise ValueError(f"risk rules: unknown severity {name!r}")
+    return name
 
 
 def _swapped(reason: str) -> str:

@@ -57,9 +57,9 @@ _SYNTAX = re.compile(r"[~@|?]")
 RISK_PHRASES = [entry for entry in RISK_PATTERNS if not _SYNTAX.search(entry[0])]
 PHRASES = sorted(phrase for phrase, _, _ in RISK_PHRASES)
 IDIOMS = [idiom for idiom in RULES["idioms"] if not _SYNTAX.search(idiom)]
-# What a match may name: a pattern as written, a near rule, or the model's "similar notes".
+# What a match may name: a pattern as written, a near rule, or the model's phrase.
 KNOWN_PHRASES = {pattern for pattern, _, _ in RISK_PATTERNS} | {
-    " near ".join(rule["words"]) for rule in RULES["near"]} | {"similar notes"}
+    " near ".join(rule["words"]) for rule in RULES["near"]} | {risk.MODEL_PHRASE}
 
 
 def rules_only(text: str | None) -> Screening:
@@ -273,7 +273,7 @@ TINY_RULES = {
 
 @pytest.fixture
 def tiny_rules(monkeypatch):
-    monkeypatch.setattr(risk, "_patterns", lambda: risk_patterns.compile_patterns(TINY_RULES))
+    monkeypatch.setattr(risk, "_patterns", lambda: risk.compile_rules(TINY_RULES))
 
 
 def test_an_idiom_never_hides_a_high_phrase(tiny_rules):
@@ -304,6 +304,11 @@ def test_two_entries_that_read_the_same_are_rejected():
     clash = {**TINY_RULES, "idioms": ["LAUGH at me!"]}
     with pytest.raises(ValueError, match="read the same"):
         risk_patterns.compile_patterns(clash)
+
+
+def test_a_cue_of_a_kind_screening_does_not_know_is_rejected():
+    with pytest.raises(ValueError, match="unknown kinds"):
+        risk.compile_rules({**TINY_RULES, "cues": {**TINY_RULES["cues"], "sarcasm": ["yeah right"]}})
 
 
 def test_a_class_that_does_not_exist_is_rejected():

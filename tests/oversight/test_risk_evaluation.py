@@ -101,7 +101,7 @@ WORRYING = "she told me she wants to die and she has been cutting her arms every
 def test_a_model_finding_explains_itself(monkeypatch):
     monkeypatch.setattr(risk, "_patterns", lambda: risk_patterns.compile_patterns(NO_RULES))
     (match,) = risk.screen_text(WORRYING).matches  # the model's alone: there are no rules
-    assert match.phrase == "similar notes" and match.severity == risk.Severity.HIGH
+    assert match.phrase == risk.MODEL_PHRASE and match.severity == risk.Severity.HIGH
     assert match.reason == f"similar to notes about {match.category.label}"
     assert WORRYING[match.span[0]:match.span[1]] == match.text and match.text.strip()
 
