@@ -152,9 +152,10 @@ def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
     found = _rule_matches(text, words, patterns.windows(words))
     by_rules = max((match.severity for match in found), default=Severity.LOW)
     # The model can only raise a note's severity: after a high finding it has nothing to add.
-    opinion = risk_model.second_opinion(words) if second_opinion and by_rules < Severity.HIGH else None
-    if opinion is not None and Severity(opinion.severity) > by_rules:
-        found.append(_model_match(text, words, opinion, found))
+    if second_opinion and by_rules < Severity.HIGH:
+        opinion = risk_model.second_opinion(words, above=by_rules.value)
+        if opinion is not None:
+            found.append(_model_match(text, words, opinion, found))
     return Screening(tuple(found))
 
 

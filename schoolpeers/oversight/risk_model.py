@@ -20,6 +20,7 @@ import numpy as np
 from schoolpeers.oversight.risk_text import BOUNDARY, Word
 
 MODEL_FILE = "screening_model.npz"
+SEVERITY_CLASSES = ("none", "medium", "high")  # the order of the model's rows
 CHAR_GRAMS = (3, 4, 5)
 _STRONGEST = 2  # words highlighted for a model finding
 _WORD_CACHE = 1 << 17  # words whose columns are kept
@@ -127,21 +128,26 @@ class Model(NamedTuple):
         return self.category_classes[int(np.argmax(scores))]
 
 
-def second_opinion(words: Sequence[Word]) -> Opinion | None:
-    """The model's severity for a note, when it reaches a threshold; None otherwise."""
+_RAISES = {"medium": ("low",), "high": ("low", "medium")}  # what each of its severities is above
+
+
+def second_opinion(words: Sequence[Word], *, above: str = "low") -> Opinion | None:
+    """The model's severity for a note when it reaches a threshold and is above what the rules
+    found (`above`: low when they found nothing); None otherwise. Only then is it explained."""
     model = load_model()
     if model is None:
         return None
-    forms = [word.form for word in words]
-    columns, values, found = model.vector(forms)
+    columns, values, found = model.vector([word.form for word in words])
     if not len(columns):
         return None
-    probabilities = dict(zip(model.severity_classes, model.probabilities(columns, values).tolist(), strict=True))
-    if probabilities["high"] >= model.threshold_high:
-        severity, probability = "high", probabilities["high"]
-    elif probabilities["high"] + probabilities["medium"] >= model.threshold_any:
-        severity, probability = "medium", probabilities["high"] + probabilities["medium"]
+    _, p_medium, p_high = model.probabilities(columns, values).tolist()
+    if p_high >= model.threshold_high:
+        severity, probability = "high", p_high
+    elif p_high + p_medium >= model.threshold_any:
+        severity, probability = "medium", p_high + p_medium
     else:
+        return None
+    if above not in _RAISES[severity]:
         return None
     strongest = _strongest_words(model, severity, values, columns, found)
     return Opinion(severity, model.category(columns, values), probability, strongest)
@@ -178,11 +184,13 @@ def load_model() -> Model | None:
 
 
 def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
+    if str(arrays["severity_classes"]).split("\n") != list(SEVERITY_CLASSES):
+        raise ValueError(f"screening model: severity classes must be {', '.join(SEVERITY_CLASSES)}")
     vocabulary = str(arrays["vocabulary"]).split("\n")
     return Model(
         index={name: column for column, name in enumerate(vocabulary)},
         idf=arrays["idf"].astype(np.float64),
-        severity_classes=tuple(str(arrays["severity_classes"]).split("\n")),
+        severity_classes=SEVERITY_CLASSES,
         severity_coef=arrays["severity_coef"].astype(np.float64),
         severity_intercept=arrays["severity_intercept"].astype(np.float64),
         category_classes=tuple(str(arrays["category_classes"]).split("\n")),

@@ -31,7 +31,7 @@ from schoolpeers.oversight.risk_evaluation import Note, load_corpus, read_notes
 
 SEED = 20261203
 FOLDS = 5
-SEVERITY_CLASSES = ("none", "medium", "high")
+SEVERITY_CLASSES = risk_model.SEVERITY_CLASSES
 C = 8.0  # inverse regularisation, chosen by cross-validation on the development part
 # The model's own false-alarm budget on out-of-fold harmless notes, a little inside
 # the product's targets (10% flagged, 3% flagged high).
