@@ -16,6 +16,7 @@ from schoolpeers.accounts.access import role_required
 from schoolpeers.accounts.models import User
 from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db
+from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import as_utc, utcnow
 from schoolpeers.web import audit, page_arg
 
@@ -25,7 +26,6 @@ bp = Blueprint("audit", __name__, url_prefix="/admin", template_folder="template
 PER_PAGE = 50
 CSV_COLUMNS = ("at_utc", "actor_username", "action", "record_type", "record_id", "ip", "detail")
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP adds tab and CR).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.before_request
@@ -136,9 +136,7 @@ def index():
 def csv_cell(value) -> str | int:
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    return defused(value) if isinstance(value, str) else value
 
 
 def csv_lines(query: Select):

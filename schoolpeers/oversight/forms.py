@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 
 from schoolpeers.forms_common import choices
 from schoolpeers.oversight import screening
-from schoolpeers.oversight.models import OUTCOMES
+from schoolpeers.oversight.models import MISSED_SEVERITIES, OUTCOMES
 
 SCREENING_VERDICTS = [
     ("", "Don't mark it now"),
@@ -30,7 +30,8 @@ class ResolveForm(FlaskForm):
     screening_verdict = RadioField("How did screening do on these notes?", choices=choices(SCREENING_VERDICTS),
                                    default="", validate_choice=False)
     screening_severity = SelectField(
-        "Missed: it should have said", choices=choices([("", "—"), ("high", "High"), ("medium", "Medium")]),
+        "Missed: it should have said",
+        choices=choices([("", "—"), *((severity, severity.capitalize()) for severity in MISSED_SEVERITIES)]),
         validate_choice=False)
     screening_category = SelectField(
         "Missed: the kind of risk", choices=choices([("", "—"), *((value, label.capitalize())

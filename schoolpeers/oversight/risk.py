@@ -100,9 +100,9 @@ OVERDUE_SEVERITY = Severity.LOW
 
 @dataclass(frozen=True)
 class Match:
-    """One lexicon phrase found in a text."""
+    """One finding in a text: a rule's pattern, or the statistical second opinion."""
 
-    phrase: str  # as written in the lexicon
+    phrase: str  # the rule's pattern as a counselor reads it ("family … hit me"), or MODEL_PHRASE
     category: Category
     severity: Severity
     span: tuple[int, int]  # [start, end) in the screened text
@@ -173,6 +173,9 @@ _CUES = {"reassured": "the mentor checked and was reassured", "past": "said to b
          "frame": "in a lesson, story, film or game", "accident": "an accident",
          "hyperbole": "a figure of speech", "negation": "negated"}
 _NEGATION_REACH = 3  # words between a negation and the finding it lowers
+_CLAUSE_STARTS = frozenset({risk_text.PRONOUN, "and", "but", "so", "because", "then", "or"})
+_BESIDE = 2  # words apart that a model finding highlights together
+_REPORTING = frozenset({"say", "tell", "admit", "disclose", "confide"})  # their normal forms
 # Words between another cue and the finding it lowers, within its sentence: young mentors
 # seldom end a sentence, and "we played fortnite ... then he said he wants to die" is no game.
 _CUE_REACH = 8
@@ -195,8 +198,8 @@ def _rule_matches(text: str, words: list[risk_text.Word], windows: Iterable[risk
         if lowered_by:
             reason += f" (lowered one step: {lowered_by})"
         start, end = words[window.start].start, words[window.end - 1].end
-        matches.append(Match(window.entry.phrase, Category(window.entry.category), severity, (start, end),
-                             text[start:end], reason))
+        matches.append(Match(risk_patterns.readable(window.entry.phrase), Category(window.entry.category),
+                             severity, (start, end), text[start:end], reason))
     return matches
 
 
@@ -224,13 +227,16 @@ def _after_cues(window: risk_patterns.Window, cues: list[risk_patterns.Window],
     first, last = _sentence(window, words)
     kinds = set()
     for cue in cues:
-        outside = cue.end <= window.start or cue.start >= window.end
+        if not (first <= cue.start and cue.end <= last) or window.start < cue.end and cue.start < window.end:
+            continue  # only cues in the finding's sentence and outside it
         if cue.entry.kind == "negation":
-            if cue.end <= window.start and window.start - cue.end <= _NEGATION_REACH and cue.start >= first:
+            # "she doesnt want to hurt herself", not "im not ok i want to die": a new clause ends it.
+            if (cue.end <= window.start and window.start - cue.end <= _NEGATION_REACH
+                    and not _any_between(words, cue, window, _CLAUSE_STARTS)):
                 kinds.add("negation")
-        elif outside and first <= cue.start and cue.end <= last and (
-                window.start - cue.end <= _CUE_REACH and cue.start - window.end <= _CUE_REACH):
-            kinds.add(cue.entry.kind)
+        elif (window.start - cue.end <= _CUE_REACH and cue.start - window.end <= _CUE_REACH
+              and not _any_between(words, cue, window, _REPORTING)):
+            kinds.add(cue.entry.kind)  # "a lesson on drugs and she told me ..." reports something real
     if "current" in kinds:
         kinds.discard("past")
     lowered_by = next((text for kind, text in _CUES.items() if kind in kinds), "")
@@ -240,6 +246,12 @@ def _after_cues(window: risk_patterns.Window, cues: list[risk_patterns.Window],
     # One step down: a high finding to medium, never to nothing; weaker ones are
     # explained by their context and dropped.
     return (Severity.MEDIUM if severity == Severity.HIGH else None), lowered_by
+
+
+def _any_between(words: list[risk_text.Word], cue: risk_patterns.Window, window: risk_patterns.Window,
+                 forms: frozenset[str]) -> bool:
+    """Whether one of these words stands between a cue and the finding after it."""
+    return any(word.form in forms for word in words[cue.end:window.start])
 
 
 def _sentence(window: risk_patterns.Window, words: list[risk_text.Word]) -> tuple[int, int]:
@@ -256,7 +268,7 @@ def _sentence(window: risk_patterns.Window, words: list[risk_text.Word]) -> tupl
 def _reason(window: risk_patterns.Window, words: list[risk_text.Word], text: str) -> str:
     entry = window.entry
     if entry.reason is None:
-        return f"the words {_quoted(entry.phrase)}"
+        return f"the words {_quoted(risk_patterns.readable(entry.phrase))}"
     first, second = (words[window.anchors[0]], words[window.anchors[-1]])
     return entry.reason.format(_quoted(text[first.start:first.end]), _quoted(text[second.start:second.end]))
 
@@ -265,7 +277,9 @@ def _model_match(text: str, words: list[risk_text.Word], opinion: risk_model.Opi
                  rule_matches: list[Match]) -> Match:
     """The model's finding, spanning the words that weighed most for it. Where those words are
     also a rule's finding, the kind of risk is the rule's: it knows what the words are about."""
-    indexes = opinion.strongest_words or (0,)
+    strongest, *others = opinion.strongest_words or (0,)
+    # The strongest word, with the next one when it stands right beside it ("kill", "self").
+    indexes = [strongest, *(other for other in others if abs(other - strongest) <= _BESIDE)]
     start, end = words[min(indexes)].start, words[max(indexes)].end
     overlapping = [m for m in rule_matches if m.span[0] < end and start < m.span[1]]
     category = max(overlapping, key=lambda m: m.severity.rank).category if overlapping else Category(opinion.category)

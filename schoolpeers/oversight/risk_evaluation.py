@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import NamedTuple
 
+from schoolpeers.oversight.risk import Category
+
 PARTS = ("development", "heldout")
 LABELS = ("high", "medium", "none")
 SCREENED = ("high", "medium", "low", "none")  # what screening can say
@@ -37,12 +39,24 @@ def load_corpus(part: str) -> list[Note]:
 
 
 def read_notes(lines: Iterable[str]) -> list[Note]:
+    """Labelled notes from JSON lines (text, label, category, and optionally kind)."""
     notes = []
     for line in lines:
         if line.strip():
             row = json.loads(line)
-            notes.append(Note(row["text"], row["label"], row["category"], row.get("kind", "")))
+            notes.append(checked_note(row["text"], row["label"], row["category"], row.get("kind", "")))
     return notes
+
+
+def checked_note(text: str, label: str, category: str, kind: str = "") -> Note:
+    """A labelled note, refused with a reason when its label or category is not one screening knows."""
+    categories = {category.value for category in Category}
+    if label not in LABELS:
+        raise ValueError(f"label {label!r} is not one of {', '.join(LABELS)}")
+    if (label == "none") != (category == "none") or category != "none" and category not in categories:
+        raise ValueError(f"category {category!r} does not fit label {label!r}: "
+                         f"none for none, else one of {', '.join(sorted(categories))}")
+    return Note(text, label, category, kind)
 
 
 @dataclass

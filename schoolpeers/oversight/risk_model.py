@@ -29,28 +29,22 @@ _WORD_CACHE = 1 << 17  # words whose columns are kept
 class Opinion(NamedTuple):
     severity: str  # "medium" or "high"
     category: str
-    probability: float  # of that severity or higher
-    strongest_words: tuple[int, ...]  # indexes of the words that weighed most
+    strongest_words: tuple[int, ...]  # indexes of the words that weighed most, the strongest first
 
 
 def feature_names(forms: Sequence[str]) -> list[str]:
-    """The features of a note's normal words, as the model was trained on them."""
-    return [name for name, _ in features(forms)]
-
-
-def features(forms: Sequence[str]) -> list[tuple[str, int]]:
-    """(feature, index of the word it comes from): words, pairs of words in a
-    sentence, and letter groups of each word."""
+    """The features of a note's normal words, as the model is trained on them: each word, each
+    pair of words in a sentence, and the letter groups of each word (as `Model.vector` reads them)."""
     found = []
     previous = None
-    for index, form in enumerate(forms):
+    for form in forms:
         if form == BOUNDARY:
             previous = None
             continue
-        found.append(("w " + form, index))
+        found.append("w " + form)
         if previous is not None:
-            found.append((f"b {previous} {form}", index))
-        found.extend((gram, index) for gram in _letter_groups(form))
+            found.append(f"b {previous} {form}")
+        found.extend(_letter_groups(form))
         previous = form
     return found
 
@@ -142,15 +136,15 @@ def second_opinion(words: Sequence[Word], *, above: str = "low") -> Opinion | No
         return None
     _, p_medium, p_high = model.probabilities(columns, values).tolist()
     if p_high >= model.threshold_high:
-        severity, probability = "high", p_high
+        severity = "high"
     elif p_high + p_medium >= model.threshold_any:
-        severity, probability = "medium", p_high + p_medium
+        severity = "medium"
     else:
         return None
     if above not in _RAISES[severity]:
         return None
     strongest = _strongest_words(model, severity, values, columns, found)
-    return Opinion(severity, model.category(columns, values), probability, strongest)
+    return Opinion(severity, model.category(columns, values), strongest)
 
 
 def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: np.ndarray,
@@ -166,7 +160,7 @@ def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: n
     times = np.bincount(place, minlength=len(columns))  # each column's number of occurrences
     weight_of_word = np.bincount(words, weights=weights[place] / times[place], minlength=len(found.by_word))
     strongest = np.argsort(-weight_of_word, kind="stable")[:_STRONGEST]
-    return tuple(sorted(int(word) for word in strongest if weight_of_word[word] > 0))
+    return tuple(int(word) for word in strongest if weight_of_word[word] > 0)
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -164,6 +164,20 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
                     frozenset(compiled) | {first for first, _ in by_pair})
 
 
+def readable(pattern: str) -> str:
+    """A pattern as a counselor reads it: "@family ~3 hit|hits me" -> "family … hit me"."""
+    shown: list[str] = []
+    for token in pattern.split():
+        if token.startswith(_GAP) and token[1:].isdigit():
+            token = "…"
+        else:
+            token = token.rstrip("?") if len(token) > 1 else token
+            token = token.lstrip("@").replace("_", " ").split("|")[0]
+        if not (token == "…" and shown and shown[-1] == "…"):
+            shown.append(token)
+    return " ".join(shown)
+
+
 def _severity(name: str) -> str:
     if name not in ("low", "medium", "high"):
         raise ValueError(f"risk rules: unknown severity {name!r}")

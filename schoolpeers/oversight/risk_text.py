@@ -105,9 +105,10 @@ def _joins_self(text: str, pronoun: Word) -> bool:
 
 
 def _flush_letters(letters: list[re.Match[str]], found: list[Word], variants: Mapping[str, tuple[str, ...]]) -> None:
-    """Three or more single letters in a row spell one word; fewer are words of their own."""
-    if len(letters) >= 3:
-        spelled = "".join(letter.group(1) for letter in letters)
+    """Three or more single letters in a row spell one word ("k i l l"), when they spell a word
+    screening knows; otherwise ("u r a") each is a word of its own."""
+    spelled = "".join(letter.group(1) for letter in letters)
+    if len(letters) >= 3 and (written_form(spelled) in variants or simplemma.is_known(spelled.casefold(), lang="en")):
         found.extend(Word(form, letters[0].start(), letters[-1].end()) for form in normal_forms(spelled, variants))
     else:
         for letter in letters:

@@ -27,11 +27,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from schoolpeers.oversight import risk, risk_model, risk_text
-from schoolpeers.oversight.risk_evaluation import Note, load_corpus, read_notes
+from schoolpeers.oversight.risk_evaluation import Note, checked_note, load_corpus, read_notes
 
 SEED = 20261203
 FOLDS = 5
-SEVERITY_CLASSES = risk_model.SEVERITY_CLASSES
 C = 8.0  # inverse regularisation, chosen by cross-validation on the development part
 # The model's own false-alarm budget on out-of-fold harmless notes, a little inside
 # the product's targets (10% flagged, 3% flagged high).
@@ -53,7 +52,7 @@ def _identity(features: list[str]) -> list[str]:
     return features
 
 
-def _severity_model() -> LogisticRegression:
+def _linear_model() -> LogisticRegression:
     return LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
 
 
@@ -71,11 +70,10 @@ def fit(notes: Sequence[Note]) -> Fitted:
     thresholds = _thresholds(_out_of_fold(documents, labels), labels)
     vectorizer = _vectorizer()
     matrix = vectorizer.fit_transform(documents)
-    severity = _severity_model().fit(matrix, labels)
+    severity = _linear_model().fit(matrix, labels)
     worrying = labels != "none"
     categories = np.array([note.category for note in notes])
-    category = LogisticRegression(C=C, class_weight="balanced", max_iter=5000).fit(
-        matrix[worrying], categories[worrying])
+    category = _linear_model().fit(matrix[worrying], categories[worrying])
     return Fitted(vectorizer, severity, category, thresholds)
 
 
@@ -86,11 +84,11 @@ def train(notes: Sequence[Note]) -> dict[str, np.ndarray]:
 
 def arrays(fitted: Fitted) -> dict[str, np.ndarray]:
     vectorizer, severity, category, thresholds = fitted
-    order = [list(severity.classes_).index(name) for name in SEVERITY_CLASSES]
+    order = [list(severity.classes_).index(name) for name in risk_model.SEVERITY_CLASSES]
     return {
         "vocabulary": np.array("\n".join(vectorizer.get_feature_names_out())),
         "idf": vectorizer.idf_.astype(np.float32),
-        "severity_classes": np.array("\n".join(SEVERITY_CLASSES)),
+        "severity_classes": np.array("\n".join(risk_model.SEVERITY_CLASSES)),
         "severity_coef": severity.coef_[order].astype(np.float32),
         "severity_intercept": severity.intercept_[order].astype(np.float32),
         "category_classes": np.array("\n".join(category.classes_)),
@@ -102,13 +100,13 @@ def arrays(fitted: Fitted) -> dict[str, np.ndarray]:
 
 def _out_of_fold(documents: list[list[str]], labels: np.ndarray) -> np.ndarray:
     """P(none, medium, high) for each note from a model trained without it."""
-    probabilities = np.zeros((len(documents), len(SEVERITY_CLASSES)))
+    probabilities = np.zeros((len(documents), len(risk_model.SEVERITY_CLASSES)))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     for train_rows, test_rows in folds.split(np.zeros(len(labels)), labels):
         vectorizer = _vectorizer()
         matrix = vectorizer.fit_transform([documents[row] for row in train_rows])
-        model = _severity_model().fit(matrix, labels[train_rows])
-        order = [list(model.classes_).index(name) for name in SEVERITY_CLASSES]
+        model = _linear_model().fit(matrix, labels[train_rows])
+        order = [list(model.classes_).index(name) for name in risk_model.SEVERITY_CLASSES]
         tested = model.predict_proba(vectorizer.transform([documents[row] for row in test_rows]))
         probabilities[test_rows] = tested[:, order]
     return probabilities
@@ -143,7 +141,7 @@ def _read_extra(path: Path) -> list[Note]:
     text = path.read_text(encoding="utf-8-sig")
     if path.suffix.lower() != ".csv":
         return read_notes(text.splitlines())
-    return [Note(row["text"], row["label"], row["category"], "school_example")
+    return [checked_note(row["text"], row["label"], row["category"], "school_example")
             for row in csv.DictReader(io.StringIO(text)) if row.get("text", "").strip()]
 
 

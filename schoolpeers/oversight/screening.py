@@ -28,9 +28,9 @@ from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import CheckIn
 from schoolpeers.oversight import risk
-from schoolpeers.oversight.audit_views import csv_cell
 from schoolpeers.oversight.models import MISSED_SEVERITIES, VERDICTS, Concern, ScreeningMark
 from schoolpeers.oversight.services import ConcernError
+from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import as_utc
 
 CATEGORIES = {category.value: category.label for category in risk.Category}
@@ -292,17 +292,17 @@ def examples_query(school_id: int) -> Select:
             .order_by(ScreeningMark.id))
 
 
-def examples_csv(school_id: int) -> tuple[str, int]:
-    """The CSV text of the school's examples and how many rows it has. Cells a spreadsheet would
-    run as a formula are defused like the audit export's."""
+def examples_csv(school_id: int) -> tuple[str, list[int]]:
+    """The CSV text of the school's examples and the check-ins whose notes it holds (for the
+    audit log). Cells a spreadsheet would run as a formula are defused like the audit export's."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(EXPORT_COLUMNS)
-    rows = 0
+    checkin_ids = []
     for mark, notes in db.session.execute(examples_query(school_id)):
         label, category = example_label(mark)
-        writer.writerow([csv_cell(cell) for cell in (
+        writer.writerow([defused(cell) for cell in (
             notes, label, category, mark.verdict, mark.screened_severity or "none",
             mark.screened_categories or "none", as_utc(mark.created_at).strftime("%Y-%m-%dT%H:%M:%SZ"))])
-        rows += 1
-    return buffer.getvalue(), rows
+        checkin_ids.append(mark.checkin_id)
+    return buffer.getvalue(), checkin_ids

@@ -216,9 +216,9 @@ def screening_quality():
 def screening_export():
     """The school's own labelled examples: each marked check-in's notes with its latest mark."""
     school = current_user.school
-    content, rows = screening.examples_csv(school.id)
-    # Recorded with the file: the notes in it are students' words.
-    audit("screening.export", detail={"rows": rows})
+    content, checkin_ids = screening.examples_csv(school.id)
+    # Recorded with the file, and whose notes it holds: they are students' words.
+    audit("screening.export", detail={"rows": len(checkin_ids), "checkin_ids": checkin_ids})
     db.session.commit()
     filename = f"screening-examples-{school.slug}-{utcnow():%Y%m%d}.csv"
     return Response(content, mimetype="text/csv",

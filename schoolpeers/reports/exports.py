@@ -16,13 +16,13 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
 from schoolpeers.reports.services import COMPARED, MEASURE_LABELS, SchoolReport
+from schoolpeers.spreadsheet import defused
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP adds tab and CR).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -113,4 +113,4 @@ def audit_detail(report: SchoolReport, fmt: str) -> dict:
 def safe_text(value) -> str:
     """The cell as text a spreadsheet shows as it is: no formula, no control character."""
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    return defused(text)

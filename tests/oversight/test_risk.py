@@ -58,8 +58,8 @@ RISK_PHRASES = [entry for entry in RISK_PATTERNS if not _SYNTAX.search(entry[0])
 PHRASES = sorted(phrase for phrase, _, _ in RISK_PHRASES)
 IDIOMS = [idiom for idiom in RULES["idioms"] if not _SYNTAX.search(idiom)]
 # What a match may name: a pattern as written, a near rule, or the model's phrase.
-KNOWN_PHRASES = {pattern for pattern, _, _ in RISK_PATTERNS} | {
-    " near ".join(rule["words"]) for rule in RULES["near"]} | {risk.MODEL_PHRASE}
+KNOWN_PHRASES = {risk_patterns.readable(pattern) for pattern, _, _ in RISK_PATTERNS} | {
+    risk_patterns.readable(" near ".join(rule["words"])) for rule in RULES["near"]} | {risk.MODEL_PHRASE}
 
 
 def rules_only(text: str | None) -> Screening:
@@ -514,3 +514,27 @@ def test_the_summary_quotes_only_lexicon_phrases(soup, private_words):
 def test_mentors_third_person_notes_about_bullying_are_caught(note):
     screening = screen_text(note)
     assert rank(screening.severity) >= MEDIUM.rank and Category.BULLYING in screening.categories
+
+
+@pytest.mark.parametrize("note", [
+    "im not ok i want to die",  # the negation belongs to the clause before
+    "she isnt coping she wants to die",
+    "we did a lesson on drugs and she told me her uncle touches her",  # a report, not the lesson
+])
+def test_a_cue_does_not_reach_across_a_clause_or_a_report(note):
+    assert rules_only(note).severity == HIGH
+
+
+def test_single_letters_join_only_into_a_word_screening_knows():
+    assert rules_only("she said i m a burden").severity == MEDIUM  # "i m a", not "ima"
+    assert rules_only("k i l l myself").severity == HIGH
+
+
+@pytest.mark.parametrize(("pattern", "shown"), [
+    ("@family ~3 hit|hits ~2 me", "family … hit … me"),
+    ("look after ~1 cat|dog ~3 if", "look after … cat … if"),
+    ("self harm", "self harm"),
+    ("@school_or_soon", "school or soon"),
+])
+def test_patterns_read_as_words_for_counselors(pattern, shown):
+    assert risk_patterns.readable(pattern) == shown

@@ -118,3 +118,26 @@ def _screens_cleanly(text: str) -> None:
     screening = risk.screen_text(text)
     for match in screening.matches:
         assert text[match.span[0]:match.span[1]] == match.text
+
+
+@pytest.mark.parametrize(("label", "category"), [("urgent", "self_harm"), ("high", "none"), ("none", "self_harm"),
+                                                  ("medium", "self harm")])
+def test_a_labelled_note_screening_does_not_know_is_refused(label, category):
+    from schoolpeers.oversight.risk_evaluation import checked_note
+
+    with pytest.raises(ValueError):
+        checked_note("a note", label, category)
+
+
+def test_a_schools_reviewed_export_can_join_the_training_notes(tmp_path):
+    from schoolpeers.oversight import risk_training
+
+    export = tmp_path / "examples.csv"
+    export.write_text("text,label,category,verdict,screened_severity,screened_categories,marked_at\r\n"
+                      "he keeps a blade in his pencil case,high,self_harm,missed,none,none,2026-12-01T10:00:00Z\r\n"
+                      "good week,none,none,right,none,none,2026-12-01T10:05:00Z\r\n", encoding="utf-8")
+    notes = risk_training._read_extra(export)
+    assert [(note.label, note.category) for note in notes] == [("high", "self_harm"), ("none", "none")]
+    export.write_text("text,label,category\r\nx,urgent,self_harm\r\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="label"):
+        risk_training._read_extra(export)

@@ -274,9 +274,10 @@ def test_examples_csv(marked, other_school):
     a, b, c, d = marked
     d.checkin.notes = None  # retention removed the notes: the mark stays, the example goes
     db.session.commit()
-    text, rows = screening.examples_csv(a.school_id)
+    text, checkin_ids = screening.examples_csv(a.school_id)
     lines = list(csv.DictReader(io.StringIO(text)))
-    assert rows == 3 and list(lines[0]) == list(screening.EXPORT_COLUMNS)
+    assert checkin_ids == [a.checkin_id, b.checkin_id, c.checkin_id]
+    assert list(lines[0]) == list(screening.EXPORT_COLUMNS)
     assert [(r["text"], r["label"], r["category"], r["verdict"], r["screened_severity"], r["screened_categories"])
             for r in lines] == [
         ("They call him names.", "medium", "bullying", "right", "medium", "bullying"),
@@ -285,4 +286,4 @@ def test_examples_csv(marked, other_school):
     ]
     assert all(r["marked_at"].endswith("Z") and len(r["marked_at"]) == 20 for r in lines)
     assert screening.examples_csv(other_school.id) == ("text,label,category,verdict,screened_severity,"
-                                                       "screened_categories,marked_at\r\n", 0)
+                                                       "screened_categories,marked_at\r\n", [])

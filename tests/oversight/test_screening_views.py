@@ -239,7 +239,8 @@ def test_the_examples_file(client, users, login_as, concern_on_notes, monkeypatc
     assert len(rows) == 1 and rows[0]["text"] == "'=cmd| names"  # a spreadsheet shows it, never runs it
     assert (rows[0]["label"], rows[0]["category"], rows[0]["verdict"]) == ("medium", "bullying", "right")
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "screening.export"))
-    assert (event.actor_id, event.school_id, event.detail) == (users["counselor"].id, concern.school_id, {"rows": 1})
+    assert (event.actor_id, event.school_id, event.detail) == (
+        users["counselor"].id, concern.school_id, {"rows": 1, "checkin_ids": [concern.checkin_id]})
     # Another school's counselor gets their own school's file: the header alone.
     outsider = UserFactory(other_school)("counselor")
     db.session.commit()
