@@ -165,6 +165,8 @@ def written_form(word: str) -> str:
 def _contraction(word: str, variants: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
     if word in _IRREGULAR_NEGATIVES:
         return _IRREGULAR_NEGATIVES[word]
+    if word.count("'") > 1:  # not one contraction ("ll'll'll…"): each part on its own, with no recursion
+        return tuple(form for part in word.split("'") if part for form in normal_forms(part, variants))
     for ending, spelled in _CONTRACTION_ENDINGS.items():
         if word.endswith(ending) and len(word) > len(ending):
             stem = word[: -len(ending)]
