@@ -115,6 +115,47 @@ def build_from_frames(frames: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[int, s
     return len(checkins), digest(protected.display)
 
 
+def lattice_from_frames(frames: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[int, str]:
+    """(check-ins read, digest): the school's whole lattice (every grade, band and the school × every
+    week, month, term and year) built and protected, from data in memory."""
+    from schoolpeers.reports.protection import protect_lattice
+
+    checkins, concerns = frames
+    protected = protect_lattice(synthetic_lattice(checkins, concerns), 5)
+    return len(checkins), digest(pd.DataFrame(protected.levels["month"].display["wellbeing_mean"]))
+
+
+def synthetic_lattice(checkins: pd.DataFrame, concerns: pd.DataFrame):
+    from schoolpeers.reports.lattice import build_lattice, grade_bands, lattice_rows
+    from schoolpeers.reports.perturbation import student_key
+
+    keys = {int(m): student_key(b"bench report secret", int(m)) for m in pd.unique(checkins["mentee_key"])}
+    return build_lattice(checkins, concerns, rows=lattice_rows(6, 12, grade_bands(6, 12)), student_keys=keys)
+
+
+def lattice_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], at_least: int = 50) -> dict:
+    """How far published figures are from the exact ones, over every shown cell of `at_least` students."""
+    from schoolpeers.reports.protection import CellStatus, protect_lattice
+
+    lattice = synthetic_lattice(*frames)
+    protected = protect_lattice(lattice, 5)
+    share_moves, mean_moves, count_moves, cells = [], [], [], 0
+    for level, table in lattice.levels.items():
+        published, v = protected.levels[level], table.values
+        big = v["students"] >= at_least
+        cells += int(big.sum())
+        with np.errstate(invalid="ignore", divide="ignore"):
+            exact = {"low_share": v["low_count"] / v["checkins"], "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
+                     "students": v["students"]}
+        for name, moves in (("low_share", share_moves), ("wellbeing_mean", mean_moves), ("students", count_moves)):
+            shown = big & (published.status[name] == CellStatus.SHOWN)
+            moves += list(np.abs(published.values[name][shown].astype(float) - exact[name][shown]))
+    return {"cells": cells, "share_points_max": round(100 * max(share_moves), 2),
+            "share_points_mean": round(100 * float(np.mean(share_moves)), 2),
+            "mean_max": round(max(mean_moves), 3), "students_max": int(max(count_moves)),
+            "students_mean": round(float(np.mean(count_moves)), 2)}
+
+
 def digest(display: pd.DataFrame) -> str:
     """A fingerprint of a protected table, to check that every case computed the same report."""
     return hashlib.sha256(display.to_csv().encode()).hexdigest()[:16]
@@ -242,6 +283,10 @@ def run(n: int = CHECKINS) -> list[dict]:
         return fingerprint
 
     reference = record("dataframe", measure(build_from_frames, partial(report_frames, n)), None)
+    record("lattice", measure(lattice_from_frames, partial(report_frames, n)), None)
+    accuracy = {"case": f"lattice-accuracy-{n}", **lattice_accuracy(report_frames(n))}
+    print(accuracy, flush=True)
+    rows.append(accuracy)
 
     with tempfile.TemporaryDirectory() as directory:
         url = "sqlite:///" + str(Path(directory) / "bench.sqlite")

@@ -27,15 +27,14 @@ from schoolpeers.extensions import db
 from schoolpeers.mentors.models import DOMAINS as DOMAIN_LABELS
 from schoolpeers.mentors.models import CheckIn, CheckInTopic
 from schoolpeers.oversight.models import Concern
+from schoolpeers.reports.lattice import grade_bands
 from schoolpeers.reports.privacy import CellStatus, ProtectedTable, explain, protect
 from schoolpeers.reports.trends import (
     ALL_PERIODS,
-    DEFAULT_GRADE_BANDS,
     DEFAULT_TERMS,
     DOMAINS,
     MEASURES,
     WHOLE_SCHOOL,
-    GradeBand,
     Grouping,
     MeasureKind,
     Period,
@@ -292,14 +291,6 @@ def load_concerns(school: School, grades: frozenset[int], first: date | None, la
     raised = pd.to_datetime(frame["raised_on"], utc=True)  # SQLite gives naive UTC, PostgreSQL aware
     frame["raised_on"] = raised.dt.tz_convert(_zone(school.timezone)).dt.tz_localize(None)
     return frame
-
-
-def grade_bands(grade_min: int, grade_max: int) -> tuple[GradeBand, ...]:
-    """The standard bands, plus one below and one above them when the school's grades reach there."""
-    first, last = DEFAULT_GRADE_BANDS[0].first_grade, DEFAULT_GRADE_BANDS[-1].last_grade
-    below = (GradeBand(f"grades {grade_min}–{first - 1}", grade_min, first - 1),) if grade_min < first else ()
-    above = (GradeBand(f"grades {last + 1}–{grade_max}", last + 1, grade_max),) if grade_max > last else ()
-    return below + DEFAULT_GRADE_BANDS + above
 
 
 def measure_series(table: ProtectedTable, measure: str) -> MeasureSeries:

@@ -54,7 +54,7 @@ from typing import Literal, get_args
 import numpy as np
 import pandas as pd
 
-Period = Literal["week", "month", "term"]
+Period = Literal["week", "month", "term", "year"]
 Grouping = Literal["grade", "band", "school"]
 Direction = Literal["improving", "steady", "declining"]
 MeasureKind = Literal["students", "count", "mean", "share"]
@@ -131,6 +131,14 @@ class TermCalendar:
         end = self._start(school_year, index + 1) - timedelta(days=1)
         return PeriodSlot(label, self._start(school_year, index), end)
 
+    def year_containing(self, day: date) -> PeriodSlot:
+        """The school year of `day`, from its first term's start to the day before the next year's."""
+        first = self.term_containing(day)
+        school_year = int(first.label[:4])
+        start = self._start(school_year, 0)
+        end = self._start(school_year, len(self.terms)) - timedelta(days=1)
+        return PeriodSlot(f"{school_year}-{(school_year + 1) % 100:02d}", start, end)
+
     def _position(self, month: int, day: int) -> tuple[int, int]:
         """(months, day) since the start of the school year, comparable across the new-year boundary."""
         first = self.terms[0]
@@ -162,6 +170,8 @@ def period_slot(day: date, period: Period, terms: TermCalendar = DEFAULT_TERMS) 
         return PeriodSlot(f"{start:%Y-%m}", start, next_start - timedelta(days=1))
     if period == "term":
         return terms.term_containing(day)
+    if period == "year":
+        return terms.year_containing(day)
     raise ValueError(f"unknown period {period!r}")
 
 

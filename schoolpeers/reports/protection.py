@@ -1,0 +1,278 @@
+"""Privacy gate of anonymized reports: one protection decision for every cell of a school's lattice.
+
+`protect_lattice` decides, once for the whole lattice (every grade, band and the whole school ×
+every week, month, term and school year, see `lattice`), what is shown and how. Every page, chart,
+JSON, CSV, XLSX and command-line output is a slice of its `ProtectedLattice`, so a value hidden in
+one output is hidden in all of them and no two outputs can be subtracted to recover it. Rules, with
+k the school's setting (at least 5):
+
+1. Few students: a cell counting fewer than k distinct students is hidden, every measure of it.
+2. Complementary suppression, jointly over the lattice: every relation between published cells —
+   a band is the sum of its grades, the school the sum of its bands (per period), a school year the
+   sum of its terms, a term of its months, a month of the weeks that overlap it (per row) — that
+   holds exactly one hidden cell would give it away by subtraction, so its smallest shown member is
+   hidden too, repeated over all relations together until none holds exactly one.
+3. Dominance: a share of low ratings is hidden when its low ratings come from fewer than k students,
+   a domain's mean when fewer than k students answered it; rule 2 then runs for that measure.
+4. Topics: a topic is shown for a cell only when at least k students raised it there; rule 2 runs
+   per topic. Hidden topics are left out, name and all.
+5. Perturbation (`perturbation`): published counts carry the cell-key noise of their set of
+   students; a share is the perturbed count of low ratings over the check-ins, to whole percent; a
+   mean is rounded to one decimal. A share ≤5% or ≥95% reads "≤5%"/"≥95%", a mean ≤1.2 or ≥4.8
+   reads "≤1.2"/"≥4.8".
+6. Concerns are published for the whole school per term only, rounded to the nearest 5, and read
+   "fewer than k" below k.
+
+Every hidden value reads "hidden", whatever the reason, so the page does not tell which hidden
+cells are the small ones. Only row and period labels, topic names and protected figures leave
+this module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from schoolpeers.reports.lattice import LEVELS, Lattice, Level, LevelTable
+from schoolpeers.reports.perturbation import perturbed
+from schoolpeers.reports.trends import DOMAINS, SEVERITIES, MeasureKind, PeriodSlot, trend_direction
+
+MIN_K = 5
+HIDDEN = "hidden"
+NO_TREND = "not enough data"
+CONCERNS_ROUNDED_TO = 5
+MEASURES: dict[str, MeasureKind] = {
+    "students": "students",
+    "checkins": "count",
+    "wellbeing_mean": "mean",
+    "low_share": "share",
+    **{f"{domain}_mean": "mean" for domain in DOMAINS},
+}
+CODES: dict[MeasureKind, tuple[tuple[float, str], tuple[float, str]]] = {
+    "share": ((0.05, "≤5%"), (0.95, "≥95%")),
+    "mean": ((1.2, "≤1.2"), (4.8, "≥4.8")),
+}
+
+
+class CellStatus(StrEnum):
+    SHOWN = "shown"
+    CODED = "coded"  # shown as a bound
+    HIDDEN = "hidden"
+
+
+def explain(status: str, k: int) -> str | None:
+    """The sentence a page shows for a marked cell; None for a plainly shown one."""
+    reasons = {
+        CellStatus.CODED: "shown as a range to protect privacy: (nearly) all students gave the same answer",
+        CellStatus.HIDDEN: f"hidden to protect privacy: it rests on fewer than {k} students, or with other "
+                           "figures it would let a hidden one be worked out",
+    }
+    return reasons.get(CellStatus(status))
+
+
+@dataclass(frozen=True, eq=False)
+class ProtectedLevel:
+    """One level of the protected lattice: per measure, rows × periods arrays of the display string,
+    the chart value (None where hidden) and the status; the shown topics as a long table."""
+
+    level: Level
+    rows: tuple[str, ...]
+    periods: tuple[PeriodSlot, ...]
+    display: dict[str, np.ndarray]
+    values: dict[str, np.ndarray]
+    status: dict[str, np.ndarray]
+    topics: pd.DataFrame  # row, period, topic, students (perturbed), shown cells only
+
+    @property
+    def labels(self) -> list[str]:
+        return [slot.label for slot in self.periods]
+
+
+@dataclass(frozen=True, eq=False)
+class ProtectedLattice:
+    k: int
+    rows: tuple[str, ...]
+    levels: dict[Level, ProtectedLevel]
+    concerns: pd.DataFrame  # term, then per severity the display string; whole school only
+
+
+def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
+    """The one protection decision for every cell of the school's lattice (threshold k, never below 5)."""
+    if not isinstance(k, Integral) or k < MIN_K:  # refused, not clamped: a wrong setting must be fixed, not hidden
+        raise ValueError(f"k must be a whole number of students, at least {MIN_K}; got {k!r}")
+    k = int(k)
+    cells = _FlatCells(lattice)
+    relations = cells.relations()
+    students = cells.flat(lambda t: t.values["students"])
+    cell_hidden = complete_suppression(students < k, students, relations)
+
+    def measure_hidden(basis: str) -> np.ndarray:
+        counted = cells.flat(lambda t: t.values[basis])
+        return complete_suppression(cell_hidden | (counted < k), students, relations)
+
+    hidden = {"students": cell_hidden, "checkins": cell_hidden, "wellbeing_mean": cell_hidden,
+              "low_share": measure_hidden("low_students"),
+              **{f"{d}_mean": measure_hidden(f"{d}_students") for d in DOMAINS}}
+    topic_hidden = [complete_suppression(cell_hidden | (cells.flat(lambda t, i=i: t.topic_students[i]) < k),
+                                         students, relations)
+                    for i in range(cells.topics)]
+    levels = {level: _present_level(table, lattice, cells.part(level, hidden),
+                                    [cells.part(level, h) for h in topic_hidden], k)
+              for level, table in lattice.levels.items()}
+    return ProtectedLattice(k, tuple(row.label for row in lattice.rows), levels, _protect_concerns(lattice, k))
+
+
+def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse.csr_matrix) -> np.ndarray:
+    """Hide more cells until no relation holds exactly one hidden cell.
+
+    `relations` is a relations × cells 0/1 matrix (a row's members are a total and its parts). On a
+    relation with a lone hidden cell, the shown member with the lowest cost (fewest students, least
+    lost) is hidden too; that can leave another relation with a lone hidden cell, so this repeats
+    until stable. A relation of one cell has nothing to subtract from and is left alone.
+    """
+    hidden = np.asarray(hidden, dtype=bool).copy()
+    if relations.shape[0] == 0:
+        return hidden
+    while True:
+        lonely = np.flatnonzero(relations @ hidden.astype(np.int64) == 1)
+        if not len(lonely):
+            return hidden
+        for r in lonely:
+            members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
+            if hidden[members].sum() == 1:  # an earlier pick this round may already have fixed it
+                shown = members[~hidden[members]]
+                hidden[shown[np.argmin(cost[shown])]] = True
+
+
+def published_trend(means: list[float | None]) -> tuple[str, CellStatus]:
+    """Direction of published means (None where hidden): from published figures only, so it can tell
+    nothing they do not."""
+    if any(mean is None for mean in means):
+        return HIDDEN, CellStatus.HIDDEN
+    return trend_direction(means) or NO_TREND, CellStatus.SHOWN
+
+
+# --- internals ------------------------------------------------------------------------------
+
+
+class _FlatCells:
+    """Every cell of every level as one flat index, for decisions over the lattice as a whole."""
+
+    def __init__(self, lattice: Lattice):
+        self.lattice = lattice
+        self.offsets: dict[Level, int] = {}
+        total = 0
+        for level in LEVELS:
+            self.offsets[level] = total
+            total += len(lattice.rows) * len(lattice.levels[level].periods)
+        self.size = total
+        self.topics = len(lattice.levels["year"].topic_names)
+
+    def flat(self, part) -> np.ndarray:
+        return np.concatenate([np.asarray(part(self.lattice.levels[level]), dtype=float).ravel()
+                               for level in LEVELS])
+
+    def part(self, level: Level, flat):
+        rows, periods = len(self.lattice.rows), len(self.lattice.levels[level].periods)
+        start = self.offsets[level]
+        if isinstance(flat, dict):
+            return {name: self.part(level, value) for name, value in flat.items()}
+        return flat[start:start + rows * periods].reshape(rows, periods)
+
+    def cell(self, level: Level, row: int, period: int) -> int:
+        return self.offsets[level] + row * len(self.lattice.levels[level].periods) + period
+
+    def relations(self) -> sparse.csr_matrix:
+        """Every total-and-parts relation of the lattice (see rule 2 of the module docstring)."""
+        rows = self.lattice.rows
+        grade_rows = {g: i for i, row in enumerate(rows) if row.kind == "grade" for g in row.grades}
+        bands = [i for i, row in enumerate(rows) if row.kind == "band"]
+        school = next(i for i, row in enumerate(rows) if row.kind == "school")
+        groups = [[school, *bands]] + [[b, *(grade_rows[g] for g in sorted(rows[b].grades))] for b in bands]
+        members: list[list[int]] = []
+        for level in LEVELS:
+            for period in range(len(self.lattice.levels[level].periods)):
+                members += [[self.cell(level, r, period) for r in group] for group in groups]
+        for parent, child in (("year", "term"), ("term", "month"), ("month", "week")):
+            outer, inner = self.lattice.levels[parent].periods, self.lattice.levels[child].periods
+            for p, slot in enumerate(outer):
+                parts = [c for c, part in enumerate(inner) if part.start <= slot.end and part.end >= slot.start]
+                members += [[self.cell(parent, r, p), *(self.cell(child, r, c) for c in parts)]
+                            for r in range(len(rows))]
+        members = [m for m in members if len(m) > 1]
+        indptr = np.cumsum([0, *(len(m) for m in members)])
+        indices = np.array([c for m in members for c in m], dtype=np.int64)
+        return sparse.csr_matrix((np.ones(len(indices), dtype=np.int64), indices, indptr),
+                                 shape=(len(members), self.size))
+
+
+def _present_level(table: LevelTable, lattice: Lattice, hidden: dict[str, np.ndarray],
+                   topic_hidden: list[np.ndarray], k: int) -> ProtectedLevel:
+    v, keys = table.values, table.keys
+    with np.errstate(invalid="ignore", divide="ignore"):
+        figures = {
+            "students": perturbed(v["students"], keys["students"], "students", floor=k),
+            "checkins": perturbed(v["checkins"], keys["students"], "checkins", floor=k),
+            "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
+            "low_share": np.clip(perturbed(v["low_count"], keys["low_students"], "low_count", floor=0, small=True)
+                                 / v["checkins"], 0, 1),
+            **{f"{d}_mean": v[f"{d}_sum"] / v[f"{d}_answered"] for d in DOMAINS},
+        }
+    display, values, status = {}, {}, {}
+    for measure, kind in MEASURES.items():
+        cells = [_present(kind, value, hide, k)
+                 for value, hide in zip(figures[measure].ravel(), hidden[measure].ravel(), strict=True)]
+        shape = figures[measure].shape
+        display[measure], values[measure], status[measure] = (
+            _grid([cell[i] for cell in cells], shape) for i in range(3))
+    return ProtectedLevel(table.level, tuple(row.label for row in lattice.rows), table.periods,
+                          display, values, status, _shown_topics(table, lattice, topic_hidden, k))
+
+
+def _grid(items: list, shape: tuple[int, ...]) -> np.ndarray:
+    array = np.empty(len(items), dtype=object)
+    array[:] = items
+    return array.reshape(shape)
+
+
+def _present(kind: MeasureKind, value: float, hidden: bool, k: int) -> tuple[str, int | float | None, CellStatus]:
+    """(display, chart value, status) of one cell of one measure."""
+    if hidden:
+        return HIDDEN, None, CellStatus.HIDDEN
+    if kind in ("mean", "share"):
+        value = round(float(value), 1 if kind == "mean" else 2)
+        (low, low_label), (high, high_label) = CODES[kind]
+        if value <= low:
+            return low_label, low, CellStatus.CODED
+        if value >= high:
+            return high_label, high, CellStatus.CODED
+        return (f"{value:.1f}" if kind == "mean" else f"{value:.0%}"), value, CellStatus.SHOWN
+    return str(int(value)), int(value), CellStatus.SHOWN
+
+
+def _shown_topics(table: LevelTable, lattice: Lattice, hidden: list[np.ndarray], k: int) -> pd.DataFrame:
+    columns = ["row", "period", "topic", "students"]
+    found = []
+    for t, name in enumerate(table.topic_names):
+        if t >= len(hidden):
+            break
+        counts = perturbed(table.topic_students[t], table.topic_keys[t], f"topic:{name}", floor=k)
+        for r, p in zip(*np.nonzero(~hidden[t]), strict=True):
+            found.append((lattice.rows[r].label, table.periods[p].label, name, int(counts[r, p])))
+    return pd.DataFrame(found, columns=columns)
+
+
+def _protect_concerns(lattice: Lattice, k: int) -> pd.DataFrame:
+    def shown(count: int) -> str:
+        if count < k:
+            return f"fewer than {k}"
+        return str(max(k, CONCERNS_ROUNDED_TO * round(count / CONCERNS_ROUNDED_TO)))
+
+    return pd.DataFrame({
+        "term": [slot.label for slot in lattice.concern_terms],
+        **{severity: [shown(int(c)) for c in lattice.concern_students[severity]] for severity in SEVERITIES},
+    })

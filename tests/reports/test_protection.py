@@ -1,0 +1,122 @@
+"""The one protection decision over a school's lattice, attacked as an adversary would."""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from schoolpeers.reports.protection import HIDDEN, CellStatus, complete_suppression, protect_lattice
+from tests.reports.auditor import audit
+from tests.reports.schools import lattice_of, small_school
+
+
+@pytest.fixture
+def school():
+    checkins, concerns = small_school(7)
+    lattice = lattice_of(checkins, concerns)
+    return checkins, lattice, protect_lattice(lattice, 5)
+
+
+# --- the decision ---------------------------------------------------------------------------
+
+
+def test_a_cell_of_fewer_than_k_students_is_hidden_in_every_level(school):
+    _, lattice, protected = school
+    for level, table in lattice.levels.items():
+        small = table.values["students"] < 5
+        for measure, status in protected.levels[level].status.items():
+            assert (status[small] == CellStatus.HIDDEN).all(), (level, measure)
+            assert (protected.levels[level].display[measure][small] == HIDDEN).all()
+
+
+def test_no_relation_of_the_lattice_holds_exactly_one_hidden_cell(school):
+    _, lattice, protected = school
+    from schoolpeers.reports.protection import _FlatCells
+
+    cells = _FlatCells(lattice)
+    relations = cells.relations()
+    for measure in ("students", "low_share", "school_work_mean"):
+        hidden = cells.flat(lambda t, m=measure: protected.levels[t.level].status[m] == CellStatus.HIDDEN)
+        assert not ((relations @ hidden.astype(int)) == 1).any(), measure
+
+
+def test_shown_counts_are_near_the_truth_and_never_below_k(school):
+    _, lattice, protected = school
+    for level, table in lattice.levels.items():
+        shown = protected.levels[level].status["students"] == CellStatus.SHOWN
+        published = protected.levels[level].values["students"][shown].astype(int)
+        assert (published >= 5).all()
+        assert (np.abs(published - table.values["students"][shown]) <= 2).all()
+
+
+def test_shown_topics_count_at_least_k_students(school):
+    _, lattice, protected = school
+    for level, table in lattice.levels.items():
+        topics = protected.levels[level].topics
+        labels = [s.label for s in table.periods]
+        rows = [row.label for row in lattice.rows]
+        for row, period, topic, _students in topics.itertuples(index=False):
+            t = table.topic_names.index(topic)
+            assert table.topic_students[t, rows.index(row), labels.index(period)] >= 5
+
+
+def test_concerns_are_whole_school_terms_rounded_to_five(school):
+    _, _, protected = school
+    for value in protected.concerns[["high", "medium", "low"]].to_numpy().ravel():
+        assert value == "fewer than 5" or int(value) % 5 == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_complete_suppression_leaves_no_relation_with_one_hidden_cell(data):
+    cells = data.draw(st.integers(2, 12))
+    relations = data.draw(st.lists(st.sets(st.integers(0, cells - 1), min_size=2, max_size=cells), max_size=8))
+    hidden = np.array(data.draw(st.lists(st.booleans(), min_size=cells, max_size=cells)))
+    cost = np.array(data.draw(st.lists(st.integers(0, 50), min_size=cells, max_size=cells)), dtype=float)
+    indptr = np.cumsum([0, *(len(r) for r in relations)])
+    indices = np.array([c for r in relations for c in sorted(r)], dtype=int)
+    matrix = sparse.csr_matrix((np.ones(len(indices), dtype=int), indices, indptr), shape=(len(relations), cells))
+    result = complete_suppression(hidden, cost, matrix)
+    assert (result >= hidden).all()  # only ever hides more
+    assert not ((matrix @ result.astype(int)) == 1).any()
+
+
+# --- the adversary ----------------------------------------------------------------------------
+
+
+def test_an_lp_attack_on_everything_published_recovers_no_hidden_count():
+    """Every week, month, term and year of every grade, band and the school, attacked jointly."""
+    checkins, concerns = small_school(8, first=date(2025, 9, 1), last=date(2025, 12, 19))
+    lattice = lattice_of(checkins, concerns)
+    protected = protect_lattice(lattice, 5)
+    hidden = sum(int((level.status["students"] == CellStatus.HIDDEN).sum()) for level in protected.levels.values())
+    assert hidden > 20  # small groups: the attack has much to aim at
+    assert audit(lattice, protected) == []
+
+
+def test_the_attack_finds_what_exact_publication_gives_away():
+    """The auditor is not blind: with suppression alone (shown counts exact, no noise), a cell whose
+    band and other grades are shown is recovered by subtraction."""
+    lattice = lattice_of(*small_school(8, first=date(2025, 9, 1), last=date(2025, 12, 19)))
+    protected = protect_lattice(lattice, 5)
+    rows = lattice.rows
+    school = len(rows) - 1
+    parts = {b: [i for i, row in enumerate(rows) if row.kind == "grade" and row.grades <= rows[b].grades]
+             for b, row in enumerate(rows) if row.kind == "band"}
+    parts[school] = list(parts)
+    level, p, r = next((level, p, children[0]) for level in ("year", "term", "month")
+                       for p in range(len(lattice.levels[level].periods))
+                       for total, children in parts.items()
+                       if all(protected.levels[level].status["students"][i, p] == CellStatus.SHOWN
+                              for i in (total, *children)))
+    protected.levels[level].status["students"][r, p] = CellStatus.HIDDEN  # alone: the total minus the rest
+    for level, table in lattice.levels.items():
+        for measure in ("students", "checkins"):
+            display, status = protected.levels[level].display[measure], protected.levels[level].status[measure]
+            display[:] = np.where(status == CellStatus.HIDDEN, HIDDEN, table.values[measure].astype(int).astype(str))
+    found = audit(lattice, protected, noise=0)
+    assert any(d.level == level and d.row == rows[r].label and d.measure == "students" for d in found)
