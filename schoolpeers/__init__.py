@@ -8,14 +8,20 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
+if TYPE_CHECKING:
+    from flask import Flask
 
-from config import CONFIGS, ProductionConfig
+# Flask is imported where the app is built, not here: the pure cores (scoring, solver, screening,
+# reports) live in this package and must import without Flask installed.
 
 
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
+    from flask import Flask
+
+    from config import CONFIGS, ProductionConfig
+
     app = Flask(__name__, instance_relative_config=True)
     config_name = config_name or os.environ.get("SCHOOLPEERS_ENV", "development")
     config_class = CONFIGS[config_name]
@@ -42,6 +48,8 @@ def trust_proxies(app: Flask) -> None:
     """Behind N reverse proxies, take the visitor's address and scheme from their headers."""
     hops = app.config.get("PROXY_HOPS", 0)
     if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
