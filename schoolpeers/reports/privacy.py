@@ -43,8 +43,15 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from schoolpeers.reports.protection import CODES, HIDDEN, MIN_K, NO_TREND
 from schoolpeers.reports.trends import CELL, MEASURES, MeasureKind, ReportTable
+
+MIN_K = 5
+HIDDEN = "hidden"
+NO_TREND = "not enough data"
+CODES: dict[MeasureKind, tuple[tuple[float, str], tuple[float, str]]] = {
+    "share": ((0.05, "≤5%"), (0.95, "≥95%")),
+    "mean": ((1.2, "≤1.2"), (4.8, "≥4.8")),
+}
 
 
 class CellStatus(StrEnum):
