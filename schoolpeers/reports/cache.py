@@ -1,13 +1,12 @@
-"""Finished reports kept in the process, so that repeated views of a report skip loading and building it.
+"""Protected lattices and finished reports kept in the process, so that views skip loading and building.
 
-Only what privacy already protected is kept: the `SchoolReport` (protected tables only, see
-services) and outputs made from it (the page's report section, the chart JSON), never the rows it
-was built from. An entry's key holds the school and every setting of it that a report shows or
-depends on, the resolved choices, the school's today and the school's `DataExtent`, so a report is
-never served to another school and a new or deleted check-in or concern makes a new key at once.
-What the extent cannot see (a check-in corrected within its 24 hours, a student's grade changed by
-a roster import) shows when the entry expires, at most `TTL_SECONDS` later. Entries are few and
-small (a year by month is about 1,000 cells), and the least recently used go first.
+Only what privacy already protected is kept: a school's `ProtectedLattice` and the `SchoolReport`s
+sliced from it, with outputs made from them (the page's report section, the chart JSON), never the
+rows they were built from. A key holds the school and every setting of it that a report shows or
+depends on and the school's `DataExtent`, a fingerprint that a new, corrected or deleted check-in, a
+new concern or a changed grade changes at once; a report's key adds the choices and the school's
+today. So nothing is ever served to another school or from stale data; `TTL_SECONDS` only bounds
+memory. Entries are few and small, and the least recently used go first.
 """
 from __future__ import annotations
 
@@ -21,27 +20,37 @@ from typing import Any
 from cachetools import TTLCache
 
 from schoolpeers.accounts.models import School
-from schoolpeers.reports.services import DataExtent, ReportParams, SchoolReport
+from schoolpeers.reports.protection import ProtectedLattice
+from schoolpeers.reports.report import ReportParams, SchoolReport
+from schoolpeers.reports.services import DataExtent
 
 MAX_ENTRIES = 32
 TTL_SECONDS = 300
 
 
 @dataclass(frozen=True)
-class ReportKey:
-    """Everything a finished report depends on; the school comes first and is never left out."""
+class LatticeKey:
+    """Everything a school's protected lattice depends on; the school comes first and is never left out."""
 
     school_id: int
-    school_settings: tuple  # name, slug, k, grade range, timezone: all shown or used by the report
-    params: ReportParams
-    today: date
+    school_settings: tuple  # name, slug, k, grade range, timezone: all shown or used by the reports
     extent: DataExtent
 
     @classmethod
-    def of(cls, school: School, params: ReportParams, today: date, extent: DataExtent) -> ReportKey:
+    def of(cls, school: School, extent: DataExtent) -> LatticeKey:
         settings = (school.name, school.slug, school.min_group_size, school.grade_min, school.grade_max,
                     school.timezone)
-        return cls(school.id, settings, params, today, extent)
+        return cls(school.id, settings, extent)
+
+
+@dataclass(frozen=True)
+class ReportKey:
+    """A report: its school's lattice, the choices, whether the page's default range applies, today."""
+
+    lattice: LatticeKey
+    params: ReportParams
+    default_range: bool
+    today: date
 
 
 class CachedReport:
@@ -58,7 +67,9 @@ class CachedReport:
 
 
 class ReportCache:
-    """At most `size` entries, each for at most `ttl` seconds, the least recently used evicted first
+    """Lattices (by `LatticeKey`) and reports (by `ReportKey`, as `CachedReport`s).
+
+    At most `size` entries, each for at most `ttl` seconds, the least recently used evicted first
     (cachetools' TTLCache), behind a lock because gunicorn threads or tests may share it.
 
     A miss builds outside the lock: two requests for the same new report may both build it, which
@@ -66,7 +77,7 @@ class ReportCache:
     """
 
     def __init__(self, size: int = MAX_ENTRIES, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic):
-        self._entries: TTLCache[ReportKey, CachedReport] = TTLCache(maxsize=size, ttl=ttl, timer=clock)
+        self._entries: TTLCache[LatticeKey | ReportKey, Any] = TTLCache(maxsize=size, ttl=ttl, timer=clock)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -78,13 +89,19 @@ class ReportCache:
         with self._lock:
             self._entries.clear()
 
-    def get(self, key: ReportKey, build: Callable[[], SchoolReport]) -> CachedReport:
+    def lattice(self, key: LatticeKey, build: Callable[[], ProtectedLattice]) -> ProtectedLattice:
+        return self._get(key, build)
+
+    def report(self, key: ReportKey, build: Callable[[], SchoolReport]) -> CachedReport:
+        return self._get(key, lambda: CachedReport(build()))
+
+    def _get(self, key, build: Callable[[], Any]) -> Any:
         """The entry of `key`, built (and kept) when there is none or it expired."""
         with self._lock:
             found = self._entries.get(key)
         if found is not None:
             return found
-        entry = CachedReport(build())
+        entry = build()
         with self._lock:
             self._entries[key] = entry
         return entry

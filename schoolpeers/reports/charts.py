@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from schoolpeers.reports.services import MeasureSeries
+from schoolpeers.reports.report import MeasureSeries
 from schoolpeers.reports.trends import WHOLE_SCHOOL
 
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#997700", "#332288", "#882255")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -17,6 +18,7 @@ from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
 from schoolpeers.reports import exports, services
 from schoolpeers.reports.forms import report_filter_form
+from schoolpeers.reports.report import GROUPINGS, PERIODS
 from schoolpeers.timeutil import today_in
 
 reports_cli = AppGroup("reports", help="Anonymized well-being reports.")
@@ -26,17 +28,18 @@ OPTION_NAMES = {"period": "--period", "group": "--group", "date_from": "--from",
 
 @reports_cli.command("export")
 @click.option("--school", "school_slug", required=True, help="The school's short name (slug).")
-@click.option("--period", type=click.Choice(list(services.PERIODS)), default="month", show_default=True)
-@click.option("--group", type=click.Choice(list(services.GROUPINGS)), default="grade", show_default=True)
+@click.option("--period", type=click.Choice(list(PERIODS)), default="month", show_default=True)
+@click.option("--group", type=click.Choice(list(GROUPINGS)), default="grade", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(list(exports.FORMATS)),
               help="File format; by default from the --out file's extension.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="File to write.")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="First day (widened to its period).")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day, included (widened to its period).")
-@click.option("--grades", metavar="6,7", help="Only these grades, separated by commas.")
+@click.option("--grades", metavar="all|7|6-8", default="all", show_default=True,
+              help="All grades, one grade or one band of grades.")
 def export_command(school_slug: str, period: str, group: str, fmt: str | None, out: Path,
                    date_from: str | None, date_to: str | None, grades: str | None) -> None:
-    """Write the report, with the same suppression as the page, to a CSV or XLSX file."""
+    """Write the report, the same published cells as the page, to a CSV or XLSX file."""
     school = db.session.scalar(select(School).where(School.slug == school_slug))
     if school is None:
         raise click.ClickException(f"No school with the short name {school_slug!r}.")
@@ -45,14 +48,14 @@ def export_command(school_slug: str, period: str, group: str, fmt: str | None, o
         raise click.ClickException("Give --format csv or xlsx, or an --out file ending in .csv or .xlsx.")
     today = today_in(school.timezone)
     form = report_filter_form(school, today, MultiDict([
-        ("period", period), ("group", group),
+        ("period", period), ("group", group), ("grades", grades.strip()),
         *((name, value) for name, value in (("date_from", date_from), ("date_to", date_to)) if value),
-        *(("grades", grade.strip()) for grade in (grades or "").split(",") if grade.strip()),
     ]))
     if not form.validate():
         raise click.ClickException(" ".join(
             f"{OPTION_NAMES[name]}: {' '.join(errors)}" for name, errors in form.errors.items()))
-    report = services.school_report(school, form.params(), today)
+    secret = services.report_secret(current_app.config["SECRET_KEY"], school)
+    report = services.school_report(school, services.protected_lattice(school, secret), form.params(), today)
     content, _mimetype, _filename = exports.render(report, fmt)
     # On record before the file exists, as for a download: an export that fails half way still counts.
     record_event("reports.export", school_id=school.id,

@@ -1,8 +1,10 @@
-"""CSV and XLSX files of a protected report, for the download buttons and `flask reports export`.
+"""CSV and XLSX files of a report, for the download buttons and `flask reports export`.
 
-Both are written from the same sections of display strings (never numbers of hidden cells): the
-tables the page shows, under a header row naming the period, group, filters and k. Every cell is
-text, and text a spreadsheet would run as a formula is defused.
+Both are written from the same sections (published cells only, never a hidden value): the tables
+the page shows, under a header row naming the period, grouping, grades, dates and k. In CSV every
+cell is its display string; in XLSX a shown figure is a number with a number format (a mean "0.0",
+a share "0%", a count "0"), and a hidden or coded one is its text. Text a spreadsheet would run as a
+formula is defused.
 """
 from __future__ import annotations
 
@@ -15,54 +17,77 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from schoolpeers.reports.services import COMPARED, MEASURE_LABELS, SchoolReport
+from schoolpeers.reports.protection import CellStatus
+from schoolpeers.reports.report import COMPARED, SchoolReport
+from schoolpeers.reports.services import SEVERITY_LABELS
 from schoolpeers.spreadsheet import defused
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-# A spreadsheet runs a cell starting with one of these as a formula (OWASP adds tab and CR).
+NUMBER_FORMATS = {"mean": "0.0", "share": "0%", "students": "0", "count": "0"}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published figure: its text, and the number and format a spreadsheet holds when it is shown."""
+
+    text: str
+    value: int | float | None = None
+    number_format: str | None = None
+
+    def __str__(self) -> str:
+        return self.text
 
 
 @dataclass(frozen=True)
 class Section:
     title: str
     columns: list[str]
-    rows: list[list[str]]
+    rows: list[list[str | Figure]]
 
 
 def header_row(report: SchoolReport) -> list[str]:
-    choices = report.params.describe()
     return [
         "Anonymized well-being report",
         f"school: {report.school_name}",
-        *(f"{name}: {value}" for name, value in choices.items()),
+        *(f"{name}: {value}" for name, value in report.describe().items()),
         f"k: {report.k} (values from fewer than {report.k} students are hidden)",
         f"generated: {report.generated_on:%Y-%m-%d}",
     ]
 
 
 def sections(report: SchoolReport) -> list[Section]:
-    """The report's tables as rows of display strings, in the order of the page."""
-    table = report.table
-    measures = list(MEASURE_LABELS)
-    by_cell = table.display[measures]
+    """The report's tables, in the order of the page."""
+    series = report.measures()
+    measures = [
+        [group, period, *(_figure(s, g, p) for s in series)]
+        for g, group in enumerate(report.groups) for p, period in enumerate(report.periods)
+    ]
     terms, compared = report.comparison()
+    year = report.summary_year()
     return [
-        Section("Measures", ["group", "period", *MEASURE_LABELS.values()],
-                [[str(group), str(period), *row] for (group, period), row in zip(
-                    by_cell.index, by_cell.itertuples(index=False, name=None), strict=True)]),
-        Section("Topics", ["group", "period", "rank", "topic", "students"],
-                [[str(value) for value in row] for row in
-                 table.topics[["group", "period", "rank", "topic", "students"]].itertuples(index=False, name=None)]),
+        Section("Measures", ["group", "period", *(s.label for s in series)], measures),
+        Section("Topics", ["group", "school year", "rank", "topic", "students"],
+                [[group, year[0] if year else "", rank, topic, Figure(str(students), students, "0")]
+                 for group, ranked in report.topics_by_group().items() for rank, topic, students in ranked]),
         Section("Trend", ["group", f"mean well-being over {', '.join(report.trend_periods) or 'no periods'}"],
                 [[group, direction] for group, direction, _status in report.trends()]),
-        Section("Previous term", ["group", "term", *(MEASURE_LABELS[name] for name in COMPARED)],
+        Section("Previous term", ["group", "term", *(report.labels[name] for name in COMPARED)],
                 [[row["group"], term, *(row[name][i][0] for name in COMPARED)]
                  for row in compared for i, term in enumerate(terms)]),
+        Section("Concerns", ["term", *(f"students with a {s} concern" for s in SEVERITY_LABELS)],
+                [[row["term"], *(row[s] for s in SEVERITY_LABELS)] for row in report.concerns()]),
         Section("Notes", ["note"], [[sentence] for _status, sentence in report.notes()]),
     ]
+
+
+def _figure(series, group: int, period: int) -> Figure:
+    line = series.lines[group]
+    if line.status[period] != CellStatus.SHOWN:
+        return Figure(line.display[period])
+    return Figure(line.display[period], line.values[period], NUMBER_FORMATS[series.kind])
 
 
 def to_csv(report: SchoolReport) -> bytes:
@@ -78,7 +103,7 @@ def to_csv(report: SchoolReport) -> bytes:
 
 
 def to_xlsx(report: SchoolReport) -> bytes:
-    """One sheet per section, each under the header row, every cell text."""
+    """One sheet per section, each under the header row: shown figures as numbers, the rest as text."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "schoolpeers"
@@ -86,7 +111,10 @@ def to_xlsx(report: SchoolReport) -> bytes:
     for section in sections(report):
         sheet = workbook.create_sheet(section.title)
         for row in (header_row(report), [], section.columns, *section.rows):
-            sheet.append([safe_text(cell) for cell in row])
+            sheet.append([_xlsx_value(cell) for cell in row])
+            for cell, written in zip(row, sheet[sheet.max_row], strict=False):
+                if isinstance(cell, Figure) and cell.number_format:
+                    written.number_format = cell.number_format
         for cell in (*sheet[1], *sheet[3]):
             cell.font = bold
         sheet.freeze_panes = "A4"
@@ -107,7 +135,15 @@ def render(report: SchoolReport, fmt: str) -> tuple[bytes, str, str]:
 
 
 def audit_detail(report: SchoolReport, fmt: str) -> dict:
-    return {"format": fmt, "filters": report.params.describe(), "k": report.k}
+    return {"format": fmt, "filters": report.describe(), "k": report.k}
+
+
+def _xlsx_value(cell):
+    if isinstance(cell, Figure) and cell.number_format:  # a shown figure: its number
+        return cell.value
+    if isinstance(cell, int):
+        return cell
+    return safe_text(cell)
 
 
 def safe_text(value) -> str:

@@ -1,4 +1,8 @@
-"""The report filter: one form for the page, the exports, the chart JSON and the command line."""
+"""The report filter: one form for the page, the exports, the chart JSON and the command line.
+
+It offers exactly what the lattice publishes (see `lattice`): a level of periods, a grouping, one
+grade, one band or all grades, and dates that are widened to whole periods.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -8,10 +12,11 @@ from wtforms import DateField, Form, SelectField, ValidationError
 from wtforms.validators import Optional
 
 from schoolpeers.accounts.models import School
-from schoolpeers.forms_common import MultiCheckboxField, choices
-from schoolpeers.reports.services import GROUPINGS, PERIODS, ReportParams
+from schoolpeers.forms_common import choices
+from schoolpeers.reports.report import ALL_GRADES, GROUPINGS, PERIODS, ReportParams
+from schoolpeers.reports.services import grade_choices
 
-EARLIEST = date(2000, 1, 1)  # bounds keep the grid (and the page) a sensible size
+EARLIEST = date(2000, 1, 1)  # bounds keep the dates sensible
 
 
 class ReportFilterForm(Form):
@@ -19,9 +24,9 @@ class ReportFilterForm(Form):
 
     period = SelectField("Period", choices=choices(PERIODS.items()), default="month")
     group = SelectField("Group by", choices=choices(GROUPINGS.items()), default="grade")
-    date_from = DateField("From", validators=[Optional()])
-    date_to = DateField("To (included)", validators=[Optional()])
-    grades = MultiCheckboxField("Grades", coerce=int)
+    grades = SelectField("Grades", default=ALL_GRADES)
+    date_from = DateField("From (its whole period)", validators=[Optional()])
+    date_to = DateField("To (its whole period)", validators=[Optional()])
 
     latest: date = date.max
 
@@ -38,27 +43,22 @@ class ReportFilterForm(Form):
         if field.data is not None and not EARLIEST <= field.data <= self.latest:
             raise ValidationError(f"Choose a date from {EARLIEST:%Y-%m-%d} to {self.latest:%Y-%m-%d}.")
 
-    def args(self) -> dict[str, str | list[int]]:
+    def args(self) -> dict[str, str]:
         """The valid choices as query arguments, for the export and data links."""
-        args = {"period": self.period.data, "group": self.group.data, "grades": sorted(self.grades.data or ())}
+        args = {"period": self.period.data, "group": self.group.data, "grades": self.grades.data}
         for name in ("date_from", "date_to"):
             if self[name].data:
                 args[name] = self[name].data.isoformat()
         return args
 
     def params(self) -> ReportParams:
-        return ReportParams(
-            period=self.period.data,
-            group=self.group.data,
-            date_from=self.date_from.data,
-            date_to=self.date_to.data,
-            grades=frozenset(self.grades.data or ()) or None,
-        )
+        return ReportParams(period=self.period.data, group=self.group.data, grades=self.grades.data,
+                            date_from=self.date_from.data, date_to=self.date_to.data)
 
 
 def report_filter_form(school: School, today: date, formdata: MultiDict) -> ReportFilterForm:
     """The form for this school's grades, filled from a query string (or the command line's options)."""
     form = ReportFilterForm(formdata)
-    form.grades.choices = choices((g, f"Grade {g}") for g in range(school.grade_min, school.grade_max + 1))
+    form.grades.choices = choices(grade_choices(school))
     form.latest = date(today.year + 1, 12, 31)
     return form

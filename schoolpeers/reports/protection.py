@@ -6,20 +6,24 @@ JSON, CSV, XLSX and command-line output is a slice of its `ProtectedLattice`, so
 one output is hidden in all of them and no two outputs can be subtracted to recover it. Rules, with
 k the school's setting (at least 5):
 
-1. Few students: a cell counting fewer than k distinct students is hidden, every measure of it.
+1. Few students: a cell counting 1 to k-1 distinct students is hidden, every measure of it. A cell
+   with no check-in at all is published as empty ("0", "–"): it tells of nobody.
 2. Complementary suppression, jointly over the lattice: every relation between published cells —
    a band is the sum of its grades, the school the sum of its bands (per period), a school year the
    sum of its terms, a term of its months, a month of the weeks that overlap it (per row) — that
    holds exactly one hidden cell would give it away by subtraction, so its smallest shown member is
    hidden too, repeated over all relations together until none holds exactly one.
-3. Dominance: a share of low ratings is hidden when its low ratings come from fewer than k students,
-   a domain's mean when fewer than k students answered it; rule 2 then runs for that measure.
-4. Topics: a topic is shown for a cell only when at least k students raised it there; rule 2 runs
-   per topic. Hidden topics are left out, name and all.
+3. Dominance: a share of low ratings is hidden when its low ratings come from fewer than k students
+   (none included: "nobody in the group" is about every one of them), a domain's mean when 1 to k-1
+   students answered it; rule 2 then runs for that measure.
+4. Topics: published per school year only (what a page lists). A topic is shown for a row only
+   when at least k students raised it that year; rule 2 runs per topic over the rows. Hidden topics
+   are left out, name and all.
 5. Perturbation (`perturbation`): published counts carry the cell-key noise of their set of
-   students; a share is the perturbed count of low ratings over the check-ins, to whole percent; a
-   mean is rounded to one decimal. A share ≤5% or ≥95% reads "≤5%"/"≥95%", a mean ≤1.2 or ≥4.8
-   reads "≤1.2"/"≥4.8".
+   students; a share is the perturbed count of low ratings over the check-ins, to whole percent and
+   never more than 2 points from the exact share; a mean is rounded to one decimal. A share ≤5% or
+   ≥95% reads "≤5%"/"≥95%", a mean ≤1.2 or ≥4.8 reads "≤1.2"/"≥4.8". A cell without check-ins
+   reads "0" for counts and "–" for means and shares.
 6. Concerns are published for the whole school per term only, rounded to the nearest 5, and read
    "fewer than k" below k.
 
@@ -43,8 +47,11 @@ from schoolpeers.reports.trends import DOMAINS, SEVERITIES, MeasureKind, PeriodS
 
 MIN_K = 5
 HIDDEN = "hidden"
+EMPTY = "–"
 NO_TREND = "not enough data"
 CONCERNS_ROUNDED_TO = 5
+SHARE_MOVES_AT_MOST = 2  # percentage points
+# What every cell publishes, and how each is shown.
 MEASURES: dict[str, MeasureKind] = {
     "students": "students",
     "checkins": "count",
@@ -60,8 +67,10 @@ CODES: dict[MeasureKind, tuple[tuple[float, str], tuple[float, str]]] = {
 
 class CellStatus(StrEnum):
     SHOWN = "shown"
+    EMPTY = "empty"  # no check-in, or no answer, in the cell
     CODED = "coded"  # shown as a bound
     HIDDEN = "hidden"
+EMPTY = "–"
 
 
 def explain(status: str, k: int) -> str | None:
@@ -97,7 +106,7 @@ class ProtectedLattice:
     k: int
     rows: tuple[str, ...]
     levels: dict[Level, ProtectedLevel]
-    concerns: pd.DataFrame  # term, then per severity the display string; whole school only
+    concerns: pd.DataFrame  # term, start, end, then per severity the display string; whole school only
 
 
 def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
@@ -108,18 +117,24 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
     cells = _FlatCells(lattice)
     relations = cells.relations()
     students = cells.flat(lambda t: t.values["students"])
-    cell_hidden = complete_suppression(students < k, students, relations)
+    seen = students > 0
+    cost = np.where(seen, students, np.inf)  # an empty cell is the last complement to pick
+    cell_hidden = complete_suppression(seen & (students < k), cost, relations)
 
-    def measure_hidden(basis: str) -> np.ndarray:
+    def measure_hidden(basis: str, *, none_hidden: bool) -> np.ndarray:
         counted = cells.flat(lambda t: t.values[basis])
-        return complete_suppression(cell_hidden | (counted < k), students, relations)
+        few = (counted < k) if none_hidden else (counted > 0) & (counted < k)
+        return complete_suppression(cell_hidden | (seen & few), cost, relations)
 
     hidden = {"students": cell_hidden, "checkins": cell_hidden, "wellbeing_mean": cell_hidden,
-              "low_share": measure_hidden("low_students"),
-              **{f"{d}_mean": measure_hidden(f"{d}_students") for d in DOMAINS}}
-    topic_hidden = [complete_suppression(cell_hidden | (cells.flat(lambda t, i=i: t.topic_students[i]) < k),
-                                         students, relations)
-                    for i in range(cells.topics)]
+              "low_share": measure_hidden("low_students", none_hidden=True),
+              **{f"{d}_mean": measure_hidden(f"{d}_students", none_hidden=False) for d in DOMAINS}}
+    # Topics are published for school years only: what the page lists, and nothing to subtract over time.
+    not_year = cells.flat(lambda t: np.full(t.values["students"].shape, t.level != "year"))
+    by_group = cells.relations(over_time=False)
+    topic_hidden = [complete_suppression(
+        cell_hidden | not_year.astype(bool) | (cells.flat(lambda t, i=i: t.topic_students[i]) < k), cost, by_group)
+        for i in range(cells.topics)]
     levels = {level: _present_level(table, lattice, cells.part(level, hidden),
                                     [cells.part(level, h) for h in topic_hidden], k)
               for level, table in lattice.levels.items()}
@@ -145,14 +160,16 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
             members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
             if hidden[members].sum() == 1:  # an earlier pick this round may already have fixed it
                 shown = members[~hidden[members]]
-                hidden[shown[np.argmin(cost[shown])]] = True
+                hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
 
 
-def published_trend(means: list[float | None]) -> tuple[str, CellStatus]:
-    """Direction of published means (None where hidden): from published figures only, so it can tell
-    nothing they do not."""
-    if any(mean is None for mean in means):
+def published_trend(means: list[float | None], statuses: list[str]) -> tuple[str, CellStatus]:
+    """Direction of published means: from published figures only, so it can tell nothing they do not.
+    Hidden where any of them is hidden; no trend across a period without check-ins."""
+    if CellStatus.HIDDEN in statuses:
         return HIDDEN, CellStatus.HIDDEN
+    if any(mean is None for mean in means):
+        return NO_TREND, CellStatus.SHOWN
     return trend_direction(means) or NO_TREND, CellStatus.SHOWN
 
 
@@ -186,8 +203,9 @@ class _FlatCells:
     def cell(self, level: Level, row: int, period: int) -> int:
         return self.offsets[level] + row * len(self.lattice.levels[level].periods) + period
 
-    def relations(self) -> sparse.csr_matrix:
-        """Every total-and-parts relation of the lattice (see rule 2 of the module docstring)."""
+    def relations(self, *, over_time: bool = True) -> sparse.csr_matrix:
+        """Every total-and-parts relation of the lattice (see rule 2 of the module docstring); with
+        `over_time` False, only those between rows of the same period."""
         rows = self.lattice.rows
         grade_rows = {g: i for i, row in enumerate(rows) if row.kind == "grade" for g in row.grades}
         bands = [i for i, row in enumerate(rows) if row.kind == "band"]
@@ -197,7 +215,7 @@ class _FlatCells:
         for level in LEVELS:
             for period in range(len(self.lattice.levels[level].periods)):
                 members += [[self.cell(level, r, period) for r in group] for group in groups]
-        for parent, child in (("year", "term"), ("term", "month"), ("month", "week")):
+        for parent, child in (("year", "term"), ("term", "month"), ("month", "week")) if over_time else ():
             outer, inner = self.lattice.levels[parent].periods, self.lattice.levels[child].periods
             for p, slot in enumerate(outer):
                 parts = [c for c, part in enumerate(inner) if part.start <= slot.end and part.end >= slot.start]
@@ -218,8 +236,8 @@ def _present_level(table: LevelTable, lattice: Lattice, hidden: dict[str, np.nda
             "students": perturbed(v["students"], keys["students"], "students", floor=k),
             "checkins": perturbed(v["checkins"], keys["students"], "checkins", floor=k),
             "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
-            "low_share": np.clip(perturbed(v["low_count"], keys["low_students"], "low_count", floor=0, small=True)
-                                 / v["checkins"], 0, 1),
+            "low_share": _share(perturbed(v["low_count"], keys["low_students"], "low_count", floor=0, small=True),
+                                v["low_count"], v["checkins"]),
             **{f"{d}_mean": v[f"{d}_sum"] / v[f"{d}_answered"] for d in DOMAINS},
         }
     display, values, status = {}, {}, {}
@@ -233,6 +251,16 @@ def _present_level(table: LevelTable, lattice: Lattice, hidden: dict[str, np.nda
                           display, values, status, _shown_topics(table, lattice, topic_hidden, k))
 
 
+def _share(perturbed_count: np.ndarray, count: np.ndarray, total: np.ndarray) -> np.ndarray:
+    """The share of a perturbed count, in whole percent, kept within `SHARE_MOVES_AT_MOST` points of
+    the exact share: over few check-ins one check-in's noise would move it further. The noise still
+    decides within that band, so differencing two shares still yields noise."""
+    exact = 100 * count / total
+    percent = np.round(100 * np.clip(perturbed_count / total, 0, 1))
+    lowest, highest = np.ceil(exact - SHARE_MOVES_AT_MOST - 1e-9), np.floor(exact + SHARE_MOVES_AT_MOST + 1e-9)
+    return np.clip(percent, lowest, highest) / 100
+
+
 def _grid(items: list, shape: tuple[int, ...]) -> np.ndarray:
     array = np.empty(len(items), dtype=object)
     array[:] = items
@@ -243,6 +271,10 @@ def _present(kind: MeasureKind, value: float, hidden: bool, k: int) -> tuple[str
     """(display, chart value, status) of one cell of one measure."""
     if hidden:
         return HIDDEN, None, CellStatus.HIDDEN
+    if kind in ("mean", "share") and np.isnan(value):  # no check-in or no answer: nobody to hide
+        return EMPTY, None, CellStatus.EMPTY
+    if kind in ("students", "count") and value == 0:
+        return "0", 0, CellStatus.EMPTY
     if kind in ("mean", "share"):
         value = round(float(value), 1 if kind == "mean" else 2)
         (low, low_label), (high, high_label) = CODES[kind]
@@ -274,5 +306,7 @@ def _protect_concerns(lattice: Lattice, k: int) -> pd.DataFrame:
 
     return pd.DataFrame({
         "term": [slot.label for slot in lattice.concern_terms],
+        "start": [slot.start for slot in lattice.concern_terms],
+        "end": [slot.end for slot in lattice.concern_terms],
         **{severity: [shown(int(c)) for c in lattice.concern_students[severity]] for severity in SEVERITIES},
     })

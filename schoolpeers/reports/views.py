@@ -1,9 +1,10 @@
 """Anonymized well-being reports for counselors and staff: the page, its chart data and exports.
 
-Every route reads the same filter form and shows only the protected report (see services), taken
-from the application's cache of finished reports (see cache) when its data has not changed. The
-page and its chart data cover the last 12 months when no start date is chosen (see default_range);
-exports cover exactly the dates chosen, and the page's download links carry the dates it shows.
+Every route reads the same filter form and shows a slice of the school's one protected lattice
+(see services and report), taken from the application's cache (see cache) while its data has not
+changed. The page and its chart data cover the last `DEFAULT_MONTHS` months of published periods
+when no start date is chosen; exports cover exactly the dates chosen, and the page's download
+links carry the dates it shows.
 """
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from markupsafe import Markup
 from schoolpeers.accounts.access import role_required
 from schoolpeers.extensions import db
 from schoolpeers.reports import charts, exports, services
-from schoolpeers.reports.cache import CachedReport, ReportCache, ReportKey
-from schoolpeers.reports.default_range import DEFAULT_MONTHS, with_default_range
+from schoolpeers.reports.cache import CachedReport, LatticeKey, ReportCache, ReportKey
 from schoolpeers.reports.forms import ReportFilterForm, report_filter_form
-from schoolpeers.reports.privacy import MIN_K, CellStatus, explain
+from schoolpeers.reports.protection import MIN_K, CellStatus, explain
+from schoolpeers.reports.report import COMPARED, GROUPINGS, MARKS, PERIODS, SchoolReport
 from schoolpeers.timeutil import today_in
 from schoolpeers.web import audit
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 CACHE = "reports.cache"
+DEFAULT_MONTHS = 12  # the page's first view: a year is what a counselor reads first
 
 
 @bp.record_once
@@ -43,11 +45,12 @@ def report_helpers() -> dict:
     sentences = {status: explain(status, k) for status in CellStatus}  # a report page asks thousands of times
     return {
         "explain": sentences.__getitem__,
-        "marks": services.MARKS,
-        "periods": services.PERIODS,
-        "groupings": services.GROUPINGS,
+        "marks": MARKS,
+        "periods": PERIODS,
+        "groupings": GROUPINGS,
         "labels": services.MEASURE_LABELS,
-        "compared_measures": services.COMPARED,
+        "severities": services.SEVERITY_LABELS,
+        "compared_measures": COMPARED,
     }
 
 
@@ -57,23 +60,28 @@ def filter_form() -> ReportFilterForm:
 
 
 def cached_report(form: ReportFilterForm, *, default_range: bool) -> CachedReport:
-    """The signed-in school's protected report for the form's choices (with the page's default range
-    if asked), from the cache while the school's data stays the same."""
+    """The signed-in school's report for the form's choices (with the page's default range if asked),
+    from the cache while the school's data stays the same."""
     school = current_user.school
     today = today_in(school.timezone)
-    extent = services.data_extent(school)
+    cache: ReportCache = current_app.extensions[CACHE]
+    lattice_key = LatticeKey.of(school, services.data_extent(school))
     params = form.params()
-    if default_range:
-        params = with_default_range(params, extent.first_day, extent.last_day)
-    key = ReportKey.of(school, params, today, extent)
-    return current_app.extensions[CACHE].get(key, lambda: services.school_report(school, params, today))
+
+    def build() -> SchoolReport:
+        secret = services.report_secret(current_app.config["SECRET_KEY"], school)
+        protected = cache.lattice(lattice_key, lambda: services.protected_lattice(school, secret))
+        return services.school_report(school, protected, params, today,
+                                      default_months=DEFAULT_MONTHS if default_range else None)
+
+    return cache.report(ReportKey(lattice_key, params, default_range, today), build)
 
 
-def report_section(report: services.SchoolReport) -> Markup:
+def report_section(report: SchoolReport) -> Markup:
     """The page's report: summary, trend, topics, comparison and a chart and table per measure."""
     sections = []
     if report.has_data():
-        period_name = services.PERIODS[report.params.period].lower()
+        period_name = PERIODS[report.params.period].lower()
         sections = [(series, charts.line_chart(series, period_name)) for series in report.measures()]
     return Markup(render_template("reports/_report.html", report=report, sections=sections))
 
@@ -85,9 +93,9 @@ def index():
     report = entry.report if entry else None
     export_args = form.args()
     default_start = None
-    if report is not None and report.params.date_from != form.date_from.data:  # the default range applies
-        export_args["date_from"] = report.params.date_from.isoformat()
-        default_start = report.params.widened()[0]
+    if report is not None and report.has_data() and form.date_from.data is None:  # the default range applies
+        default_start = report.slots[0].start
+        export_args["date_from"] = default_start.isoformat()
     return render_template("reports/index.html", form=form, report=report, export_args=export_args,
                            default_start=default_start, default_months=DEFAULT_MONTHS,
                            report_section=entry.made("page", report_section) if entry else "")
@@ -111,4 +119,4 @@ def data():
     form = filter_form()
     if not form.validate():
         return jsonify(errors=form.errors), 400
-    return jsonify(cached_report(form, default_range=True).made("json", services.SchoolReport.as_json))
+    return jsonify(cached_report(form, default_range=True).made("json", SchoolReport.as_json))

@@ -7,8 +7,8 @@ every hidden cell, the smallest value it can have. The unknowns are:
   and over grades: every week, month, term and year is a sum of them);
 - distinct students per grade and period of every level (additive over grades; over time, a period
   counts at least as many students as a period inside it and at most the sum of those that cover it).
-A published count c tells the attacker that the true count lies in [max(k, c - D), c + D]; a hidden
-cell only that it is at least 0. A hidden cell is disclosed when the attack narrows it into
+A published count c tells the attacker that the true count lies in [max(k, c - D), c + D], an empty
+cell that it is 0, a hidden cell only that it is at least 0. A hidden cell is disclosed when the attack narrows it into
 1..k-1 (it then knows a small group exists), or pins a non-zero value exactly.
 """
 from __future__ import annotations
@@ -96,6 +96,8 @@ class _System:
                         expression = self.expression(measure, level, r, p)
                         if levels.status[measure][r, p] == CellStatus.HIDDEN:
                             interval(expression, 0, None)
+                        elif levels.status[measure][r, p] == CellStatus.EMPTY:
+                            interval(expression, 0, 0)
                         else:
                             shown = int(levels.display[measure][r, p])
                             interval(expression, max(self.k, shown - noise), shown + noise)

@@ -114,4 +114,22 @@ def small_school(programme) -> Programme:
     return programme
 
 
-SMALL_GROUP_MEAN = "1.50"  # grade 8 in March: must never appear anywhere
+SMALL_GROUP_MEAN = "1.5"  # grade 8 in March: must never appear anywhere
+
+
+@pytest.fixture
+def clear_school(programme) -> Programme:
+    """Grades 7 and 8: twelve students each in March and April (grade 7 rating 4, grade 8 rating 3,
+    grade 8's school work 2 in April). Grade 9: two students in March, both rating 1 (a group too
+    small to show), one of them with a high concern. Topics: everyone "exam stress", grade 8 also
+    "friendships", grade 9 "bullying"."""
+    seventh, eighth = programme.students(12, grade=7), programme.students(12, grade=8)
+    for day in (MARCH, APRIL):
+        programme.checkins(seventh, day, wellbeing=4, topics=("exam stress",))
+    programme.checkins(eighth, MARCH, wellbeing=3, topics=("exam stress", "friendships"))
+    programme.checkins(eighth, APRIL, wellbeing=3, topics=("exam stress", "friendships"), school_work=2)
+    few = programme.students(2, grade=9)
+    programme.checkins(few, MARCH, wellbeing=1, topics=("bullying",))
+    programme.concern(few[0], datetime(2025, 3, 5, 10, tzinfo=timezone.utc))
+    db.session.commit()
+    return programme

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from schoolpeers.reports import charts
-from schoolpeers.reports.services import Line, MeasureSeries
+from schoolpeers.reports.report import Line, MeasureSeries
 from schoolpeers.reports.trends import WHOLE_SCHOOL
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -1,13 +1,16 @@
 """The publication lattice: every row and level counts what it holds, and cell keys add up like counts."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from schoolpeers.reports.trends import DEFAULT_TERMS
+from schoolpeers.reports.lattice import LEVELS
+from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, period_slot
 from tests.reports.schools import lattice_of, small_school
 
 
@@ -56,3 +59,63 @@ def test_concern_students_are_counted_once_per_term_and_severity(school):
 def test_a_school_year_runs_from_the_first_term_to_the_day_before_the_next(day, label, start, end):
     year = DEFAULT_TERMS.year_containing(day)
     assert (year.label, year.start, year.end) == (label, start, end)
+
+
+@st.composite
+def school_data(draw) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Random check-ins and concerns over a few months. A student has one grade, as the services load
+    it: the grade the student has now."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    rows, students = draw(st.integers(0, 80)), draw(st.integers(1, 15))
+    start = date(2025, 7, 1) + timedelta(days=draw(st.integers(0, 400)))
+    days = [start + timedelta(days=int(offset)) for offset in rng.integers(0, draw(st.integers(1, 150)), rows)]
+    domain = {d: [None if rng.random() < 0.4 else int(v) for v in rng.integers(1, 6, rows)] for d in DOMAINS}
+    visits = pd.DataFrame(
+        {
+            "mentee_key": (mentees := rng.integers(0, students, rows)) * 1009 + 7,
+            "grade": 6 + mentees % 3,
+            "occurred_on": days,
+            "wellbeing": rng.integers(1, 6, rows),
+            **domain,
+            "topics": [
+                list(rng.choice(["exams", "friends", "home", "sleep"], rng.integers(0, 3), replace=False))
+                for _ in range(rows)
+            ],
+        }
+    )
+    raised_rows = draw(st.integers(0, 20))
+    raised = pd.DataFrame(
+        {
+            "mentee_key": (raised_mentees := rng.integers(0, students, raised_rows)) * 1009 + 7,
+            "grade": 6 + raised_mentees % 3,
+            "raised_on": [start + timedelta(days=int(offset)) for offset in rng.integers(0, 100, raised_rows)],
+            "severity": rng.choice(["high", "medium", "low"], raised_rows),
+        }
+    )
+    return visits, raised
+
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=school_data())
+def test_every_cell_matches_a_plain_groupby(data):
+    """Grade cells against pandas' groupby of the rows; bands and the school against their grades' rows."""
+    visits, raised = data
+    lattice = lattice_of(visits, raised, grades=(6, 8))
+    rows = [row.label for row in lattice.rows]
+    for level in LEVELS:
+        table = lattice.levels[level]
+        labels = table.labels
+        labelled = visits.assign(period=[period_slot(d, level).label for d in visits["occurred_on"]],
+                                 low=visits["wellbeing"] <= 2)
+        for row in lattice.rows:
+            chosen = labelled[labelled["grade"].isin(row.grades)]
+            plain = chosen.groupby("period").agg(students=("mentee_key", "nunique"), checkins=("mentee_key", "size"),
+                                                 wellbeing_sum=("wellbeing", "sum"), low_count=("low", "sum"))
+            low = chosen[chosen["low"]].groupby("period")["mentee_key"].nunique()
+            r = rows.index(row.label)
+            for p, label in enumerate(labels):
+                expected = plain.loc[label] if label in plain.index else None
+                for name in ("students", "checkins", "wellbeing_sum", "low_count"):
+                    assert table.values[name][r, p] == (expected[name] if expected is not None else 0), (level, name)
+                assert table.values["low_students"][r, p] == low.get(label, 0)

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from schoolpeers.reports.protection import HIDDEN, CellStatus, complete_suppression, protect_lattice
+from schoolpeers.reports.protection import EMPTY, HIDDEN, CellStatus, complete_suppression, protect_lattice
 from tests.reports.auditor import audit
 from tests.reports.schools import lattice_of, small_school
 
@@ -26,11 +26,24 @@ def school():
 
 def test_a_cell_of_fewer_than_k_students_is_hidden_in_every_level(school):
     _, lattice, protected = school
+    assert any(((t.values["students"] > 0) & (t.values["students"] < 5)).any() for t in lattice.levels.values())
     for level, table in lattice.levels.items():
-        small = table.values["students"] < 5
+        small = (table.values["students"] > 0) & (table.values["students"] < 5)
         for measure, status in protected.levels[level].status.items():
             assert (status[small] == CellStatus.HIDDEN).all(), (level, measure)
             assert (protected.levels[level].display[measure][small] == HIDDEN).all()
+
+
+def test_a_cell_without_check_ins_is_published_empty_unless_it_protects_another():
+    checkins, concerns = small_school(3, grades=(7, 8, 9), sizes=(6, 8))
+    lattice = lattice_of(checkins, concerns)
+    protected = protect_lattice(lattice, 5)
+    grade_6 = lattice.row_index("grade 6")  # no student at all
+    month = protected.levels["month"]
+    assert set(month.display["students"][grade_6]) <= {"0", HIDDEN} and "0" in set(month.display["students"][grade_6])
+    empty = month.status["students"][grade_6] == CellStatus.EMPTY
+    assert set(month.display["wellbeing_mean"][grade_6][empty]) == {EMPTY}
+    assert all(value is None for value in month.values["wellbeing_mean"][grade_6][empty])
 
 
 def test_no_relation_of_the_lattice_holds_exactly_one_hidden_cell(school):
@@ -120,3 +133,20 @@ def test_the_attack_finds_what_exact_publication_gives_away():
             display[:] = np.where(status == CellStatus.HIDDEN, HIDDEN, table.values[measure].astype(int).astype(str))
     found = audit(lattice, protected, noise=0)
     assert any(d.level == level and d.row == rows[r].label and d.measure == "students" for d in found)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_shown_shares_move_at_most_two_points_and_means_at_most_a_twentieth(seed):
+    lattice = lattice_of(*small_school(seed, sizes=(8, 30), weekly=0.8))
+    protected = protect_lattice(lattice, 5)
+    moved = []
+    for level, table in lattice.levels.items():
+        v, published = table.values, protected.levels[level]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            exact = {"low_share": v["low_count"] / v["checkins"], "wellbeing_mean": v["wellbeing_sum"] / v["checkins"]}
+        for measure, limit in (("low_share", 0.02 + 1e-9), ("wellbeing_mean", 0.05 + 1e-9)):
+            shown = published.status[measure] == CellStatus.SHOWN
+            moves = np.abs(published.values[measure][shown].astype(float) - exact[measure][shown])
+            assert (moves <= limit).all(), (level, measure, moves.max())
+            moved += list(moves) if measure == "low_share" else []
+    assert max(moved) > 0  # the noise is there

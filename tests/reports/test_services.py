@@ -1,4 +1,4 @@
-"""Loading a school's report from the database, building and protecting it."""
+"""Loading a school's data, building and protecting its lattice, and slicing reports from it."""
 from __future__ import annotations
 
 import json
@@ -9,9 +9,17 @@ from sqlalchemy import event
 
 from schoolpeers.extensions import db
 from schoolpeers.reports import services
-from schoolpeers.reports.privacy import CellStatus
-from schoolpeers.reports.services import ReportParams, grade_bands, load_checkins, load_concerns, school_report
-from schoolpeers.reports.trends import ALL_PERIODS, CHECKIN_COLUMNS, CONCERN_COLUMNS, MEASURES, WHOLE_SCHOOL
+from schoolpeers.reports.protection import MEASURES, CellStatus
+from schoolpeers.reports.report import ReportParams, SchoolReport
+from schoolpeers.reports.services import (
+    grade_bands,
+    load_checkins,
+    load_concerns,
+    protected_lattice,
+    report_secret,
+    school_report,
+)
+from schoolpeers.reports.trends import CHECKIN_COLUMNS, CONCERN_COLUMNS, WHOLE_SCHOOL
 from tests.factories import UserFactory, make_mentor
 from tests.reports.conftest import APRIL, MARCH, SECRET_NAMES, SECRET_NOTE, SMALL_GROUP_MEAN, Programme
 
@@ -43,10 +51,6 @@ def count_queries(app, monkeypatch):
         monkeypatch.setattr(psycopg.Cursor, "copy", counted_copy)
     yield counter
     event.remove(db.engine, "before_cursor_execute", counter)
-
-
-def cell(report, measure, group, period, part="display"):
-    return getattr(report.table, part).loc[(group, period), measure]
 
 
 def test_check_ins_load_in_one_query_with_grade_and_topics_only(small_school, school, count_queries):
@@ -106,76 +110,94 @@ def test_concerns_count_on_the_day_at_the_school(programme, school):
     assert load_concerns(school, ALL_GRADES, date(2025, 4, 1), date(2025, 4, 30))["severity"].tolist() == ["medium"]
 
 
-def test_report_hides_the_small_group_and_its_complements(small_school, school):
-    report = school_report(school, ReportParams("month", "grade"), TODAY)
-    assert report.k == 5 and report.periods == ["2025-03", "2025-04"]
-    assert report.groups == ["grade 7", "grade 8", WHOLE_SCHOOL]
-    assert cell(report, "students", "grade 8", "2025-03") == "<5"
-    assert cell(report, "students", "grade 8", "2025-03", "status") == CellStatus.FEW_STUDENTS
-    assert cell(report, "wellbeing_mean", "grade 8", "2025-03") == "hidden"
-    assert cell(report, "students", "grade 7", "2025-03", "status") == CellStatus.COMPLEMENTARY
-    assert cell(report, "students", WHOLE_SCHOOL, ALL_PERIODS) == "14"
-    exported = json.dumps(report.as_json(), allow_nan=False, ensure_ascii=False)
-    assert SMALL_GROUP_MEAN not in exported and "≥95%" not in exported
+def report(school, today=TODAY, **choices) -> SchoolReport:
+    protected = protected_lattice(school, report_secret("test secret", school))
+    return school_report(school, protected, ReportParams(**choices), today)
 
 
-def test_the_schools_k_is_used(small_school, school):
-    school.min_group_size = 7
+def figures(report, measure, part="display") -> dict[str, list]:
+    return {line.group: getattr(line, part) for line in report.series(measure).lines}
+
+
+def test_the_report_is_a_slice_of_the_protected_lattice(clear_school, school):
+    month = report(school)
+    assert month.k == 5 and month.periods == ["2025-03", "2025-04"]
+    assert month.groups == [f"grade {g}" for g in range(6, 13)] + [WHOLE_SCHOOL]
+    students = figures(month, "students")
+    assert students["grade 9"][0] == "hidden" and students["grade 6"] == ["0", "0"]
+    assert abs(int(students[WHOLE_SCHOOL][0]) - 26) <= 2
+    assert figures(month, "wellbeing_mean", "status")["grade 9"][0] == CellStatus.HIDDEN
+    exported = json.dumps(month.as_json(), allow_nan=False, ensure_ascii=False)
+    assert SMALL_GROUP_MEAN not in exported and "bullying" not in exported
+
+
+def test_every_choice_reads_the_same_published_cells(clear_school, school):
+    protected = protected_lattice(school, report_secret("test secret", school))
+    by_grade = school_report(school, protected, ReportParams("month", "grade"), TODAY)
+    by_band = school_report(school, protected, ReportParams("month", "band"), TODAY)
+    one_band = school_report(school, protected, ReportParams("month", "grade", "6-8"), TODAY)
+    whole = figures(by_grade, "checkins")[WHOLE_SCHOOL]
+    assert figures(by_band, "checkins")[WHOLE_SCHOOL] == whole
+    assert figures(by_band, "checkins")["grades 6–8"] == figures(one_band, "checkins")["grades 6–8"]
+    assert figures(one_band, "checkins")["grade 8"] == figures(by_grade, "checkins")["grade 8"]
+    assert one_band.groups == ["grade 6", "grade 7", "grade 8", "grades 6–8"]
+
+
+def test_the_cell_keys_come_from_the_apps_secret_and_the_school(clear_school, school, other_school):
+    assert report_secret("a", school) != report_secret("b", school)
+    assert report_secret("a", school) != report_secret("a", other_school)
+    assert len(report_secret("a", school)) == 64
+
+
+def test_the_schools_k_is_used(clear_school, school):
+    school.min_group_size = 13
     db.session.commit()
-    report = school_report(school, ReportParams("month", "grade"), TODAY)
-    assert report.k == 7
-    assert cell(report, "students", "grade 7", ALL_PERIODS) == "<7"
-    assert ("few_students", "hidden to protect privacy: fewer than 7 students") in report.notes()
+    month = report(school)
+    assert month.k == 13
+    assert figures(month, "students")["grade 8"][0] == "hidden"  # twelve students
+    assert "fewer than 13 students" in dict(month.notes())["hidden"]
 
 
-def test_filters_are_widened_to_whole_periods_and_described(small_school, school):
-    params = ReportParams("month", "band", date(2025, 3, 10), date(2025, 4, 2), frozenset({8, 7}))
-    report = school_report(school, params, TODAY)
-    assert report.periods == ["2025-03", "2025-04"]
-    assert report.groups == ["grades 6–8", WHOLE_SCHOOL]
-    assert params.describe() == {"period": "month", "group": "band", "from": "2025-03-01", "to": "2025-04-30",
-                                 "grades": "7, 8"}
+def test_dates_are_widened_to_whole_periods_and_described(clear_school, school):
+    month = report(school, period="month", group="band", grades="6-8", date_from=date(2025, 3, 10),
+                   date_to=date(2025, 4, 2))
+    assert month.periods == ["2025-03", "2025-04"]
+    assert month.groups == ["grades 6–8"]
+    assert month.describe() == {"period": "month", "group": "band", "grades": "grades 6–8", "from": "2025-03-01",
+                                "to": "2025-04-30"}
+    assert report(school, date_from=date(2025, 4, 10)).periods == ["2025-04"]
 
 
-def test_comparison_with_the_previous_term(small_school, school):
-    report = school_report(school, ReportParams("month", "school"), date(2025, 4, 30))
-    terms, rows = report.comparison()
+def test_comparison_with_the_previous_term(clear_school, school):
+    terms, rows = report(school, date(2025, 4, 30), group="school").comparison()
     assert terms == ["2024-25 spring", "2024-25 summer"]
     [whole] = rows
     assert whole["group"] == WHOLE_SCHOOL
-    assert whole["students"] == [("8", "shown"), ("12", "shown")]
-    assert whole["change"] == pytest.approx(3.5 - 3.38)
+    assert [status for _display, status in whole["students"]] == ["shown", "shown"]
+    assert whole["change"] == pytest.approx(3.5 - 3.3)
 
 
-def test_comparison_ends_with_the_term_of_the_date_filter(small_school, school):
-    report = school_report(school, ReportParams("month", "grade", date_to=date(2025, 3, 20)), date(2025, 11, 1))
-    assert report.comparison()[0] == ["2024-25 autumn", "2024-25 spring"]
+def test_comparison_ends_with_the_term_of_the_date_filter(clear_school, school):
+    assert report(school, date(2025, 11, 1), date_to=date(2025, 3, 20)).comparison()[0] == [
+        "2024-25 autumn", "2024-25 spring"]
 
 
-def test_series_give_charts_protected_values_only(small_school, school):
-    report = school_report(school, ReportParams("month", "grade"), TODAY)
-    wellbeing = next(s for s in report.measures() if s.name == "wellbeing_mean")
-    lines = {line.group: line for line in wellbeing.lines}
-    assert wellbeing.periods == ["2025-03", "2025-04"]
-    assert lines["grade 8"].values == [None, None]  # hidden, and its complement in April
-    assert lines["grade 8"].display == ["hidden", "hidden", "2.62"]
-    assert lines[WHOLE_SCHOOL].values == [3.38, 3.5]
-    assert all(isinstance(v, float) for v in lines[WHOLE_SCHOOL].values)
-
-
-def test_topics_and_trend(small_school, school):
-    report = school_report(school, ReportParams("month", "grade"), TODAY)
-    topics = report.topics_by_group()
-    assert topics[WHOLE_SCHOOL] == [(1, "friendships", 12), (2, "exam stress", 6)]
-    assert "bullying" not in json.dumps(report.as_json())  # two students: never listed
-    assert dict((g, d) for g, d, _ in report.trends())[WHOLE_SCHOOL] == "not enough data"
+def test_summary_topics_and_concerns_are_the_published_year_and_terms(clear_school, school):
+    month = report(school)
+    assert month.summary_year()[0] == "2024-25"
+    assert month.overall()["wellbeing_mean"] == ("3.4", "shown")
+    topics = month.topics_by_group()
+    assert [topic for _rank, topic, _students in topics[WHOLE_SCHOOL]] == ["exam stress", "friendships"]
+    assert month.concerns() == [{"term": "2024-25 spring", "high": "fewer than 5", "medium": "fewer than 5",
+                                 "low": "fewer than 5"}]
+    assert dict((g, d) for g, d, _ in month.trends())[WHOLE_SCHOOL] == "not enough data"
 
 
 def test_an_empty_school_has_an_empty_report(school):
-    report = school_report(school, ReportParams("week", "band"), TODAY)
-    assert not report.has_data() and report.periods == []
-    students = next(m for m in report.as_json()["measures"] if m["name"] == "students")
-    assert students["lines"] == [{"group": WHOLE_SCHOOL, "values": [], "display": ["<5"], "status": ["few_students"]}]
+    empty = report(school, period="week", group="band")
+    assert not empty.has_data() and empty.periods == [] and empty.concerns() == []
+    students = next(m for m in empty.as_json()["measures"] if m["name"] == "students")
+    assert all(line["values"] == [] for line in students["lines"])
 
 
 @pytest.mark.parametrize(("low", "high", "labels"), [
@@ -192,3 +214,8 @@ def test_grade_bands_cover_the_schools_grades(low, high, labels):
 
 def test_measure_labels_cover_every_measure():
     assert set(services.MEASURE_LABELS) == set(MEASURES)
+
+
+def test_grade_choices_are_all_each_band_and_each_grade(school):
+    values = [value for value, _label in services.grade_choices(school)]
+    assert values == ["all", "6-8", "9-10", "11-12", *map(str, range(6, 13))]
