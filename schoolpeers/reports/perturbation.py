@@ -24,6 +24,7 @@ CHANCES = np.array([0.05, 0.2, 0.5, 0.2, 0.05])
 SMALL_NOISE = np.array([-1, 0, 1])
 SMALL_CHANCES = np.array([0.25, 0.5, 0.25])
 MAX_NOISE = int(NOISE.max())
+SMALL_MAX_NOISE = int(SMALL_NOISE.max())
 KEY_SPACE = 2**32
 _MASK = np.uint64(2**64 - 1)
 

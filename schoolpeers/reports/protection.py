@@ -8,11 +8,14 @@ k the school's setting (at least 5):
 
 1. Few students: a cell counting 1 to k-1 distinct students is hidden, every measure of it. A cell
    with no check-in at all is published as empty ("0", "–"): it tells of nobody.
-2. Complementary suppression, jointly over the lattice: every relation between published cells —
-   a band is the sum of its grades, the school the sum of its bands (per period), a school year the
+2. Complementary suppression, jointly over the lattice: a relation between published cells — a
+   band is the sum of its grades, the school the sum of its bands (per period), a school year the
    sum of its terms, a term of its months, a month of the weeks that overlap it (per row) — that
-   holds exactly one hidden cell would give it away by subtraction, so its smallest shown member is
-   hidden too, repeated over all relations together until none holds exactly one.
+   holds exactly one hidden cell would give it away by subtraction, unless enough of its shown
+   members carry noise (rule 5) that the subtraction is uncertain by k-1 or more either way; such
+   a relation gets its smallest shown member hidden too, repeated over all relations together
+   until none gives a cell away. So a week of three students hides that week, not its month,
+   term and school year too.
 3. Dominance: a share of low ratings is hidden when its low ratings come from fewer than k students
    (none included: "nobody in the group" is about every one of them), a domain's mean when 1 to k-1
    students answered it; rule 2 then runs for that measure.
@@ -42,7 +45,7 @@ import pandas as pd
 from scipy import sparse
 
 from schoolpeers.reports.lattice import LEVELS, Lattice, Level, LevelTable
-from schoolpeers.reports.perturbation import perturbed
+from schoolpeers.reports.perturbation import MAX_NOISE, SMALL_MAX_NOISE, perturbed
 from schoolpeers.reports.trends import DOMAINS, SEVERITIES, MeasureKind, PeriodSlot, trend_direction
 
 MIN_K = 5
@@ -119,48 +122,72 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
     students = cells.flat(lambda t: t.values["students"])
     seen = students > 0
     cost = np.where(seen, students, np.inf)  # an empty cell is the last complement to pick
-    cell_hidden = complete_suppression(seen & (students < k), cost, relations)
+    counts_needed = _noisy_members_needed(k, MAX_NOISE)
+    cell_hidden = complete_suppression(seen & (students < k), cost, relations, noisy=seen, needed=counts_needed)
 
-    def measure_hidden(basis: str, *, none_hidden: bool) -> np.ndarray:
+    def measure_hidden(basis: str, *, none_hidden: bool, noisy: np.ndarray | None = None,
+                       needed: int = 1) -> np.ndarray:
         counted = cells.flat(lambda t: t.values[basis])
         few = (counted < k) if none_hidden else (counted > 0) & (counted < k)
-        return complete_suppression(cell_hidden | (seen & few), cost, relations)
+        return complete_suppression(cell_hidden | (seen & few), cost, relations, noisy=noisy, needed=needed)
 
+    low_counted = cells.flat(lambda t: t.values["low_count"]) > 0
     hidden = {"students": cell_hidden, "checkins": cell_hidden, "wellbeing_mean": cell_hidden,
-              "low_share": measure_hidden("low_students", none_hidden=True),
+              "low_share": measure_hidden("low_students", none_hidden=True, noisy=low_counted,
+                                          needed=_noisy_members_needed(k, SMALL_MAX_NOISE)),
+              # answer counts are not published, so a domain's mean has no noise to lean on
               **{f"{d}_mean": measure_hidden(f"{d}_students", none_hidden=False) for d in DOMAINS}}
     # Topics are published for school years only: what the page lists, and nothing to subtract over time.
-    not_year = cells.flat(lambda t: np.full(t.values["students"].shape, t.level != "year"))
+    not_year = cells.flat(lambda t: np.full(t.values["students"].shape, t.level != "year")).astype(bool)
     by_group = cells.relations(over_time=False)
-    topic_hidden = [complete_suppression(
-        cell_hidden | not_year.astype(bool) | (cells.flat(lambda t, i=i: t.topic_students[i]) < k), cost, by_group)
-        for i in range(cells.topics)]
+    topic_hidden = []
+    for i in range(cells.topics):
+        raised = cells.flat(lambda t, i=i: t.topic_students[i])
+        topic_hidden.append(complete_suppression(cell_hidden | not_year | (raised < k), cost, by_group,
+                                                 noisy=raised > 0, needed=counts_needed))
     levels = {level: _present_level(table, lattice, cells.part(level, hidden),
                                     [cells.part(level, h) for h in topic_hidden], k)
               for level, table in lattice.levels.items()}
     return ProtectedLattice(k, tuple(row.label for row in lattice.rows), levels, _protect_concerns(lattice, k))
 
 
-def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse.csr_matrix) -> np.ndarray:
-    """Hide more cells until no relation holds exactly one hidden cell.
+def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse.csr_matrix, *,
+                         noisy: np.ndarray | None = None, needed: int = 1) -> np.ndarray:
+    """Hide more cells until no relation gives a hidden cell away.
 
-    `relations` is a relations × cells 0/1 matrix (a row's members are a total and its parts). On a
-    relation with a lone hidden cell, the shown member with the lowest cost (fewest students, least
-    lost) is hidden too; that can leave another relation with a lone hidden cell, so this repeats
-    until stable. A relation of one cell has nothing to subtract from and is left alone.
+    `relations` is a relations × cells 0/1 matrix (a row's members are a total and its parts). A
+    relation gives its hidden cell away when it holds exactly one, unless at least `needed` of its
+    shown members are `noisy` (published with perturbation): subtracting them then yields the cell
+    only to within the sum of their noise, which `needed` makes at least k-1 either way. On a
+    relation that gives a cell away, the shown member with the lowest cost (fewest students, least
+    lost) is hidden too; that can expose another relation, so this repeats until none does. A
+    relation of one cell has nothing to subtract from and is left alone.
     """
     hidden = np.asarray(hidden, dtype=bool).copy()
+    if noisy is None:  # no noise to lean on: a lone hidden cell is always given away
+        noisy, needed = np.zeros_like(hidden), 1
+    noisy = np.asarray(noisy, dtype=bool)
     if relations.shape[0] == 0:
         return hidden
+
+    def exposed(members: np.ndarray) -> bool:
+        return hidden[members].sum() == 1 and (noisy[members] & ~hidden[members]).sum() < needed
+
     while True:
         lonely = np.flatnonzero(relations @ hidden.astype(np.int64) == 1)
-        if not len(lonely):
+        lonely = [r for r in lonely if exposed(relations.indices[relations.indptr[r]:relations.indptr[r + 1]])]
+        if not lonely:
             return hidden
         for r in lonely:
             members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
-            if hidden[members].sum() == 1:  # an earlier pick this round may already have fixed it
+            if exposed(members):  # an earlier pick this round may already have fixed it
                 shown = members[~hidden[members]]
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
+
+
+def _noisy_members_needed(k: int, max_noise: int) -> int:
+    """How many noisy published members make a subtraction uncertain by at least k-1 either way."""
+    return -(-(k - 1) // max_noise)
 
 
 def published_trend(means: list[float | None], statuses: list[str]) -> tuple[str, CellStatus]:

@@ -11,7 +11,8 @@ figures only:
 - the grid runs from the first to the last period whose whole-school cell is shown, so a period
   holding only a few check-ins does not announce itself at the edge;
 - a trend is the direction of the published means of the last `DEFAULT_TREND_PERIODS` periods;
-- the summary and the topics are those of the school year of the report's last period.
+- the summary and the topics are those of the school year of the report's last period;
+- a row published empty in every period (a grade without mentees) is left out.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import numpy as np
 
 from schoolpeers.reports.lattice import LEVELS, Level, Row
 from schoolpeers.reports.protection import (
+    EMPTY,
     HIDDEN,
     MEASURES,
     CellStatus,
@@ -207,8 +209,8 @@ class SchoolReport:
         columns = [labels.index(t.label) if t.label in labels else None for t in terms]
 
         def cell(measure: str, row: int, column: int | None) -> tuple[str, str]:
-            if column is None:  # no check-in anywhere in the school that term
-                return HIDDEN, str(CellStatus.HIDDEN)
+            if column is None:  # before the school's first check-in or after its last: nobody
+                return ("0" if MEASURES[measure] in ("students", "count") else EMPTY), str(CellStatus.EMPTY)
             return str(level.display[measure][row, column]), str(level.status[measure][row, column])
 
         rows = []
@@ -273,10 +275,13 @@ def slice_report(protected: ProtectedLattice, row_defs: tuple[Row, ...], params:
     if scope is None:
         raise ValueError(f"unknown grades {params.grades!r}")
     chosen = row_defs[scope].grades
-    rows = [i for i, row in enumerate(row_defs) if row.kind == params.group and row.grades <= chosen]
+    level = protected.levels[params.period]
+    # A row published empty in every period (a grade nobody is in) is left out: it says nothing.
+    everywhere_empty = (level.status["students"] == CellStatus.EMPTY).all(axis=1)
+    rows = [i for i, row in enumerate(row_defs)
+            if row.kind == params.group and row.grades <= chosen and not everywhere_empty[i]]
     if scope not in rows:
         rows.append(scope)
-    level = protected.levels[params.period]
     school = next(i for i, row in enumerate(row_defs) if row.kind == "school")
     published = np.flatnonzero(level.status["students"][school] != CellStatus.HIDDEN) if len(level.periods) else []
     columns: list[int] = []

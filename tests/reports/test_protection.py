@@ -46,15 +46,23 @@ def test_a_cell_without_check_ins_is_published_empty_unless_it_protects_another(
     assert all(value is None for value in month.values["wellbeing_mean"][grade_6][empty])
 
 
-def test_no_relation_of_the_lattice_holds_exactly_one_hidden_cell(school):
+def test_no_relation_of_the_lattice_gives_a_hidden_cell_away(school):
+    """A relation with one hidden cell has at least two noisy shown members (k=5, noise up to 2), or,
+    for a domain's mean (no noise), none."""
     _, lattice, protected = school
     from schoolpeers.reports.protection import _FlatCells
 
     cells = _FlatCells(lattice)
     relations = cells.relations()
-    for measure in ("students", "low_share", "school_work_mean"):
+    seen = cells.flat(lambda t: t.values["students"]) > 0
+    for measure, needed in (("students", 2), ("school_work_mean", None)):
         hidden = cells.flat(lambda t, m=measure: protected.levels[t.level].status[m] == CellStatus.HIDDEN)
-        assert not ((relations @ hidden.astype(int)) == 1).any(), measure
+        lone = (relations @ hidden.astype(int)) == 1
+        if needed is None:
+            assert not lone.any(), measure
+        else:
+            noisy_shown = relations @ (seen & (hidden == 0)).astype(int)
+            assert (noisy_shown[lone] >= needed).all(), measure
 
 
 def test_shown_counts_are_near_the_truth_and_never_below_k(school):
@@ -96,14 +104,25 @@ def test_complete_suppression_leaves_no_relation_with_one_hidden_cell(data):
     result = complete_suppression(hidden, cost, matrix)
     assert (result >= hidden).all()  # only ever hides more
     assert not ((matrix @ result.astype(int)) == 1).any()
+    noisy = np.array(data.draw(st.lists(st.booleans(), min_size=cells, max_size=cells)))
+    leaning = complete_suppression(hidden, cost, matrix, noisy=noisy, needed=2)
+    assert (leaning >= hidden).all()
+    lone = (matrix @ leaning.astype(int)) == 1
+    assert ((matrix @ (noisy & ~leaning).astype(int))[lone] >= 2).all()
 
 
 # --- the adversary ----------------------------------------------------------------------------
 
 
-def test_an_lp_attack_on_everything_published_recovers_no_hidden_count():
+@pytest.mark.parametrize(("seed", "shape"), [
+    (8, {}),
+    (3, {"grades": (7, 9, 11), "sizes": (1, 8)}),  # empty grades between small ones
+    (5, {"grades": (6, 7, 8, 10), "sizes": (2, 9), "weekly": 0.3}),  # sparse weeks
+    (11, {"sizes": (0, 6)}),  # grades of 0 to 6 students
+])
+def test_an_lp_attack_on_everything_published_recovers_no_hidden_count(seed, shape):
     """Every week, month, term and year of every grade, band and the school, attacked jointly."""
-    checkins, concerns = small_school(8, first=date(2025, 9, 1), last=date(2025, 12, 19))
+    checkins, concerns = small_school(seed, first=date(2025, 9, 1), last=date(2025, 12, 19), **shape)
     lattice = lattice_of(checkins, concerns)
     protected = protect_lattice(lattice, 5)
     hidden = sum(int((level.status["students"] == CellStatus.HIDDEN).sum()) for level in protected.levels.values())
