@@ -9,6 +9,8 @@ in a fresh process (see bench.common):
   every grade, band and the school × every week, month, term and year, and one protection decision;
 * lattice-accuracy-N: how far published figures move from the exact ones, over cells of 50 or more
   students (the goal: a share by at most 2 points, a mean by at most 0.1);
+* dp-accuracy-N: the same for the differential-privacy option, over term cells of 50 or more
+  students, with a budget ε of 1 and of 10 per school year;
 * sqlite-N: what the page runs when the school's data changed: one query for check-ins (grade
   joined, topics aggregated) and one for concerns, the protected lattice, then the monthly report by
   grade sliced from it; on a temporary SQLite file bulk-loaded with executemany;
@@ -149,6 +151,36 @@ def lattice_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], at_least: int = 
             "students_mean": round(float(np.mean(count_moves)), 2)}
 
 
+def dp_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], epsilon_per_year: float, at_least: int = 50) -> dict:
+    """The same measure for differential privacy: every term released with the share of a yearly ε,
+    compared with the exact term cells of 50 or more students."""
+    from schoolpeers.reports.differential import noisy_release, published_lattice, release_epsilon
+    from schoolpeers.reports.lattice import grade_bands, lattice_rows
+    from schoolpeers.reports.protection import CellStatus
+
+    checkins, _concerns = frames
+    lattice = synthetic_lattice(*frames)
+    terms = lattice.levels["term"]
+    days = pd.to_datetime(checkins["occurred_on"]).dt.date
+    epsilon = release_epsilon(epsilon_per_year, 3)
+    releases = [noisy_release(checkins[(days >= slot.start) & (days <= slot.end)], slot, range(6, 13), epsilon)
+                for slot in terms.periods]
+    published = published_lattice(releases, lattice_rows(6, 12, grade_bands(6, 12)), 5, "").levels["term"]
+    v = terms.values
+    exact = {"low_share": v["low_count"] / v["checkins"], "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
+             "students": v["students"]}
+    big = v["students"] >= at_least
+    moves = {}
+    for name in exact:
+        shown = big & (published.status[name] == CellStatus.SHOWN)
+        moves[name] = np.abs(published.values[name][shown].astype(float) - exact[name][shown])
+    return {"epsilon_per_year": epsilon_per_year, "cells": int(big.sum()),
+            "share_points_max": round(100 * float(moves["low_share"].max()), 2),
+            "share_points_mean": round(100 * float(moves["low_share"].mean()), 2),
+            "mean_max": round(float(moves["wellbeing_mean"].max()), 3),
+            "students_max": int(moves["students"].max()), "students_mean": round(float(moves["students"].mean()), 2)}
+
+
 def digest(display: np.ndarray) -> str:
     """A fingerprint of published cells, to check that every case computed the same ones."""
     return hashlib.sha256("|".join(map(str, display.ravel())).encode()).hexdigest()[:16]
@@ -279,9 +311,13 @@ def run(n: int = CHECKINS) -> list[dict]:
         return fingerprint
 
     reference = record("lattice", measure(lattice_from_frames, partial(report_frames, n)), None)
-    accuracy = {"case": f"lattice-accuracy-{n}", **lattice_accuracy(report_frames(n))}
-    print(accuracy, flush=True)
-    rows.append(accuracy)
+    frames = report_frames(n)
+    accuracy = [{"case": f"lattice-accuracy-{n}", **lattice_accuracy(frames)}]
+    # Cells of 50 or more students are term cells here: terms are all differential privacy releases.
+    accuracy += [{"case": f"dp-accuracy-{n}", **dp_accuracy(frames, epsilon)} for epsilon in (1.0, 10.0)]
+    for row in accuracy:
+        print(row, flush=True)
+    rows += accuracy
 
     with tempfile.TemporaryDirectory() as directory:
         url = "sqlite:///" + str(Path(directory) / "bench.sqlite")

@@ -90,6 +90,7 @@ def register_extensions(app: Flask) -> None:
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
     from schoolpeers.oversight import append_only  # noqa: F401  (guards concerns)
     from schoolpeers.oversight import models as oversight_models  # noqa: F401
+    from schoolpeers.reports import models as reports_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

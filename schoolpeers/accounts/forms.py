@@ -1,6 +1,7 @@
 """Forms for sign-in, setup links, user administration, school settings and roster upload."""
 from __future__ import annotations
 
+import math
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf import FlaskForm
@@ -8,6 +9,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
     EmailField,
+    FloatField,
     HiddenField,
     PasswordField,
     RadioField,
@@ -88,6 +90,15 @@ class SchoolSettingsForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=MIN_GROUP_SIZE, max=100,
                     message=f"Reports never show groups of fewer than {MIN_GROUP_SIZE} students.")],
     )
+    report_protection = RadioField("Reports are protected by", choices=choices([
+        ("cell_key", "Cell keys: every week, month, term and year; small groups hidden, counts with small noise"),
+        ("differential_privacy", "Differential privacy: closed terms and school years only, with a yearly budget"),
+    ]))
+    dp_epsilon_per_year = FloatField(
+        "Differential privacy: budget ε per school year",
+        # No InputRequired: a form sent without the field keeps the school's setting; an empty one is refused.
+        validators=[NumberRange(0.1, 10, message="Choose an ε from 0.1 to 10.")],
+    )
     checkin_cadence_days = IntegerField("Check-in expected every (days)",
                                         validators=[InputRequired(), NumberRange(1, 90)])
     ack_deadline_minutes = IntegerField("Urgent concerns must be acknowledged within (minutes)",
@@ -103,6 +114,10 @@ class SchoolSettingsForm(FlaskForm):
     designated_lead_id = SelectField("Designated safeguarding lead (receives escalations)", coerce=int,
                                      validators=[InputRequired()])
     submit = SubmitField("Save settings")
+
+    def validate_dp_epsilon_per_year(self, field) -> None:
+        if field.data is not None and not math.isfinite(field.data):  # "nan" and "inf" parse as floats
+            raise ValidationError("Choose an ε from 0.1 to 10.")
 
     def validate_timezone(self, field) -> None:
         try:

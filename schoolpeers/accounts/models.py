@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -33,6 +34,8 @@ class School(db.Model):
         CheckConstraint(f"min_group_size >= {MIN_GROUP_SIZE}", name="min_group_size_floor"),
         CheckConstraint("grade_min <= grade_max", name="grade_range"),
         CheckConstraint("erasure_mode IN ('unlink', 'delete')", name="erasure_mode_known"),
+        CheckConstraint("report_protection IN ('cell_key', 'differential_privacy')", name="report_protection_known"),
+        CheckConstraint("dp_epsilon_per_year > 0 AND dp_epsilon_per_year <= 10", name="dp_epsilon_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +52,10 @@ class School(db.Model):
     weight_availability: Mapped[int] = mapped_column(Integer, default=10)
     auto_approve_matches: Mapped[bool] = mapped_column(Boolean, default=False)
     min_group_size: Mapped[int] = mapped_column(Integer, default=MIN_GROUP_SIZE)
+    # How reports are protected: cell keys (every period, see reports/protection.py) or differential
+    # privacy (closed terms and years only, spending dp_epsilon_per_year, see reports/differential.py).
+    report_protection: Mapped[str] = mapped_column(String(20), default="cell_key", server_default="cell_key")
+    dp_epsilon_per_year: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")
     checkin_cadence_days: Mapped[int] = mapped_column(Integer, default=14)
     ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
     crisis_contact: Mapped[str] = mapped_column(Text, default="")

@@ -53,7 +53,8 @@ def header_row(report: SchoolReport) -> list[str]:
         "Anonymized well-being report",
         f"school: {report.school_name}",
         *(f"{name}: {value}" for name, value in report.describe().items()),
-        f"k: {report.k} (values from fewer than {report.k} students are hidden)",
+        f"protection: {report.protected.notice}" if report.protected.notice
+        else f"k: {report.k} (values from fewer than {report.k} students are hidden)",
         f"generated: {report.generated_on:%Y-%m-%d}",
     ]
 

@@ -13,8 +13,9 @@ from wtforms.validators import Optional
 
 from schoolpeers.accounts.models import School
 from schoolpeers.forms_common import choices
+from schoolpeers.reports.differential import RELEASE_LEVELS
 from schoolpeers.reports.report import ALL_GRADES, GROUPINGS, PERIODS, ReportParams
-from schoolpeers.reports.services import grade_choices
+from schoolpeers.reports.services import grade_choices, uses_differential_privacy
 
 EARLIEST = date(2000, 1, 1)  # bounds keep the dates sensible
 
@@ -60,5 +61,9 @@ def report_filter_form(school: School, today: date, formdata: MultiDict) -> Repo
     """The form for this school's grades, filled from a query string (or the command line's options)."""
     form = ReportFilterForm(formdata)
     form.grades.choices = choices(grade_choices(school))
+    if uses_differential_privacy(school):  # releases cover closed terms and school years only
+        form.period.choices = choices((p, PERIODS[p]) for p in RELEASE_LEVELS)
+        if "period" not in formdata:
+            form.period.data = RELEASE_LEVELS[0]
     form.latest = date(today.year + 1, 12, 31)
     return form

@@ -110,6 +110,8 @@ class ProtectedLattice:
     rows: tuple[str, ...]
     levels: dict[Level, ProtectedLevel]
     concerns: pd.DataFrame  # term, start, end, then per severity the display string; whole school only
+    method: str = "cell_key"  # or "differential_privacy" (see differential)
+    notice: str = ""  # what a page says of the method, beyond k
 
 
 def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
@@ -269,11 +271,11 @@ def _present_level(table: LevelTable, lattice: Lattice, hidden: dict[str, np.nda
         }
     display, values, status = {}, {}, {}
     for measure, kind in MEASURES.items():
-        cells = [_present(kind, value, hide, k)
+        cells = [present_cell(kind, value, hide)
                  for value, hide in zip(figures[measure].ravel(), hidden[measure].ravel(), strict=True)]
         shape = figures[measure].shape
         display[measure], values[measure], status[measure] = (
-            _grid([cell[i] for cell in cells], shape) for i in range(3))
+            grid([cell[i] for cell in cells], shape) for i in range(3))
     return ProtectedLevel(table.level, tuple(row.label for row in lattice.rows), table.periods,
                           display, values, status, _shown_topics(table, lattice, topic_hidden, k))
 
@@ -288,13 +290,13 @@ def _share(perturbed_count: np.ndarray, count: np.ndarray, total: np.ndarray) ->
     return np.clip(percent, lowest, highest) / 100
 
 
-def _grid(items: list, shape: tuple[int, ...]) -> np.ndarray:
+def grid(items: list, shape: tuple[int, ...]) -> np.ndarray:
     array = np.empty(len(items), dtype=object)
     array[:] = items
     return array.reshape(shape)
 
 
-def _present(kind: MeasureKind, value: float, hidden: bool, k: int) -> tuple[str, int | float | None, CellStatus]:
+def present_cell(kind: MeasureKind, value: float, hidden: bool) -> tuple[str, int | float | None, CellStatus]:
     """(display, chart value, status) of one cell of one measure."""
     if hidden:
         return HIDDEN, None, CellStatus.HIDDEN
@@ -331,9 +333,15 @@ def _protect_concerns(lattice: Lattice, k: int) -> pd.DataFrame:
             return f"fewer than {k}"
         return str(max(k, CONCERNS_ROUNDED_TO * round(count / CONCERNS_ROUNDED_TO)))
 
+    return concern_table(lattice.concern_terms, {
+        severity: [shown(int(c)) for c in lattice.concern_students[severity]] for severity in SEVERITIES})
+
+
+def concern_table(terms, shown: dict[str, list[str]]) -> pd.DataFrame:
+    """Concerns as published: term, its first and last day, then per severity the display string."""
     return pd.DataFrame({
-        "term": [slot.label for slot in lattice.concern_terms],
-        "start": [slot.start for slot in lattice.concern_terms],
-        "end": [slot.end for slot in lattice.concern_terms],
-        **{severity: [shown(int(c)) for c in lattice.concern_students[severity]] for severity in SEVERITIES},
+        "term": [slot.label for slot in terms],
+        "start": [slot.start for slot in terms],
+        "end": [slot.end for slot in terms],
+        **{severity: shown.get(severity, []) for severity in SEVERITIES},
     })

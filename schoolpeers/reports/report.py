@@ -24,7 +24,6 @@ import numpy as np
 from schoolpeers.reports.lattice import LEVELS, Level, Row
 from schoolpeers.reports.protection import (
     EMPTY,
-    HIDDEN,
     MEASURES,
     CellStatus,
     ProtectedLattice,
@@ -147,10 +146,10 @@ class SchoolReport:
         """(display, status) of each measure for the chosen grades over the summary's school year."""
         year = self.summary_year()
         level = self.protected.levels["year"]
-        if year is None:
-            return {m: (HIDDEN, str(CellStatus.HIDDEN)) for m in MEASURES}
+        if year is None:  # a school year not published (yet)
+            return {m: (EMPTY, str(CellStatus.EMPTY)) for m in self.labels}
         return {m: (str(level.display[m][self.scope, year[1]]), str(level.status[m][self.scope, year[1]]))
-                for m in MEASURES}
+                for m in self.labels}
 
     def topics_by_group(self) -> dict[str, list[tuple[int, str, int]]]:
         """The most common shown topics of each row over the summary's school year: (rank, topic, students)."""

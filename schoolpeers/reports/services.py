@@ -21,17 +21,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 from sqlalchemy import Text, and_, cast, func, literal, select, true
+from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import DOMAINS as DOMAIN_LABELS
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, CheckInTopic
 from schoolpeers.oversight.models import Concern
-from schoolpeers.reports.lattice import Row, build_lattice, grade_bands, lattice_rows
+from schoolpeers.reports.differential import (
+    RELEASE_LEVELS,
+    RELEASE_MEASURES,
+    Release,
+    noisy_release,
+    published_lattice,
+    release_epsilon,
+)
+from schoolpeers.reports.lattice import Row, build_lattice, grade_bands, lattice_rows, period_range
+from schoolpeers.reports.models import DpRelease
 from schoolpeers.reports.perturbation import student_key
 from schoolpeers.reports.protection import ProtectedLattice, protect_lattice
 from schoolpeers.reports.report import ReportParams, SchoolReport, grade_choice, slice_report
-from schoolpeers.reports.trends import DOMAINS
+from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, PeriodSlot
 
 # Page and chart order: how students feel first, then activity.
 MEASURE_LABELS: dict[str, str] = {
@@ -42,6 +52,7 @@ MEASURE_LABELS: dict[str, str] = {
     "checkins": "Check-ins",
 }
 SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+DIFFERENTIAL_PRIVACY = "differential_privacy"
 CHUNK_ROWS = 100_000  # rows fetched and converted at a time
 
 
@@ -77,8 +88,61 @@ def protected_lattice(school: School, secret: bytes) -> ProtectedLattice:
 def school_report(school: School, protected: ProtectedLattice, params: ReportParams, today: date, *,
                   default_months: int | None = None) -> SchoolReport:
     """The report of `params`: a slice of the school's protected lattice."""
-    return slice_report(protected, school_rows(school), params, labels=MEASURE_LABELS, school_name=school.name,
+    labels = MEASURE_LABELS
+    if protected.method == DIFFERENTIAL_PRIVACY:
+        labels = {name: label for name, label in MEASURE_LABELS.items() if name in RELEASE_MEASURES}
+    return slice_report(protected, school_rows(school), params, labels=labels, school_name=school.name,
                         school_slug=school.slug, generated_on=today, default_months=default_months)
+
+
+def uses_differential_privacy(school: School) -> bool:
+    return school.report_protection == DIFFERENTIAL_PRIVACY
+
+
+def released_lattice(school: School, today: date) -> ProtectedLattice:
+    """Under differential privacy: what the school's releases publish, after making the release of
+    every term and school year that has closed since its first check-in and has none yet. Releases
+    are written to the session (the caller commits); one made meanwhile by another request stands."""
+    stored = {(r.level, r.label): r for r in _releases(school)}
+    extent = data_extent(school)
+    missing = []
+    if extent.first_day is not None:
+        for level in RELEASE_LEVELS:
+            missing += [(level, slot) for slot in period_range(extent.first_day, today, level)
+                        if slot.end < today and (level, slot.label) not in stored]
+    if missing:
+        grades = range(school.grade_min, school.grade_max + 1)
+        checkins = load_checkins(school, frozenset(grades), min(s.start for _l, s in missing),
+                                 max(s.end for _l, s in missing))
+        days = checkins["occurred_on"].dt.date
+        epsilon = release_epsilon(school.dp_epsilon_per_year, len(DEFAULT_TERMS.terms))
+        for level, slot in missing:
+            release = noisy_release(checkins[(days >= slot.start) & (days <= slot.end)], slot, grades, epsilon)
+            try:
+                with db.session.begin_nested():
+                    db.session.add(DpRelease(
+                        school_id=school.id, level=level, label=slot.label, starts_on=slot.start, ends_on=slot.end,
+                        school_year=DEFAULT_TERMS.year_containing(slot.start).label, epsilon=epsilon,
+                        counts={str(g): counts for g, counts in release.grades.items()}))
+            except IntegrityError:
+                pass  # another request released this period first: its release is the one
+        stored = {(r.level, r.label): r for r in _releases(school)}
+    releases = [Release(PeriodSlot(r.label, r.starts_on, r.ends_on), r.epsilon,
+                        {int(g): counts for g, counts in r.counts.items()}) for r in stored.values()]
+    return published_lattice(releases, school_rows(school), school.min_group_size, _budget_notice(school, stored))
+
+
+def _releases(school: School) -> list[DpRelease]:
+    return list(db.session.scalars(select(DpRelease).where(DpRelease.school_id == school.id)))
+
+
+def _budget_notice(school: School, stored: dict) -> str:
+    spent: dict[str, float] = {}
+    for release in stored.values():
+        spent[release.school_year] = spent.get(release.school_year, 0.0) + release.epsilon
+    years = "; ".join(f"{year}: {total:.2f}" for year, total in sorted(spent.items())) or "nothing yet"
+    return (f"Differential privacy, budget ε {school.dp_epsilon_per_year:g} per school year, spent {years}. "
+            "Closed terms and school years only; every figure carries noise.")
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ def settings_data(**overrides):
     ("timezone", "Mars/Olympus", b"Unknown timezone"),
     ("grade_max", 5, b"must not be below the lowest"),
     ("checkin_cadence_days", "soon", b"Not a valid integer"),
+    ("dp_epsilon_per_year", "", b"Choose an \xce\xb5 from 0.1 to 10"),
+    ("dp_epsilon_per_year", "nan", b"Choose an \xce\xb5 from 0.1 to 10"),
+    ("report_protection", "none", b"Not a valid choice"),
 ])
 def test_school_settings_refuse_bad_values(client, users, login_as, school, field, value, message):
     login_as(users["admin"])
@@ -142,6 +145,11 @@ def test_school_settings_save(client, users, login_as, school):
     client.post("/admin/settings", data=settings_data(designated_lead_id=users["counselor"].id))
     db.session.refresh(school)
     assert school.designated_lead_id == users["counselor"].id
+    assert school.report_protection == "cell_key" and school.dp_epsilon_per_year == 1.0  # not sent: kept
+    client.post("/admin/settings", data=settings_data(report_protection="differential_privacy",
+                                                      dp_epsilon_per_year="2.5"))
+    db.session.refresh(school)
+    assert school.report_protection == "differential_privacy" and school.dp_epsilon_per_year == 2.5
 
 
 def test_designated_lead_must_be_an_adult_of_this_school(client, users, login_as, school, outsider):

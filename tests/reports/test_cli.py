@@ -66,3 +66,17 @@ def test_unknown_school_or_format(runner, school, tmp_path):
     result = runner.invoke(args=["reports", "export", "--school", "test-school", "--period", "day",
                                  "--out", str(tmp_path / "r.csv")])
     assert result.exit_code != 0 and "day" in result.output
+
+
+def test_a_school_under_differential_privacy_exports_its_releases(runner, clear_school, school, tmp_path):
+    school.report_protection = "differential_privacy"
+    db.session.commit()
+    out = tmp_path / "report.csv"
+    refused = runner.invoke(args=["reports", "export", "--school", "test-school", "--out", str(out)])
+    assert refused.exit_code != 0 and "--period:" in refused.output  # months are not released
+    result = runner.invoke(args=["reports", "export", "--school", "test-school", "--period", "term",
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8-sig")
+    assert "2024-25 spring" in text and "protection: Differential privacy, budget ε 1 per school year" in text
+    assert audit_events()[0].detail["format"] == "csv"

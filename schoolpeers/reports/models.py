@@ -1,0 +1,32 @@
+"""Differential-privacy releases of a school's reports: made once per closed period, never again."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
+
+
+class DpRelease(db.Model):
+    """The noisy counts per grade of one closed term or school year, and the ε they spent."""
+
+    __tablename__ = "dp_releases"
+    __table_args__ = (
+        UniqueConstraint("school_id", "level", "label"),
+        CheckConstraint("level IN ('term', 'year')", name="level_known"),
+        CheckConstraint("epsilon > 0", name="epsilon_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    level: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(40))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    school_year: Mapped[str] = mapped_column(String(10))
+    epsilon: Mapped[float] = mapped_column(Float)
+    counts: Mapped[dict] = mapped_column(JSON)  # grade (as text) -> count name -> noisy count
+    released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
