@@ -104,7 +104,8 @@ def _x_axis(series: MeasureSeries, frame: _Frame, period_name: str, height: floa
     for index, period in list(enumerate(series.periods))[::step]:
         first, _, rest = period.partition(" ")  # "2025-26 autumn" on two lines
         x = frame.x(index)
-        second = f'<tspan x="{x:.1f}" dy="13">{escape(rest)}</tspan>' if rest else ""
+        # The space stays in the text, so that a screen reader or a copy reads "2025-26 autumn".
+        second = f' <tspan x="{x:.1f}" dy="13">{escape(rest)}</tspan>' if rest else ""
         parts.append(f'<text x="{x:.1f}" y="{frame.bottom + 16}" font-size="11" text-anchor="middle">'
                      f"{escape(first)}{second}</text>")
     parts.append(f'<text x="{LEFT + PLOT_WIDTH / 2:.0f}" y="{height - 6:.0f}" font-size="12" '

@@ -128,7 +128,8 @@ def build_lattice(
     ratings = {name: _ratings(visits[name], optional=name != "wellbeing") for name in ("wellbeing", *DOMAINS)}
     mentee, mentees = pd.factorize(visits["mentee_key"].to_numpy())
     keys = np.array([student_keys[int(m)] for m in mentees], dtype=np.uint64)
-    grade = np.array([grade_row[int(g)] for g in visits["grade"].to_numpy()], dtype=np.int64)
+    grade_code, grades_seen = pd.factorize(visits["grade"].to_numpy())
+    grade = np.array([grade_row[int(g)] for g in grades_seen], dtype=np.int64)[grade_code]
     mentions = pd.Series(visits["topics"].to_numpy(), dtype=object).explode()
     topic, topic_names = pd.factorize(mentions.to_numpy(dtype=object))
     named = topic >= 0

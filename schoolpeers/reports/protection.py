@@ -172,17 +172,18 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
     if relations.shape[0] == 0:
         return hidden
 
-    def exposed(members: np.ndarray) -> bool:
-        return hidden[members].sum() == 1 and (noisy[members] & ~hidden[members]).sum() < needed
+    def exposed() -> np.ndarray:
+        lone = relations @ hidden.astype(np.int64) == 1
+        return lone & (relations @ (noisy & ~hidden).astype(np.int64) < needed)
 
     while True:
-        lonely = np.flatnonzero(relations @ hidden.astype(np.int64) == 1)
-        lonely = [r for r in lonely if exposed(relations.indices[relations.indptr[r]:relations.indptr[r + 1]])]
-        if not lonely:
+        found = np.flatnonzero(exposed())
+        if not len(found):
             return hidden
-        for r in lonely:
+        for r in found:
             members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
-            if exposed(members):  # an earlier pick this round may already have fixed it
+            # an earlier pick this round may already have fixed it
+            if hidden[members].sum() == 1 and (noisy[members] & ~hidden[members]).sum() < needed:
                 shown = members[~hidden[members]]
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
 

@@ -118,6 +118,7 @@ def test_term_labels_break_onto_two_lines_and_many_labels_are_thinned():
                           [Line(WHOLE_SCHOOL, [10, 12], ["10", "12", "14"], ["shown"] * 3)])
     root = parse(charts.line_chart(terms, "term"))
     assert "autumn" in [t.text for t in root.iter(f"{SVG}tspan")]
+    assert "2024-25 autumn" in ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]  # read as words
     weeks = series({"grade 7": [3.0] * 156})
     labels = [t for t in parse(charts.line_chart(weeks, "week")).iter(f"{SVG}text")
               if t.text and t.text.startswith("2025-")]
