@@ -151,9 +151,10 @@ def lattice_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], at_least: int = 
             "students_mean": round(float(np.mean(count_moves)), 2)}
 
 
-def dp_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], epsilon_per_year: float, at_least: int = 50) -> dict:
+def dp_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], epsilon_per_year: float, at_least: int = 50,
+                repeats: int = 10) -> dict:
     """The same measure for differential privacy: every term released with the share of a yearly ε,
-    compared with the exact term cells of 50 or more students."""
+    `repeats` times, compared with the exact term cells of 50 or more students."""
     from schoolpeers.reports.differential import noisy_release, published_lattice, release_epsilon
     from schoolpeers.reports.lattice import grade_bands, lattice_rows
     from schoolpeers.reports.protection import CellStatus
@@ -163,18 +164,20 @@ def dp_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], epsilon_per_year: flo
     terms = lattice.levels["term"]
     days = pd.to_datetime(checkins["occurred_on"]).dt.date
     epsilon = release_epsilon(epsilon_per_year, 3)
-    releases = [noisy_release(checkins[(days >= slot.start) & (days <= slot.end)], slot, range(6, 13), epsilon)
-                for slot in terms.periods]
-    published = published_lattice(releases, lattice_rows(6, 12, grade_bands(6, 12)), 5, "").levels["term"]
     v = terms.values
     exact = {"low_share": v["low_count"] / v["checkins"], "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
              "students": v["students"]}
     big = v["students"] >= at_least
-    moves = {}
-    for name in exact:
-        shown = big & (published.status[name] == CellStatus.SHOWN)
-        moves[name] = np.abs(published.values[name][shown].astype(float) - exact[name][shown])
-    return {"epsilon_per_year": epsilon_per_year, "cells": int(big.sum()),
+    moves = {name: np.zeros(0) for name in exact}
+    for _ in range(repeats):  # the noise is new each time: a few draws give a steadier figure
+        releases = [noisy_release(checkins[(days >= slot.start) & (days <= slot.end)], slot, range(6, 13), epsilon)
+                    for slot in terms.periods]
+        published = published_lattice(releases, lattice_rows(6, 12, grade_bands(6, 12)), 5, "").levels["term"]
+        for name in exact:
+            shown = big & (published.status[name] == CellStatus.SHOWN)
+            moves[name] = np.concatenate([moves[name],
+                                          np.abs(published.values[name][shown].astype(float) - exact[name][shown])])
+    return {"epsilon_per_year": epsilon_per_year, "cells": int(big.sum()) * repeats,
             "share_points_max": round(100 * float(moves["low_share"].max()), 2),
             "share_points_mean": round(100 * float(moves["low_share"].mean()), 2),
             "mean_max": round(float(moves["wellbeing_mean"].max()), 3),
