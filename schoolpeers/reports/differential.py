@@ -8,7 +8,9 @@ would need far more noise than their small groups can bear. From each release:
   ratings (1–2), each student's check-ins limited to `CHECKINS_PER_STUDENT` for the period (the
   first ones), so one student changes any count by a known bound;
 - bands and the whole school are sums of the noisy grades, and means and shares are ratios of
-  noisy figures: computed from the release, they spend no more of the budget.
+  noisy figures: computed from the release, they spend no more of the budget;
+- a cell of fewer than k students by its noisy count is hidden, as in every report (its noisy
+  figure could be worked out from the others, and needs no more protection than they have).
 
 The budget: a school sets ε per school year; each release of a term spends ε/(terms + 1) and the
 release of the year the same, split evenly over the four counts. A student is in one grade, so
@@ -115,9 +117,14 @@ def published_lattice(releases: list[Release], rows: tuple[Row, ...], k: int, no
                 "wellbeing_mean": np.where(checkins > 0, np.clip(counts["wellbeing_sum"] / checkins, 1, 5), np.nan),
                 "low_share": np.where(checkins > 0, np.clip(counts["low_count"] / checkins, 0, 1), np.nan),
             }
+        # As everywhere in reports, no figure is shown for fewer than k students, here by the noisy
+        # count. The school minus the other grades still gives that noisy count: it is a released
+        # figure, which differential privacy protects already; hiding it spares a reader a tiny group.
+        few = (figures["students"] > 0) & (figures["students"] < k)
         display, values, status = {}, {}, {}
         for measure, figure in figures.items():
-            cells = [present_cell(MEASURES[measure], value, False) for value in figure.ravel()]
+            cells = [present_cell(MEASURES[measure], value, hidden)
+                     for value, hidden in zip(figure.ravel(), few.ravel(), strict=True)]
             display[measure], values[measure], status[measure] = (
                 grid([cell[i] for cell in cells], figure.shape) for i in range(3))
         levels[level] = ProtectedLevel(level, tuple(row.label for row in rows), tuple(r.period for r in chosen),

@@ -75,6 +75,16 @@ def test_bands_and_the_school_are_sums_of_the_released_grades_and_means_are_rati
     assert lattice.method == "differential_privacy" and lattice.levels["year"].periods == ()
 
 
+def test_a_grade_of_fewer_than_k_students_by_its_noisy_count_is_hidden_and_still_counts_in_the_school():
+    rows = lattice_rows(6, 7, grade_bands(6, 7))
+    counts = {6: {"students": 3, "checkins": 3, "wellbeing_sum": 3, "low_count": 3},
+              7: {"students": 9, "checkins": 9, "wellbeing_sum": 27, "low_count": 0}}
+    term = published_lattice([Release(AUTUMN, 0.25, counts)], rows, 5, "").levels["term"]
+    labels = [row.label for row in rows]
+    assert {term.display[m][labels.index("grade 6"), 0] for m in term.display} == {"hidden"}
+    assert term.display["students"][labels.index("whole school"), 0] == "12"
+
+
 # --- a school that chose it -------------------------------------------------------------------
 
 
