@@ -120,13 +120,17 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_signal_handlers() -> None:
-    """Oversight screens every check-in inside its transaction, and mails once it is committed."""
+    """Oversight screens every check-in inside its transaction, and mails once it is committed; a
+    deactivated student's open mentoring work ends in the deactivation's transaction."""
+    from schoolpeers.accounts.signals import user_deactivated
+    from schoolpeers.matching.leavers import on_user_deactivated
     from schoolpeers.mentors.signals import checkin_committed, checkin_saved
     from schoolpeers.oversight.notify import on_checkin_committed
     from schoolpeers.oversight.services import on_checkin_saved
 
     checkin_saved.connect(on_checkin_saved)
     checkin_committed.connect(on_checkin_committed)
+    user_deactivated.connect(on_user_deactivated)
 
 
 def register_request_guard(app: Flask) -> None:

@@ -166,11 +166,11 @@ def roster_upload():
         upload = form.file.data
         try:
             text = decode(upload.read())
-            plan = roster.plan_import(current_user.school, text)
+            plan = roster.plan_import(current_user.school, text, mode=form.mode.data, acting_user=current_user)
         except RosterFileError as exc:
             form.file.errors.append(str(exc))
         else:
-            apply_form = RosterApplyForm(content=text, filename=upload.filename)
+            apply_form = RosterApplyForm(content=text, filename=upload.filename, mode=form.mode.data)
             return render_template("admin/roster_preview.html", plan=plan, apply_form=apply_form,
                                    filename=upload.filename)
     return render_template("admin/roster_upload.html", form=form)
@@ -184,16 +184,21 @@ def roster_apply():
         return redirect(url_for("admin.roster_upload"))
     try:
         # Checked again, as of now; concurrent imports into the school wait for this one's commit.
-        plan = roster.plan_import(current_user.school, form.content.data, to_apply=True)
+        plan = roster.plan_import(current_user.school, form.content.data, to_apply=True, mode=form.mode.data,
+                                  acting_user=current_user)
     except RosterFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.roster_upload"))
-    if not plan.ok:
+    if not plan.ok or not plan.confirmed_by(form.confirm_deactivations.data):
+        if plan.ok:
+            form.confirm_deactivations.errors = [
+                f"Type {plan.deactivated_students} to deactivate {plan.deactivated_students} students."]
         return render_template("admin/roster_preview.html", plan=plan, apply_form=form,
                                filename=form.filename.data)
-    result = roster.apply_import(current_user.school, plan)
+    result = roster.apply_import(current_user.school, plan, current_user,
+                                 confirmed=form.confirm_deactivations.data)
     audit("roster.import", detail={"source": "upload", "file": (form.filename.data or "")[:200],
-                                   "format": plan.format, "created": result.created,
+                                   "format": plan.format, "mode": plan.mode, "created": result.created,
                                    "updated": result.updated, "deactivated": result.deactivated})
     db.session.commit()
     flash(f"Roster imported: {result.created} created, {result.updated} updated, "

@@ -19,6 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     EqualTo,
@@ -85,6 +86,9 @@ class SchoolSettingsForm(FlaskForm):
     weight_availability = IntegerField("Weight: availability overlap",
                                        validators=[InputRequired(), NumberRange(0, 100)])
     auto_approve_matches = BooleanField("Approve proposed matches automatically")
+    roster_deactivation_limit_percent = IntegerField(
+        "Roster imports may deactivate, without confirming the number, up to (% of active students)",
+        validators=[NumberRange(0, 100)])  # a form sent without it keeps the school's setting
     min_group_size = IntegerField(
         f"Smallest group shown in reports (at least {MIN_GROUP_SIZE})",
         validators=[InputRequired(), NumberRange(min=MIN_GROUP_SIZE, max=100,
@@ -138,15 +142,24 @@ class SchoolSettingsForm(FlaskForm):
         return ok
 
 
+ROSTER_MODES = choices([
+    ("delta", "Only the people in the file: others stay as they are"),
+    ("full", "The whole roster: everyone of the roster missing from the file is deactivated"),
+])
+
+
 class RosterUploadForm(FlaskForm):
     file = FileField("Roster file (CSV)", validators=[
         FileRequired("Choose a file to import."),
         FileAllowed(["csv", "txt"], "Upload a .csv file."),
     ])
+    mode = RadioField("This file holds", choices=ROSTER_MODES, default="delta")  # not sent: a delta
     submit = SubmitField("Check the file")
 
 
 class RosterApplyForm(FlaskForm):
     content = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
+    mode = HiddenField(default="delta", validators=[AnyOf(("delta", "full"))])
+    confirm_deactivations = IntegerField("Type the number of students to deactivate", validators=[Optional()])
     submit = SubmitField("Import")

@@ -36,6 +36,7 @@ class School(db.Model):
         CheckConstraint("erasure_mode IN ('unlink', 'delete')", name="erasure_mode_known"),
         CheckConstraint("report_protection IN ('cell_key', 'differential_privacy')", name="report_protection_known"),
         CheckConstraint("dp_epsilon_per_year > 0 AND dp_epsilon_per_year <= 10", name="dp_epsilon_range"),
+        CheckConstraint("roster_deactivation_limit_percent BETWEEN 0 AND 100", name="roster_limit_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -52,6 +53,9 @@ class School(db.Model):
     weight_availability: Mapped[int] = mapped_column(Integer, default=10)
     auto_approve_matches: Mapped[bool] = mapped_column(Boolean, default=False)
     min_group_size: Mapped[int] = mapped_column(Integer, default=MIN_GROUP_SIZE)
+    # A roster import that would deactivate more than this share of active students waits for the
+    # admin to confirm the number.
+    roster_deactivation_limit_percent: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     # How reports are protected: cell keys (every period, see reports/protection.py) or differential
     # privacy (closed terms and years only, spending dp_epsilon_per_year, see reports/differential.py).
     report_protection: Mapped[str] = mapped_column(String(20), default="cell_key", server_default="cell_key")

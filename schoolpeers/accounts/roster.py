@@ -4,24 +4,34 @@ Keyed on the roster's id within the school, so re-importing the same file change
 Nothing is written while any row has a problem; a clean plan is applied in the caller's
 single transaction. Users created in the app (no roster id) are never touched; roles granted
 in the app (counselor, admin) are kept when the roster says staff.
+
+Two modes. A delta file (the default) changes only the people it lists: a row marked inactive,
+disabled or to be deleted deactivates that person. A full sync, chosen by the admin, also
+deactivates everyone of the school's roster who is missing from the file. Either way a run that
+would deactivate more students than the school's limit (a share of its active students) is held
+until the admin confirms the exact number, and no import deactivates the admin running it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import School, User
-from schoolpeers.accounts.roster_files import ParsedRoster, RosterRow, RowProblem, parse_roster
+from schoolpeers.accounts.roster_files import ParsedRoster, RosterFileError, RosterRow, RowProblem, parse_roster
+from schoolpeers.accounts.signals import user_deactivated
 from schoolpeers.extensions import db
 
 ROSTER_ROLES = {"student", "staff"}  # roles a roster may set on an existing account
+MODES = {"delta": "Only the people in the file (a delta)", "full": "The whole roster (a full sync)"}
 
 
 @dataclass
 class RosterPlan:
     format: str
+    mode: str = "delta"
+    deactivation_limit: int = 0  # students a run may deactivate without the admin's confirmation
     create: list[RosterRow] = field(default_factory=list)
     update: list[tuple[User, RosterRow, list[str]]] = field(default_factory=list)
     deactivate: list[User] = field(default_factory=list)
@@ -37,6 +47,19 @@ class RosterPlan:
     def changes(self) -> int:
         return len(self.create) + len(self.update) + len(self.deactivate)
 
+    @property
+    def deactivated_students(self) -> int:
+        """Students this plan deactivates: missing from a full sync, or marked inactive in the file."""
+        return (sum(u.role == "student" for u in self.deactivate)
+                + sum(u.role == "student" and "deactivated" in d for u, _row, d in self.update))
+
+    def needs_confirmation(self) -> bool:
+        return self.deactivated_students > self.deactivation_limit
+
+    def confirmed_by(self, number: int | None) -> bool:
+        """The admin typed (or passed) the number of students to deactivate, or the plan needs none."""
+        return not self.needs_confirmation() or number == self.deactivated_students
+
 
 @dataclass(frozen=True)
 class ImportResult:
@@ -47,14 +70,19 @@ class ImportResult:
 
 
 def plan_import(school: School, text: str, role_map: dict[str, str] | None = None, *,
-                to_apply: bool = False) -> RosterPlan:
+                to_apply: bool = False, mode: str = "delta", acting_user: User | None = None) -> RosterPlan:
     """What importing `text` would change. `to_apply`: the plan is applied in this transaction, so
     imports into one school take turns (a row lock on the school, held until commit) and each one
     plans against what the one before it wrote; no file is applied half, or twice over."""
+    if mode not in MODES:
+        raise ValueError(f"unknown roster mode {mode!r}")
     if to_apply:  # NO KEY UPDATE: rows that merely reference the school are not held up
         db.session.execute(select(School.id).where(School.id == school.id).with_for_update(key_share=True))
     parsed = parse_roster(text, (school.grade_min, school.grade_max), role_map)
-    plan = RosterPlan(format=parsed.format, skipped=parsed.skipped, problems=list(parsed.problems))
+    if not parsed.rows and not parsed.problems and not parsed.skipped:
+        raise RosterFileError("The file has a header but no rows: there is nothing to import.")
+    plan = RosterPlan(format=parsed.format, mode=mode, deactivation_limit=deactivation_limit(school),
+                      skipped=parsed.skipped, problems=list(parsed.problems))
     existing = {
         u.roster_id: u
         for u in db.session.scalars(
@@ -76,12 +104,25 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
             plan.update.append((user, row, differences))
         else:
             plan.unchanged += 1
-    plan.deactivate = sorted(
-        (u for rid, u in existing.items() if rid not in in_file and u.active),
-        key=lambda u: (u.family_name, u.given_name),
-    )
+    if mode == "full":
+        plan.deactivate = sorted(
+            (u for rid, u in existing.items() if rid not in in_file and u.active),
+            key=lambda u: (u.family_name, u.given_name),
+        )
+    if acting_user is not None and (
+            acting_user in plan.deactivate
+            or any(u.id == acting_user.id and "deactivated" in d for u, _row, d in plan.update)):
+        plan.problems.append(RowProblem(0, "this file would deactivate your own account: "
+                                           "another admin must import it, or keep your row active"))
     plan.problems.sort(key=lambda p: p.line)
     return plan
+
+
+def deactivation_limit(school: School) -> int:
+    """How many students an import may deactivate without the admin confirming the number."""
+    active = db.session.scalar(select(func.count()).select_from(User).where(
+        User.school_id == school.id, User.role == "student", User.active.is_(True))) or 0
+    return active * school.roster_deactivation_limit_percent // 100
 
 
 def _check_against_other_accounts(parsed: ParsedRoster, existing: dict[str, User], plan: RosterPlan) -> None:
@@ -123,10 +164,15 @@ def _differences(user: User, row: RosterRow) -> list[str]:
     return changed
 
 
-def apply_import(school: School, plan: RosterPlan) -> ImportResult:
-    """Write a clean plan. The caller commits once, so a failure leaves nothing behind."""
+def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
+                 confirmed: int | None = None) -> ImportResult:
+    """Write a clean, confirmed plan. The caller commits once, so a failure leaves nothing behind.
+    Everyone deactivated leaves (`accounts.signals.user_deactivated`) in the same transaction."""
     if not plan.ok:
         raise ValueError("A roster with problems cannot be applied.")
+    if not plan.confirmed_by(confirmed):
+        raise ValueError(f"Deactivating {plan.deactivated_students} students needs the admin's confirmation.")
+    leaving = list(plan.deactivate) + [u for u, _row, d in plan.update if "deactivated" in d]
     for row in plan.create:
         services.create_user(
             school, given_name=row.given_name, family_name=row.family_name, role=row.role,
@@ -138,7 +184,9 @@ def apply_import(school: School, plan: RosterPlan) -> ImportResult:
         user.active = False
         user.session_version += 1
     db.session.flush()
-    return ImportResult(len(plan.create), len(plan.update), len(plan.deactivate), plan.unchanged)
+    for user in leaving:
+        user_deactivated.send(user, actor=actor)
+    return ImportResult(len(plan.create), len(plan.update), len(leaving), plan.unchanged)
 
 
 def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:

@@ -169,7 +169,7 @@ def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow
         return RowProblem(line, f"unknown role {role_text!r}")
     status = record.get("status", "").lower()
     enabled = record.get("enabledUser", "true").lower() not in ("false", "0", "no")
-    active = enabled and status != "tobedeleted"
+    active = enabled and status not in ("tobedeleted", "inactive")
     grade_text = record.get("grades", "").split(",")[0].strip() if role == "student" else ""
     return _finish_row(line, record["sourcedId"], record["givenName"], record["familyName"], role,
                        grade_text, record.get("email", ""), record.get("username", "").lower() or None, active,

@@ -18,6 +18,7 @@ from schoolpeers.accounts.models import (
     User,
     UserInterest,
 )
+from schoolpeers.accounts.signals import user_deactivated
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import as_utc, utcnow
 
@@ -248,3 +249,5 @@ def set_active(user: User, active: bool, *, acting_user: User) -> None:
         user.active = active
         user.session_version += 1
         db.session.flush()
+        if not active:
+            user_deactivated.send(user, actor=acting_user)

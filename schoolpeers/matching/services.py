@@ -328,9 +328,9 @@ def approve(mentorship: Mentorship, actor: User | None, today: date) -> None:
     db.session.flush()
 
 
-def reject(mentorship: Mentorship, actor: User, note: str) -> None:
-    """The student stays in the queue; this pair is not proposed again."""
-    mentors.reject_mentorship(mentorship, actor, note)
+def reject(mentorship: Mentorship, actor: User | None, note: str, *, block: bool = True) -> None:
+    """The student stays in the queue; this pair is not proposed again (unless `block` is False)."""
+    mentors.reject_mentorship(mentorship, actor, note, block=block)
     request = request_of(mentorship)
     if request is not None:
         request.mentorship = None

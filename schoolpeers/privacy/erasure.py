@@ -24,7 +24,7 @@ from sqlalchemy.orm import selectinload
 from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
-from schoolpeers.matching import services as matching
+from schoolpeers.matching import leavers
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import (
@@ -82,7 +82,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
         raise ErasureError(f"The reason can be at most {MAX_REASON} characters.")
     result = ErasureResult(mode=student.school.erasure_mode)
     as_mentee = _mentorships(student, Mentorship.mentee_id)
-    _end_open_work(student, as_mentee, actor, result)
+    _end_open_work(student, actor, result)
     _remove_checkin_text(student, result)
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
@@ -96,25 +96,11 @@ def _mentorships(student: User, column) -> list[Mentorship]:
         Mentorship.school_id == student.school_id, column == student.id).order_by(Mentorship.id)))
 
 
-def _end_open_work(student: User, as_mentee: list[Mentorship], actor: User, result: ErasureResult) -> None:
-    """Requests withdrawn, proposals rejected, active mentorships ended (their mentees back in the queue)."""
-    for request in db.session.scalars(select(MentorRequest).where(
-            MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
-            MentorRequest.status == "open")):
-        matching.withdraw_request(request, actor)
-        result.add("requests withdrawn", 1)
-    for m in as_mentee:
-        if m.status == "active":
-            matching.end_mentorship(m, "mentee_left", "", actor)
-            result.add("mentorships ended", 1)
-        elif m.status == "proposed":
-            mentors.reject_mentorship(m, actor, "", block=False)
-    for m in _mentorships(student, Mentorship.mentor_id):
-        if m.status == "active":
-            matching.end_mentorship(m, "mentor_stepped_down", "", actor)
-            result.add("mentorships ended", 1)
-        elif m.status == "proposed":
-            matching.reject(m, actor, "")
+def _end_open_work(student: User, actor: User, result: ErasureResult) -> None:
+    """What any leaver's open work gets (see matching.leavers), then the profile cleared for good."""
+    for what, count in leavers.end_open_work(student, actor).items():
+        if what in ("requests withdrawn", "mentorships ended"):
+            result.add(what, count)
     profile = mentors.profile_for(student)
     if profile is not None:
         _clear_profile(profile)

@@ -45,9 +45,14 @@ def test_changes_and_departures_are_planned_then_applied(school, make_user):
     import_text(school, HEADER + "A1,Ada,Lovelace,7,ada@x.org,student\nA2,Bob,Byron,8,,student\n"
                                "A3,Cy,Clark,9,,student\n")
     manual = make_user("counselor")  # created in the app: never touched by imports
-    plan = plan_import(school, HEADER + "A1,Ada,King,8,ada@x.org,student\nA3,Cy,Clark,9,,student\n")
-    assert [(u.roster_id, diffs) for u, _row, diffs in plan.update] == [("A1", ["name", "grade"])]
+    text = HEADER + "A1,Ada,King,8,ada@x.org,student\nA3,Cy,Clark,9,,student\n"
+    delta = plan_import(school, text)  # the default: only the people in the file change
+    assert [(u.roster_id, diffs) for u, _row, diffs in delta.update] == [("A1", ["name", "grade"])]
+    assert delta.deactivate == []
+    plan = plan_import(school, text, mode="full")
     assert [u.roster_id for u in plan.deactivate] == ["A2"]
+    school.roster_deactivation_limit_percent = 50  # one of three: within the limit
+    plan = plan_import(school, text, mode="full")
     apply_import(school, plan)
     db.session.commit()
     users = roster_users(school)

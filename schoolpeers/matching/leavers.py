@@ -1,0 +1,62 @@
+"""A student who leaves: open work ends in the same transaction, history stays.
+
+Their open requests are withdrawn; as a mentee, an active mentorship ends ("mentee left") and a
+proposal is withdrawn; as a mentor, active mentorships end ("mentor stepped down", the mentees back
+in the queue with their requests open again) and proposals are rejected; a mentor profile is paused.
+Reactivating the account restores none of it: a counselor decides again.
+"""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from schoolpeers.accounts.models import User
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.matching.models import MentorRequest
+from schoolpeers.mentors import services as mentors
+from schoolpeers.mentors.models import Mentorship
+
+
+def end_open_work(student: User, actor: User | None) -> Counter:
+    """End everything open of a leaving student; what was done, counted."""
+    done: Counter = Counter()
+    for request in db.session.scalars(select(MentorRequest).where(
+            MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
+            MentorRequest.status == "open")):
+        matching.withdraw_request(request, actor)
+        done["requests withdrawn"] += 1
+    for m in _open(student, Mentorship.mentee_id):
+        if m.status == "active":
+            matching.end_mentorship(m, "mentee_left", "", actor)
+            done["mentorships ended"] += 1
+        else:
+            mentors.reject_mentorship(m, actor, "", block=False)
+            done["proposals withdrawn"] += 1
+    for m in _open(student, Mentorship.mentor_id):
+        if m.status == "active":
+            matching.end_mentorship(m, "mentor_stepped_down", "", actor)
+            done["mentorships ended"] += 1
+        else:
+            matching.reject(m, actor, "", block=False)  # the pair may be proposed again if they return
+            done["proposals withdrawn"] += 1
+    profile = mentors.profile_for(student)
+    if profile is not None and profile.status == "active":
+        profile.status = "paused"
+        done["mentor profile paused"] += 1
+    db.session.flush()
+    return done
+
+
+def on_user_deactivated(user: User, actor: User | None = None) -> Counter:
+    """The receiver of `accounts.signals.user_deactivated`: students leave; adults have no open work."""
+    if user.role != "student":
+        return Counter()
+    return end_open_work(user, actor)
+
+
+def _open(student: User, column) -> list[Mentorship]:
+    return list(db.session.scalars(select(Mentorship).where(
+        Mentorship.school_id == student.school_id, column == student.id,
+        Mentorship.status.in_(("proposed", "active"))).order_by(Mentorship.id)))

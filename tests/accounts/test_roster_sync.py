@@ -1,0 +1,119 @@
+"""Roster sync a school can trust: delta by default, a full sync held past the school's limit until the
+admin confirms the number, empty files refused, and no admin deactivated by their own import."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from schoolpeers.accounts.models import User
+from schoolpeers.accounts.roster import apply_import, plan_import
+from schoolpeers.accounts.roster_files import RosterFileError
+from schoolpeers.extensions import db
+
+HEADER = "id,given_name,family_name,grade,email,role\n"
+ONEROSTER = "sourcedId,status,enabledUser,role,username,givenName,familyName,grades,email\n"
+
+
+def roster_of(count: int) -> str:
+    return HEADER + "".join(f"S{i},Student,Number{i},7,,student\n" for i in range(count))
+
+
+@pytest.fixture
+def forty(school):
+    plan = plan_import(school, roster_of(40))
+    apply_import(school, plan)
+    db.session.commit()
+    return school
+
+
+def active_students(school) -> int:
+    return db.session.scalar(select(func.count()).select_from(User).where(
+        User.school_id == school.id, User.role == "student", User.active.is_(True)))
+
+
+def test_a_partial_file_is_a_delta_and_deactivates_nobody(forty):
+    plan = plan_import(forty, roster_of(4))
+    assert plan.mode == "delta" and plan.deactivate == [] and plan.changes == 0
+    assert active_students(forty) == 40
+
+
+def test_a_full_sync_past_the_limit_waits_for_the_number(forty):
+    plan = plan_import(forty, roster_of(4), mode="full")
+    assert plan.deactivation_limit == 4 and plan.deactivated_students == 36 and plan.needs_confirmation()
+    with pytest.raises(ValueError, match="confirmation"):
+        apply_import(forty, plan)
+    with pytest.raises(ValueError, match="confirmation"):
+        apply_import(forty, plan, confirmed=35)
+    db.session.rollback()
+    plan = plan_import(forty, roster_of(4), mode="full")
+    assert apply_import(forty, plan, confirmed=36).deactivated == 36
+    db.session.commit()
+    assert active_students(forty) == 4
+
+
+def test_a_full_sync_within_the_limit_needs_no_confirmation(forty):
+    plan = plan_import(forty, roster_of(37), mode="full")
+    assert plan.deactivated_students == 3 and not plan.needs_confirmation()
+    assert apply_import(forty, plan).deactivated == 3
+
+
+def test_a_header_only_file_is_refused(forty):
+    with pytest.raises(RosterFileError, match="no rows"):
+        plan_import(forty, HEADER, mode="full")
+
+
+def test_oneroster_inactive_disabled_and_deleted_rows_deactivate_in_a_delta(school):
+    rows = "".join(f"u{i},active,true,student,,Ann,Row{i},07,\n" for i in range(4))
+    apply_import(school, plan_import(school, ONEROSTER + rows))
+    db.session.commit()
+    delta = (ONEROSTER + "u0,inactive,true,student,,Ann,Row0,07,\nu1,active,false,student,,Ann,Row1,07,\n"
+             "u2,tobedeleted,true,student,,Ann,Row2,07,\n")
+    plan = plan_import(school, delta)
+    assert sorted(u.roster_id for u, _row, d in plan.update if "deactivated" in d) == ["u0", "u1", "u2"]
+    assert plan.deactivate == [] and plan.deactivated_students == 3
+
+
+def test_an_admin_cannot_deactivate_their_own_account_by_import(school, make_user):
+    admin = make_user("admin")
+    admin.roster_id = "ADM"
+    db.session.commit()
+    plan = plan_import(school, HEADER + "S1,Sam,Stone,7,,student\n", mode="full", acting_user=admin)
+    assert not plan.ok and "your own account" in plan.problems[0].reason
+
+
+# --- the page and the command line -------------------------------------------------------------
+
+
+def upload(client, content: str, mode: str):
+    return client.post("/admin/roster", data={"file": (io.BytesIO(content.encode()), "users.csv"), "mode": mode},
+                       content_type="multipart/form-data")
+
+
+def test_the_page_asks_for_the_number_before_a_large_deactivation(client, users, login_as, forty):
+    login_as(users["admin"])
+    before = active_students(forty)  # the roster's 40 and the app's own student
+    preview = upload(client, roster_of(4), "full").get_data(as_text=True)
+    assert "This file would deactivate 36 students" in preview and 'name="confirm_deactivations"' in preview
+    apply = {"content": roster_of(4), "filename": "users.csv", "mode": "full"}
+    wrong = client.post("/admin/roster/apply", data={**apply, "confirm_deactivations": "30"})
+    assert wrong.status_code == 200 and "Type 36 to deactivate 36 students." in wrong.get_data(as_text=True)
+    assert active_students(forty) == before
+    done = client.post("/admin/roster/apply", data={**apply, "confirm_deactivations": "36"}, follow_redirects=True)
+    assert "36 deactivated" in done.get_data(as_text=True) and active_students(forty) == before - 36
+    delta = upload(client, roster_of(2), "delta").get_data(as_text=True)
+    assert "only the people in the file" in delta and "would deactivate" not in delta
+
+
+def test_the_command_line_holds_a_large_deactivation_until_allowed(runner, forty, tmp_path):
+    path = tmp_path / "partial.csv"
+    path.write_text(roster_of(4))
+    args = ["roster", "import", str(path), "--school", forty.slug, "--mode", "full"]
+    held = runner.invoke(args=args)
+    assert held.exit_code != 0 and "--allow-deactivations 36" in held.output
+    assert active_students(forty) == 40
+    done = runner.invoke(args=[*args, "--allow-deactivations", "36"])
+    assert done.exit_code == 0, done.output
+    db.session.expire_all()
+    assert active_students(forty) == 4
