@@ -13,7 +13,7 @@ until the admin confirms the exact number, and no import deactivates the admin r
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 
@@ -91,6 +91,7 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
         )
     }
     _check_against_other_accounts(parsed, existing, plan)
+    _choose_usernames(parsed, existing)
     in_file = set()
     for row in parsed.rows:
         in_file.add(row.roster_id)
@@ -145,6 +146,17 @@ def _check_against_other_accounts(parsed: ParsedRoster, existing: dict[str, User
         else:
             clean.append(row)
     parsed.rows = clean
+
+
+def _choose_usernames(parsed: ParsedRoster, existing: dict[str, User]) -> None:
+    """A username for every new row without one, chosen now so that the import creates exactly what
+    the dry run showed: unique across the school's accounts and the file's own usernames."""
+    taken = {row.username for row in parsed.rows if row.username}
+    for i, row in enumerate(parsed.rows):
+        if row.username is None and row.roster_id not in existing:
+            username = services.suggest_username(row.given_name, row.family_name, also_taken=taken)
+            taken.add(username)
+            parsed.rows[i] = replace(row, username=username)
 
 
 def _differences(user: User, row: RosterRow) -> list[str]:

@@ -6,6 +6,7 @@ import secrets
 import unicodedata
 from datetime import timedelta
 
+from anyascii import anyascii
 from sqlalchemy import or_, select
 
 from schoolpeers.accounts import passwords, setup_links
@@ -81,13 +82,14 @@ def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def suggest_username(given_name: str, family_name: str) -> str:
-    """A readable, unique username such as `ada.lovelace` or `ada.lovelace2`."""
-    ascii_name = unicodedata.normalize("NFKD", f"{given_name}.{family_name}").encode("ascii", "ignore")
-    base = re.sub(r"[^a-z0-9.]+", "", ascii_name.decode().lower()) or "user"
-    base = base[:90]
+def suggest_username(given_name: str, family_name: str, also_taken: set[str] | frozenset[str] = frozenset()) -> str:
+    """A readable, unique username such as `ada.lovelace` or `ada.lovelace2`, transliterated from any
+    script (`محمد` gives `mhmd`, `李` gives `li`); not one of `also_taken` (a roster's other rows)."""
+    ascii_name = anyascii(unicodedata.normalize("NFC", f"{given_name}.{family_name}"))
+    base = re.sub(r"[^a-z0-9.]+", "", ascii_name.lower())
+    base = re.sub(r"\.{2,}", ".", base).strip(".")[:90] or "user"
     candidate, n = base, 1
-    while username_taken(candidate):
+    while candidate in also_taken or username_taken(candidate):
         n += 1
         candidate = f"{base}{n}"
     return candidate

@@ -117,3 +117,19 @@ def test_the_command_line_holds_a_large_deactivation_until_allowed(runner, forty
     assert done.exit_code == 0, done.output
     db.session.expire_all()
     assert active_students(forty) == 4
+
+
+def test_a_generated_username_never_clashes_with_a_later_rows_own(school):
+    text = (ONEROSTER + "a1,active,true,student,,Ada,Lovelace,07,\n"
+            "a2,active,true,student,ada.lovelace,Ada,King,07,\n")
+    plan = plan_import(school, text)
+    assert plan.ok and [row.username for row in plan.create] == ["ada.lovelace2", "ada.lovelace"]
+    assert apply_import(school, plan).created == 2  # what the dry run showed, without error
+
+
+@pytest.mark.parametrize(("given", "family", "username"), [
+    ("محمد", "العلي", "mhmd.lly"), ("小龙", "李", "xiaolong.li"), ("Zoë", "Đặng", "zoe.dang"), ("-", "—", "user"),
+])
+def test_names_in_any_script_get_readable_usernames(school, given, family, username):
+    plan = plan_import(school, HEADER + f"X1,{given},{family},7,,student\n")
+    assert plan.ok and plan.create[0].username == username
