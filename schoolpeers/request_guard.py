@@ -1,11 +1,15 @@
 """Input that no route can use, refused with 400 before any form or query reads it.
 
+- A query string that is not UTF-8 once its %-escapes are read: the query arguments cannot be
+  decoded, so no route could read its filters.
 - A NUL character in a query or form value, a field name or a file name: no form needs one, and
   PostgreSQL can neither store nor compare text that holds one (the query itself fails).
 - A JSON body that is not an object of text values: Flask-WTF reads a JSON body as form data,
   and anything else (a list, a number, nested objects) breaks the form rather than failing it.
 """
 from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, abort, request
 
@@ -29,7 +33,12 @@ def _json_pairs(document: dict):
 
 
 def refuse_unusable_input() -> None:
-    if _has_nul(request.args.items(multi=True)):
+    try:
+        unquote_to_bytes(request.query_string).decode("utf-8")
+        args = request.args.items(multi=True)
+    except UnicodeDecodeError:
+        abort(400)
+    if _has_nul(args):
         abort(400)
     if request.method not in ("POST", "PUT", "PATCH"):
         return

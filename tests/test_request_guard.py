@@ -30,3 +30,12 @@ def test_a_multipart_part_without_a_name_is_harmless(client):
     body = b'--x\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--x--\r\n'
     response = client.post("/login", data=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code < 500
+
+
+@pytest.mark.parametrize("query", ["grades=\xff", "period=%ff%fe", "x=caf\xe9"])
+def test_a_query_string_that_is_not_utf8_is_refused(client, users, login_as, query):
+    login_as(users["staff"])
+    # The WSGI environment carries the raw bytes of the query as latin-1 text.
+    assert client.get("/reports", environ_overrides={"QUERY_STRING": query}).status_code == 400
+    utf8 = "grades=caf\u00e9".encode().decode("latin-1")
+    assert client.get("/reports", environ_overrides={"QUERY_STRING": utf8}).status_code == 200

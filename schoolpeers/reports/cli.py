@@ -28,7 +28,8 @@ OPTION_NAMES = {"period": "--period", "group": "--group", "date_from": "--from",
 
 @reports_cli.command("export")
 @click.option("--school", "school_slug", required=True, help="The school's short name (slug).")
-@click.option("--period", type=click.Choice(list(PERIODS)), default="month", show_default=True)
+@click.option("--period", type=click.Choice(list(PERIODS)),
+              help="By default month, or term for a school under differential privacy.")
 @click.option("--group", type=click.Choice(list(GROUPINGS)), default="grade", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(list(exports.FORMATS)),
               help="File format; by default from the --out file's extension.")
@@ -48,7 +49,7 @@ def export_command(school_slug: str, period: str, group: str, fmt: str | None, o
         raise click.ClickException("Give --format csv or xlsx, or an --out file ending in .csv or .xlsx.")
     today = today_in(school.timezone)
     form = report_filter_form(school, today, MultiDict([
-        ("period", period), ("group", group), ("grades", grades.strip()),
+        *((("period", period),) if period else ()), ("group", group), ("grades", grades.strip()),
         *((name, value) for name, value in (("date_from", date_from), ("date_to", date_to)) if value),
     ]))
     if not form.validate():
@@ -65,5 +66,6 @@ def export_command(school_slug: str, period: str, group: str, fmt: str | None, o
                  detail={**exports.audit_detail(report, fmt), "source": "command line"})
     db.session.commit()
     out.write_bytes(content)
+    protection = report.protected.notice or f"cells of fewer than {report.k} students hidden"
     click.echo(f"Wrote {out} ({fmt}, {report.params.period} by {report.params.group}, "
-               f"{len(report.periods)} periods; cells of fewer than {report.k} students hidden).")
+               f"{len(report.periods)} periods; {protection})")

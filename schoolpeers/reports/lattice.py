@@ -17,8 +17,9 @@ its bands (a student has one grade): distinct `students`, `checkins`, `wellbeing
 `<d>_answered` and `<d>_students`; per topic the distinct students who raised it. Concerns are
 published for the whole school per term only (distinct students per severity).
 
-Every count also gets a cell key (`perturbation`): the sum of the keys of the students it counts,
-so the same set of students always gets the same key, whatever report it appears in.
+Every count also gets a cell key (`perturbation`): a count of students the sum of the keys of the
+students it counts, a count of check-ins the sum of the keys of those check-ins, so the same set
+always gets the same key, whatever report it appears in, and a different set an unrelated one.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from schoolpeers.reports.perturbation import record_keys
 from schoolpeers.reports.trends import (
     CHECKIN_COLUMNS,
     CONCERN_COLUMNS,
@@ -53,7 +55,6 @@ RowKind = Literal["grade", "band", "school"]
 STUDENT_COUNTS = ("students", "low_students", *(f"{d}_students" for d in DOMAINS))
 SUMS = ("checkins", "wellbeing_sum", "low_count", *(f"{d}_{part}" for d in DOMAINS for part in ("sum", "answered")))
 VALUES = (*STUDENT_COUNTS, *SUMS)
-KEYED = {"students": "students", "checkins": "students", "low_count": "low_students"}
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def build_lattice(
     ratings = {name: _ratings(visits[name], optional=name != "wellbeing") for name in ("wellbeing", *DOMAINS)}
     mentee, mentees = pd.factorize(visits["mentee_key"].to_numpy())
     keys = np.array([student_keys[int(m)] for m in mentees], dtype=np.uint64)
+    occurrence = pd.Series(mentee).groupby([mentee, days]).cumcount().to_numpy()
+    checkin_keys = record_keys(keys[mentee], days, occurrence).astype(float)
     grade_code, grades_seen = pd.factorize(visits["grade"].to_numpy())
     grade = np.array([grade_row[int(g)] for g in grades_seen], dtype=np.int64)[grade_code]
     mentions = pd.Series(visits["topics"].to_numpy(), dtype=object).explode()
@@ -150,7 +153,8 @@ def build_lattice(
             values[f"{d}_sum"] = cells.total(grade, period, np.where(answered, ratings[d], 0.0))
             values[f"{d}_answered"] = cells.total(grade, period, answered)
             counted[f"{d}_students"] = answered
-        level_keys = {}
+        level_keys = {"checkins": cells.key_total(grade, period, checkin_keys),
+                      "low_count": cells.key_total(grade, period, np.where(low, checkin_keys, 0.0))}
         for name, rows_counted in counted.items():
             values[name], level_keys[name] = cells.distinct(grade[rows_counted], period[rows_counted],
                                                             mentee[rows_counted], keys)
@@ -212,6 +216,10 @@ class _Cells:
         weights = None if weights is None else np.asarray(weights, dtype=float)
         counts = np.bincount(cell, weights=weights, minlength=self.rows * self.periods)
         return self.spread(counts.reshape(self.rows, self.periods))
+
+    def key_total(self, grade: np.ndarray, period: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """The sum of these rows' keys per cell, mod 2**32 (exact: a million keys < 2**32 sum below 2**53)."""
+        return np.mod(self.total(grade, period, keys), 2.0**32).astype(np.uint64)
 
     def distinct(self, grade, period, mentee, keys) -> tuple[np.ndarray, np.ndarray]:
         """Distinct students per cell and the sum of their keys (mod 2**32)."""

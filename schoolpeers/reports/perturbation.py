@@ -44,12 +44,25 @@ def perturbed(counts: np.ndarray, cell_keys: np.ndarray, measure: str, *, floor:
     return np.where(counts > 0, np.maximum(counts + noise, floor), 0).astype(np.int64)
 
 
+def record_keys(student_keys: np.ndarray, days: np.ndarray, occurrence: np.ndarray) -> np.ndarray:
+    """Each check-in's key (< 2**32): its student's key mixed with its day and its place among the
+    student's check-ins of that day. A count of check-ins is keyed by the sum of these, so two cells
+    of the same students but different check-ins get unrelated noise, which subtraction cannot cancel."""
+    mixed = (np.asarray(student_keys, dtype=np.uint64)
+             + np.asarray(days, dtype="datetime64[D]").astype(np.int64).astype(np.uint64) * np.uint64(2**32)
+             + np.asarray(occurrence, dtype=np.uint64) * np.uint64(2**48))
+    return _splitmix(mixed) >> np.uint64(32)
+
+
 def _uniform(keys: np.ndarray, measure: str) -> np.ndarray:
     """A position in [0, 1) per cell key, different for each measure (splitmix64 of key and salt)."""
     salt = np.uint64(int.from_bytes(hashlib.blake2b(measure.encode(), digest_size=8).digest(), "big"))
+    return (_splitmix(np.asarray(keys, dtype=np.uint64) ^ salt) >> np.uint64(11)).astype(np.float64) / float(2**53)
+
+
+def _splitmix(keys: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
-        z = (keys ^ salt) * np.uint64(0x9E3779B97F4A7C15) & _MASK
+        z = keys * np.uint64(0x9E3779B97F4A7C15) & _MASK
         z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9) & _MASK
         z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB) & _MASK
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) / float(2**53)
+        return z ^ (z >> np.uint64(31))

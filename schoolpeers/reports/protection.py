@@ -264,9 +264,9 @@ def _present_level(table: LevelTable, lattice: Lattice, hidden: dict[str, np.nda
     with np.errstate(invalid="ignore", divide="ignore"):
         figures = {
             "students": perturbed(v["students"], keys["students"], "students", floor=k),
-            "checkins": perturbed(v["checkins"], keys["students"], "checkins", floor=k),
+            "checkins": perturbed(v["checkins"], keys["checkins"], "checkins", floor=k),
             "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
-            "low_share": _share(perturbed(v["low_count"], keys["low_students"], "low_count", floor=0, small=True),
+            "low_share": _share(perturbed(v["low_count"], keys["low_count"], "low_count", floor=0, small=True),
                                 v["low_count"], v["checkins"]),
             **{f"{d}_mean": v[f"{d}_sum"] / v[f"{d}_answered"] for d in DOMAINS},
         }

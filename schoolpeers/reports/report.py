@@ -139,7 +139,8 @@ class SchoolReport:
         if not self.slots:
             return None
         years = self.protected.levels["year"].periods
-        column = next((i for i, slot in enumerate(years) if slot.start <= self.slots[-1].end <= slot.end), None)
+        last = self.slots[-1].start  # a week may end in the next school year
+        column = next((i for i, slot in enumerate(years) if slot.start <= last <= slot.end), None)
         return None if column is None else (years[column].label, column)
 
     def overall(self) -> dict[str, tuple[str, str]]:
@@ -195,7 +196,7 @@ class SchoolReport:
 
     def comparison_terms(self) -> list[PeriodSlot]:
         """The term of the report's last day (or `generated_on`, if earlier) and the term before it."""
-        last = min(self.slots[-1].end, self.generated_on) if self.slots else self.generated_on
+        last = min(self.slots[-1].start, self.generated_on) if self.slots else self.generated_on
         current = DEFAULT_TERMS.term_containing(last)
         return [DEFAULT_TERMS.term_containing(current.start - timedelta(days=1)), current]
 
@@ -225,13 +226,19 @@ class SchoolReport:
         return [t.label for t in terms], rows
 
     def concerns(self) -> list[dict[str, str]]:
-        """Students with a concern, per severity, for the whole school per term within the report's range."""
-        if not self.slots:
+        """Students with a concern, per severity, for the whole school in every term the report covers:
+        a term without any concern reads like one with a few, so that neither tells of one student."""
+        if not self.slots or self.protected.method != "cell_key":
             return []
-        first, last = self.slots[0].start, self.slots[-1].end
-        return [{"term": row["term"], **{s: str(row[s]) for s in SEVERITIES}}
-                for row in self.protected.concerns.to_dict("records")
-                if row["end"] >= first and row["start"] <= last]
+        published = {row["term"]: row for row in self.protected.concerns.to_dict("records")}
+        few = f"fewer than {self.k}"
+        rows, day = [], self.slots[0].start
+        while day <= self.slots[-1].end:
+            term = DEFAULT_TERMS.term_containing(day)
+            row = published.get(term.label, {})
+            rows.append({"term": term.label, **{s: str(row.get(s, few)) for s in SEVERITIES}})
+            day = term.end + timedelta(days=1)
+        return rows
 
     def notes(self) -> list[tuple[str, str]]:
         """(status, sentence) for every kind of marked cell in the report, for the key under tables."""
@@ -289,7 +296,7 @@ def slice_report(protected: ProtectedLattice, row_defs: tuple[Row, ...], params:
                    if (params.date_from is None or level.periods[c].end >= params.date_from)
                    and (params.date_to is None or level.periods[c].start <= params.date_to)]
     if columns and default_months and params.date_from is None:
-        start = default_start(level.periods[columns[-1]].end, default_months)
+        start = default_start(level.periods[columns[-1]].start, default_months)
         columns = [c for c in columns if level.periods[c].end >= start]
     return SchoolReport(school_name, school_slug, params, generated_on, protected, tuple(rows), scope,
                         tuple(level.periods[c] for c in columns), tuple(columns), labels)

@@ -115,14 +115,21 @@ def released_lattice(school: School, today: date) -> ProtectedLattice:
         checkins = load_checkins(school, frozenset(grades), min(s.start for _l, s in missing),
                                  max(s.end for _l, s in missing))
         days = checkins["occurred_on"].dt.date
-        epsilon = release_epsilon(school.dp_epsilon_per_year, len(DEFAULT_TERMS.terms))
+        planned = release_epsilon(school.dp_epsilon_per_year, len(DEFAULT_TERMS.terms))
+        spent = _spent(stored.values())
         for level, slot in missing:
+            year = DEFAULT_TERMS.year_containing(slot.start).label
+            # Never past the year's budget, even when the setting was lowered after earlier releases.
+            epsilon = min(planned, school.dp_epsilon_per_year - spent.get(year, 0.0))
+            if epsilon < planned * 0.01:
+                continue  # the year's budget is spent: this period is not released
+            spent[year] = spent.get(year, 0.0) + epsilon
             release = noisy_release(checkins[(days >= slot.start) & (days <= slot.end)], slot, grades, epsilon)
             try:
                 with db.session.begin_nested():
                     db.session.add(DpRelease(
                         school_id=school.id, level=level, label=slot.label, starts_on=slot.start, ends_on=slot.end,
-                        school_year=DEFAULT_TERMS.year_containing(slot.start).label, epsilon=epsilon,
+                        school_year=year, epsilon=epsilon,
                         counts={str(g): counts for g, counts in release.grades.items()}))
             except IntegrityError:
                 pass  # another request released this period first: its release is the one
@@ -136,11 +143,17 @@ def _releases(school: School) -> list[DpRelease]:
     return list(db.session.scalars(select(DpRelease).where(DpRelease.school_id == school.id)))
 
 
-def _budget_notice(school: School, stored: dict) -> str:
+def _spent(releases) -> dict[str, float]:
+    """ε spent per school year by these releases."""
     spent: dict[str, float] = {}
-    for release in stored.values():
+    for release in releases:
         spent[release.school_year] = spent.get(release.school_year, 0.0) + release.epsilon
-    years = "; ".join(f"{year}: {total:.2f}" for year, total in sorted(spent.items())) or "nothing yet"
+    return spent
+
+
+def _budget_notice(school: School, stored: dict) -> str:
+    years = "; ".join(f"{year}: {total:.2f}" for year, total in sorted(_spent(stored.values()).items())) \
+        or "nothing yet"
     return (f"Differential privacy, budget ε {school.dp_epsilon_per_year:g} per school year, spent {years}. "
             "Closed terms and school years only; every figure carries noise.")
 
@@ -154,12 +167,15 @@ class DataExtent:
     checkins: int
     first_day: date | None
     last_day: date | None
+    last_checkin: int | None  # the highest id: a check-in deleted and another added still changes it
     corrections: int
     last_correction: int | None
     concerns: int
     last_concern_at: datetime | None
+    last_concern: int | None
     graded: int
     grades: int | None
+    grades_again: int | None
 
 
 def data_extent(school: School) -> DataExtent:
@@ -167,13 +183,16 @@ def data_extent(school: School) -> DataExtent:
     for tens of thousands of check-ins."""
     parts = [
         select(func.count().label("checkins"), func.min(CheckIn.occurred_on).label("first_day"),
-               func.max(CheckIn.occurred_on).label("last_day")).where(CheckIn.school_id == school.id),
+               func.max(CheckIn.occurred_on).label("last_day"), func.max(CheckIn.id).label("last_checkin"))
+        .where(CheckIn.school_id == school.id),
         select(func.count().label("corrections"), func.max(CheckInRevision.id).label("last_correction"))
         .where(CheckInRevision.school_id == school.id),
-        select(func.count().label("concerns"), func.max(Concern.created_at).label("last_concern_at"))
-        .where(Concern.school_id == school.id),
-        # A grade moved from g to h changes this sum by id × (h − g), never zero.
-        select(func.count().label("graded"), func.sum(User.id * User.grade).label("grades"))
+        select(func.count().label("concerns"), func.max(Concern.created_at).label("last_concern_at"),
+               func.max(Concern.id).label("last_concern")).where(Concern.school_id == school.id),
+        # One grade moved from g to h changes each sum by a weight × (h − g), never zero; changes of
+        # several grades at once would have to cancel in both sums, weighted by unrelated weights.
+        select(func.count().label("graded"), func.sum(User.id * User.grade).label("grades"),
+               func.sum((User.id * 2654435761 % 4294967291) * User.grade).label("grades_again"))
         .where(User.school_id == school.id, User.grade.is_not(None)),
     ]
     subqueries = [part.subquery() for part in parts]
@@ -181,8 +200,9 @@ def data_extent(school: School) -> DataExtent:
     for other in subqueries[1:]:
         joined = joined.join(other, true())
     row = db.session.execute(select(*subqueries).select_from(joined)).one()
-    return DataExtent(row.checkins, row.first_day, row.last_day, row.corrections, row.last_correction,
-                      row.concerns, row.last_concern_at, row.graded, row.grades)
+    return DataExtent(row.checkins, row.first_day, row.last_day, row.last_checkin, row.corrections,
+                      row.last_correction, row.concerns, row.last_concern_at, row.last_concern, row.graded,
+                      row.grades, row.grades_again)
 
 
 def load_checkins(school: School, grades: frozenset[int], first: date | None, last: date | None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from tests.factories import UserFactory, make_mentor
 from tests.reports.conftest import APRIL, MARCH, SMALL_GROUP_MEAN, Programme
 
 TODAY = date(2025, 4, 30)
-EXTENT = DataExtent(20, MARCH, APRIL, 0, None, 1, None, 20, 1234)
+EXTENT = DataExtent(20, MARCH, APRIL, 40, 0, None, 1, None, 3, 20, 1234, 5678)
 
 
 class Clock:
@@ -86,7 +86,7 @@ def test_the_key_holds_the_school_its_settings_the_day_and_the_data(school, othe
     assert key(school) == key(school)
     assert key(school) != key(other_school)
     assert key(school) != key(school, today=date(2025, 5, 1))
-    assert key(school) != key(school, extent=DataExtent(21, MARCH, APRIL, 0, None, 1, None, 20, 1234))
+    assert key(school) != key(school, extent=DataExtent(20, MARCH, APRIL, 41, 0, None, 1, None, 3, 20, 1234, 5678))
     assert key(school) != key(school, default_range=False)
     assert key(school) != key(school, params=ReportParams(group="band"))
     before = key(school)
@@ -124,8 +124,20 @@ def test_the_extent_changes_with_a_correction_and_a_changed_grade(small_school, 
     assert data_extent(school).corrections == moved.corrections + 1
 
 
+def test_the_extent_changes_when_a_check_in_is_deleted_and_another_added(small_school, school):
+    extent = data_extent(school)
+    gone = db.session.scalars(select(CheckIn).where(CheckIn.school_id == school.id)).first()
+    student, day = db.session.get(User, gone.mentee_id), gone.occurred_on
+    db.session.execute(CheckIn.__table__.delete().where(CheckIn.id == gone.id))
+    small_school.checkins([student], day)
+    db.session.commit()
+    after = data_extent(school)
+    assert (after.checkins, after.first_day, after.last_day) == (extent.checkins, extent.first_day, extent.last_day)
+    assert after != extent
+
+
 def test_the_extent_is_the_schools_own(small_school, school, other_school):
-    assert data_extent(other_school) == DataExtent(0, None, None, 0, None, 0, None, 0, None)
+    assert data_extent(other_school) == DataExtent(0, None, None, None, 0, None, 0, None, None, 0, None, None)
 
 
 # --- the pages ----------------------------------------------------------------------------------

@@ -135,3 +135,15 @@ def test_a_release_already_made_stays_as_it_was(client, private_school, users, l
     db.session.commit()
     client.get("/reports/data.json?period=term")
     assert {(r.level, r.label): r.counts for r in releases(private_school)} == before
+
+
+def test_a_lowered_budget_is_never_overspent(client, private_school, users, login_as):
+    login_as(users["staff"])
+    client.get("/reports/data.json?period=term")
+    year = next(r for r in releases(private_school) if r.label == "2024-25")
+    db.session.delete(year)  # as if the year had not been released yet
+    private_school.dp_epsilon_per_year = 1.0  # its terms already spent 0.5 + 0.5
+    db.session.commit()
+    page = client.get("/reports?period=year").get_data(as_text=True)
+    assert "2024-25" not in {r.label for r in releases(private_school)}
+    assert "spent 2024-25: 1.00" in page
