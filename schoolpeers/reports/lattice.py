@@ -129,8 +129,7 @@ def build_lattice(
     ratings = {name: _ratings(visits[name], optional=name != "wellbeing") for name in ("wellbeing", *DOMAINS)}
     mentee, mentees = pd.factorize(visits["mentee_key"].to_numpy())
     keys = np.array([student_keys[int(m)] for m in mentees], dtype=np.uint64)
-    occurrence = pd.Series(mentee).groupby([mentee, days]).cumcount().to_numpy()
-    checkin_keys = record_keys(keys[mentee], days, occurrence).astype(float)
+    checkin_keys = record_keys(keys[mentee], days).astype(float)
     grade_code, grades_seen = pd.factorize(visits["grade"].to_numpy())
     grade = np.array([grade_row[int(g)] for g in grades_seen], dtype=np.int64)[grade_code]
     mentions = pd.Series(visits["topics"].to_numpy(), dtype=object).explode()
@@ -155,9 +154,8 @@ def build_lattice(
             counted[f"{d}_students"] = answered
         level_keys = {"checkins": cells.key_total(grade, period, checkin_keys),
                       "low_count": cells.key_total(grade, period, np.where(low, checkin_keys, 0.0))}
-        for name, rows_counted in counted.items():
-            values[name], level_keys[name] = cells.distinct(grade[rows_counted], period[rows_counted],
-                                                            mentee[rows_counted], keys)
+        for name, (students, key_sums) in cells.distinct(grade, period, mentee, keys, counted).items():
+            values[name], level_keys[name] = students, key_sums
         topic_students, topic_keys = cells.distinct_per(
             topic[named], len(topic_names), grade[mention_rows], period[mention_rows], mentee[mention_rows], keys)
         levels[level] = LevelTable(level, tuple(slots), values, level_keys, tuple(map(str, topic_names)),
@@ -221,16 +219,30 @@ class _Cells:
         """The sum of these rows' keys per cell, mod 2**32 (exact: a million keys < 2**32 sum below 2**53)."""
         return np.mod(self.total(grade, period, keys), 2.0**32).astype(np.uint64)
 
-    def distinct(self, grade, period, mentee, keys) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct students per cell and the sum of their keys (mod 2**32)."""
-        students, key_sums = self.distinct_per(np.zeros_like(grade), 1, grade, period, mentee, keys)
-        return students[0], key_sums[0]
+    def distinct(self, grade, period, mentee, keys,
+                 subsets: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """Per subset of the rows (a boolean mask): distinct students per cell and the sum of their
+        keys (mod 2**32). The (cell, student) pairs are found once for all subsets: hashing a million
+        rows is the costly step, marking which pairs a subset holds is not."""
+        mentees = max(len(keys), 1)
+        codes, pairs = pd.factorize((grade * self.periods + period) * mentees + mentee)
+        cell, who = np.divmod(pairs, mentees)
+        found = {}
+        for name, rows in subsets.items():
+            held = np.zeros(len(pairs), dtype=bool)
+            held[codes[rows]] = True
+            found[name] = self._count(cell[held], who[held], keys, 1)
+        return {name: (students[0], key_sums[0]) for name, (students, key_sums) in found.items()}
 
     def distinct_per(self, extra, extra_size, grade, period, mentee, keys) -> tuple[np.ndarray, np.ndarray]:
-        """Like `distinct`, split further by a code 0..extra_size-1 (a topic): extra × rows × periods."""
+        """Distinct students and their key sums split further by a code 0..extra_size-1 (a topic):
+        extra × rows × periods."""
         mentees = max(len(keys), 1)
         pair = pd.unique((extra * (self.rows * self.periods) + grade * self.periods + period) * mentees + mentee)
         cell, who = np.divmod(pair, mentees)
+        return self._count(cell, who, keys, extra_size)
+
+    def _count(self, cell, who, keys, extra_size) -> tuple[np.ndarray, np.ndarray]:
         size = extra_size * self.rows * self.periods
         students = np.bincount(cell, minlength=size).reshape(extra_size, self.rows, self.periods)
         key_sums = np.bincount(cell, weights=keys[who].astype(float), minlength=size)

@@ -44,13 +44,12 @@ def perturbed(counts: np.ndarray, cell_keys: np.ndarray, measure: str, *, floor:
     return np.where(counts > 0, np.maximum(counts + noise, floor), 0).astype(np.int64)
 
 
-def record_keys(student_keys: np.ndarray, days: np.ndarray, occurrence: np.ndarray) -> np.ndarray:
-    """Each check-in's key (< 2**32): its student's key mixed with its day and its place among the
-    student's check-ins of that day. A count of check-ins is keyed by the sum of these, so two cells
-    of the same students but different check-ins get unrelated noise, which subtraction cannot cancel."""
+def record_keys(student_keys: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Each check-in's key (< 2**32): its student's key mixed with its day. A count of check-ins is
+    keyed by the sum of these (two of a student on one day add their key twice), so two cells of the
+    same students but different check-ins get unrelated noise, which subtraction cannot cancel."""
     mixed = (np.asarray(student_keys, dtype=np.uint64)
-             + np.asarray(days, dtype="datetime64[D]").astype(np.int64).astype(np.uint64) * np.uint64(2**32)
-             + np.asarray(occurrence, dtype=np.uint64) * np.uint64(2**48))
+             + np.asarray(days, dtype="datetime64[D]").astype(np.int64).astype(np.uint64) * np.uint64(2**32))
     return _splitmix(mixed) >> np.uint64(32)
 
 
