@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.extensions import db
@@ -102,6 +103,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     roster_id: Mapped[str | None] = mapped_column(String(100))
+    # An admin deactivated the account by hand: a roster import leaves it inactive.
+    deactivated_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     username: Mapped[str] = mapped_column(String(100), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     given_name: Mapped[str] = mapped_column(String(100))

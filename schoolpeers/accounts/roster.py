@@ -13,6 +13,7 @@ until the admin confirms the exact number, and no import deactivates the admin r
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from schoolpeers.accounts.signals import user_deactivated
 from schoolpeers.extensions import db
 
 ROSTER_ROLES = {"student", "staff"}  # roles a roster may set on an existing account
+TOMBSTONE = "erased:"
 MODES = {"delta": "Only the people in the file (a delta)", "full": "The whole roster (a full sync)"}
 
 
@@ -36,6 +38,7 @@ class RosterPlan:
     update: list[tuple[User, RosterRow, list[str]]] = field(default_factory=list)
     deactivate: list[User] = field(default_factory=list)
     unchanged: int = 0
+    kept: list[tuple[User, str]] = field(default_factory=list)  # what the file would undo of an admin's decision
     problems: list[RowProblem] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
 
@@ -92,15 +95,21 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
     }
     _check_against_other_accounts(parsed, existing, plan)
     _choose_usernames(parsed, existing)
+    erased = {rid for rid in existing if rid.startswith(TOMBSTONE)}
     in_file = set()
     for row in parsed.rows:
         in_file.add(row.roster_id)
         user = existing.get(row.roster_id)
         if user is None:
-            if row.active:
+            if tombstone(school, row.roster_id) in erased:
+                plan.skipped.append(RowProblem(row.line, "skipped: erased on request, never created again"))
+            elif row.active:
                 plan.create.append(row)
             continue
         differences = _differences(user, row)
+        if "reactivated" in differences and user.deactivated_by_admin:
+            differences.remove("reactivated")
+            plan.kept.append((user, "deactivated by an admin: stays inactive (reactivate by hand if right)"))
         if differences:
             plan.update.append((user, row, differences))
         else:
@@ -117,6 +126,12 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
                                            "another admin must import it, or keep your row active"))
     plan.problems.sort(key=lambda p: p.line)
     return plan
+
+
+def tombstone(school: School, roster_id: str) -> str:
+    """What an erased student's roster id becomes: a hash that matches the same id in a later file,
+    so the student is never created again, and that names nobody."""
+    return TOMBSTONE + hashlib.sha256(f"{school.id}:{roster_id}".encode()).hexdigest()[:48]
 
 
 def deactivation_limit(school: School) -> int:
@@ -212,6 +227,6 @@ def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
         user.session_version += 1
     if "username" in differences:
         user.username = row.username
-    if user.active != row.active:
+    if "reactivated" in differences or "deactivated" in differences:
         user.active = row.active
         user.session_version += 1

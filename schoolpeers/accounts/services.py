@@ -247,6 +247,7 @@ def set_active(user: User, active: bool, *, acting_user: User) -> None:
     refuse_if_erased(user)
     if user.id == acting_user.id and not active:
         raise AccountError("You cannot deactivate your own account.")
+    user.deactivated_by_admin = not active  # a roster import leaves it so
     if user.active != active:
         user.active = active
         user.session_version += 1

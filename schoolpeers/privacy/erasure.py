@@ -23,6 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import User
+from schoolpeers.accounts.roster import tombstone
 from schoolpeers.extensions import db
 from schoolpeers.matching import leavers
 from schoolpeers.matching.models import MentorRequest
@@ -170,7 +171,9 @@ def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> Non
 def _anonymise_account(student: User, now: datetime) -> None:
     student.given_name, student.family_name = ERASED_GIVEN_NAME, ERASED_FAMILY_NAME
     student.username = f"erased-{secrets.token_hex(16)}"  # unique, and nobody can sign in with it
-    student.email = student.roster_id = student.password_hash = student.setup_nonce = None
+    # The roster id becomes a tombstone, so that no import creates the student again.
+    student.roster_id = tombstone(student.school, student.roster_id) if student.roster_id else None
+    student.email = student.password_hash = student.setup_nonce = None
     student.gender, student.languages = None, []
     student.interest_links = []
     two_factor.turn_off(student)  # secret and recovery codes gone; every session of the account ends at once

@@ -133,3 +133,20 @@ def test_a_generated_username_never_clashes_with_a_later_rows_own(school):
 def test_names_in_any_script_get_readable_usernames(school, given, family, username):
     plan = plan_import(school, HEADER + f"X1,{given},{family},7,,student\n")
     assert plan.ok and plan.create[0].username == username
+
+
+def test_an_account_an_admin_deactivated_stays_inactive_through_imports(forty, users):
+    from schoolpeers.accounts import services
+
+    student = db.session.scalar(select(User).where(User.roster_id == "S1"))
+    services.set_active(student, False, acting_user=users["admin"])
+    db.session.commit()
+    plan = plan_import(forty, roster_of(40))
+    assert plan.changes == 0 and plan.kept == [(student, "deactivated by an admin: stays inactive "
+                                                         "(reactivate by hand if right)")]
+    apply_import(forty, plan)
+    db.session.commit()
+    assert not student.active
+    services.set_active(student, True, acting_user=users["admin"])  # by hand: the decision is lifted
+    db.session.commit()
+    assert not student.deactivated_by_admin and plan_import(forty, roster_of(40)).kept == []

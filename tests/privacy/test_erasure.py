@@ -41,7 +41,8 @@ def test_the_profile_becomes_an_anonymous_record_that_keeps_the_grade(noor, user
     erase(noor, users["admin"])
     assert (noor.given_name, noor.family_name, noor.grade) == ("Erased", "student", 7)
     assert noor.username != username and noor.username.startswith("erased-")
-    assert (noor.email, noor.roster_id, noor.password_hash, noor.setup_nonce, noor.gender) == (None,) * 5
+    assert (noor.email, noor.password_hash, noor.setup_nonce, noor.gender) == (None,) * 4
+    assert noor.roster_id.startswith("erased:") and "R-17" not in noor.roster_id  # a tombstone, no id
     assert noor.languages == [] and noor.interests == [] and noor.totp_secret is None
     assert not noor.active and noor.erased_at is not None and noor.session_version > version
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
@@ -203,3 +204,12 @@ def test_an_erased_account_cannot_be_reactivated_given_a_link_or_a_role(login_as
         assert response.status_code == 200 and b"was erased on request" in response.data, url
     noor = db.session.get(User, noor.id)
     assert not noor.active and noor.role == "student" and noor.setup_nonce is None
+
+
+def test_an_erased_student_is_never_created_again_by_an_import(noor, users, school):
+    from schoolpeers.accounts.roster import plan_import
+
+    erase(noor, users["admin"])
+    db.session.commit()
+    plan = plan_import(school, "id,given_name,family_name,grade,email,role\nR-17,Noor,Haddad,7,noor@x.org,student\n")
+    assert plan.create == [] and "erased on request" in plan.skipped[0].reason
