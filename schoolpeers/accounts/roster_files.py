@@ -5,6 +5,7 @@ number, so that an admin can fix the file. The database-facing plan lives in `ro
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 
+DELIMITERS = (",", "\t", ";")
 PLAIN_COLUMNS = ("id", "given_name", "family_name", "grade", "email", "role")
 # Header spellings people actually use for the plain format (compared after `header_key`).
 PLAIN_ALIASES = {
@@ -60,18 +62,46 @@ class RosterFileError(ValueError):
 
 
 def decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+    """The file's text, read as a school information system writes it: UTF-16 with its byte-order mark
+    (Excel's "Unicode text"), UTF-8 with or without one, or Windows-1252 when no line is UTF-8. A
+    file mixing encodings (one pasted row) is refused with its first line that is not UTF-8: reading
+    it all as Windows-1252 would garble every other name without a word."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode(encoding)
+            return data.decode("utf-16")
         except UnicodeDecodeError:
-            continue
-    raise RosterFileError("The file is not text. Export it as CSV (UTF-8) and try again.")
+            raise RosterFileError("The file starts as UTF-16 but is not: export it as CSV (UTF-8).") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    lines = data.splitlines()
+    not_utf8 = [n for n, line in enumerate(lines, start=1) if not _is_utf8(line)]
+    if any(not line.isascii() and _is_utf8(line) for line in lines):
+        raise RosterFileError(f"Line {not_utf8[0]} is not UTF-8 while other lines are: the file mixes "
+                              "encodings. Fix that line (or export the whole file again as CSV UTF-8).")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise RosterFileError("The file is not text. Export it as CSV (UTF-8) and try again.") from None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def parse_roster(text: str, grade_range: tuple[int, int],
                  role_map: dict[str, str] | None = None) -> ParsedRoster:
-    """Read either format, detected from the header row."""
-    reader = csv.reader(io.StringIO(text))
+    """Read either format, detected from the header row; comma, tab or semicolon separated (the one
+    the header row uses most), with any line ending."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # old Mac files end lines with CR alone
+    first_line = text.split("\n", 1)[0]
+    delimiter = max(DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -112,9 +142,17 @@ def _parse(reader, header: list[str], fmt: str, grade_range: tuple[int, int],
             line += 1
             result.problems.append(RowProblem(line, f"not valid CSV: {exc}"))
             continue
-        line = reader.line_num
+        start, line = line + 1, reader.line_num
         if not any(v.strip() for v in values):
             continue  # blank lines are harmless
+        if line > start and any("\n" in v for v in values):  # a quote opened and closed lines later
+            result.problems.append(RowProblem(start, "a quote (\") is not closed on this line"))
+            continue
+        if len(values) > len(header):
+            result.problems.append(RowProblem(
+                line, f"{len(values)} values but the header has {len(header)} columns: "
+                      "a value holding the separator must be in quotes"))
+            continue
         record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
         reader_fn = _read_oneroster if fmt == "oneroster" else _read_plain
         outcome = reader_fn(line, record, grade_range, role_map)

@@ -1,3 +1,4 @@
+import codecs
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,40 @@ def test_unreadable_files_raise(text, message):
 def test_decode_accepts_utf8_bom_and_windows_1252():
     assert decode("\ufeffid".encode("utf-8")) == "id"
     assert decode("Müller".encode("cp1252")) == "Müller"
+
+
+# --- files as school information systems export them -------------------------------------------
+
+ROWS = "id,given_name,family_name,grade,email,role\nA1,Zoë,Dufour,7,,student\nA2,D’Angelo,Rossi,8,,student\n"
+
+
+@pytest.mark.parametrize("encoded", [
+    ROWS.encode("utf-8"), codecs.BOM_UTF8 + ROWS.encode("utf-8"), ROWS.encode("utf-16"),  # BOM included
+    ROWS.encode("cp1252"),  # a whole file in Windows-1252
+])
+def test_every_encoding_a_school_system_writes_reads_the_same_names(encoded):
+    parsed = parse_roster(decode(encoded), (6, 12))
+    assert [(r.given_name, r.family_name) for r in parsed.rows] == [("Zoë", "Dufour"), ("D’Angelo", "Rossi")]
+
+
+def test_a_file_mixing_encodings_is_refused_at_its_first_foreign_line():
+    mixed = ROWS.encode("utf-8") + "A3,Chloé,Martin,9,,student\n".encode("cp1252")
+    with pytest.raises(RosterFileError, match="Line 4 is not UTF-8"):
+        decode(mixed)
+
+
+@pytest.mark.parametrize("separator", [",", "\t", ";"])
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_tab_semicolon_and_any_line_ending(separator, ending):
+    text = ROWS.replace(",", separator).replace("\n", ending)
+    assert len(parse_roster(text, (6, 12)).rows) == 2
+
+
+def test_an_unquoted_comma_and_a_stray_quote_are_reported_on_their_own_lines():
+    text = ("id,given_name,family_name,grade,email,role\n"
+            "A1,Ada,Lovelace,7,,student\n"
+            "A2,Mary,Smith, Jr.,8,,student\n"  # an unquoted comma: one value too many
+            "A3,\"Bob,Byron,8,,student\n"  # a quote that never closes
+            "A4,Cy,Clark,9,,student\n")
+    problems = {p.line: p.reason for p in parse_roster(text, (6, 12)).problems}
+    assert "separator must be in quotes" in problems[3] and "not closed on this line" in problems[4]
