@@ -1,6 +1,8 @@
 """Admin pages: users, setup links, school settings and roster import. Admins only."""
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -35,10 +37,12 @@ def users():
     role = request.args.get("role", "")
     query = select(User).where(User.school_id == current_user.school_id)
     if q:
-        like = f"%{q.lower()}%"
+        # "Chloé" as one character or as e + accent: names from older imports may be stored either way.
+        likes = {f"%{unicodedata.normalize(form, q.lower())}%" for form in ("NFC", "NFD")}
         query = query.where(or_(
-            func.lower(User.given_name).like(like), func.lower(User.family_name).like(like),
-            func.lower(User.username).like(like), func.lower(User.email).like(like),
+            *(column.like(like) for like in likes for column in (
+                func.lower(User.given_name), func.lower(User.family_name), func.lower(User.username),
+                func.lower(User.email))),
             User.roster_id == q,
         ))
     if role in ROLES:

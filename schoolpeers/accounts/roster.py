@@ -93,19 +93,20 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
             .execution_options(populate_existing=True)  # as committed now, not as loaded earlier
         )
     }
-    _check_against_other_accounts(parsed, existing, plan)
-    _choose_usernames(parsed, existing)
     erased = {rid for rid in existing if rid.startswith(TOMBSTONE)}
-    in_file = set()
+    matched = {**existing, **_rekeyed(parsed, existing)}
+    _check_against_other_accounts(parsed, matched, plan)
+    _choose_usernames(parsed, matched)
+    seen: set[int] = set()
     for row in parsed.rows:
-        in_file.add(row.roster_id)
-        user = existing.get(row.roster_id)
+        user = matched.get(row.roster_id)
         if user is None:
             if tombstone(school, row.roster_id) in erased:
                 plan.skipped.append(RowProblem(row.line, "skipped: erased on request, never created again"))
             elif row.active:
                 plan.create.append(row)
             continue
+        seen.add(user.id)
         differences = _differences(user, row)
         if "reactivated" in differences and user.deactivated_by_admin:
             differences.remove("reactivated")
@@ -116,7 +117,7 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
             plan.unchanged += 1
     if mode == "full":
         plan.deactivate = sorted(
-            (u for rid, u in existing.items() if rid not in in_file and u.active),
+            (u for u in existing.values() if u.id not in seen and u.active),
             key=lambda u: (u.family_name, u.given_name),
         )
     if acting_user is not None and (
@@ -163,6 +164,25 @@ def _check_against_other_accounts(parsed: ParsedRoster, existing: dict[str, User
     parsed.rows = clean
 
 
+def _rekeyed(parsed: ParsedRoster, existing: dict[str, User]) -> dict[str, User]:
+    """Rows whose roster id is new but whose email or username is an account of the school that the
+    file does not list under its old id: the same person under a new id (a change of school
+    information system), matched instead of duplicated."""
+    in_file = {row.roster_id for row in parsed.rows}
+    unlisted = [u for rid, u in existing.items() if rid not in in_file and not rid.startswith(TOMBSTONE)]
+    by_email = {u.email: u for u in unlisted if u.email}
+    by_username = {u.username: u for u in unlisted}
+    found: dict[str, User] = {}
+    for row in parsed.rows:
+        if row.roster_id in existing:
+            continue
+        user = by_email.get(row.email) if row.email else None
+        user = user or (by_username.get(row.username) if row.username else None)
+        if user is not None and user not in found.values():
+            found[row.roster_id] = user
+    return found
+
+
 def _choose_usernames(parsed: ParsedRoster, existing: dict[str, User]) -> None:
     """A username for every new row without one, chosen now so that the import creates exactly what
     the dry run showed: unique across the school's accounts and the file's own usernames."""
@@ -188,6 +208,8 @@ def _differences(user: User, row: RosterRow) -> list[str]:
         changed.append("reactivated" if row.active else "deactivated")
     if row.username and user.username != row.username:
         changed.append("username")
+    if user.roster_id != row.roster_id:
+        changed.append("re-keyed")
     return changed
 
 
@@ -227,6 +249,8 @@ def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
         user.session_version += 1
     if "username" in differences:
         user.username = row.username
+    if "re-keyed" in differences:
+        user.roster_id = row.roster_id
     if "reactivated" in differences or "deactivated" in differences:
         user.active = row.active
         user.session_version += 1

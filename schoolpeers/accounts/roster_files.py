@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -216,6 +217,8 @@ def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow
 
 def _finish_row(line, roster_id, given, family, role, grade_text, email_text, username, active,
                 grade_range) -> RosterRow | RowProblem:
+    # One form for every name, however the file composed its accents, so search and comparison agree.
+    given, family = unicodedata.normalize("NFC", given), unicodedata.normalize("NFC", family)
     # PostgreSQL can neither store nor even look up text holding NUL; a UTF-16 file is full of them.
     if any("\x00" in value for value in (roster_id, given, family, role, grade_text, email_text, username or "")):
         return RowProblem(line, "contains a NUL character: export the file as CSV (UTF-8)")

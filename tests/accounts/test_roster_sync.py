@@ -150,3 +150,30 @@ def test_an_account_an_admin_deactivated_stays_inactive_through_imports(forty, u
     services.set_active(student, True, acting_user=users["admin"])  # by hand: the decision is lifted
     db.session.commit()
     assert not student.deactivated_by_admin and plan_import(forty, roster_of(40)).kept == []
+
+
+def test_new_roster_ids_for_the_same_people_re_key_them_instead_of_duplicating(school):
+    apply_import(school, plan_import(school, HEADER + "OLD1,Ada,Lovelace,7,ada@x.org,student\n"
+                                                      "OLD2,Bob,Byron,8,bob@x.org,student\n"))
+    db.session.commit()
+    moved = HEADER + "NEW1,Ada,Lovelace,7,ada@x.org,student\nNEW2,Bob,Byron,8,bob@x.org,student\n"
+    plan = plan_import(school, moved, mode="full")
+    assert plan.ok and plan.create == [] and plan.deactivate == []
+    assert sorted(d for _u, _row, diffs in plan.update for d in diffs) == ["re-keyed", "re-keyed"]
+    apply_import(school, plan)
+    db.session.commit()
+    ids = db.session.scalars(select(User.roster_id).where(User.school_id == school.id,
+                                                          User.roster_id.is_not(None))).all()
+    assert sorted(ids) == ["NEW1", "NEW2"]
+    assert plan_import(school, moved, mode="full").changes == 0  # idempotent under the new ids
+
+
+def test_names_are_stored_in_one_unicode_form_and_found_in_either(client, school, users, login_as, make_user):
+    decomposed = "Chloe\u0301"
+    plan = plan_import(school, HEADER + f"C1,{decomposed},Martin,7,,student\n")
+    assert plan.create[0].given_name == "Chlo\u00e9"  # composed
+    older = make_user("student", given_name=decomposed, family_name="Older")  # as an earlier import stored it
+    db.session.commit()
+    login_as(users["admin"])
+    page = client.get("/admin/users", query_string={"q": "Chlo\u00e9"}).get_data(as_text=True)
+    assert "Older" in page and older.given_name == decomposed
