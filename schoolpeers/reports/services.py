@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Text, and_, cast, func, literal, select, true
+from sqlalchemy import BigInteger, Text, and_, cast, func, literal, select, true
 from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts.models import School, Topic, User
@@ -192,7 +192,8 @@ def data_extent(school: School) -> DataExtent:
         # One grade moved from g to h changes each sum by a weight × (h − g), never zero; changes of
         # several grades at once would have to cancel in both sums, weighted by unrelated weights.
         select(func.count().label("graded"), func.sum(User.id * User.grade).label("grades"),
-               func.sum((User.id * 2654435761 % 4294967291) * User.grade).label("grades_again"))
+               func.sum(cast(User.id, BigInteger) * literal(2654435761, BigInteger) % literal(4294967291, BigInteger)
+                        * User.grade).label("grades_again"))
         .where(User.school_id == school.id, User.grade.is_not(None)),
     ]
     subqueries = [part.subquery() for part in parts]

@@ -28,9 +28,9 @@ def import_all_at_once(app, school_id: int, files: list[str]) -> list:
     now), apply, commit."""
     def run(text: str):
         school = db.session.get(School, school_id)
-        plan = plan_import(school, text, to_apply=True)
+        plan = plan_import(school, text, to_apply=True, mode="full")  # each file is the whole roster
         assert plan.ok, plan.problems
-        return text, apply_import(school, plan)
+        return text, apply_import(school, plan, confirmed=plan.deactivated_students)  # as typed by the admin
 
     return all_at_once(app, run, [(text,) for text in files])
 
