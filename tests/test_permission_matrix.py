@@ -32,7 +32,7 @@ ACCESS = {
     "home.index": dict.fromkeys(EVERYONE, OK),
     **{e: {"admin": OK} for e in (
         "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",
-        "admin.setup_link", "admin.settings", "admin.roster_upload", "admin.roster_apply",
+        "admin.setup_link", "admin.setup_letters", "admin.settings", "admin.roster_upload", "admin.roster_apply",
         "audit.index", "audit.export")},
     **{e: {"student": OK, "mentor": OK} for e in (
         "matching.my_request", "matching.withdraw", "matching.ask_change", "mentors.apply", "mentors.feedback",

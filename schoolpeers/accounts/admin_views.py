@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -13,13 +13,16 @@ from schoolpeers.accounts.forms import (
     RosterApplyForm,
     RosterUploadForm,
     SchoolSettingsForm,
+    SetupLettersForm,
     UserCreateForm,
     UserRoleForm,
 )
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.accounts.roster_files import RosterFileError, decode
+from schoolpeers.accounts.setup_letters import letters_csv, qr_code_svg
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, choices
+from schoolpeers.timeutil import today_in
 from schoolpeers.web import audit, commit_or_explain, page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -137,6 +140,31 @@ def setup_link(user_id: int):
     flash("A new setup link was made; any earlier link no longer works. It is valid for 7 days.", "success")
     return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
                            confirm=ConfirmForm(), setup_link=link)
+
+
+@bp.route("/setup-letters", methods=["GET", "POST"])
+def setup_letters():
+    """Setup links for a whole grade at once: printable letters or a CSV for a mail merge."""
+    school = current_user.school
+    form = SetupLettersForm()
+    grades = range(school.grade_min, school.grade_max + 1)
+    form.grade.choices = choices((g, f"Grade {g}") for g in grades)
+    if not form.validate_on_submit():
+        waiting = {g: len(services.students_to_set_up(school, g)) for g in grades}
+        return render_template("admin/setup_letters.html", form=form, waiting=waiting)
+    students = services.students_to_set_up(school, form.grade.data)
+    secret = current_app.config["SECRET_KEY"]
+    letters = [(student, url_for("accounts.setup", token=services.issue_setup_link_token(student, secret),
+                                 _external=True)) for student in students]
+    audit("user.setup_links", detail={"grade": form.grade.data, "count": len(letters), "output": form.output.data})
+    db.session.commit()
+    expires = today_in(school.timezone) + current_app.config["SETUP_LINK_MAX_AGE"]
+    if form.output.data == "csv":
+        return Response(letters_csv(letters, expires), mimetype="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="setup-links-grade-{form.grade.data}.csv"'})
+    return render_template("admin/setup_letters_print.html", school=school, grade=form.grade.data,
+                           letters=[(student, link, qr_code_svg(link, f"Setup link for {student.given_name}"))
+                                    for student, link in letters], expires=expires)
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -142,6 +142,17 @@ class SchoolSettingsForm(FlaskForm):
         return ok
 
 
+class SetupLettersForm(FlaskForm):
+    """Setup links in bulk for the students of a grade who have not set up their account yet."""
+
+    grade = SelectField("Grade", coerce=int, validators=[InputRequired()])  # the school's grades, set by the view
+    output = RadioField("Make", default="letters", choices=choices([
+        ("letters", "Printable letters: one page per student, with a QR code"),
+        ("csv", "A CSV file of links, for a mail merge"),
+    ]))
+    submit = SubmitField("Make setup links")
+
+
 ROSTER_MODES = choices([
     ("delta", "Only the people in the file: others stay as they are"),
     ("full", "The whole roster: everyone of the roster missing from the file is deactivated"),

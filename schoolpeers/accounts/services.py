@@ -212,6 +212,13 @@ def issue_setup_link_token(user: User, secret_key: str) -> str:
     return setup_links.make_token(secret_key, user.id, user.setup_nonce)
 
 
+def students_to_set_up(school: School, grade: int) -> list[User]:
+    """Active students of the grade who have never set a password, by name."""
+    return list(db.session.scalars(select(User).where(
+        User.school_id == school.id, User.role == "student", User.grade == grade, User.active.is_(True),
+        User.password_hash.is_(None), User.erased_at.is_(None)).order_by(User.family_name, User.given_name, User.id)))
+
+
 def user_for_setup_token(token: str, secret_key: str, max_age) -> User:
     user_id, nonce = setup_links.read_token(secret_key, token, max_age)
     user = db.session.get(User, user_id)

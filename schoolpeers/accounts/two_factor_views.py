@@ -1,15 +1,14 @@
 """Two-factor sign-in pages: the code after the password, enrolment, and changing it later."""
 from __future__ import annotations
 
-import segno
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from schoolpeers.accounts import services, sessions, totp, two_factor
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.models import ADULT_ROLES, User
 from schoolpeers.accounts.passwords import verify_password
+from schoolpeers.accounts.setup_letters import qr_code_svg
 from schoolpeers.accounts.two_factor_forms import CODE_HINT, CodeForm, ReauthForm
 from schoolpeers.accounts.views import SIGN_IN_FAILED, safe_next
 from schoolpeers.extensions import db, limiter
@@ -56,12 +55,6 @@ def code():
                   "Make new ones on the Sign-in security page if you are running low.", "info")
         return redirect(next_url or url_for("home.index"))
     return render_template("accounts/two_factor_code.html", form=form, hint=CODE_HINT)
-
-
-def qr_code_svg(uri: str) -> Markup:
-    """The enrolment QR code as inline SVG: no image request, no inline style (the CSP forbids it)."""
-    svg = segno.make(uri, error="m").svg_inline(scale=5, dark="#1f2933", light="#ffffff", title="QR code to scan")
-    return Markup(svg)
 
 
 @bp.route("/account/two-factor/setup", methods=["GET", "POST"])
