@@ -125,7 +125,10 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
     seen = students > 0
     cost = np.where(seen, students, np.inf)  # an empty cell is the last complement to pick
     counts_needed = _noisy_members_needed(k, MAX_NOISE)
-    cell_hidden = complete_suppression(seen & (students < k), cost, relations, noisy=seen, needed=counts_needed)
+    published = [cells.flat(lambda t, m=m: perturbed(t.values[m], t.keys[m], m, floor=k))
+                 for m in ("students", "checkins")]
+    cell_hidden = complete_suppression(seen & (students < k), cost, relations, noisy=seen, needed=counts_needed,
+                                       published=published, floor=k)
 
     def measure_hidden(basis: str, *, none_hidden: bool, noisy: np.ndarray | None = None,
                        needed: int = 1) -> np.ndarray:
@@ -154,7 +157,8 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
 
 
 def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse.csr_matrix, *,
-                         noisy: np.ndarray | None = None, needed: int = 1) -> np.ndarray:
+                         noisy: np.ndarray | None = None, needed: int = 1,
+                         published: list[np.ndarray] | None = None, floor: int = 0) -> np.ndarray:
     """Hide more cells until no relation gives a hidden cell away.
 
     `relations` is a relations × cells 0/1 matrix (a row's members are a total and its parts). A
@@ -164,6 +168,10 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
     relation that gives a cell away, the shown member with the lowest cost (fewest students, least
     lost) is hidden too; that can expose another relation, so this repeats until none does. A
     relation of one cell has nothing to subtract from and is left alone.
+
+    With `published` counts (as shown, never below `floor` = k when shown), a relation also gives
+    its hidden cell away when those figures alone cap it below k: a shown count near k can be only
+    a little lower than shown, so its noise does not protect both ways.
     """
     hidden = np.asarray(hidden, dtype=bool).copy()
     if noisy is None:  # no noise to lean on: a lone hidden cell is always given away
@@ -172,18 +180,34 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
     if relations.shape[0] == 0:
         return hidden
 
-    def exposed() -> np.ndarray:
-        lone = relations @ hidden.astype(np.int64) == 1
-        return lone & (relations @ (noisy & ~hidden).astype(np.int64) < needed)
+    def capped(members: np.ndarray) -> bool:
+        """The lone hidden member's highest value, from the others' published counts, is below k."""
+        if published is None:
+            return False
+        total, parts = members[0], members[1:]
+        lone = members[hidden[members]][0]
+        for counts in published:
+            low = {c: 0 if counts[c] == 0 else max(floor, counts[c] - MAX_NOISE) for c in members}
+            high = {c: 0 if counts[c] == 0 else counts[c] + MAX_NOISE for c in members}
+            highest = (sum(high[c] for c in parts) if lone == total
+                       else high[total] - sum(low[c] for c in parts if c != lone))
+            if highest < floor:
+                return True
+        return False
+
+    def gives_away(members: np.ndarray) -> bool:
+        if hidden[members].sum() != 1:
+            return False
+        return (noisy[members] & ~hidden[members]).sum() < needed or capped(members)
 
     while True:
-        found = np.flatnonzero(exposed())
-        if not len(found):
+        lone = np.flatnonzero(relations @ hidden.astype(np.int64) == 1)
+        found = [r for r in lone if gives_away(relations.indices[relations.indptr[r]:relations.indptr[r + 1]])]
+        if not found:
             return hidden
         for r in found:
             members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
-            # an earlier pick this round may already have fixed it
-            if hidden[members].sum() == 1 and (noisy[members] & ~hidden[members]).sum() < needed:
+            if gives_away(members):  # an earlier pick this round may already have fixed it
                 shown = members[~hidden[members]]
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
 

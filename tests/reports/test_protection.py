@@ -130,6 +130,25 @@ def test_an_lp_attack_on_everything_published_recovers_no_hidden_count(seed, sha
     assert audit(lattice, protected) == []
 
 
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10_000), smallest=st.integers(0, 4), largest=st.integers(5, 12),
+       weekly=st.sampled_from([0.2, 0.5, 0.8]), k=st.sampled_from([5, 6]))
+def test_the_attack_recovers_nothing_from_any_small_school(seed, smallest, largest, weekly, k):
+    """A property over schools of random small grades: the joint LP attack never narrows a hidden
+    count of students or check-ins into 1..k-1 or pins it."""
+    lattice = lattice_of(*small_school(seed, first=date(2025, 9, 1), last=date(2025, 11, 28),
+                                       sizes=(smallest, largest), weekly=weekly))
+    assert audit(lattice, protect_lattice(lattice, k)) == []
+
+
+def test_a_shown_count_at_k_cannot_cap_a_hidden_one_below_k():
+    """Found by the property above: a band of 9 (shown 7 check-ins) and one grade of 5 (shown 5, so
+    at least 5) left the other grade at most 4; the decision now hides a further cell."""
+    lattice = lattice_of(*small_school(327, first=date(2025, 9, 1), last=date(2025, 11, 28), sizes=(2, 11),
+                                       weekly=0.5))
+    assert audit(lattice, protect_lattice(lattice, 5)) == []
+
+
 def test_the_attack_finds_what_exact_publication_gives_away():
     """The auditor is not blind: with suppression alone (shown counts exact, no noise), a cell whose
     band and other grades are shown is recovered by subtraction."""
