@@ -27,20 +27,14 @@ def end_open_work(student: User, actor: User | None) -> Counter:
             MentorRequest.status == "open")):
         matching.withdraw_request(request, actor)
         done["requests withdrawn"] += 1
-    for m in _open(student, Mentorship.mentee_id):
-        if m.status == "active":
-            matching.end_mentorship(m, "mentee_left", "", actor)
-            done["mentorships ended"] += 1
-        else:
-            mentors.reject_mentorship(m, actor, "", block=False)
-            done["proposals withdrawn"] += 1
-    for m in _open(student, Mentorship.mentor_id):
-        if m.status == "active":
-            matching.end_mentorship(m, "mentor_stepped_down", "", actor)
-            done["mentorships ended"] += 1
-        else:
-            matching.reject(m, actor, "", block=False)  # the pair may be proposed again if they return
-            done["proposals withdrawn"] += 1
+    for column, reason in ((Mentorship.mentee_id, "mentee_left"), (Mentorship.mentor_id, "mentor_stepped_down")):
+        for m in _open(student, column):
+            if m.status == "active":
+                matching.end_mentorship(m, reason, "", actor)
+                done["mentorships ended"] += 1
+            else:  # the pair may be proposed again if they return
+                matching.reject(m, actor, "", block=False)
+                done["proposals withdrawn"] += 1
     profile = mentors.profile_for(student)
     if profile is not None and profile.status == "active":
         profile.status = "paused"

@@ -125,10 +125,10 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
     seen = students > 0
     cost = np.where(seen, students, np.inf)  # an empty cell is the last complement to pick
     counts_needed = _noisy_members_needed(k, MAX_NOISE)
-    published = [cells.flat(lambda t, m=m: perturbed(t.values[m], t.keys[m], m, floor=k))
-                 for m in ("students", "checkins")]
+    published = {m: cells.flat(lambda t, m=m: perturbed(t.values[m], t.keys[m], m, floor=k))
+                 for m in ("students", "checkins")}  # the very counts the levels show
     cell_hidden = complete_suppression(seen & (students < k), cost, relations, noisy=seen, needed=counts_needed,
-                                       published=published, floor=k)
+                                       published=list(published.values()), floor=k)
 
     def measure_hidden(basis: str, *, none_hidden: bool, noisy: np.ndarray | None = None,
                        needed: int = 1) -> np.ndarray:
@@ -150,7 +150,7 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
         raised = cells.flat(lambda t, i=i: t.topic_students[i])
         topic_hidden.append(complete_suppression(cell_hidden | not_year | (raised < k), cost, by_group,
                                                  noisy=raised > 0, needed=counts_needed))
-    levels = {level: _present_level(table, lattice, cells.part(level, hidden),
+    levels = {level: _present_level(table, lattice, cells.part(level, published), cells.part(level, hidden),
                                     [cells.part(level, h) for h in topic_hidden], k)
               for level, table in lattice.levels.items()}
     return ProtectedLattice(k, tuple(row.label for row in lattice.rows), levels, _protect_concerns(lattice, k))
@@ -282,13 +282,13 @@ class _FlatCells:
                                  shape=(len(members), self.size))
 
 
-def _present_level(table: LevelTable, lattice: Lattice, hidden: dict[str, np.ndarray],
-                   topic_hidden: list[np.ndarray], k: int) -> ProtectedLevel:
+def _present_level(table: LevelTable, lattice: Lattice, counts: dict[str, np.ndarray],
+                   hidden: dict[str, np.ndarray], topic_hidden: list[np.ndarray], k: int) -> ProtectedLevel:
     v, keys = table.values, table.keys
     with np.errstate(invalid="ignore", divide="ignore"):
         figures = {
-            "students": perturbed(v["students"], keys["students"], "students", floor=k),
-            "checkins": perturbed(v["checkins"], keys["checkins"], "checkins", floor=k),
+            "students": counts["students"],
+            "checkins": counts["checkins"],
             "wellbeing_mean": v["wellbeing_sum"] / v["checkins"],
             "low_share": _share(perturbed(v["low_count"], keys["low_count"], "low_count", floor=0, small=True),
                                 v["low_count"], v["checkins"]),

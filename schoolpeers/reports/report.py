@@ -242,7 +242,8 @@ class SchoolReport:
 
     def notes(self) -> list[tuple[str, str]]:
         """(status, sentence) for every kind of marked cell in the report, for the key under tables."""
-        present = {s for series in self.measures() for line in series.lines for s in line.status}
+        grid = np.ix_(self.rows, self.columns)
+        present = {str(s) for m in self.labels for s in self.level.status[m][grid].ravel()}
         present |= {status for _g, _d, status in self.trends()}
         return [(str(s), explain(s, self.k)) for s in CellStatus if s in present and explain(s, self.k)]
 
