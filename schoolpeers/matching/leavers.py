@@ -1,8 +1,8 @@
 """A student who leaves: open work ends in the same transaction, history stays.
 
 Their open requests are withdrawn; as a mentee, an active mentorship ends ("mentee left") and a
-proposal is withdrawn; as a mentor, active mentorships end ("mentor stepped down", the mentees back
-in the queue with their requests open again) and proposals are rejected; a mentor profile is paused.
+proposal is withdrawn; as a mentor, active mentorships end ("mentor left", the mentees back in the
+queue with their requests open again, and the counselor dashboard lists them) and proposals are rejected; a mentor profile is paused.
 Reactivating the account restores none of it: a counselor decides again.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ def end_open_work(student: User, actor: User | None) -> Counter:
             MentorRequest.status == "open")):
         matching.withdraw_request(request, actor)
         done["requests withdrawn"] += 1
-    for column, reason in ((Mentorship.mentee_id, "mentee_left"), (Mentorship.mentor_id, "mentor_stepped_down")):
+    for column, reason in ((Mentorship.mentee_id, "mentee_left"), (Mentorship.mentor_id, "mentor_left")):
         for m in _open(student, column):
             if m.status == "active":
                 matching.end_mentorship(m, reason, "", actor)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from schoolpeers.accounts.models import Interest, School, Topic, User, UserInterest
+from schoolpeers.accounts.models import NAME_COLUMNS, Interest, School, Topic, User, UserInterest
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest, RequestInterest, RequestTopic
 from schoolpeers.matching.scoring import MentorInput, RequestInput, Scored, Weights, eligible_mentors
@@ -32,7 +32,8 @@ from schoolpeers.mentors.models import (
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.timeutil import utcnow
 
-REOPENING_REASONS = {"not_a_good_fit", "mentor_stepped_down"}  # the mentee goes back to the queue
+# The mentee goes back to the queue, their request open again.
+REOPENING_REASONS = {"not_a_good_fit", "mentor_stepped_down", "mentor_left"}
 MAX_NOTE = 1000
 
 
@@ -144,6 +145,17 @@ def needing_mentor_count_query(school_id: int) -> Select:
     return select(func.count()).select_from(MentorRequest).where(
         MentorRequest.school_id == school_id, MentorRequest.status == "open",
         MentorRequest.mentorship_id.is_(None))
+
+
+def mentor_left_query(school_id: int, since: datetime) -> Select:
+    """Mentorships ended since then because the mentor left the school, newest first, with both names:
+    their mentees are back in the queue, and the counselor should know why."""
+    return (select(Mentorship)
+            .options(joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
+                     joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
+            .where(Mentorship.school_id == school_id, Mentorship.status == "closed",
+                   Mentorship.end_reason == "mentor_left", Mentorship.ended_at >= since)
+            .order_by(Mentorship.ended_at.desc(), Mentorship.id.desc()))
 
 
 def count_proposals(school_id: int) -> int:

@@ -37,7 +37,8 @@ END_REASONS = {
     "completed": "Completed",
     "not_a_good_fit": "Not a good fit",
     "mentor_stepped_down": "Mentor stepped down",
-    "mentee_left": "Mentee left",
+    "mentee_left": "Mentee left the school",
+    "mentor_left": "Mentor left the school",
     "safeguarding": "Safeguarding",
 }
 BLOCK_REASONS = ("blocked", "not_a_good_fit", "rejected")

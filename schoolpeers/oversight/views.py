@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
+from schoolpeers.matching import services as matching_services
 from schoolpeers.mentors.checkins import not_a_good_fit_query
 from schoolpeers.oversight import screening, services, timeline
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
@@ -76,14 +77,17 @@ def dashboard():
     concerns = paged(services.open_concerns_list_query(school.id, now), "concerns_page")
     overdue = paged(services.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
                     "overdue_page")
-    feedback = paged(not_a_good_fit_query(school.id, now - timedelta(days=30)), "feedback_page")
+    month_ago = now - timedelta(days=30)
+    feedback = paged(not_a_good_fit_query(school.id, month_ago), "feedback_page")
+    mentor_left = paged(matching_services.mentor_left_query(school.id, month_ago), "left_page")
     counts = counselor_counts(school.id, today)
     return render_template(
         "oversight/dashboard.html", now=now, concerns=concerns, is_overdue=services.is_overdue,
         overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
-        feedback=feedback, waiting=counts.waiting, proposals=counts.proposals,
+        feedback=feedback, mentor_left=mentor_left, waiting=counts.waiting, proposals=counts.proposals,
         expiring=counts.expiring, today=today, sources=SOURCES,
-        pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page})
+        pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page,
+               "left_page": mentor_left.page})
 
 
 @bp.get("/oversight/concerns/<int:concern_id>")

@@ -54,7 +54,7 @@ def test_a_mentor_leaving_by_import_sends_the_mentee_back_to_the_queue(pair, sch
     assert plan.deactivated_students == 1
     assert apply_import(school, plan, users["admin"], confirmed=1).deactivated == 1  # 1 of 2: over 10%
     db.session.commit()
-    assert mentorship.status == "closed" and mentorship.end_reason == "mentor_stepped_down"
+    assert mentorship.status == "closed" and mentorship.end_reason == "mentor_left"
     assert profile.status == "paused"
     assert users["student"].id in {r.student_id for r in matching.waiting_requests(school.id)}
 
@@ -71,3 +71,14 @@ def test_a_waiting_request_and_a_proposal_are_withdrawn(school, users):
     assert waiting.status == "withdrawn" and proposal.status == "rejected"
     with pytest.raises(MentorshipError):
         matching.withdraw_request(waiting, users["admin"])  # nothing left open
+
+
+def test_the_counselor_dashboard_says_whose_mentor_left(pair, login_as, users):
+    profile, _mentorship = pair
+    client = login_as(users["counselor"])
+    assert "their mentor left" not in client.get("/oversight").get_data(as_text=True)
+    accounts.set_active(profile.user, False, acting_user=users["admin"])
+    db.session.commit()
+    page = client.get("/oversight").get_data(as_text=True)
+    assert "Back in the queue: their mentor left the school (1)" in page
+    assert f"{users['student'].display_name}</a> was mentored by {profile.user.display_name}" in page

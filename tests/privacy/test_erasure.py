@@ -91,7 +91,7 @@ def test_open_work_is_ended_and_a_mentors_mentees_go_back_to_the_queue(mentorshi
     mentor = mentorship.mentor
     result = erase(mentor, users["admin"])
     assert result.counts["mentorships ended"] == 1
-    assert mentorship.status == "closed" and mentorship.end_reason == "mentor_stepped_down"
+    assert mentorship.status == "closed" and mentorship.end_reason == "mentor_left"
     assert matching.request_of(mentorship) is None  # the mentee's request is open again, for a new mentor
     assert matching.current_request(mentorship.mentee).status == "open"
     profile = mentors.profile_for(mentor)
