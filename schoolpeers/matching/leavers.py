@@ -2,7 +2,8 @@
 
 Their open requests are withdrawn; as a mentee, an active mentorship ends ("mentee left") and a
 proposal is withdrawn; as a mentor, active mentorships end ("mentor left", the mentees back in the
-queue with their requests open again, and the counselor dashboard lists them) and proposals are rejected; a mentor profile is paused.
+queue with their requests open again, and the counselor dashboard lists them) and proposals are
+rejected; a mentor profile is paused.
 Reactivating the account restores none of it: a counselor decides again.
 """
 from __future__ import annotations
