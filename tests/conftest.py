@@ -6,9 +6,11 @@ or on PostgreSQL when TEST_DATABASE_URL points there.
 from __future__ import annotations
 
 import os
+import socket
 import time
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
@@ -146,3 +148,33 @@ def login_as(client):
         return client
 
     return _login
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_inbox(app):
+    """A real SMTP server on localhost; the app is pointed at it for the test."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    try:
+        yield inbox
+    finally:
+        app.config.update(old)
+        controller.stop()

@@ -1,7 +1,9 @@
 """Test data: users with sensible defaults, unique within a test."""
 from __future__ import annotations
 
+import io
 import itertools
+import re
 
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import School, User
@@ -83,3 +85,15 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
            "checkin_id": checkin.id, "concern_id": concern.id}
     return {**people, "mentor": profile.user}, ids
+
+
+def upload_roster(client, content: bytes | str, name: str = "users.csv", mode: str = "delta"):
+    """The admin's roster page with a file, as the browser sends it."""
+    data = content.encode() if isinstance(content, str) else content
+    return client.post("/admin/roster", data={"file": (io.BytesIO(data), name), "mode": mode},
+                       content_type="multipart/form-data")
+
+
+def roster_upload_id(page) -> str:
+    """The checked file's reference the preview's import form sends back."""
+    return re.search(r'name="upload" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from schoolpeers.accounts import roster, services
+from schoolpeers.accounts import roster, roster_uploads, services
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.forms import (
     RosterApplyForm,
@@ -18,7 +18,8 @@ from schoolpeers.accounts.forms import (
     UserRoleForm,
 )
 from schoolpeers.accounts.models import ROLES, User
-from schoolpeers.accounts.roster_files import RosterFileError, decode
+from schoolpeers.accounts.roster_bundles import open_roster
+from schoolpeers.accounts.roster_files import RosterFileError
 from schoolpeers.accounts.setup_letters import letters_csv, qr_code_svg
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, choices
@@ -195,29 +196,34 @@ def settings():
 def roster_upload():
     form = RosterUploadForm()
     if form.validate_on_submit():
-        upload = form.file.data
+        content = form.file.data.read()
         try:
-            text = decode(upload.read())
-            plan = roster.plan_import(current_user.school, text, mode=form.mode.data, acting_user=current_user)
+            plan = roster.plan_import(current_user.school, open_roster(content), mode=form.mode.data,
+                                      acting_user=current_user)
         except RosterFileError as exc:
             form.file.errors.append(str(exc))
-        else:
-            apply_form = RosterApplyForm(content=text, filename=upload.filename, mode=form.mode.data)
-            return render_template("admin/roster_preview.html", plan=plan, apply_form=apply_form,
-                                   filename=upload.filename)
+        else:  # kept for the import only when there is something to import
+            filename = (form.file.data.filename or "roster")[:200]
+            kept = roster_uploads.keep(current_user, filename, content) if plan.ok else None
+            page = render_template("admin/roster_preview.html", plan=plan, filename=filename,
+                                   apply_form=RosterApplyForm(upload=kept and kept.id, mode=form.mode.data))
+            db.session.commit()
+            return page
     return render_template("admin/roster_upload.html", form=form)
 
 
 @bp.post("/roster/apply")
 def roster_apply():
     form = RosterApplyForm()
-    if not form.validate_on_submit():
-        flash("Upload the file again to import it.", "error")
+    upload = roster_uploads.load(current_user, form.upload.data) if form.validate_on_submit() else None
+    if upload is None:
+        flash("Upload the file again to import it: a checked file is kept for four hours.", "error")
         return redirect(url_for("admin.roster_upload"))
     try:
         # Checked again, as of now; concurrent imports into the school wait for this one's commit.
-        plan = roster.plan_import(current_user.school, form.content.data, to_apply=True, mode=form.mode.data,
-                                  acting_user=current_user)
+        plan = roster.plan_import(current_user.school, open_roster(upload.content), to_apply=True,
+                                  mode=form.mode.data, acting_user=current_user,
+                                  override_admin=form.override_admin.data)
     except RosterFileError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.roster_upload"))
@@ -225,14 +231,16 @@ def roster_apply():
         if plan.ok:
             form.confirm_deactivations.errors = [
                 f"Type {plan.deactivated_students} to deactivate {plan.deactivated_students} students."]
-        return render_template("admin/roster_preview.html", plan=plan, apply_form=form,
-                               filename=form.filename.data)
+        return render_template("admin/roster_preview.html", plan=plan, apply_form=form, filename=upload.filename)
     result = roster.apply_import(current_user.school, plan, current_user,
                                  confirmed=form.confirm_deactivations.data)
-    audit("roster.import", detail={"source": "upload", "file": (form.filename.data or "")[:200],
-                                   "format": plan.format, "mode": plan.mode, "created": result.created,
-                                   "updated": result.updated, "deactivated": result.deactivated})
+    audit("roster.import", detail={"source": "upload", "file": upload.filename, "format": plan.format,
+                                   "mode": plan.mode, "created": result.created, "updated": result.updated,
+                                   "deactivated": result.deactivated, "guardians": result.guardians,
+                                   "admin_decisions_overridden": bool(form.override_admin.data)})
+    roster_uploads.discard(upload)
     db.session.commit()
     flash(f"Roster imported: {result.created} created, {result.updated} updated, "
-          f"{result.deactivated} deactivated, {result.unchanged} unchanged.", "success")
+          f"{result.deactivated} deactivated, {result.unchanged} unchanged"
+          + (f", {result.guardians} guardians kept for family contact." if result.guardians else "."), "success")
     return redirect(url_for("admin.users"))

@@ -160,17 +160,17 @@ ROSTER_MODES = choices([
 
 
 class RosterUploadForm(FlaskForm):
-    file = FileField("Roster file (CSV)", validators=[
+    file = FileField("Roster file (CSV, or a OneRoster bundle as .zip)", validators=[
         FileRequired("Choose a file to import."),
-        FileAllowed(["csv", "txt"], "Upload a .csv file."),
+        FileAllowed(["csv", "txt", "zip"], "Upload a .csv file or a OneRoster .zip bundle."),
     ])
     mode = RadioField("This file holds", choices=ROSTER_MODES, default="delta")  # not sent: a delta
     submit = SubmitField("Check the file")
 
 
 class RosterApplyForm(FlaskForm):
-    content = HiddenField(validators=[DataRequired()])
-    filename = HiddenField()
+    upload = HiddenField(validators=[DataRequired(), Length(max=64)])  # the checked file, kept server-side
     mode = HiddenField(default="delta", validators=[AnyOf(("delta", "full"))])
     confirm_deactivations = IntegerField("Type the number of students to deactivate", validators=[Optional()])
+    override_admin = BooleanField("Apply the file to these accounts too, undoing what an admin decided")
     submit = SubmitField("Import")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -57,6 +58,8 @@ class School(db.Model):
     # A roster import that would deactivate more than this share of active students waits for the
     # admin to confirm the number.
     roster_deactivation_limit_percent: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    # The school's sourcedId in a OneRoster bundle's orgs.csv: which users of a district's file are ours.
+    roster_org_id: Mapped[str | None] = mapped_column(String(100), unique=True)
     # How reports are protected: cell keys (every period, see reports/protection.py) or differential
     # privacy (closed terms and years only, spending dp_epsilon_per_year, see reports/differential.py).
     report_protection: Mapped[str] = mapped_column(String(20), default="cell_key", server_default="cell_key")
@@ -105,6 +108,8 @@ class User(UserMixin, db.Model):
     roster_id: Mapped[str | None] = mapped_column(String(100))
     # An admin deactivated the account by hand: a roster import leaves it inactive.
     deactivated_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # An admin set the role by hand: a roster import leaves it unless the admin confirms otherwise.
+    role_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     username: Mapped[str] = mapped_column(String(100), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     given_name: Mapped[str] = mapped_column(String(100))
@@ -119,6 +124,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # A fresh random value per setup link; cleared when used, so each link works once.
     setup_nonce: Mapped[str | None] = mapped_column(String(64))
+    # A setup letter's short code, typed instead of following the link: only its hash, until it expires.
+    setup_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    setup_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Two-factor sign-in: a base32 TOTP secret, in force once confirmed with a first code.
@@ -173,6 +181,39 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RosterUpload(db.Model):
+    """A roster file an admin uploaded and is checking: kept here between the check and the import
+    (not sent back and forth through the browser), readable only by its uploader, deleted after."""
+
+    __tablename__ = "roster_uploads"
+
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)  # random: the form's only reference
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RosterGuardian(db.Model):
+    """A guardian, parent or relative as the school information system lists them, with the students
+    they are linked to (by roster id). Kept for the family features; never an account."""
+
+    __tablename__ = "roster_guardians"
+    __table_args__ = (UniqueConstraint("school_id", "roster_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    roster_id: Mapped[str] = mapped_column(String(100))
+    relationship_kind: Mapped[str] = mapped_column(String(20))  # guardian, parent or relative
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    student_roster_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Interest(db.Model):

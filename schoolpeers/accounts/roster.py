@@ -5,6 +5,10 @@ Nothing is written while any row has a problem; a clean plan is applied in the c
 single transaction. Users created in the app (no roster id) are never touched; roles granted
 in the app (counselor, admin) are kept when the roster says staff.
 
+A OneRoster bundle (a zip) or a users file listing orgSourcedIds imports only this school's users:
+those of the org set in its settings (or of a bundle's only school); users of other orgs are skipped.
+Guardians are stored for family contact, without accounts.
+
 Two modes. A delta file (the default) changes only the people it lists: a row marked inactive,
 disabled or to be deleted deactivates that person. A full sync, chosen by the admin, also
 deactivates everyone of the school's roster who is missing from the file. Either way a run that
@@ -19,13 +23,23 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import func, select
 
 from schoolpeers.accounts import services
-from schoolpeers.accounts.models import School, User
-from schoolpeers.accounts.roster_files import ParsedRoster, RosterFileError, RosterRow, RowProblem, parse_roster
+from schoolpeers.accounts.models import RosterGuardian, School, User
+from schoolpeers.accounts.roster_bundles import RosterSource
+from schoolpeers.accounts.roster_files import (
+    GuardianRow,
+    ParsedRoster,
+    RosterFileError,
+    RosterRow,
+    RowProblem,
+    parse_roster,
+)
 from schoolpeers.accounts.signals import user_deactivated
 from schoolpeers.extensions import db
+from schoolpeers.timeutil import utcnow
 
 ROSTER_ROLES = {"student", "staff"}  # roles a roster may set on an existing account
 TOMBSTONE = "erased:"
+BATCH = 500  # values per IN (...): well within every database's limit on bound variables
 MODES = {"delta": "Only the people in the file (a delta)", "full": "The whole roster (a full sync)"}
 
 
@@ -41,6 +55,8 @@ class RosterPlan:
     kept: list[tuple[User, str]] = field(default_factory=list)  # what the file would undo of an admin's decision
     problems: list[RowProblem] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)
+    guardians: list[GuardianRow] = field(default_factory=list)  # stored for family contact, no accounts
+    notes: list[str] = field(default_factory=list)  # what the admin should know about the file as a whole
 
     @property
     def ok(self) -> bool:
@@ -70,22 +86,33 @@ class ImportResult:
     updated: int
     deactivated: int
     unchanged: int
+    guardians: int = 0
 
 
-def plan_import(school: School, text: str, role_map: dict[str, str] | None = None, *,
-                to_apply: bool = False, mode: str = "delta", acting_user: User | None = None) -> RosterPlan:
-    """What importing `text` would change. `to_apply`: the plan is applied in this transaction, so
-    imports into one school take turns (a row lock on the school, held until commit) and each one
-    plans against what the one before it wrote; no file is applied half, or twice over."""
+def plan_import(school: School, source: str | RosterSource, role_map: dict[str, str] | None = None, *,
+                to_apply: bool = False, mode: str = "delta", acting_user: User | None = None,
+                override_admin: bool = False) -> RosterPlan:
+    """What importing `source` (a users file's text, or an opened bundle) would change. `to_apply`: the
+    plan is applied in this transaction, so imports into one school take turns (a row lock on the
+    school, held until commit) and each one plans against what the one before it wrote; no file is
+    applied half, or twice over. `override_admin`: the admin confirmed that the file may undo what an
+    admin decided by hand (a deactivation, a role)."""
     if mode not in MODES:
         raise ValueError(f"unknown roster mode {mode!r}")
     if to_apply:  # NO KEY UPDATE: rows that merely reference the school are not held up
         db.session.execute(select(School.id).where(School.id == school.id).with_for_update(key_share=True))
-    parsed = parse_roster(text, (school.grade_min, school.grade_max), role_map)
-    if not parsed.rows and not parsed.problems and not parsed.skipped:
+    source = RosterSource(source) if isinstance(source, str) else source
+    parsed = parse_roster(source.users_text, (school.grade_min, school.grade_max), role_map)
+    if not parsed.rows and not parsed.problems and not parsed.skipped and not parsed.guardians:
         raise RosterFileError("The file has a header but no rows: there is nothing to import.")
-    plan = RosterPlan(format=parsed.format, mode=mode, deactivation_limit=deactivation_limit(school),
+    plan = RosterPlan(format="bundle" if source.bundle else parsed.format, mode=mode,
+                      deactivation_limit=deactivation_limit(school),
                       skipped=parsed.skipped, problems=list(parsed.problems))
+    if source.users_delta and mode == "full":
+        plan.mode = "delta"
+        plan.notes.append("The bundle's manifest says its users file lists changes only: it is imported as a "
+                          "delta, and nobody missing from it is deactivated.")
+    _keep_this_school(school, source, parsed, plan)
     existing = {
         u.roster_id: u
         for u in db.session.scalars(
@@ -108,14 +135,13 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
             continue
         seen.add(user.id)
         differences = _differences(user, row)
-        if "reactivated" in differences and user.deactivated_by_admin:
-            differences.remove("reactivated")
-            plan.kept.append((user, "deactivated by an admin: stays inactive (reactivate by hand if right)"))
+        if not override_admin:
+            _keep_admin_decisions(user, row, differences, plan)
         if differences:
             plan.update.append((user, row, differences))
         else:
             plan.unchanged += 1
-    if mode == "full":
+    if plan.mode == "full":
         plan.deactivate = sorted(
             (u for u in existing.values() if u.id not in seen and u.active),
             key=lambda u: (u.family_name, u.given_name),
@@ -127,6 +153,83 @@ def plan_import(school: School, text: str, role_map: dict[str, str] | None = Non
                                            "another admin must import it, or keep your row active"))
     plan.problems.sort(key=lambda p: p.line)
     return plan
+
+
+def _keep_admin_decisions(user: User, row: RosterRow, differences: list[str], plan: RosterPlan) -> None:
+    """What an admin decided by hand stays, shown as a conflict, unless the admin confirms the file wins."""
+    if "reactivated" in differences and user.deactivated_by_admin:
+        differences.remove("reactivated")
+        plan.kept.append((user, "deactivated by an admin: stays inactive"))
+    if "role" in differences and user.role_set_by_admin:
+        differences.remove("role")
+        if "grade" in differences and user.role != "student":  # a grade belongs to the role kept away
+            differences.remove("grade")
+        plan.kept.append((user, f"role set to {user.role} by an admin: stays (the file says {row.role})"))
+
+
+def school_org(school: School, source: RosterSource) -> str | None:
+    """The org whose users are this school's: the one set in its settings, or a bundle's only school."""
+    if school.roster_org_id:
+        if source.bundle and school.roster_org_id not in source.orgs:
+            raise RosterFileError(f"This bundle has no org {school.roster_org_id} (this school's OneRoster org "
+                                  "id in Settings): it is another school's or district's export.")
+        return school.roster_org_id
+    schools = source.schools()
+    if len(schools) == 1:
+        return schools[0].sourced_id
+    if len(schools) > 1:
+        raise RosterFileError(
+            f"This bundle covers {len(schools)} schools ({', '.join(o.name or o.sourced_id for o in schools[:5])}"
+            f"{', ...' if len(schools) > 5 else ''}): set this school's OneRoster org id in Settings, "
+            "so that only its users are imported.")
+    return None
+
+
+def _keep_this_school(school: School, source: RosterSource, parsed: ParsedRoster, plan: RosterPlan) -> None:
+    """Rows of other schools are skipped (never created here), and so are their guardians."""
+    org = school_org(school, source)
+    listed = [set(row.orgs) for row in parsed.rows if row.orgs]
+    if org is None:
+        if listed and not set.intersection(*listed):
+            raise RosterFileError("The file lists users of several organisations (orgSourcedIds): set this "
+                                  "school's OneRoster org id in Settings, so that only its users are imported.")
+        plan.guardians = _changed_guardians(school, parsed.guardians)
+        return
+    ours = []
+    for row in parsed.rows:
+        if row.orgs and org not in row.orgs:
+            plan.skipped.append(RowProblem(row.line, "skipped: a user of another organisation "
+                                                     f"({', '.join(row.orgs)})"))
+        else:
+            ours.append(row)
+    parsed.rows = ours
+    students = {row.roster_id for row in ours}
+    plan.guardians = _changed_guardians(
+        school, [g for g in parsed.guardians if org in g.orgs or students.intersection(g.students)])
+
+
+def _changed_guardians(school: School, rows: list[GuardianRow]) -> list[GuardianRow]:
+    """The guardian rows that would change what is stored: new, different, or removed."""
+    stored = _stored_guardians(school, rows)
+
+    def changes(row: GuardianRow) -> bool:
+        guardian = stored.get(row.roster_id)
+        if guardian is None:
+            return row.active
+        return not row.active or (guardian.relationship_kind, guardian.given_name, guardian.family_name,
+                                  guardian.email, guardian.phone, guardian.student_roster_ids) != (
+            row.kind, row.given_name, row.family_name, row.email, row.phone, list(row.students))
+
+    return [row for row in rows if changes(row)]
+
+
+def _stored_guardians(school: School, rows: list[GuardianRow]) -> dict[str, RosterGuardian]:
+    ids = list({row.roster_id for row in rows})
+    found: dict[str, RosterGuardian] = {}
+    for start in range(0, len(ids), BATCH):
+        found.update((g.roster_id, g) for g in db.session.scalars(select(RosterGuardian).where(
+            RosterGuardian.school_id == school.id, RosterGuardian.roster_id.in_(ids[start:start + BATCH]))))
+    return found
 
 
 def tombstone(school: School, roster_id: str) -> str:
@@ -232,10 +335,29 @@ def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
     for user in plan.deactivate:
         user.active = False
         user.session_version += 1
+    _store_guardians(school, plan.guardians)
     db.session.flush()
     for user in leaving:
         user_deactivated.send(user, actor=actor)
-    return ImportResult(len(plan.create), len(plan.update), len(leaving), plan.unchanged)
+    return ImportResult(len(plan.create), len(plan.update), len(leaving), plan.unchanged, len(plan.guardians))
+
+
+def _store_guardians(school: School, rows: list[GuardianRow]) -> None:
+    """Guardians as the file lists them, by roster id: added, updated, or removed when marked so."""
+    stored = _stored_guardians(school, rows)
+    for row in rows:
+        guardian = stored.get(row.roster_id)
+        if not row.active:
+            if guardian is not None:
+                db.session.delete(guardian)
+            continue
+        if guardian is None:
+            guardian = stored[row.roster_id] = RosterGuardian(school_id=school.id, roster_id=row.roster_id)
+            db.session.add(guardian)
+        guardian.relationship_kind, guardian.given_name = row.kind, row.given_name
+        guardian.family_name = row.family_name
+        guardian.email, guardian.phone, guardian.student_roster_ids = row.email, row.phone, list(row.students)
+        guardian.updated_at = utcnow()
 
 
 def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
@@ -245,12 +367,12 @@ def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
     if "grade" in differences:
         user.grade = row.grade
     if "role" in differences:
-        user.role = row.role
+        user.role, user.role_set_by_admin = row.role, False  # the admin confirmed the file wins
         user.session_version += 1
     if "username" in differences:
         user.username = row.username
     if "re-keyed" in differences:
         user.roster_id = row.roster_id
     if "reactivated" in differences or "deactivated" in differences:
-        user.active = row.active
+        user.active, user.deactivated_by_admin = row.active, False
         user.session_version += 1

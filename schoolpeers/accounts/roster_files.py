@@ -10,7 +10,7 @@ import csv
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -26,7 +26,8 @@ PLAIN_ALIASES = {
 PLAIN_ROLES = {"student": "student", "staff": "staff", "teacher": "staff",
                "counselor": "counselor", "counsellor": "counselor", "admin": "admin"}
 ONEROSTER_ROLES = {"student": "student", "teacher": "staff", "administrator": "staff", "aide": "staff"}
-ONEROSTER_IGNORED_ROLES = {"guardian", "parent", "relative", "proctor"}
+ONEROSTER_GUARDIAN_ROLES = {"guardian", "parent", "relative"}
+ONEROSTER_IGNORED_ROLES = {"proctor"}
 ONEROSTER_GRADE_CODES = {"KG": 0, "PK": None, "IT": None, "PR": None, "TK": None, "UG": None,
                          "Other": None}
 
@@ -42,6 +43,22 @@ class RosterRow:
     email: str | None
     username: str | None
     active: bool = True
+    orgs: tuple[str, ...] = ()  # OneRoster orgSourcedIds: the schools (or district) the user belongs to
+
+
+@dataclass(frozen=True)
+class GuardianRow:
+    """A guardian, parent or relative in a OneRoster file: kept for family contact, never an account."""
+    line: int
+    roster_id: str
+    kind: str  # guardian, parent or relative
+    given_name: str
+    family_name: str
+    email: str | None
+    phone: str | None
+    students: tuple[str, ...]  # agentSourcedIds: the roster ids of the students they are linked to
+    orgs: tuple[str, ...] = ()
+    active: bool = True  # a row marked inactive or to be deleted removes the stored guardian
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class ParsedRoster:
     rows: list[RosterRow] = field(default_factory=list)
     problems: list[RowProblem] = field(default_factory=list)
     skipped: list[RowProblem] = field(default_factory=list)  # rows that are not users of ours
+    guardians: list[GuardianRow] = field(default_factory=list)
 
 
 class RosterFileError(ValueError):
@@ -157,6 +175,9 @@ def _parse(reader, header: list[str], fmt: str, grade_range: tuple[int, int],
         record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
         reader_fn = _read_oneroster if fmt == "oneroster" else _read_plain
         outcome = reader_fn(line, record, grade_range, role_map)
+        if isinstance(outcome, GuardianRow):
+            result.guardians.append(outcome)
+            continue
         if isinstance(outcome, RowProblem):
             (result.skipped if outcome.reason.startswith("skipped") else result.problems).append(outcome)
             continue
@@ -195,8 +216,10 @@ def _read_plain(line: int, record: dict, grade_range, role_map) -> RosterRow | R
                        record.get("grade", ""), record.get("email", ""), None, True, grade_range)
 
 
-def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow | RowProblem:
+def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow | GuardianRow | RowProblem:
     role_text = record.get("role", "")
+    if role_text.lower() in ONEROSTER_GUARDIAN_ROLES:
+        return _read_guardian(line, record)
     if role_text.lower() in ONEROSTER_IGNORED_ROLES:
         return RowProblem(line, f"skipped: role {role_text} has no account here")
     role = role_map.get(role_text.lower()) or ONEROSTER_ROLES.get(role_text.lower())
@@ -206,13 +229,37 @@ def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow
         return RowProblem(line, "missing " + ", ".join(missing))
     if role is None:
         return RowProblem(line, f"unknown role {role_text!r}")
-    status = record.get("status", "").lower()
-    enabled = record.get("enabledUser", "true").lower() not in ("false", "0", "no")
-    active = enabled and status not in ("tobedeleted", "inactive")
+    active = _is_active(record)
     grade_text = record.get("grades", "").split(",")[0].strip() if role == "student" else ""
-    return _finish_row(line, record["sourcedId"], record["givenName"], record["familyName"], role,
-                       grade_text, record.get("email", ""), record.get("username", "").lower() or None, active,
-                       grade_range)
+    row = _finish_row(line, record["sourcedId"], record["givenName"], record["familyName"], role,
+                      grade_text, record.get("email", ""), record.get("username", "").lower() or None, active,
+                      grade_range)
+    return replace(row, orgs=id_list(record.get("orgSourcedIds", ""))) if isinstance(row, RosterRow) else row
+
+
+def _is_active(record: dict) -> bool:
+    enabled = record.get("enabledUser", "true").lower() not in ("false", "0", "no")
+    return enabled and record.get("status", "").lower() not in ("tobedeleted", "inactive")
+
+
+def id_list(text: str) -> tuple[str, ...]:
+    """A OneRoster list of sourcedIds ("a,b"), in order, without blanks."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _read_guardian(line: int, record: dict) -> GuardianRow | RowProblem:
+    given = unicodedata.normalize("NFC", record.get("givenName", ""))
+    family = unicodedata.normalize("NFC", record.get("familyName", ""))
+    if not record.get("sourcedId") or not (given or family):
+        return RowProblem(line, "skipped: a guardian row without a sourcedId or a name")
+    limits = ((record["sourcedId"], 100), (given, 100), (family, 100), (record.get("email", ""), 254),
+              (record.get("phone", ""), 50))
+    if any("\x00" in value or len(value) > limit for value, limit in limits):
+        return RowProblem(line, "skipped: a guardian row with a value too long or a NUL character")
+    return GuardianRow(line, record["sourcedId"], record["role"].lower(), given, family,
+                       record.get("email", "").lower() or None, record.get("phone", "") or None,
+                       id_list(record.get("agentSourcedIds", "")), id_list(record.get("orgSourcedIds", "")),
+                       _is_active(record))
 
 
 def _finish_row(line, roster_id, given, family, role, grade_text, email_text, username, active,

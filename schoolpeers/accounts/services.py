@@ -243,7 +243,7 @@ def change_role(user: User, role: str, *, acting_user: User) -> None:
         raise AccountError("You cannot change your own role; ask another admin.")
     if role not in ("student", "counselor", "staff", "admin"):
         raise AccountError(f"Unknown role: {role}")
-    user.role = role
+    user.role, user.role_set_by_admin = role, True  # a roster import leaves it so
     if role != "student":
         user.grade = None
     user.session_version += 1  # new permissions take effect at the next sign-in

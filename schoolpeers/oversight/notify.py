@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
+from schoolpeers.mail import send_mail
 from schoolpeers.mentors.models import CheckIn
 from schoolpeers.oversight import services
-from schoolpeers.oversight.mail import send_mail
 from schoolpeers.oversight.models import Concern, ConcernEvent
 
 

@@ -1,12 +1,12 @@
-import io
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from schoolpeers.accounts.models import User
+from schoolpeers.accounts.models import RosterUpload, User
 from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db
+from tests.factories import roster_upload_id, upload_roster
 
 DATA = Path(__file__).parent.parent / "data"
 
@@ -161,11 +161,6 @@ def test_designated_lead_must_be_an_adult_of_this_school(client, users, login_as
     assert school.designated_lead_id is None
 
 
-def upload(client, content: bytes, name="users.csv"):
-    return client.post("/admin/roster", data={"file": (io.BytesIO(content), name)},
-                       content_type="multipart/form-data")
-
-
 def count_users():
     return db.session.scalar(select(func.count()).select_from(User))
 
@@ -175,26 +170,28 @@ def test_roster_upload_shows_bad_rows_and_writes_nothing(client, users, login_as
     before = count_users()
     bad = (b"id,given_name,family_name,grade,email,role\n"
            b"A1,Ada,Lovelace,7,ada@x.org,student\nA2,,Byron,15,nope,student\n")
-    page = upload(client, bad)
+    page = upload_roster(client, bad)
     assert page.status_code == 200
     assert b"1 row to fix" in page.data and b"missing given name" in page.data
-    apply = client.post("/admin/roster/apply", data={"content": bad.decode(), "filename": "users.csv"})
-    assert b"1 row to fix" in apply.data
+    assert 'name="upload"' not in page.get_data(as_text=True)  # nothing kept: there is nothing to import
+    assert db.session.scalar(select(func.count()).select_from(RosterUpload)) == 0
+    apply = client.post("/admin/roster/apply", data={"upload": "made-up"}, follow_redirects=True)
+    assert b"Upload the file again" in apply.data
     assert count_users() == before
 
 
 def test_roster_upload_preview_then_apply(client, users, login_as):
     login_as(users["admin"])
     content = (DATA / "oneroster_users.csv").read_bytes()
-    preview = upload(client, content)
+    preview = upload_roster(client, content)
     assert b"OneRoster 1.1" in preview.data and b"341</span> to create" in preview.data
-    assert b"15 rows skipped" in preview.data
+    assert b"15 guardians kept for family contact" in preview.data and b'name="content"' not in preview.data
     before = count_users()
-    done = client.post("/admin/roster/apply", data={"content": content.decode(), "filename": "users.csv"},
-                       follow_redirects=True)
-    assert b"Roster imported: 341 created" in done.data
+    done = client.post("/admin/roster/apply", data={"upload": roster_upload_id(preview)}, follow_redirects=True)
+    assert b"Roster imported: 341 created" in done.data and b"15 guardians kept" in done.data
     assert count_users() == before + 341
-    again = upload(client, content)
+    assert db.session.scalar(select(func.count()).select_from(RosterUpload)) == 0  # deleted once imported
+    again = upload_roster(client, content)
     assert b"nothing to import" in again.data
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "roster.import"))
     assert event.detail["created"] == 341 and event.actor_id == users["admin"].id
@@ -208,11 +205,11 @@ def test_roster_upload_preview_then_apply(client, users, login_as):
 ])
 def test_roster_upload_refuses_unreadable_files(client, users, login_as, content, name, message):
     login_as(users["admin"])
-    response = upload(client, content, name)
+    response = upload_roster(client, content, name)
     assert response.status_code == 200 and message in response.data
 
 
 def test_roster_upload_too_large_is_a_friendly_413(client, users, login_as, app):
     login_as(users["admin"])
-    response = upload(client, b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    response = upload_roster(client, b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
     assert response.status_code == 413 and b"too large" in response.data

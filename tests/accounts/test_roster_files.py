@@ -46,12 +46,14 @@ def test_staff_need_no_grade_and_blank_lines_are_ignored():
     assert not parsed.problems and parsed.rows[0].role == "staff" and parsed.rows[0].grade is None
 
 
-def test_oneroster_file_maps_roles_grades_and_skips_guardians():
+def test_oneroster_file_maps_roles_grades_and_keeps_guardians_apart():
     parsed = parse_roster(decode((DATA / "oneroster_users.csv").read_bytes()), GRADES)
     assert parsed.format == "oneroster" and not parsed.problems
     roles = {r.role for r in parsed.rows}
     assert roles == {"student", "staff"}
-    assert len(parsed.rows) == 341 and len(parsed.skipped) == 15
+    assert len(parsed.rows) == 341 and not parsed.skipped and len(parsed.guardians) == 15
+    assert all(g.students and g.kind in ("guardian", "parent", "relative") for g in parsed.guardians)
+    assert {r.orgs for r in parsed.rows} == {("org-northfield",)}
     assert {r.grade for r in parsed.rows if r.role == "student"} == set(range(6, 13))
     assert all(r.username for r in parsed.rows)
 

@@ -2,8 +2,6 @@
 admin confirms the number, empty files refused, and no admin deactivated by their own import."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from sqlalchemy import func, select
 
@@ -11,6 +9,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.accounts.roster import apply_import, plan_import
 from schoolpeers.accounts.roster_files import RosterFileError
 from schoolpeers.extensions import db
+from tests.factories import roster_upload_id, upload_roster
 
 HEADER = "id,given_name,family_name,grade,email,role\n"
 ONEROSTER = "sourcedId,status,enabledUser,role,username,givenName,familyName,grades,email\n"
@@ -86,23 +85,18 @@ def test_an_admin_cannot_deactivate_their_own_account_by_import(school, make_use
 # --- the page and the command line -------------------------------------------------------------
 
 
-def upload(client, content: str, mode: str):
-    return client.post("/admin/roster", data={"file": (io.BytesIO(content.encode()), "users.csv"), "mode": mode},
-                       content_type="multipart/form-data")
-
-
 def test_the_page_asks_for_the_number_before_a_large_deactivation(client, users, login_as, forty):
     login_as(users["admin"])
     before = active_students(forty)  # the roster's 40 and the app's own student
-    preview = upload(client, roster_of(4), "full").get_data(as_text=True)
+    preview = upload_roster(client, roster_of(4), mode="full").get_data(as_text=True)
     assert "This file would deactivate 36 students" in preview and 'name="confirm_deactivations"' in preview
-    apply = {"content": roster_of(4), "filename": "users.csv", "mode": "full"}
+    apply = {"upload": roster_upload_id(upload_roster(client, roster_of(4), mode="full")), "mode": "full"}
     wrong = client.post("/admin/roster/apply", data={**apply, "confirm_deactivations": "30"})
     assert wrong.status_code == 200 and "Type 36 to deactivate 36 students." in wrong.get_data(as_text=True)
     assert active_students(forty) == before
     done = client.post("/admin/roster/apply", data={**apply, "confirm_deactivations": "36"}, follow_redirects=True)
     assert "36 deactivated" in done.get_data(as_text=True) and active_students(forty) == before - 36
-    delta = upload(client, roster_of(2), "delta").get_data(as_text=True)
+    delta = upload_roster(client, roster_of(2), mode="delta").get_data(as_text=True)
     assert "only the people in the file" in delta and "would deactivate" not in delta
 
 
@@ -142,8 +136,7 @@ def test_an_account_an_admin_deactivated_stays_inactive_through_imports(forty, u
     services.set_active(student, False, acting_user=users["admin"])
     db.session.commit()
     plan = plan_import(forty, roster_of(40))
-    assert plan.changes == 0 and plan.kept == [(student, "deactivated by an admin: stays inactive "
-                                                         "(reactivate by hand if right)")]
+    assert plan.changes == 0 and plan.kept == [(student, "deactivated by an admin: stays inactive")]
     apply_import(forty, plan)
     db.session.commit()
     assert not student.active
@@ -177,3 +170,40 @@ def test_names_are_stored_in_one_unicode_form_and_found_in_either(client, school
     login_as(users["admin"])
     page = client.get("/admin/users", query_string={"q": "Chlo\u00e9"}).get_data(as_text=True)
     assert "Older" in page and older.given_name == decomposed
+
+
+def test_a_role_an_admin_set_stays_unless_the_admin_confirms_the_file(forty, users):
+    from schoolpeers.accounts import services
+
+    student = db.session.scalar(select(User).where(User.roster_id == "S2"))
+    services.change_role(student, "staff", acting_user=users["admin"])
+    services.set_active(db.session.scalar(select(User).where(User.roster_id == "S3")), False,
+                        acting_user=users["admin"])
+    db.session.commit()
+    plan = plan_import(forty, roster_of(40))
+    assert plan.changes == 0 and [why for _u, why in plan.kept] == [
+        "role set to staff by an admin: stays (the file says student)", "deactivated by an admin: stays inactive"]
+    overridden = plan_import(forty, roster_of(40), override_admin=True)
+    assert sorted(d for _u, _row, diffs in overridden.update for d in diffs) == ["grade", "reactivated", "role"]
+    apply_import(forty, overridden)
+    db.session.commit()
+    assert student.role == "student" and not student.role_set_by_admin
+    assert plan_import(forty, roster_of(40)).changes == 0 and plan_import(forty, roster_of(40)).kept == []
+
+
+def test_the_page_shows_conflicts_and_applies_them_only_when_ticked(client, users, login_as, forty):
+    from schoolpeers.accounts import services
+
+    student = db.session.scalar(select(User).where(User.roster_id == "S2"))
+    services.change_role(student, "staff", acting_user=users["admin"])
+    db.session.commit()
+    login_as(users["admin"])
+    preview = upload_roster(client, roster_of(40))
+    assert "Left as an admin decided (1)" in preview.get_data(as_text=True)
+    client.post("/admin/roster/apply", data={"upload": roster_upload_id(preview)})
+    db.session.refresh(student)
+    assert student.role == "staff"
+    preview = upload_roster(client, roster_of(40))
+    client.post("/admin/roster/apply", data={"upload": roster_upload_id(preview), "override_admin": "y"})
+    db.session.refresh(student)
+    assert student.role == "student"

@@ -1,9 +1,7 @@
-"""Fixtures for oversight: an active mentorship, concerns about check-in notes, a real local SMTP server."""
-import socket
+"""Fixtures for oversight: an active mentorship, and concerns about check-in notes."""
 from datetime import date, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
@@ -40,33 +38,3 @@ def concern_on_notes(school, users, mentorship):
         return concern
 
     return make
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_inbox(app):
-    """A real SMTP server on localhost; the app is pointed at it for the test."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    old = {k: app.config.get(k) for k in ("MAIL_SERVER", "MAIL_PORT")}
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    try:
-        yield inbox
-    finally:
-        app.config.update(old)
-        controller.stop()

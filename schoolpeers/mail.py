@@ -1,7 +1,7 @@
-"""Alert mail through SMTP, when the school's installation configures it.
+"""Mail through SMTP, when the installation configures it: counselors' alerts, admins' summaries.
 
 Mail is sent after the database commit, so it never announces something that was not saved,
-and it never carries a student's name or notes: only a link to sign in and look.
+and it never carries a student's name or notes: only counts, and a link to sign in and look.
 """
 from __future__ import annotations
 
@@ -29,6 +29,6 @@ def send_mail(config: Mapping, recipients: Iterable[str], subject: str, body: st
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException):
-        log.exception("Could not send alert mail to %d recipients", len(recipients))
+        log.exception("Could not send mail to %d recipients", len(recipients))
         return False
     return True
