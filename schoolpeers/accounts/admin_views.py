@@ -179,16 +179,21 @@ def settings():
                                               + [(u.id, f"{u.display_name} ({u.role})") for u in leads])
     if not form.is_submitted():
         form.designated_lead_id.data = school.designated_lead_id or 0
+    if "roster_org_id" not in request.form:  # a form sent without it keeps the school's setting
+        form.roster_org_id.data = school.roster_org_id
     if form.validate_on_submit():
-        values = {name: field.data for name, field in form._fields.items()
-                  if name not in ("submit", "csrf_token")}
-        values["crisis_contact"] = values["crisis_contact"] or ""
-        values["designated_lead_id"] = values["designated_lead_id"] or None
-        services.update_school_settings(school, **values)
-        audit("school.settings", record_type="school", record_id=school.id)
-        db.session.commit()
-        flash("Settings saved.", "success")
-        return redirect(url_for("admin.settings"))
+        if services.org_id_taken(school, form.roster_org_id.data):
+            form.roster_org_id.errors.append("Another school here has this org id: each org is one school.")
+        else:
+            values = {name: field.data for name, field in form._fields.items()
+                      if name not in ("submit", "csrf_token")}
+            values["crisis_contact"] = values["crisis_contact"] or ""
+            values["designated_lead_id"] = values["designated_lead_id"] or None
+            services.update_school_settings(school, **values)
+            audit("school.settings", record_type="school", record_id=school.id)
+            db.session.commit()
+            flash("Settings saved.", "success")
+            return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
 
 

@@ -112,7 +112,7 @@ def plan_import(school: School, source: str | RosterSource, role_map: dict[str, 
         plan.mode = "delta"
         plan.notes.append("The bundle's manifest says its users file lists changes only: it is imported as a "
                           "delta, and nobody missing from it is deactivated.")
-    _keep_this_school(school, source, parsed, plan)
+    guardians = _keep_this_school(school, source, parsed, plan)
     existing = {
         u.roster_id: u
         for u in db.session.scalars(
@@ -121,6 +121,7 @@ def plan_import(school: School, source: str | RosterSource, role_map: dict[str, 
         )
     }
     erased = {rid for rid in existing if rid.startswith(TOMBSTONE)}
+    plan.guardians = _changed_guardians(school, _unlinked_from_erased(school, guardians, erased))
     matched = {**existing, **_rekeyed(parsed, existing)}
     _check_against_other_accounts(parsed, matched, plan)
     _choose_usernames(parsed, matched)
@@ -185,16 +186,16 @@ def school_org(school: School, source: RosterSource) -> str | None:
     return None
 
 
-def _keep_this_school(school: School, source: RosterSource, parsed: ParsedRoster, plan: RosterPlan) -> None:
-    """Rows of other schools are skipped (never created here), and so are their guardians."""
+def _keep_this_school(school: School, source: RosterSource, parsed: ParsedRoster,
+                      plan: RosterPlan) -> list[GuardianRow]:
+    """Rows of other schools are skipped (never created here); the guardians of this school's are kept."""
     org = school_org(school, source)
     listed = [set(row.orgs) for row in parsed.rows if row.orgs]
     if org is None:
         if listed and not set.intersection(*listed):
             raise RosterFileError("The file lists users of several organisations (orgSourcedIds): set this "
                                   "school's OneRoster org id in Settings, so that only its users are imported.")
-        plan.guardians = _changed_guardians(school, parsed.guardians)
-        return
+        return parsed.guardians
     ours = []
     for row in parsed.rows:
         if row.orgs and org not in row.orgs:
@@ -204,8 +205,17 @@ def _keep_this_school(school: School, source: RosterSource, parsed: ParsedRoster
             ours.append(row)
     parsed.rows = ours
     students = {row.roster_id for row in ours}
-    plan.guardians = _changed_guardians(
-        school, [g for g in parsed.guardians if org in g.orgs or students.intersection(g.students)])
+    return [g for g in parsed.guardians if org in g.orgs or students.intersection(g.students)]
+
+
+def _unlinked_from_erased(school: School, rows: list[GuardianRow], erased: set[str]) -> list[GuardianRow]:
+    """A guardian is never linked again to a student erased on request; one linked to nobody else goes."""
+    kept = []
+    for row in rows:
+        students = tuple(sid for sid in row.students if tombstone(school, sid) not in erased)
+        if students or not row.students:
+            kept.append(replace(row, students=students))
+    return kept
 
 
 def _changed_guardians(school: School, rows: list[GuardianRow]) -> list[GuardianRow]:

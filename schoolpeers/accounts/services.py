@@ -49,6 +49,12 @@ def update_school_settings(school: School, **settings) -> School:
     return school
 
 
+def org_id_taken(school: School, org_id: str | None) -> bool:
+    """Another school of the installation has this OneRoster org id (each org maps to one school)."""
+    return org_id is not None and db.session.scalar(
+        select(School.id).where(School.roster_org_id == org_id, School.id != school.id)) is not None
+
+
 def list_interests(school_id: int) -> list[Interest]:
     return list(db.session.scalars(
         select(Interest).where(Interest.school_id == school_id).order_by(Interest.name)

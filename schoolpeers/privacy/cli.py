@@ -7,6 +7,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from schoolpeers.accounts import roster_uploads
 from schoolpeers.accounts.models import School
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
@@ -41,6 +42,8 @@ def purge_command(school_slug: str | None, dry_run: bool) -> None:
             record_event("retention.purge", school_id=school.id, record_type="school", record_id=school.id,
                          detail={"counts": result.counts, "cutoff": result.cutoff.isoformat()})
         click.echo(f"{school.slug} (closed before {result.cutoff:%Y-%m-%d}): {result.describe()}.")
+    if not dry_run and not school_slug:
+        click.echo(f"Roster files checked but never imported, removed: {roster_uploads.discard_stale()}.")
     if dry_run:
         db.session.rollback()
         click.echo("Dry run: nothing was changed.")

@@ -22,7 +22,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts import two_factor
-from schoolpeers.accounts.models import User
+from schoolpeers.accounts.models import RosterGuardian, User
 from schoolpeers.accounts.roster import tombstone
 from schoolpeers.extensions import db
 from schoolpeers.matching import leavers
@@ -87,6 +87,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     _remove_checkin_text(student, result)
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
+    _forget_guardian_links(student, result)
     _anonymise_account(student, now)
     db.session.flush()
     return result
@@ -168,12 +169,26 @@ def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> Non
     result.add("concerns redacted", len(concerns))
 
 
+def _forget_guardian_links(student: User, result: ErasureResult) -> None:
+    """Guardians the school information system linked to the student lose the link; a guardian of
+    nobody else here is removed."""
+    if not student.roster_id:
+        return
+    for guardian in db.session.scalars(select(RosterGuardian).where(RosterGuardian.school_id == student.school_id)):
+        if student.roster_id in guardian.student_roster_ids:
+            guardian.student_roster_ids = [sid for sid in guardian.student_roster_ids if sid != student.roster_id]
+            if not guardian.student_roster_ids:
+                db.session.delete(guardian)
+            result.add("guardian links removed", 1)
+
+
 def _anonymise_account(student: User, now: datetime) -> None:
     student.given_name, student.family_name = ERASED_GIVEN_NAME, ERASED_FAMILY_NAME
     student.username = f"erased-{secrets.token_hex(16)}"  # unique, and nobody can sign in with it
     # The roster id becomes a tombstone, so that no import creates the student again.
     student.roster_id = tombstone(student.school, student.roster_id) if student.roster_id else None
     student.email = student.password_hash = student.setup_nonce = None
+    student.setup_code_hash = student.setup_code_expires_at = None
     student.gender, student.languages = None, []
     student.interest_links = []
     two_factor.turn_off(student)  # secret and recovery codes gone; every session of the account ends at once

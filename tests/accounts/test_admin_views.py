@@ -161,6 +161,24 @@ def test_designated_lead_must_be_an_adult_of_this_school(client, users, login_as
     assert school.designated_lead_id is None
 
 
+def test_the_schools_oneroster_org_id_is_set_once_per_installation(client, users, login_as, school,
+                                                                     other_school):
+    other_school.roster_org_id = "org-south"
+    db.session.commit()
+    login_as(users["admin"])
+    taken = client.post("/admin/settings", data=settings_data(roster_org_id="org-south"))
+    assert taken.status_code == 200 and b"Another school here has this org id" in taken.data
+    client.post("/admin/settings", data=settings_data(roster_org_id=" org-north "))
+    db.session.refresh(school)
+    assert school.roster_org_id == "org-north"
+    client.post("/admin/settings", data=settings_data())  # a form without the field keeps it
+    db.session.refresh(school)
+    assert school.roster_org_id == "org-north"
+    client.post("/admin/settings", data=settings_data(roster_org_id=""))
+    db.session.refresh(school)
+    assert school.roster_org_id is None
+
+
 def count_users():
     return db.session.scalar(select(func.count()).select_from(User))
 

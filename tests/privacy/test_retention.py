@@ -109,3 +109,18 @@ def test_command_prints_counts_per_kind_and_is_idempotent(runner, school, other_
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 1
     assert "No school" in runner.invoke(args=["retention", "purge", "--school", "nope"]).output
 
+
+
+def test_the_daily_run_removes_roster_files_checked_but_never_imported(runner, school, users):
+    from datetime import timedelta
+
+    from schoolpeers.accounts import roster_uploads
+    from schoolpeers.accounts.models import RosterUpload
+
+    old = roster_uploads.keep(users["admin"], "old.csv", b"id,given_name\n")
+    roster_uploads.keep(users["admin"], "new.csv", b"id,given_name\n")
+    old.created_at = utcnow() - roster_uploads.KEPT_FOR - timedelta(minutes=1)
+    db.session.commit()
+    result = runner.invoke(args=["retention", "purge"])
+    assert "Roster files checked but never imported, removed: 1." in result.output
+    assert [u.filename for u in db.session.scalars(select(RosterUpload))] == ["new.csv"]
