@@ -23,6 +23,7 @@ ACCESS = {
     "health.healthz": PUBLIC,
     "accounts.login": PUBLIC,
     "accounts.setup": PUBLIC,
+    "accounts.setup_code": PUBLIC,
     "two_factor.code": PUBLIC,  # only with a session waiting for its code; anyone else is sent to sign in
     "two_factor.setup": dict.fromkeys(EVERYONE, OK),  # students are sent home
     **{e: dict.fromkeys(ADULTS, OK) for e in (

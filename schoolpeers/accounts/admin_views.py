@@ -153,19 +153,21 @@ def setup_letters():
     if not form.validate_on_submit():
         waiting = {g: len(services.students_to_set_up(school, g)) for g in grades}
         return render_template("admin/setup_letters.html", form=form, waiting=waiting)
-    students = services.students_to_set_up(school, form.grade.data)
-    secret = current_app.config["SECRET_KEY"]
-    letters = [(student, url_for("accounts.setup", token=services.issue_setup_link_token(student, secret),
-                                 _external=True)) for student in students]
+    secret, max_age = current_app.config["SECRET_KEY"], current_app.config["SETUP_LINK_MAX_AGE"]
+    letters = []
+    for student in services.students_to_set_up(school, form.grade.data):
+        token, code = services.issue_setup_code(student, secret, max_age)
+        letters.append((student, url_for("accounts.setup", token=token, _external=True), code))
     audit("user.setup_links", detail={"grade": form.grade.data, "count": len(letters), "output": form.output.data})
     db.session.commit()
-    expires = today_in(school.timezone) + current_app.config["SETUP_LINK_MAX_AGE"]
+    expires = today_in(school.timezone) + max_age
     if form.output.data == "csv":
         return Response(letters_csv(letters, expires), mimetype="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="setup-links-grade-{form.grade.data}.csv"'})
     return render_template("admin/setup_letters_print.html", school=school, grade=form.grade.data,
-                           letters=[(student, link, qr_code_svg(link, f"Setup link for {student.given_name}"))
-                                    for student, link in letters], expires=expires)
+                           letters=[(student, link, code, qr_code_svg(link, f"Setup link for {student.given_name}"))
+                                    for student, link, code in letters], expires=expires,
+                           code_page=url_for("accounts.setup_code", _external=True))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -43,6 +43,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class SetupCodeForm(FlaskForm):
+    code = StringField("Setup code from your letter", validators=[DataRequired("Type the code from your letter."),
+                                                                 Length(max=40)])
+    submit = SubmitField("Continue")
+
+
 class ChoosePasswordForm(FlaskForm):
     password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
     confirm = PasswordField(

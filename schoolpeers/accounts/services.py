@@ -214,7 +214,29 @@ def issue_setup_link_token(user: User, secret_key: str) -> str:
     if not user.active:
         raise AccountError("Reactivate the account before sending a setup link.")
     user.setup_nonce = setup_links.new_nonce()
+    user.setup_code_hash = user.setup_code_expires_at = None  # an earlier letter's code goes with its link
     db.session.flush()
+    return setup_links.make_token(secret_key, user.id, user.setup_nonce)
+
+
+def issue_setup_code(user: User, secret_key: str, max_age: timedelta) -> tuple[str, str]:
+    """A new setup link and the short code that stands for it on a letter, valid as long as the link."""
+    token = issue_setup_link_token(user, secret_key)
+    code = setup_links.new_short_code()
+    user.setup_code_hash = setup_links.short_code_hash(code)
+    user.setup_code_expires_at = utcnow() + max_age
+    db.session.flush()
+    return token, code
+
+
+def setup_token_for_code(text: str, secret_key: str) -> str:
+    """The setup link a letter's short code stands for, or SetupLinkError."""
+    digest = setup_links.short_code_hash(text)
+    user = db.session.scalar(select(User).where(User.setup_code_hash == digest)) if digest else None
+    if (user is None or user.setup_code_expires_at is None or as_utc(user.setup_code_expires_at) < utcnow()
+            or not user.active or not user.setup_nonce):
+        raise setup_links.SetupLinkError("This code is not valid, or it has expired or been used. Check it "
+                                         "against your letter, or ask your school for a new one.")
     return setup_links.make_token(secret_key, user.id, user.setup_nonce)
 
 
@@ -239,7 +261,7 @@ def user_for_setup_token(token: str, secret_key: str, max_age) -> User:
 
 def complete_setup(user: User, password: str) -> None:
     set_password(user, password)
-    user.setup_nonce = None
+    user.setup_nonce = user.setup_code_hash = user.setup_code_expires_at = None
     db.session.flush()
 
 

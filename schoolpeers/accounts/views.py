@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required, logout_user
 
 from schoolpeers.accounts import services, sessions, two_factor
-from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm
+from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm, SetupCodeForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import db, limiter
 from schoolpeers.web import audit
@@ -78,6 +78,21 @@ def logout():
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("accounts.login"))
+
+
+@bp.route("/setup/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=failed_sign_in)
+def setup_code():
+    """A setup letter's short code, typed by a student who cannot scan or type the link."""
+    form = SetupCodeForm()
+    if form.validate_on_submit():
+        try:
+            token = services.setup_token_for_code(form.code.data, current_app.config["SECRET_KEY"])
+        except SetupLinkError as exc:
+            form.code.errors.append(str(exc))
+        else:
+            return redirect(url_for("accounts.setup", token=token))
+    return render_template("accounts/setup_code.html", form=form)
 
 
 @bp.route("/setup/<token>", methods=["GET", "POST"])

@@ -69,3 +69,9 @@ def test_two_app_servers_share_the_limits_through_redis(app, leo):
     first, second = limited_app(app, **shared).test_client(), limited_app(app, **shared).test_client()
     assert [attempt(first, "leo").status_code for _ in range(3)] == [200, 200, 200]
     assert attempt(second, "leo", PASSWORD).status_code == 429
+
+
+def test_guessing_setup_codes_is_slowed_per_address(app):
+    client = limited_app(app).test_client()
+    answers = [client.post("/setup/code", data={"code": f"ABCDE-FGH{c}"}).status_code for c in "JKMNPQR"]
+    assert answers == [200] * 6 + [429]
