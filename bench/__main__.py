@@ -16,6 +16,7 @@ PARTS: dict[str, str] = {
     "matching": "bench.matching",
     "reports": "bench.reports",
     "risk": "bench.risk",
+    "roster": "bench.roster",
     "web": "bench.web",
 }
 

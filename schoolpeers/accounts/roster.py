@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import RosterGuardian, School, User
@@ -298,13 +298,22 @@ def _rekeyed(parsed: ParsedRoster, existing: dict[str, User]) -> dict[str, User]
 
 def _choose_usernames(parsed: ParsedRoster, existing: dict[str, User]) -> None:
     """A username for every new row without one, chosen now so that the import creates exactly what
-    the dry run showed: unique across the school's accounts and the file's own usernames."""
-    taken = {row.username for row in parsed.rows if row.username}
-    for i, row in enumerate(parsed.rows):
-        if row.username is None and row.roster_id not in existing:
-            username = services.suggest_username(row.given_name, row.family_name, also_taken=taken)
-            taken.add(username)
-            parsed.rows[i] = replace(row, username=username)
+    the dry run showed: unique across the installation's accounts and the file's own usernames."""
+    needing = [i for i, row in enumerate(parsed.rows) if row.username is None and row.roster_id not in existing]
+    bases = {i: services.username_base(parsed.rows[i].given_name, parsed.rows[i].family_name) for i in needing}
+    taken = {row.username for row in parsed.rows if row.username} | services.usernames_like(set(bases.values()))
+    tried: dict[str, int] = {}  # the last number tried per base, so that each row starts after it
+    for i in needing:
+        base = bases[i]
+        username, n = base, tried.get(base, 1)
+        if n > 1:
+            username = f"{base}{n}"
+        while username in taken:
+            n += 1
+            username = f"{base}{n}"
+        tried[base] = n
+        taken.add(username)
+        parsed.rows[i] = replace(parsed.rows[i], username=username)
 
 
 def _differences(user: User, row: RosterRow) -> list[str]:
@@ -335,11 +344,7 @@ def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
     if not plan.confirmed_by(confirmed):
         raise ValueError(f"Deactivating {plan.deactivated_students} students needs the admin's confirmation.")
     leaving = list(plan.deactivate) + [u for u, _row, d in plan.update if "deactivated" in d]
-    for row in plan.create:
-        services.create_user(
-            school, given_name=row.given_name, family_name=row.family_name, role=row.role,
-            username=row.username, email=row.email, grade=row.grade, roster_id=row.roster_id,
-        )
+    _create_accounts(school, plan.create)
     for user, row, differences in plan.update:
         _apply_row(user, row, differences)
     for user in plan.deactivate:
@@ -350,6 +355,16 @@ def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
     for user in leaving:
         user_deactivated.send(user, actor=actor)
     return ImportResult(len(plan.create), len(plan.update), len(leaving), plan.unchanged, len(plan.guardians))
+
+
+def _create_accounts(school: School, rows: list[RosterRow]) -> None:
+    """New accounts in bulk statements: the plan has already made their usernames and emails unique
+    under the school's lock (and the database's unique constraints stand behind it)."""
+    values = [{"school_id": school.id, "given_name": row.given_name, "family_name": row.family_name,
+               "role": row.role, "username": row.username, "email": row.email, "roster_id": row.roster_id,
+               "grade": row.grade if row.role == "student" else None, "languages": []} for row in rows]
+    for start in range(0, len(values), BATCH):
+        db.session.execute(insert(User), values[start:start + BATCH])
 
 
 def _store_guardians(school: School, rows: list[GuardianRow]) -> None:

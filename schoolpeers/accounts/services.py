@@ -88,12 +88,30 @@ def email_taken(email: str, *, except_user_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
+def username_base(given_name: str, family_name: str) -> str:
+    """`given.family` in lower-case ASCII letters, digits and dots, from any script."""
+    ascii_name = anyascii(unicodedata.normalize("NFC", f"{given_name}.{family_name}"))
+    base = re.sub(r"[^a-z0-9.]+", "", ascii_name.lower())
+    return re.sub(r"\.{2,}", ".", base).strip(".")[:90] or "user"
+
+
+def usernames_like(bases: set[str], batch: int = 500) -> set[str]:
+    """The installation's usernames that are one of `bases` or a base followed by anything (`ada.lovelace`,
+    `ada.lovelace7`): what a batch of suggestions must avoid, in a few statements."""
+    bases, found = sorted(bases), set()
+    for start in range(0, len(bases), batch):
+        found.update(db.session.scalars(select(User.username).where(User.username.in_(bases[start:start + batch]))))
+    clashing = sorted(found)
+    for start in range(0, len(clashing), 50):  # bases are [a-z0-9.] only: nothing LIKE would read as a wildcard
+        found.update(db.session.scalars(select(User.username).where(
+            or_(*(User.username.like(f"{base}%") for base in clashing[start:start + 50])))))
+    return found
+
+
 def suggest_username(given_name: str, family_name: str, also_taken: set[str] | frozenset[str] = frozenset()) -> str:
     """A readable, unique username such as `ada.lovelace` or `ada.lovelace2`, transliterated from any
     script (`محمد` gives `mhmd`, `李` gives `li`); not one of `also_taken` (a roster's other rows)."""
-    ascii_name = anyascii(unicodedata.normalize("NFC", f"{given_name}.{family_name}"))
-    base = re.sub(r"[^a-z0-9.]+", "", ascii_name.lower())
-    base = re.sub(r"\.{2,}", ".", base).strip(".")[:90] or "user"
+    base = username_base(given_name, family_name)
     candidate, n = base, 1
     while candidate in also_taken or username_taken(candidate):
         n += 1

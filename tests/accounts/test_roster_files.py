@@ -2,8 +2,10 @@ import codecs
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from schoolpeers.accounts.roster_files import RosterFileError, decode, parse_roster
+from schoolpeers.accounts.roster_files import RosterFileError, decode, normalized_email, parse_roster
 
 DATA = Path(__file__).parent.parent / "data"
 GRADES = (6, 12)
@@ -120,3 +122,34 @@ def test_an_unquoted_comma_and_a_stray_quote_are_reported_on_their_own_lines():
             "A4,Cy,Clark,9,,student\n")
     problems = {p.line: p.reason for p in parse_roster(text, (6, 12)).problems}
     assert "separator must be in quotes" in problems[3] and "not closed on this line" in problems[4]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Ada.Lovelace@Example.ORG", "ada.lovelace@example.org"),
+    ("o'brien+roster@school.example.org", "o'brien+roster@school.example.org"),
+    ("zoë@école.example", "zoë@école.example"),  # internationalised: the library's path
+    ("a..b@example.org", None), (".a@example.org", None), ("a@", None), ("@example.org", None),
+    ("a@example", None), ("a@-bad-.example.org", None), ("a b@example.org", None), ("a@b@example.org", None),
+    ("x" * 250 + "@example.org", None),
+])
+def test_emails_are_checked_the_same_on_the_fast_and_the_full_path(text, expected):
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        library = validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        library = None
+    assert normalized_email(text) == library == expected
+
+
+@given(st.text(alphabet="aZ09.+-_'!é ", min_size=0, max_size=12),
+       st.sampled_from(["example.org", "Example.ORG", "école.example", "-x.org", "a..org", "localhost", ""]))
+def test_the_fast_email_path_agrees_with_the_library(local, domain):
+    from email_validator import EmailNotValidError, validate_email
+
+    text = f"{local}@{domain}"
+    try:
+        library = validate_email(text, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        library = None
+    assert normalized_email(text) == library

@@ -207,3 +207,12 @@ def test_the_page_shows_conflicts_and_applies_them_only_when_ticked(client, user
     client.post("/admin/roster/apply", data={"upload": roster_upload_id(preview), "override_admin": "y"})
     db.session.refresh(student)
     assert student.role == "student"
+
+
+def test_a_long_list_of_changes_is_shortened_on_the_page(client, users, login_as, school):
+    apply_import(school, plan_import(school, roster_of(520)))
+    db.session.commit()
+    login_as(users["admin"])
+    renamed = HEADER + "".join(f"S{i},Student,Renamed{i},7,,student\n" for i in range(520))
+    page = upload_roster(client, renamed).get_data(as_text=True)
+    assert page.count(": name</li>") == 500 and "and 20 more: the first 500 of each kind are listed." in page
