@@ -25,9 +25,12 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# The job consumer (roster imports) runs beside the app and stops with it.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo
+	$(FLASK) jobs work & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-test

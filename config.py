@@ -66,7 +66,10 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     PERMANENT_SESSION_LIFETIME = timedelta(hours=env_int("SCHOOLPEERS_SESSION_HOURS", 12))
     SETUP_LINK_MAX_AGE = timedelta(days=7)
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024  # roster files; anything larger is refused with 413
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024  # roster files (50,000 users are about 6 MB); larger is refused with 413
+    # Long work (a roster import) runs in the job consumer (`flask jobs work`);
+    # True runs it inside the request instead, as the tests and the browser journeys do.
+    JOBS_RUN_INLINE = os.environ.get("SCHOOLPEERS_JOBS_INLINE", "0") == "1"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, so a long form never expires
     USERS_PER_PAGE = 25
 
@@ -80,6 +83,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = False  # one test turns it back on to prove the refusal
     RATELIMIT_ENABLED = False  # tests sign in hundreds of times from one address; limiter tests enable it
     SECRET_KEY = "test-secret-key-not-for-production"
+    JOBS_RUN_INLINE = True
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL"))
 
 

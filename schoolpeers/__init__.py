@@ -84,7 +84,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     # Import the models so that metadata (and Alembic) know every table.
-    from schoolpeers import audit  # noqa: F401
+    from schoolpeers import audit, jobs  # noqa: F401
     from schoolpeers.accounts import access, models  # noqa: F401
     from schoolpeers.matching import models as matching_models  # noqa: F401
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
@@ -160,6 +160,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from schoolpeers.accounts.cli import roster_cli
     from schoolpeers.demo import demo_command
+    from schoolpeers.jobs import jobs_cli
     from schoolpeers.matching.cli import matching_cli
     from schoolpeers.oversight.cli import oversight_cli
     from schoolpeers.privacy.cli import backup_command, retention_cli
@@ -172,3 +173,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(retention_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(jobs_cli)

@@ -34,7 +34,7 @@ ACCESS = {
     **{e: {"admin": OK} for e in (
         "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",
         "admin.setup_link", "admin.setup_letters", "admin.settings", "admin.roster_upload", "admin.roster_apply",
-        "audit.index", "audit.export")},
+        "admin.job", "audit.index", "audit.export")},
     **{e: {"student": OK, "mentor": OK} for e in (
         "matching.my_request", "matching.withdraw", "matching.ask_change", "mentors.apply", "mentors.feedback",
         "oversight.talk")},
@@ -124,7 +124,7 @@ def test_route(app, client, world, login_as, endpoint, rule, method):
         # The same role in another school: a record of ours is not theirs to see.
         login_as(outsiders[role])
         outsider_expects = rules.get(role, FORBIDDEN)
-        if outsider_expects == OK and "<int:" in rule:  # a record id of ours
+        if outsider_expects == OK and ("<int:" in rule or "<job_id>" in rule):  # a record id of ours
             outsider_expects = NOT_FOUND
         if endpoint in ("mentors.my_mentees",) and role == "mentor":
             outsider_expects = OK  # their own (empty) list

@@ -1,5 +1,5 @@
 """roster: OneRoster org of a school, uploads kept between check and import, guardians as listed by the
-school information system, roles an admin set by hand, and setup letters' short codes
+school information system, roles an admin set by hand, setup letters' short codes, and background jobs
 
 Revision ID: 0009_roster_bundles
 Revises: 0008_roster_guard
@@ -31,6 +31,8 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('filename', sa.String(length=200), nullable=False),
     sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('deactivations', sa.Integer(), nullable=False),
+    sa.Column('confirmation_needed', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_roster_uploads_school_id_schools')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_roster_uploads_user_id_users'),
@@ -57,9 +59,33 @@ def upgrade():
     )
     with op.batch_alter_table('roster_guardians', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_roster_guardians_school_id'), ['school_id'], unique=False)
+    op.create_table('jobs',
+    sa.Column('id', sa.String(length=48), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('arguments', sa.JSON(), nullable=False),
+    sa.Column('outcome', sa.JSON(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('queued', 'running', 'done', 'refused', 'failed')",
+                       name=op.f('ck_jobs_status_known')),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_jobs_school_id_schools')),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_jobs_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    )
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_jobs_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_jobs_user_id'), ['user_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('jobs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_jobs_user_id'))
+        batch_op.drop_index(batch_op.f('ix_jobs_school_id'))
+    op.drop_table('jobs')
     with op.batch_alter_table('roster_guardians', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roster_guardians_school_id'))
     op.drop_table('roster_guardians')

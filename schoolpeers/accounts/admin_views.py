@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import unicodedata
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from schoolpeers.accounts import roster, roster_uploads, services
+from schoolpeers import jobs
+from schoolpeers.accounts import roster, roster_jobs, roster_uploads, services
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.forms import (
     RosterApplyForm,
@@ -211,7 +212,7 @@ def roster_upload():
             form.file.errors.append(str(exc))
         else:  # kept for the import only when there is something to import
             filename = (form.file.data.filename or "roster")[:200]
-            kept = roster_uploads.keep(current_user, filename, content) if plan.ok else None
+            kept = roster_uploads.keep(current_user, filename, content, plan) if plan.ok else None
             page = render_template("admin/roster_preview.html", plan=plan, filename=filename,
                                    apply_form=RosterApplyForm(upload=kept and kept.id, mode=form.mode.data))
             db.session.commit()
@@ -221,33 +222,35 @@ def roster_upload():
 
 @bp.post("/roster/apply")
 def roster_apply():
+    """Start the import of a checked file as a background job, once the admin typed any number the
+    check asked for; the job plans again under the school's lock and refuses what no longer holds."""
     form = RosterApplyForm()
     upload = roster_uploads.load(current_user, form.upload.data) if form.validate_on_submit() else None
     if upload is None:
         flash("Upload the file again to import it: a checked file is kept for four hours.", "error")
         return redirect(url_for("admin.roster_upload"))
-    try:
-        # Checked again, as of now; concurrent imports into the school wait for this one's commit.
-        plan = roster.plan_import(current_user.school, open_roster(upload.content), to_apply=True,
-                                  mode=form.mode.data, acting_user=current_user,
-                                  override_admin=form.override_admin.data)
-    except RosterFileError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for("admin.roster_upload"))
-    if not plan.ok or not plan.confirmed_by(form.confirm_deactivations.data):
-        if plan.ok:
-            form.confirm_deactivations.errors = [
-                f"Type {plan.deactivated_students} to deactivate {plan.deactivated_students} students."]
+    if upload.confirmation_needed and form.confirm_deactivations.data != upload.deactivations:
+        try:
+            plan = roster.plan_import(current_user.school, open_roster(upload.content), mode=form.mode.data,
+                                      acting_user=current_user, override_admin=form.override_admin.data)
+        except RosterFileError as exc:
+            flash(str(exc), "error")
+            return redirect(url_for("admin.roster_upload"))
+        form.confirm_deactivations.errors = [
+            f"Type {plan.deactivated_students} to deactivate {plan.deactivated_students} students."]
         return render_template("admin/roster_preview.html", plan=plan, apply_form=form, filename=upload.filename)
-    result = roster.apply_import(current_user.school, plan, current_user,
-                                 confirmed=form.confirm_deactivations.data)
-    audit("roster.import", detail={"source": "upload", "file": upload.filename, "format": plan.format,
-                                   "mode": plan.mode, "created": result.created, "updated": result.updated,
-                                   "deactivated": result.deactivated, "guardians": result.guardians,
-                                   "admin_decisions_overridden": bool(form.override_admin.data)})
-    roster_uploads.discard(upload)
+    job = jobs.start(roster_jobs.KIND, current_user, {
+        "upload": upload.id, "mode": form.mode.data, "confirmed": form.confirm_deactivations.data,
+        "override_admin": bool(form.override_admin.data)})
     db.session.commit()
-    flash(f"Roster imported: {result.created} created, {result.updated} updated, "
-          f"{result.deactivated} deactivated, {result.unchanged} unchanged"
-          + (f", {result.guardians} guardians kept for family contact." if result.guardians else "."), "success")
-    return redirect(url_for("admin.users"))
+    jobs.enqueue(job)
+    return redirect(url_for("admin.job", job_id=job.id))
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str):
+    """Where a background job stands (the page refreshes itself until it ends), then what came of it."""
+    found = jobs.load_own(current_user, job_id[:48])
+    if found is None:
+        abort(404)
+    return render_template("admin/job.html", job=found, progress=jobs.progress_of(found))

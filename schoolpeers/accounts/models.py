@@ -194,6 +194,9 @@ class RosterUpload(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+    # What the check found: students the import would deactivate, and whether that needs the number typed.
+    deactivations: Mapped[int] = mapped_column(Integer, default=0)
+    confirmation_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

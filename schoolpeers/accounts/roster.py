@@ -18,6 +18,7 @@ until the admin confirms the exact number, and no import deactivates the admin r
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, insert, select
@@ -336,7 +337,7 @@ def _differences(user: User, row: RosterRow) -> list[str]:
 
 
 def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
-                 confirmed: int | None = None) -> ImportResult:
+                 confirmed: int | None = None, progress: Callable[[float], None] | None = None) -> ImportResult:
     """Write a clean, confirmed plan. The caller commits once, so a failure leaves nothing behind.
     Everyone deactivated leaves (`accounts.signals.user_deactivated`) in the same transaction."""
     if not plan.ok:
@@ -344,7 +345,9 @@ def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
     if not plan.confirmed_by(confirmed):
         raise ValueError(f"Deactivating {plan.deactivated_students} students needs the admin's confirmation.")
     leaving = list(plan.deactivate) + [u for u, _row, d in plan.update if "deactivated" in d]
-    _create_accounts(school, plan.create)
+    steps = max(1, len(plan.create) + len(plan.update) + len(leaving))
+    report = progress or (lambda share: None)
+    _create_accounts(school, plan.create, lambda done: report(done / steps))
     for user, row, differences in plan.update:
         _apply_row(user, row, differences)
     for user in plan.deactivate:
@@ -352,12 +355,15 @@ def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
         user.session_version += 1
     _store_guardians(school, plan.guardians)
     db.session.flush()
-    for user in leaving:
+    report((len(plan.create) + len(plan.update)) / steps)
+    for i, user in enumerate(leaving, start=1):
         user_deactivated.send(user, actor=actor)
+        if i % 100 == 0:
+            report((steps - len(leaving) + i) / steps)
     return ImportResult(len(plan.create), len(plan.update), len(leaving), plan.unchanged, len(plan.guardians))
 
 
-def _create_accounts(school: School, rows: list[RosterRow]) -> None:
+def _create_accounts(school: School, rows: list[RosterRow], done: Callable[[int], None]) -> None:
     """New accounts in bulk statements: the plan has already made their usernames and emails unique
     under the school's lock (and the database's unique constraints stand behind it)."""
     values = [{"school_id": school.id, "given_name": row.given_name, "family_name": row.family_name,
@@ -365,6 +371,7 @@ def _create_accounts(school: School, rows: list[RosterRow]) -> None:
                "grade": row.grade if row.role == "student" else None, "languages": []} for row in rows]
     for start in range(0, len(values), BATCH):
         db.session.execute(insert(User), values[start:start + BATCH])
+        done(start + len(values[start:start + BATCH]))
 
 
 def _store_guardians(school: School, rows: list[GuardianRow]) -> None:

@@ -9,17 +9,19 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from schoolpeers.accounts.models import RosterUpload, User
+from schoolpeers.accounts.roster import RosterPlan
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
 KEPT_FOR = timedelta(hours=4)
 
 
-def keep(admin: User, filename: str, content: bytes) -> RosterUpload:
-    """Store an uploaded file for its admin; older forgotten uploads go at the same time."""
+def keep(admin: User, filename: str, content: bytes, plan: RosterPlan) -> RosterUpload:
+    """Store an uploaded file for its admin, with what its check found; older forgotten uploads go."""
     discard_stale()
     upload = RosterUpload(id=secrets.token_urlsafe(32), school_id=admin.school_id, user_id=admin.id,
-                          filename=filename[:200], content=content)
+                          filename=filename[:200], content=content, deactivations=plan.deactivated_students,
+                          confirmation_needed=plan.needs_confirmation())
     db.session.add(upload)
     db.session.flush()
     return upload

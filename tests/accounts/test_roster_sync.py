@@ -216,3 +216,31 @@ def test_a_long_list_of_changes_is_shortened_on_the_page(client, users, login_as
     renamed = HEADER + "".join(f"S{i},Student,Renamed{i},7,,student\n" for i in range(520))
     page = upload_roster(client, renamed).get_data(as_text=True)
     assert page.count(": name</li>") == 500 and "and 20 more: the first 500 of each kind are listed." in page
+
+
+def test_an_import_refuses_in_its_job_what_no_longer_holds(client, users, login_as, forty):
+    """Checked with 36 to deactivate; by the time the job runs, another import changed that."""
+    login_as(users["admin"])
+    preview = upload_roster(client, roster_of(4), mode="full")
+    apply_import(forty, plan_import(forty, roster_of(20), mode="full"), confirmed=20)  # 20 left meanwhile
+    db.session.commit()
+    page = client.post("/admin/roster/apply", data={"upload": roster_upload_id(preview), "mode": "full",
+                                                    "confirm_deactivations": "36"}, follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "would now deactivate 16 students, not the number you confirmed" in text
+    assert active_students(forty) == 21  # the 20 left, and the app's own student
+    assert "Nothing was imported" in text
+
+
+def test_the_job_page_waits_then_shows_the_end(client, users, login_as, school):
+    from schoolpeers import jobs
+    from schoolpeers.accounts import roster_jobs
+
+    job = jobs.start(roster_jobs.KIND, users["admin"], {"upload": "x"})
+    db.session.commit()
+    login_as(users["admin"])
+    waiting = client.get(f"/admin/jobs/{job.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in waiting and "<progress" in waiting and "Waiting for its turn" in waiting
+    jobs.enqueue(job)
+    done = client.get(f"/admin/jobs/{job.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in done and "no longer kept" in done

@@ -48,11 +48,11 @@ def live_server(tmp_path_factory):
     from schoolpeers.extensions import db
 
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
-    # Production-like: CSRF on, the development error pages. The limiter stays off because its
-    # settings are shared with the test suite's own app in this process.
+    # Production-like: CSRF on, the development error pages; jobs run inline (no consumer here). The
+    # limiter stays off because its settings are shared with the test suite's own app in this process.
     app = create_app("development", {
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "SECRET_KEY": secrets.token_urlsafe(48),
-        "RATELIMIT_ENABLED": False, "MAIL_SERVER": None,
+        "RATELIMIT_ENABLED": False, "MAIL_SERVER": None, "JOBS_RUN_INLINE": True,
     })
     with app.app_context():
         upgrade()

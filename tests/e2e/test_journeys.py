@@ -34,6 +34,9 @@ from tests.e2e.seed import (
 # by `make bench`, not by a timed assertion that a busy machine would break.
 
 
+ROSTER_FILE = "Roster file (CSV, or a OneRoster bundle as .zip)"
+
+
 def flash(journey: Journey):
     return journey.page.locator(".flash")
 
@@ -295,7 +298,7 @@ def test_admin_imports_a_oneroster_file_after_fixing_a_bad_row(open_journey, liv
     journey.look("home")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Roster import").click()
     journey.look("roster-upload")
-    page.get_by_label("Roster file (CSV)").set_input_files(oneroster_file(tmp_path / "users.csv", bad_grade="15"))
+    page.get_by_label(ROSTER_FILE).set_input_files(oneroster_file(tmp_path / "users.csv", bad_grade="15"))
     page.get_by_role("button", name="Check the file").click()
     problems = page.get_by_role("region", name="1 row to fix")
     expect(problems).to_contain_text("Nothing has been saved")
@@ -303,13 +306,14 @@ def test_admin_imports_a_oneroster_file_after_fixing_a_bad_row(open_journey, liv
     journey.look("roster-problem")
 
     page.get_by_role("link", name="Upload the fixed file").click()
-    page.get_by_label("Roster file (CSV)").set_input_files(oneroster_file(tmp_path / "users-fixed.csv",
-                                                                          bad_grade="08"))
+    page.get_by_label(ROSTER_FILE).set_input_files(oneroster_file(tmp_path / "users-fixed.csv", bad_grade="08"))
     page.get_by_role("button", name="Check the file").click()
     expect(page.locator(".stats")).to_contain_text("4 to create")
     journey.look("roster-clean")
     journey.press(page.get_by_role("button", name="Import 4 changes"))
-    expect(flash(journey)).to_contain_text("4 created")
+    expect(flash(journey)).to_contain_text("4 created")  # the import job's page
+    journey.look("roster-imported")
+    page.get_by_role("link", name="See the accounts").click()
     expect(page.get_by_role("row").filter(has_text="Omar")).to_be_visible()
     journey.look("users-after-import")
     journey.finish()

@@ -116,9 +116,10 @@ def test_the_daily_run_removes_roster_files_checked_but_never_imported(runner, s
 
     from schoolpeers.accounts import roster_uploads
     from schoolpeers.accounts.models import RosterUpload
+    from schoolpeers.accounts.roster import RosterPlan
 
-    old = roster_uploads.keep(users["admin"], "old.csv", b"id,given_name\n")
-    roster_uploads.keep(users["admin"], "new.csv", b"id,given_name\n")
+    old = roster_uploads.keep(users["admin"], "old.csv", b"id,given_name\n", RosterPlan(format="plain"))
+    roster_uploads.keep(users["admin"], "new.csv", b"id,given_name\n", RosterPlan(format="plain"))
     old.created_at = utcnow() - roster_uploads.KEPT_FOR - timedelta(minutes=1)
     db.session.commit()
     result = runner.invoke(args=["retention", "purge"])
