@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 def normalise_database_url(url: str | None) -> str | None:
@@ -43,6 +44,10 @@ class Config:
     # Sign-in guessing: limits per address and per account, shared through Redis when REDIS_URL is set.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_KEY_PREFIX = "schoolpeers"
+    # Redis unreachable: count in each process instead (logged), rather than refuse every sign-in.
+    # Per-process limits are looser (one count per app server) but still stop a guessing run, and
+    # a school whose Redis restarts can still sign in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "50 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
 
@@ -89,8 +94,14 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    # __Host-: the browser keeps it only if Secure, for this host alone and path /: no subdomain can set it.
+    SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # Every absolute link (setup links, letters, mail) starts with it, never with a request's Host header.
+    BASE_URL = os.environ.get("SCHOOLPEERS_BASE_URL")
+    # Requests for any other host are refused (400): the host of BASE_URL, and these (comma-separated).
+    EXTRA_TRUSTED_HOSTS = [h.strip() for h in os.environ.get("SCHOOLPEERS_TRUSTED_HOSTS", "").split(",") if h.strip()]
 
     @classmethod
     def check(cls) -> None:
@@ -99,6 +110,12 @@ class ProductionConfig(Config):
             raise RuntimeError("SCHOOLPEERS_SECRET_KEY is missing or shorter than 32 characters")
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("DATABASE_URL is missing")
+        if not cls.BASE_URL or not urlsplit(cls.BASE_URL).hostname:
+            raise RuntimeError("SCHOOLPEERS_BASE_URL is missing (the address people use, e.g. https://peers.example.org)")
+
+    @classmethod
+    def trusted_hosts(cls) -> list[str]:
+        return [urlsplit(cls.BASE_URL).hostname, *cls.EXTRA_TRUSTED_HOSTS]
 
 
 CONFIGS = {

@@ -28,6 +28,8 @@ def create_app(config_name: str | None = None, test_config: dict | None = None) 
     if config_class is ProductionConfig:
         ProductionConfig.check()
     app.config.from_object(config_class)
+    if config_class is ProductionConfig:
+        app.config["TRUSTED_HOSTS"] = ProductionConfig.trusted_hosts()
     if test_config:
         app.config.update(test_config)
     apply_embedded_defaults(app)

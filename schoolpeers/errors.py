@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from schoolpeers.extensions import db, login_manager
 
@@ -41,6 +41,8 @@ def render_error(code: int, message: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def handle_http(exc: HTTPException):
+        if isinstance(exc, SecurityError):  # a Host header we do not answer for: no page, no links to it
+            return Response("Unknown host.\n", 400, mimetype="text/plain")
         if exc.code == 401:
             return render_error(401, "Please sign in.")
         # CSRF failures carry their own reason; other codes use our plain words.

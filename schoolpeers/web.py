@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import flash, request
+from flask import current_app, flash, request, url_for
 from flask_login import current_user
 
 from schoolpeers.audit import record_event
@@ -35,6 +35,12 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
 def school_today():
     """Today at the signed-in user's school."""
     return today_in(current_user.school.timezone)
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """A link to send outside the app (a setup link, a letter), built on SCHOOLPEERS_BASE_URL: never
+    on the Host header of the request, which anyone can set to their own site."""
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def page_arg(name: str = "page") -> int:

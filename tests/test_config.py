@@ -11,28 +11,66 @@ def test_plain_postgres_urls_use_psycopg3():
     assert config.normalise_database_url("") is None
 
 
+def production_app(monkeypatch, **settings):
+    """The production app, configured as a deployment would be (tests override one setting each)."""
+    values = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", "BASE_URL": "https://localhost",
+              **settings}
+    for name, value in values.items():
+        monkeypatch.setattr(config.ProductionConfig, name, value)
+    return create_app("production")
+
+
 @pytest.mark.parametrize(
-    ("secret", "url", "missing"),
+    ("setting", "value", "missing"),
     [
-        (None, "postgresql+psycopg://db/x", "SCHOOLPEERS_SECRET_KEY"),
-        ("short", "postgresql+psycopg://db/x", "SCHOOLPEERS_SECRET_KEY"),
-        ("k" * 40, None, "DATABASE_URL"),
+        ("SECRET_KEY", None, "SCHOOLPEERS_SECRET_KEY"),
+        ("SECRET_KEY", "short", "SCHOOLPEERS_SECRET_KEY"),
+        ("SQLALCHEMY_DATABASE_URI", None, "DATABASE_URL"),
+        ("BASE_URL", None, "SCHOOLPEERS_BASE_URL"),
+        ("BASE_URL", "peers", "SCHOOLPEERS_BASE_URL"),
     ],
 )
-def test_production_refuses_to_start_without_what_it_needs(monkeypatch, secret, url, missing):
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", secret)
-    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", url)
+def test_production_refuses_to_start_without_what_it_needs(monkeypatch, setting, value, missing):
     with pytest.raises(RuntimeError, match=missing):
-        create_app("production")
+        production_app(monkeypatch, **{setting: value})
 
 
 def test_production_cookies_are_secure(monkeypatch):
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "k" * 40)
-    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
-    app = create_app("production")
+    app = production_app(monkeypatch)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    cookie = app.test_client().get("/login").headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session=") and "Secure" in cookie and "Path=/" in cookie
+    assert "Domain" not in cookie
+
+
+def test_production_answers_only_for_its_own_hosts(monkeypatch):
+    app = production_app(monkeypatch, BASE_URL="https://peers.example.org",
+                         EXTRA_TRUSTED_HOSTS=["peers-internal.example.org"])
+    client = app.test_client()
+    assert client.get("/login", headers={"Host": "peers.example.org"}).status_code == 200
+    assert client.get("/login", headers={"Host": "peers-internal.example.org:8000"}).status_code == 200
+    assert client.get("/login", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_setup_links_are_built_on_the_base_url_not_the_host_header(client, users, login_as, make_user, app,
+                                                                    monkeypatch):
+    import re
+
+    monkeypatch.setitem(app.config, "BASE_URL", "https://peers.example.org/")
+    student = make_user("student", password=None)
+    from schoolpeers.extensions import db
+
+    db.session.commit()
+    login_as(users["admin"])
+    page = client.post(f"/admin/users/{student.id}/setup-link")  # the test client's host is "localhost"
+    links = re.findall(r"https?://[^\s\"<]+/setup/[^\s\"<]+", page.get_data(as_text=True))
+    assert links and all(link.startswith("https://peers.example.org/setup/") for link in links)
+    from schoolpeers.web import absolute_url
+
+    with app.test_request_context("/", headers={"Host": "evil.example"}):
+        assert absolute_url("accounts.setup_code") == "https://peers.example.org/setup/code"
 
 
 def test_embedded_default_is_sqlite_under_instance(tmp_path, monkeypatch):

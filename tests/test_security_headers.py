@@ -1,6 +1,5 @@
-import config
-from schoolpeers import create_app
 from schoolpeers.security_headers import CONTENT_SECURITY_POLICY
+from tests.test_config import production_app
 
 
 def test_every_page_sends_protective_headers(client):
@@ -20,8 +19,6 @@ def test_pages_with_personal_data_are_never_cached(client, users, login_as):
 
 
 def test_production_adds_hsts(monkeypatch):
-    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "k" * 40)
-    monkeypatch.setattr(config.ProductionConfig, "SQLALCHEMY_DATABASE_URI", "sqlite://")
-    app = create_app("production")
+    app = production_app(monkeypatch)
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

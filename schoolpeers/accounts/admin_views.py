@@ -25,7 +25,7 @@ from schoolpeers.accounts.setup_letters import letters_csv, qr_code_svg
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, choices
 from schoolpeers.timeutil import today_in
-from schoolpeers.web import audit, commit_or_explain, page_arg
+from schoolpeers.web import absolute_url, audit, commit_or_explain, page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -138,7 +138,7 @@ def setup_link(user_id: int):
         return redirect(url_for("admin.user_detail", user_id=user.id))
     audit("user.setup_link", record_type="user", record_id=user.id)
     db.session.commit()
-    link = url_for("accounts.setup", token=token, _external=True)
+    link = absolute_url("accounts.setup", token=token)
     flash("A new setup link was made; any earlier link no longer works. It is valid for 7 days.", "success")
     return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
                            confirm=ConfirmForm(), setup_link=link)
@@ -158,7 +158,7 @@ def setup_letters():
     letters = []
     for student in services.students_to_set_up(school, form.grade.data):
         token, code = services.issue_setup_code(student, secret, max_age)
-        letters.append((student, url_for("accounts.setup", token=token, _external=True), code))
+        letters.append((student, absolute_url("accounts.setup", token=token), code))
     audit("user.setup_links", detail={"grade": form.grade.data, "count": len(letters), "output": form.output.data})
     db.session.commit()
     expires = today_in(school.timezone) + max_age
@@ -168,7 +168,7 @@ def setup_letters():
     return render_template("admin/setup_letters_print.html", school=school, grade=form.grade.data,
                            letters=[(student, link, code, qr_code_svg(link, f"Setup link for {student.given_name}"))
                                     for student, link, code in letters], expires=expires,
-                           code_page=url_for("accounts.setup_code", _external=True))
+                           code_page=absolute_url("accounts.setup_code"))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -68,7 +68,7 @@ class UserCreateForm(FlaskForm):
     username = StringField(
         "Username (optional; made from the name if empty)",
         validators=[Optional(), Length(min=3, max=100),
-                    Regexp(r"^[A-Za-z0-9._-]+$", message="Use letters, digits, dots, dashes.")],
+                    Regexp(r"^[A-Za-z0-9._-]+$", message="Use letters a-z, digits, dots, dashes, underscores.")],
     )
     submit = SubmitField("Create user")
 

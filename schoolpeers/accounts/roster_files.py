@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 
 from email_validator import EmailNotValidError, validate_email
 
+from schoolpeers.accounts.usernames import username_problem
+
 DELIMITERS = (",", "\t", ";")
 PLAIN_COLUMNS = ("id", "given_name", "family_name", "grade", "email", "role")
 # Header spellings people actually use for the plain format (compared after `header_key`).
@@ -270,6 +272,8 @@ def _finish_row(line, roster_id, given, family, role, grade_text, email_text, us
     # PostgreSQL can neither store nor even look up text holding NUL; a UTF-16 file is full of them.
     if any("\x00" in value for value in (roster_id, given, family, role, grade_text, email_text, username or "")):
         return RowProblem(line, "contains a NUL character: export the file as CSV (UTF-8)")
+    if username and (problem := username_problem(username)):
+        return RowProblem(line, f"username {problem}")
     for label, value, limit in (("id", roster_id, 100), ("given name", given, 100),
                                 ("family name", family, 100), ("username", username or "", 100)):
         if len(value) > limit:

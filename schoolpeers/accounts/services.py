@@ -7,7 +7,7 @@ import unicodedata
 from datetime import timedelta
 
 from anyascii import anyascii
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from schoolpeers.accounts import passwords, setup_links
 from schoolpeers.accounts.models import (
@@ -20,6 +20,7 @@ from schoolpeers.accounts.models import (
     UserInterest,
 )
 from schoolpeers.accounts.signals import user_deactivated
+from schoolpeers.accounts.usernames import username_problem
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import as_utc, utcnow
 
@@ -133,6 +134,8 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     username = (username or "").strip().lower() or suggest_username(given_name, family_name)
+    if problem := username_problem(username):
+        raise AccountError(problem[0].upper() + problem[1:] + ".")
     if username_taken(username):
         raise AccountError(f"The username {username} is already taken.")
     if email and email_taken(email):
@@ -166,12 +169,12 @@ def set_interests(user: User, interests: list[Interest]) -> None:
 
 
 def find_user_for_login(login: str) -> User | None:
-    login = login.strip()
+    """The account a sign-in names: by email when it holds an `@` (no username can), else by
+    username; never one person's username matching another's email."""
+    login = login.strip().lower()
     if not login:
         return None
-    return db.session.scalar(
-        select(User).where(or_(User.username == login.lower(), User.email == login.lower()))
-    )
+    return db.session.scalar(select(User).where((User.email if "@" in login else User.username) == login))
 
 
 def authenticate(login: str, password: str, *, lock_after: int = 5, lock_minutes: int = 15) -> User | None:
@@ -197,13 +200,17 @@ def is_locked(user: User) -> bool:
 
 
 def count_failure(user: User, *, lock_after: int, lock_minutes: int) -> bool:
-    """One more failed password or code; True when this one locked the account."""
-    user.failed_logins = (user.failed_logins or 0) + 1
-    locked = user.failed_logins >= lock_after
-    if locked:
-        user.locked_until = utcnow() + timedelta(minutes=lock_minutes)
-        user.failed_logins = 0
-    db.session.flush()
+    """One more failed password or code; True when this one locked the account. Counted in the
+    database (an increment, and a lock only by the failure that reaches the threshold), so failures
+    sent at once are each counted: none is lost to another request's stale copy."""
+    count = db.session.execute(update(User).where(User.id == user.id)
+                               .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+                               .execution_options(synchronize_session=False)).scalar_one()
+    locked = count >= lock_after and db.session.execute(
+        update(User).where(User.id == user.id, User.failed_logins >= lock_after)
+        .values(failed_logins=0, locked_until=utcnow() + timedelta(minutes=lock_minutes))
+        .returning(User.locked_until).execution_options(synchronize_session=False)).first() is not None
+    db.session.refresh(user, ["failed_logins", "locked_until"])
     return locked
 
 

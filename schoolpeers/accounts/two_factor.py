@@ -5,7 +5,8 @@ in force only once a first code confirms it (`totp_enabled_at`).
 """
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from schoolpeers.accounts import totp
 from schoolpeers.accounts.models import RecoveryCode, User
@@ -48,18 +49,27 @@ def check_code(user: User, code: str) -> str | None:
         return None
     step = totp.accepted_step(user.totp_secret, code, user.totp_last_step, utcnow())
     if step is not None:
-        user.totp_last_step = step
-        db.session.flush()
-        return "app"
+        return "app" if _spend_step(user, step) else None
     if totp.looks_like_recovery_code(code):
-        found = db.session.scalar(select(RecoveryCode).where(
+        spent = db.session.execute(update(RecoveryCode).where(
             RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None),
-            RecoveryCode.code_hash == totp.hash_recovery_code(code)).with_for_update())
-        if found is not None:
-            found.used_at = utcnow()
-            db.session.flush()
+            RecoveryCode.code_hash == totp.hash_recovery_code(code)).values(used_at=utcnow())
+            .execution_options(synchronize_session=False))
+        if spent.rowcount == 1:
             return "recovery code"
     return None
+
+
+def _spend_step(user: User, step: int) -> bool:
+    """Record `step` as the last code accepted, only if no request has accepted it (or a later one)
+    meanwhile: one compare-and-set in the database, so a code sent by several sessions at once passes
+    once. The others wait for the row, then find the step taken."""
+    changed = db.session.execute(update(User).where(
+        User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False)).rowcount
+    if changed == 1:
+        set_committed_value(user, "totp_last_step", step)
+    return changed == 1
 
 
 def replace_recovery_codes(user: User) -> list[str]:

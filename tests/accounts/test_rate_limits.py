@@ -75,3 +75,12 @@ def test_guessing_setup_codes_is_slowed_per_address(app):
     client = limited_app(app).test_client()
     answers = [client.post("/setup/code", data={"code": f"ABCDE-FGH{c}"}).status_code for c in "JKMNPQR"]
     assert answers == [200] * 6 + [429]
+
+
+def test_with_redis_down_sign_in_works_and_is_still_limited_per_process(app, leo, caplog):
+    down = limited_app(app, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    assert attempt(down.test_client(), "leo", PASSWORD).status_code == 302  # signs in: no 500
+    client = down.test_client()
+    answers = [attempt(client, "leo").status_code for _ in range(4)]
+    assert answers[-1] == 429  # the account's limit, counted in this process while Redis is away
+    assert "rate limit" in caplog.text.lower() or "storage" in caplog.text.lower()

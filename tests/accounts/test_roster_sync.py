@@ -244,3 +244,20 @@ def test_the_job_page_waits_then_shows_the_end(client, users, login_as, school):
     jobs.enqueue(job)
     done = client.get(f"/admin/jobs/{job.id}").get_data(as_text=True)
     assert 'http-equiv="refresh"' not in done and "no longer kept" in done
+
+
+def test_a_roster_cannot_squat_another_schools_staff_email_as_a_username(school, other_school, client):
+    from tests.factories import PASSWORD, UserFactory
+
+    owner = UserFactory(other_school)("staff", email="grace@other.example.org", password=PASSWORD)
+    db.session.commit()
+    text = ONEROSTER + "q1,active,true,student,grace@other.example.org,Quinn,Squat,07,\n"
+    plan = plan_import(school, text)
+    assert not plan.ok and "no @ or spaces" in plan.problems[0].reason
+    from schoolpeers.accounts import services
+
+    with pytest.raises(services.AccountError, match="no @"):
+        services.create_user(school, given_name="Q", family_name="S", role="student", grade=7,
+                             username="grace@other.example.org")
+    signed = client.post("/login", data={"login": "Grace@Other.example.org", "password": PASSWORD})
+    assert signed.status_code == 302 and services.find_user_for_login("GRACE@other.example.org") == owner

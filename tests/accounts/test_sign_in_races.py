@@ -1,0 +1,80 @@
+"""Sign-in state under parallel requests, on PostgreSQL: a code or recovery code passes once however
+many sessions send it at once, and no failed attempt is lost to another request's stale copy."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from schoolpeers.accounts import two_factor
+from schoolpeers.accounts.models import RecoveryCode, User
+from schoolpeers.extensions import db
+from tests.accounts.test_two_factor_views import code, enrol, sign_in
+from tests.factories import PASSWORD
+
+SESSIONS = 6
+
+
+@pytest.fixture(autouse=True)
+def postgres_only(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL and real parallel transactions (set TEST_DATABASE_URL)")
+
+
+def post_at_once(clients, url: str, data: dict) -> list[str]:
+    """The same POST from every client at the same moment; "signed in" for each that passed (a
+    redirect anywhere but back to the sign-in page), "refused" for the others."""
+    barrier, statuses = threading.Barrier(len(clients)), []
+
+    def send(client):
+        barrier.wait()
+        response = client.post(url, data=data)
+        passed = response.status_code == 302 and "/login" not in response.location
+        statuses.append("signed in" if passed else "refused")
+
+    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return statuses
+
+
+@pytest.fixture
+def maya(app, make_user):
+    user = make_user("counselor", username="maya", password=PASSWORD)
+    secret = enrol(user)
+    clients = [app.test_client() for _ in range(SESSIONS)]
+    for client in clients:
+        assert sign_in(client, "maya").status_code == 302  # each session past the password step
+    return user, secret, clients
+
+
+def test_one_code_sent_by_several_sessions_at_once_signs_in_one(maya):
+    user, secret, clients = maya
+    statuses = post_at_once(clients, "/login/code", {"code": code(secret)})
+    assert sorted(statuses) == ["refused"] * (SESSIONS - 1) + ["signed in"]
+
+
+def test_one_recovery_code_sent_at_once_is_spent_once(maya):
+    user, secret, clients = maya
+    [recovery, *_] = two_factor.replace_recovery_codes(user)
+    db.session.commit()
+    statuses = post_at_once(clients, "/login/code", {"code": recovery})
+    assert sorted(statuses) == ["refused"] * (SESSIONS - 1) + ["signed in"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_not(None))) == 1
+
+
+def test_wrong_passwords_sent_at_once_are_all_counted(app, make_user):
+    user = make_user("student", username="leo", password=PASSWORD)
+    db.session.commit()
+    lock_after = app.config["LOCK_AFTER_FAILURES"]
+    clients = [app.test_client() for _ in range(lock_after + 4)]
+    post_at_once(clients, "/login", {"login": "leo", "password": "not the password"})
+    db.session.expire_all()
+    leo = db.session.get(User, user.id)
+    assert leo.locked_until is not None and leo.failed_logins == 4  # counted past the lock: none lost
+    assert sign_in(app.test_client(), "leo").status_code == 200  # locked: even the right password waits
