@@ -21,7 +21,8 @@ APP = "schoolpeers:create_app()"  # what gunicorn serves unless told otherwise
 def production_env(database_url: str, redis_url: str, **extra: str) -> dict[str, str]:
     """The environment of a production app server: real secret, database and shared rate limits."""
     return {**os.environ, "SCHOOLPEERS_ENV": "production", "SCHOOLPEERS_SECRET_KEY": secrets.token_urlsafe(48),
-            "DATABASE_URL": database_url, "REDIS_URL": redis_url, **extra}
+            "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SCHOOLPEERS_BASE_URL": "https://127.0.0.1",
+            **extra}
 
 
 def free_port() -> int:
