@@ -51,6 +51,8 @@ class Config:
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "50 per 10 minutes")
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
 
+    # Fernet keys sealing authenticator secrets at rest: the first encrypts, all decrypt (rotation).
+    TOTP_KEYS = [k.strip() for k in os.environ.get("SCHOOLPEERS_TOTP_KEYS", "").split(",") if k.strip()]
     # A temporary lock after this many failed passwords or codes in a row, on top of the limits above.
     LOCK_AFTER_FAILURES = env_int("SCHOOLPEERS_LOCK_AFTER_FAILURES", 5)
     LOCK_MINUTES = env_int("SCHOOLPEERS_LOCK_MINUTES", 15)
@@ -89,6 +91,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False  # tests sign in hundreds of times from one address; limiter tests enable it
     SECRET_KEY = "test-secret-key-not-for-production"
     JOBS_RUN_INLINE = True
+    TOTP_KEYS = ["dGVzdC1rZXktZm9yLXRvdHAtc2VjcmV0cy0zMmJ5dGU="]  # a fixed Fernet key, for tests only
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL"))
 
 
@@ -110,6 +113,9 @@ class ProductionConfig(Config):
             raise RuntimeError("SCHOOLPEERS_SECRET_KEY is missing or shorter than 32 characters")
         if not cls.SQLALCHEMY_DATABASE_URI:
             raise RuntimeError("DATABASE_URL is missing")
+        if not cls.TOTP_KEYS:
+            raise RuntimeError("SCHOOLPEERS_TOTP_KEYS is missing (a Fernet key: python -c \"from cryptography."
+                               "fernet import Fernet; print(Fernet.generate_key().decode())\")")
         if not cls.BASE_URL or not urlsplit(cls.BASE_URL).hostname:
             raise RuntimeError("SCHOOLPEERS_BASE_URL is missing (the address people use, e.g. https://peers.example.org)")
 

@@ -22,6 +22,7 @@ def production_env(database_url: str, redis_url: str, **extra: str) -> dict[str,
     """The environment of a production app server: real secret, database and shared rate limits."""
     return {**os.environ, "SCHOOLPEERS_ENV": "production", "SCHOOLPEERS_SECRET_KEY": secrets.token_urlsafe(48),
             "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SCHOOLPEERS_BASE_URL": "https://127.0.0.1",
+            "SCHOOLPEERS_TOTP_KEYS": "dGVzdC1rZXktZm9yLXRvdHAtc2VjcmV0cy0zMmJ5dGU=",
             **extra}
 
 

@@ -56,7 +56,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def apply_embedded_defaults(app: Flask) -> None:
-    """Without DATABASE_URL: a SQLite file under instance/; without a key: one kept there too."""
+    """Without DATABASE_URL: a SQLite file under instance/; without keys: ones kept there too."""
     needs_instance = not app.config.get("SQLALCHEMY_DATABASE_URI") or not app.config.get("SECRET_KEY")
     if needs_instance:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -70,6 +70,15 @@ def apply_embedded_defaults(app: Flask) -> None:
             key_file.write_text(secrets.token_urlsafe(48))
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
+    if not app.config.get("TOTP_KEYS"):  # outside production: a key kept beside the secret key
+        from schoolpeers.accounts.secret_box import new_key
+
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        key_file = Path(app.instance_path) / "totp_key"
+        if not key_file.exists():
+            key_file.write_text(new_key())
+            key_file.chmod(0o600)
+        app.config["TOTP_KEYS"] = [key_file.read_text().strip()]
 
 
 def register_extensions(app: Flask) -> None:
@@ -160,7 +169,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from schoolpeers.accounts.cli import roster_cli
+    from schoolpeers.accounts.cli import accounts_cli, roster_cli
     from schoolpeers.demo import demo_command
     from schoolpeers.jobs import jobs_cli
     from schoolpeers.matching.cli import matching_cli
@@ -169,6 +178,7 @@ def register_commands(app: Flask) -> None:
     from schoolpeers.reports.cli import reports_cli
 
     app.cli.add_command(roster_cli)
+    app.cli.add_command(accounts_cli)
     app.cli.add_command(matching_cli)
     app.cli.add_command(oversight_cli)
     app.cli.add_command(reports_cli)

@@ -14,7 +14,7 @@ def test_plain_postgres_urls_use_psycopg3():
 def production_app(monkeypatch, **settings):
     """The production app, configured as a deployment would be (tests override one setting each)."""
     values = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": "sqlite://", "BASE_URL": "https://localhost",
-              **settings}
+              "TOTP_KEYS": ["dGVzdC1rZXktZm9yLXRvdHAtc2VjcmV0cy0zMmJ5dGU="], **settings}
     for name, value in values.items():
         monkeypatch.setattr(config.ProductionConfig, name, value)
     return create_app("production")

@@ -1,5 +1,6 @@
 """roster: OneRoster org of a school, uploads kept between check and import, guardians as listed by the
-school information system, roles an admin set by hand, setup letters' short codes, and background jobs
+school information system, roles an admin set by hand, setup letters' short codes, background jobs,
+and room for sealed (encrypted) authenticator secrets
 
 Revision ID: 0009_roster_bundles
 Revises: 0008_roster_guard
@@ -25,6 +26,8 @@ def upgrade():
         batch_op.add_column(sa.Column('setup_code_hash', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('setup_code_expires_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_unique_constraint(batch_op.f('uq_users_setup_code_hash'), ['setup_code_hash'])
+        batch_op.alter_column('totp_secret', existing_type=sa.String(length=64), type_=sa.String(length=255),
+                              existing_nullable=True)
     op.create_table('roster_uploads',
     sa.Column('id', sa.String(length=48), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -94,6 +97,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_roster_uploads_school_id'))
     op.drop_table('roster_uploads')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.alter_column('totp_secret', existing_type=sa.String(length=255), type_=sa.String(length=64),
+                              existing_nullable=True)
         batch_op.drop_constraint(batch_op.f('uq_users_setup_code_hash'), type_='unique')
         batch_op.drop_column('setup_code_expires_at')
         batch_op.drop_column('setup_code_hash')

@@ -9,6 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import School
 from schoolpeers.accounts.roster import MODES, apply_import, plan_import
 from schoolpeers.accounts.roster_bundles import open_roster
@@ -157,3 +158,16 @@ def _echo_lines(lines: list[str], name: str) -> None:
     click.echo(f"{name}:")
     for line in lines:
         click.echo(f"  {line}")
+
+
+accounts_cli = AppGroup("accounts", help="Accounts: keys of the secrets kept at rest.")
+
+
+@accounts_cli.command("reseal-secrets")
+def reseal_secrets_command() -> None:
+    """Seal every authenticator secret with the first key of SCHOOLPEERS_TOTP_KEYS: run it after putting
+    a new key first (then drop the old one), or once to encrypt secrets kept from before encryption."""
+    count = two_factor.reseal_all(current_app.config["TOTP_KEYS"])
+    record_event("accounts.reseal_secrets", school_id=None, detail={"secrets": count})
+    db.session.commit()
+    click.echo(f"{count} authenticator secrets sealed with the first key.")

@@ -129,8 +129,9 @@ class User(UserMixin, db.Model):
     setup_code_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Two-factor sign-in: a base32 TOTP secret, in force once confirmed with a first code.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-factor sign-in: the TOTP secret, sealed (accounts/secret_box.py), in force once a first code
+    # confirms it. Read and written only through accounts/two_factor.py.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The 30-second step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)

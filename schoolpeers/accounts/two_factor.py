@@ -1,14 +1,16 @@
 """Two-factor sign-in: enrolment, checking a code, recovery codes. Callers commit.
 
-The secret is saved when enrolment starts (so reloading the page shows the same QR code) and is
-in force only once a first code confirms it (`totp_enabled_at`).
+The secret is sealed at rest (`secret_box`, keys from SCHOOLPEERS_TOTP_KEYS). It is saved when
+enrolment starts (so reloading the page shows the same QR code) and is in force only once a first
+code confirms it (`totp_enabled_at`).
 """
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from schoolpeers.accounts import totp
+from schoolpeers.accounts import secret_box, totp
 from schoolpeers.accounts.models import RecoveryCode, User
 from schoolpeers.accounts.services import AccountError
 from schoolpeers.extensions import db
@@ -26,16 +28,25 @@ def pending_secret(user: User) -> str:
     if is_enrolled(user):
         raise AccountError("Two-factor sign-in is already on.")
     if not user.totp_secret:
-        user.totp_secret = totp.new_secret()
+        user.totp_secret = secret_box.seal(totp.new_secret(), _keys())
         db.session.flush()
-    return user.totp_secret
+    return secret_of(user)
+
+
+def secret_of(user: User) -> str:
+    """The user's authenticator secret, unsealed."""
+    return secret_box.open_sealed(user.totp_secret, _keys())
+
+
+def _keys() -> list[str]:
+    return current_app.config["TOTP_KEYS"]
 
 
 def confirm_enrolment(user: User, code: str) -> list[str]:
     """Turn two-factor sign-in on with a first code; returns the recovery codes to show once."""
     if is_enrolled(user) or not user.totp_secret:
         raise AccountError("Start setting up two-factor sign-in again.")
-    step = totp.accepted_step(user.totp_secret, code, None, utcnow())
+    step = totp.accepted_step(secret_of(user), code, None, utcnow())
     if step is None:
         raise AccountError(WRONG_CODE)
     user.totp_last_step = step
@@ -47,7 +58,7 @@ def check_code(user: User, code: str) -> str | None:
     """Which factor this code passed ("app" or "recovery code"), or None. A used code is spent."""
     if not is_enrolled(user):
         return None
-    step = totp.accepted_step(user.totp_secret, code, user.totp_last_step, utcnow())
+    step = totp.accepted_step(secret_of(user), code, user.totp_last_step, utcnow())
     if step is not None:
         return "app" if _spend_step(user, step) else None
     if totp.looks_like_recovery_code(code):
@@ -84,6 +95,16 @@ def replace_recovery_codes(user: User) -> list[str]:
 def unused_recovery_codes(user: User) -> int:
     return db.session.scalar(select(func.count()).select_from(RecoveryCode).where(
         RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)))
+
+
+def reseal_all(keys: list[str]) -> int:
+    """Seal every stored secret with the first key (after a new key was put first, or to encrypt
+    secrets kept from before encryption); flushes. How many were sealed again."""
+    users = list(db.session.scalars(select(User).where(User.totp_secret.is_not(None))))
+    for user in users:
+        user.totp_secret = secret_box.reseal(user.totp_secret, keys)
+    db.session.flush()
+    return len(users)
 
 
 def turn_off(user: User) -> None:

@@ -46,7 +46,7 @@ def test_a_role_that_must_use_two_factor_is_held_at_setup_until_it_is_on(client,
     setup = client.get("/account/two-factor/setup")
     assert setup.status_code == 200 and b"<svg" in setup.data
     secret = re.search(r'id="totp-secret"[^>]*>([A-Z2-7 ]+)<', setup.get_data(as_text=True)).group(1).replace(" ", "")
-    assert secret == user.totp_secret
+    assert secret == two_factor.secret_of(user) and secret not in user.totp_secret  # sealed at rest
     wrong = client.post("/account/two-factor/setup", data={"code": "000000" if code(secret) != "000000" else "111111"})
     assert b"That code is not right" in wrong.data and user.totp_enabled_at is None
     done = client.post("/account/two-factor/setup", data={"code": code(secret)})

@@ -17,6 +17,7 @@ from flask import Flask
 from playwright.sync_api import Locator, Page
 from sqlalchemy import select
 
+from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 
@@ -48,8 +49,9 @@ class Person:
 
     def totp_code(self) -> str:
         with self.app.app_context():
-            secret = db.session.scalar(select(User.totp_secret).where(User.username == self.username))
-        assert secret, f"{self.username} was asked for a code but has no authenticator secret"
+            user = db.session.scalar(select(User).where(User.username == self.username))
+            assert user.totp_secret, f"{self.username} was asked for a code but has no authenticator secret"
+            secret = two_factor.secret_of(user)
         return pyotp.TOTP(secret).now()
 
 
