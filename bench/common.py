@@ -12,13 +12,14 @@ mark may include the preparation, so the figure is an upper bound.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import multiprocessing
 import os
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -110,3 +111,40 @@ def _read_results() -> list[dict[str, Any]]:
     if not RESULTS_FILE.exists():
         return []
     return json.loads(RESULTS_FILE.read_text())
+
+
+def postgres_admin(url: str):
+    """An autocommit connection to the server's maintenance database, or None when unreachable."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    try:
+        return psycopg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
+            dbname="postgres", autocommit=True, connect_timeout=5,
+        )
+    except psycopg.OperationalError as exc:
+        reason = " ".join(str(exc).split())[:160]
+        print(f"postgresql skipped: cannot reach {parsed.host}:{parsed.port or 5432} ({reason})")
+        return None
+
+
+@contextlib.contextmanager
+def scratch_postgres(url: str) -> Iterator[bool]:
+    """The database named in `url`, created on its server for the block and dropped after. Yields
+    False (after printing why) when the server cannot be reached, so a part skips its PostgreSQL case."""
+    admin = postgres_admin(url)
+    if admin is None:
+        yield False
+        return
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
+    with admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield True
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

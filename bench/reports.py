@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.common import measure
+from bench.common import measure, scratch_postgres
 
 CHECKINS, MENTEES, MENTORS = 1_000_000, 5_000, 1_250
 FIRST_DAY, LAST_DAY = date(2022, 9, 1), date(2025, 7, 20)
@@ -282,23 +282,6 @@ def bulk_load(connection, table: str, frame: pd.DataFrame) -> None:
             copy.write(buffer.getvalue())
 
 
-def postgres_admin(url: str):
-    """An autocommit connection to the server's maintenance database, or None when unreachable."""
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    try:
-        return psycopg.connect(
-            host=parsed.host, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
-            dbname="postgres", autocommit=True, connect_timeout=5,
-        )
-    except psycopg.OperationalError as exc:
-        reason = " ".join(str(exc).split())[:160]
-        print(f"postgresql skipped: cannot reach {parsed.host}:{parsed.port or 5432} ({reason})")
-        return None
-
-
 # --- cases ----------------------------------------------------------------------------------
 
 
@@ -328,17 +311,8 @@ def run(n: int = CHECKINS) -> list[dict]:
         record("sqlite", measure(build_from_database, partial(make_app, url)), reference)
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    admin = postgres_admin(url)
-    if admin is not None:
-        from sqlalchemy.engine import make_url
-
-        name = make_url(url).database
-        with admin:
-            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                load_database(url, n)
-                record("postgresql", measure(build_from_database, partial(make_app, url)), reference)
-            finally:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres(url) as reachable:
+        if reachable:
+            load_database(url, n)
+            record("postgresql", measure(build_from_database, partial(make_app, url)), reference)
     return rows

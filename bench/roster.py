@@ -25,7 +25,7 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
-from bench.common import measure
+from bench.common import measure, scratch_postgres
 
 STUDENTS, TEACHERS, GUARDIANS = 46_000, 2_000, 2_000
 SEED = 20261203
@@ -137,20 +137,9 @@ def run() -> list[dict]:
         url = "sqlite:///" + str(Path(directory) / "roster.sqlite")
         prepare_schema(url)
         rows += cases(url, "sqlite")
-    from bench.reports import postgres_admin
-
     url = os.environ.get("BENCH_ROSTER_DATABASE_URL", DEFAULT_URL)
-    admin = postgres_admin(url)
-    if admin is not None:
-        from sqlalchemy.engine import make_url
-
-        name = make_url(url).database
-        with admin:
-            if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-                admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                prepare_schema(url)
-                rows += cases(url, "postgresql")
-            finally:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres(url) as reachable:
+        if reachable:
+            prepare_schema(url)
+            rows += cases(url, "postgresql")
     return rows

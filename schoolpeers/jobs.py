@@ -91,8 +91,10 @@ def start(kind: str, user, arguments: dict) -> Job:
 
 def enqueue(job: Job) -> None:
     """Hand a committed job to the consumer (or, inline, run it now)."""
-    queue.immediate = bool(has_app_context() and current_app.config.get("JOBS_RUN_INLINE"))
-    _run_task(job.id)
+    if current_app.config.get("JOBS_RUN_INLINE"):
+        run(job.id)
+    else:
+        _run_task(job.id)
 
 
 def load_own(user, job_id: str) -> Job | None:
@@ -164,6 +166,5 @@ def work_command(workers: int) -> None:
     """Take jobs from the queue and run them, until stopped (a service beside the app servers)."""
     global _consumer_app
     _consumer_app = current_app._get_current_object()  # the workers' threads use this app
-    queue.immediate = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     queue.create_consumer(workers=workers, worker_type="thread").run()

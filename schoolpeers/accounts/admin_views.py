@@ -182,8 +182,6 @@ def settings():
                                               + [(u.id, f"{u.display_name} ({u.role})") for u in leads])
     if not form.is_submitted():
         form.designated_lead_id.data = school.designated_lead_id or 0
-    if "roster_org_id" not in request.form:  # a form sent without it keeps the school's setting
-        form.roster_org_id.data = school.roster_org_id
     if form.validate_on_submit():
         if services.org_id_taken(school, form.roster_org_id.data):
             form.roster_org_id.errors.append("Another school here has this org id: each org is one school.")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import School
-from schoolpeers.accounts.roster import MODES, apply_import, plan_import
+from schoolpeers.accounts.roster import MODES, apply_import, audit_import, plan_import
 from schoolpeers.accounts.roster_bundles import open_roster
 from schoolpeers.accounts.roster_files import RosterFileError
 from schoolpeers.accounts.roster_sync import DistrictRun, admins_to_tell, import_district, sync_from
@@ -100,10 +100,7 @@ def import_command(file, school_slug: str | None, dry_run: bool, role_map: tuple
     if held:
         raise click.ClickException("Nothing was written.")
     result = apply_import(school, plan, confirmed=confirmed)
-    record_event("roster.import", school_id=school.id, detail={
-        "source": "command line", "format": plan.format, "mode": plan.mode, "created": result.created,
-        "updated": result.updated, "deactivated": result.deactivated, "guardians": result.guardians,
-    })
+    audit_import(school, plan, result, "command line")
     db.session.commit()
     click.echo(f"Imported: {result.created} created, {result.updated} updated, "
                f"{result.deactivated} deactivated, {result.guardians} guardians.")

@@ -95,8 +95,9 @@ class SchoolSettingsForm(FlaskForm):
     roster_deactivation_limit_percent = IntegerField(
         "Roster imports may deactivate, without confirming the number, up to (% of active students)",
         validators=[NumberRange(0, 100)])  # a form sent without it keeps the school's setting
-    roster_org_id = StringField("OneRoster org id of this school (its sourcedId in orgs.csv)",
-                                validators=[Optional(), Length(max=100)], filters=[lambda v: (v or "").strip() or None])
+    roster_org_id = StringField(  # a form sent without it keeps the school's setting
+        "OneRoster org id of this school (its sourcedId in orgs.csv)",
+        validators=[Optional(), Length(max=100)], filters=[lambda v: (v or "").strip() or None])
     min_group_size = IntegerField(
         f"Smallest group shown in reports (at least {MIN_GROUP_SIZE})",
         validators=[InputRequired(), NumberRange(min=MIN_GROUP_SIZE, max=100,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import func, insert, select
 
@@ -35,12 +35,13 @@ from schoolpeers.accounts.roster_files import (
     parse_roster,
 )
 from schoolpeers.accounts.signals import user_deactivated
+from schoolpeers.audit import record_event
+from schoolpeers.batches import BATCH, rows_where_in
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
 ROSTER_ROLES = {"student", "staff"}  # roles a roster may set on an existing account
 TOMBSTONE = "erased:"
-BATCH = 500  # values per IN (...): well within every database's limit on bound variables
 MODES = {"delta": "Only the people in the file (a delta)", "full": "The whole roster (a full sync)"}
 
 
@@ -88,6 +89,16 @@ class ImportResult:
     deactivated: int
     unchanged: int
     guardians: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def audit_import(school: School, plan: RosterPlan, result: ImportResult, source: str,
+                 actor: User | None = None, **detail) -> None:
+    """The audit log's record of an applied import: where it came from, how, and its counts."""
+    record_event("roster.import", school_id=school.id, actor_id=actor.id if actor else None, detail={
+        "source": source, "format": plan.format, "mode": plan.mode, **result.counts(), **detail})
 
 
 def plan_import(school: School, source: str | RosterSource, role_map: dict[str, str] | None = None, *,
@@ -169,7 +180,7 @@ def _keep_admin_decisions(user: User, row: RosterRow, differences: list[str], pl
         plan.kept.append((user, f"role set to {user.role} by an admin: stays (the file says {row.role})"))
 
 
-def school_org(school: School, source: RosterSource) -> str | None:
+def _school_org(school: School, source: RosterSource) -> str | None:
     """The org whose users are this school's: the one set in its settings, or a bundle's only school."""
     if school.roster_org_id:
         if source.bundle and school.roster_org_id not in source.orgs:
@@ -190,7 +201,7 @@ def school_org(school: School, source: RosterSource) -> str | None:
 def _keep_this_school(school: School, source: RosterSource, parsed: ParsedRoster,
                       plan: RosterPlan) -> list[GuardianRow]:
     """Rows of other schools are skipped (never created here); the guardians of this school's are kept."""
-    org = school_org(school, source)
+    org = _school_org(school, source)
     listed = [set(row.orgs) for row in parsed.rows if row.orgs]
     if org is None:
         if listed and not set.intersection(*listed):
@@ -235,12 +246,8 @@ def _changed_guardians(school: School, rows: list[GuardianRow]) -> list[Guardian
 
 
 def _stored_guardians(school: School, rows: list[GuardianRow]) -> dict[str, RosterGuardian]:
-    ids = list({row.roster_id for row in rows})
-    found: dict[str, RosterGuardian] = {}
-    for start in range(0, len(ids), BATCH):
-        found.update((g.roster_id, g) for g in db.session.scalars(select(RosterGuardian).where(
-            RosterGuardian.school_id == school.id, RosterGuardian.roster_id.in_(ids[start:start + BATCH]))))
-    return found
+    return {g.roster_id: g for (g,) in rows_where_in(select(RosterGuardian).where(
+        RosterGuardian.school_id == school.id), RosterGuardian.roster_id, (row.roster_id for row in rows))}
 
 
 def tombstone(school: School, roster_id: str) -> str:
@@ -258,14 +265,10 @@ def deactivation_limit(school: School) -> int:
 
 def _check_against_other_accounts(parsed: ParsedRoster, existing: dict[str, User], plan: RosterPlan) -> None:
     """Emails and usernames are unique across the installation: refuse rows that clash."""
-    emails = [r.email for r in parsed.rows if r.email]
-    usernames = [r.username for r in parsed.rows if r.username]
-    owners_by_email = dict(db.session.execute(
-        select(User.email, User.id).where(User.email.in_(emails))
-    ).all()) if emails else {}
-    owners_by_username = dict(db.session.execute(
-        select(User.username, User.id).where(User.username.in_(usernames))
-    ).all()) if usernames else {}
+    owners_by_email = dict(rows_where_in(select(User.email, User.id), User.email,
+                                         (r.email for r in parsed.rows if r.email)))
+    owners_by_username = dict(rows_where_in(select(User.username, User.id), User.username,
+                                            (r.username for r in parsed.rows if r.username)))
     clean = []
     for row in parsed.rows:
         own_id = existing[row.roster_id].id if row.roster_id in existing else None
@@ -287,13 +290,15 @@ def _rekeyed(parsed: ParsedRoster, existing: dict[str, User]) -> dict[str, User]
     by_email = {u.email: u for u in unlisted if u.email}
     by_username = {u.username: u for u in unlisted}
     found: dict[str, User] = {}
+    taken: set[int] = set()  # each account re-keyed once, to the first row that names it
     for row in parsed.rows:
         if row.roster_id in existing:
             continue
         user = by_email.get(row.email) if row.email else None
         user = user or (by_username.get(row.username) if row.username else None)
-        if user is not None and user not in found.values():
+        if user is not None and user.id not in taken:
             found[row.roster_id] = user
+            taken.add(user.id)
     return found
 
 

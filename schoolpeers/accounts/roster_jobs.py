@@ -9,7 +9,6 @@ from schoolpeers.accounts import roster, roster_uploads
 from schoolpeers.accounts.models import User
 from schoolpeers.accounts.roster_bundles import open_roster
 from schoolpeers.accounts.roster_files import RosterFileError
-from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
 
 KIND = "roster.import"
@@ -40,13 +39,10 @@ def import_checked_file(job: jobs.Job, progress: Callable[[float], None]) -> Non
         return
     result = roster.apply_import(admin.school, plan, admin, confirmed=args["confirmed"],
                                  progress=lambda share: progress(0.2 + 0.8 * share))
-    counts = {"created": result.created, "updated": result.updated, "deactivated": result.deactivated,
-              "unchanged": result.unchanged, "guardians": result.guardians}
-    record_event("roster.import", school_id=admin.school_id, actor_id=admin.id, detail={
-        "source": "upload", "file": upload.filename, "format": plan.format, "mode": plan.mode, **counts,
-        "admin_decisions_overridden": bool(args["override_admin"])})
+    roster.audit_import(admin.school, plan, result, "upload", admin, file=upload.filename,
+                        admin_decisions_overridden=bool(args["override_admin"]))
     roster_uploads.discard(upload)
-    job.finish("done", describe(counts), {"file": upload.filename, **counts})
+    job.finish("done", describe(result.counts()), {"file": upload.filename, **result.counts()})
 
 
 def describe(counts: dict) -> str:

@@ -6,13 +6,14 @@ has already imported, so a scheduled run is idempotent."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
 
 from schoolpeers.accounts.models import School, User
-from schoolpeers.accounts.roster import ImportResult, RosterPlan, apply_import, plan_import
+from schoolpeers.accounts.roster import ImportResult, RosterPlan, apply_import, audit_import, plan_import
 from schoolpeers.accounts.roster_bundles import RosterSource, open_roster
 from schoolpeers.accounts.roster_files import RosterFileError, parse_roster
 from schoolpeers.audit import AuditEvent, record_event
@@ -25,10 +26,6 @@ class SchoolRun:
     plan: RosterPlan | None = None
     result: ImportResult | None = None
     error: str | None = None  # the file could not be planned for this school
-
-    @property
-    def held(self) -> bool:
-        return self.plan is not None and self.plan.ok and self.result is None
 
     def summary(self) -> str:
         if self.error:
@@ -84,26 +81,14 @@ def import_district(source: RosterSource, *, mode: str = "delta", dry_run: bool 
             db.session.rollback()  # releases the school's lock
             continue
         one.result = apply_import(school, one.plan, confirmed=confirmed)
-        _audit(one)
+        audit_import(school, one.plan, one.result, "district bundle")
         db.session.commit()
     return run
 
 
 def _users_of_unknown_orgs(source: RosterSource, ours: set[str]) -> dict[str, int]:
-    parsed = parse_roster(source.users_text, (0, 99))
-    counts: dict[str, int] = {}
-    for row in parsed.rows:
-        if row.orgs and not ours.intersection(row.orgs):
-            for org in row.orgs:
-                counts[org] = counts.get(org, 0) + 1
-    return counts
-
-
-def _audit(run: SchoolRun) -> None:
-    r = run.result
-    record_event("roster.import", school_id=run.school.id, detail={
-        "source": "district bundle", "format": run.plan.format, "mode": run.plan.mode, "created": r.created,
-        "updated": r.updated, "deactivated": r.deactivated, "guardians": r.guardians})
+    rows = parse_roster(source.users_text, (0, 99)).rows  # any grade: only the orgs are counted here
+    return dict(Counter(org for row in rows if row.orgs and not ours.intersection(row.orgs) for org in row.orgs))
 
 
 def newest_bundle(folder: Path) -> Path | None:

@@ -21,6 +21,7 @@ from schoolpeers.accounts.models import (
 )
 from schoolpeers.accounts.signals import user_deactivated
 from schoolpeers.accounts.usernames import username_problem
+from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import as_utc, utcnow
 
@@ -96,12 +97,10 @@ def username_base(given_name: str, family_name: str) -> str:
     return re.sub(r"\.{2,}", ".", base).strip(".")[:90] or "user"
 
 
-def usernames_like(bases: set[str], batch: int = 500) -> set[str]:
+def usernames_like(bases: set[str]) -> set[str]:
     """The installation's usernames that are one of `bases` or a base followed by anything (`ada.lovelace`,
     `ada.lovelace7`): what a batch of suggestions must avoid, in a few statements."""
-    bases, found = sorted(bases), set()
-    for start in range(0, len(bases), batch):
-        found.update(db.session.scalars(select(User.username).where(User.username.in_(bases[start:start + batch]))))
+    found = {name for (name,) in rows_where_in(select(User.username), User.username, bases)}
     clashing = sorted(found)
     for start in range(0, len(clashing), 50):  # bases are [a-z0-9.] only: nothing LIKE would read as a wildcard
         found.update(db.session.scalars(select(User.username).where(
