@@ -9,6 +9,8 @@ import os
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from schoolpeers.accounts.sign_in_delays import DelayRule
+
 
 def normalise_database_url(url: str | None) -> str | None:
     """Point plain PostgreSQL URLs at psycopg 3, the driver we ship."""
@@ -41,21 +43,27 @@ class Config:
     # Links in mail (sent outside any request, e.g. by the escalation command) start with this.
     BASE_URL = os.environ.get("SCHOOLPEERS_BASE_URL", "http://127.0.0.1:5000")
 
-    # Sign-in guessing: limits per address and per account, shared through Redis when REDIS_URL is set.
+    # Sign-in guessing: a ceiling of failed sign-ins per address, shared through Redis when REDIS_URL is
+    # set. Generous, since a whole school may sign in from behind one address; guessing one account
+    # is slowed by the delays below.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_KEY_PREFIX = "schoolpeers"
     # Redis unreachable: count in each process instead (logged), rather than refuse every sign-in.
     # Per-process limits are looser (one count per app server) but still stop a guessing run, and
     # a school whose Redis restarts can still sign in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "50 per 10 minutes")
-    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ACCOUNT", "10 per 15 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "300 per 10 minutes")
+    # Growing waits instead of a lock (accounts/throttles.py). One address guessing one account waits
+    # up to an hour; failures from anywhere make the account wait at most five minutes, so strangers
+    # cannot keep its owner out; a wrong second-step code is only possible with the password.
+    SIGN_IN_DELAYS = {
+        "pair": DelayRule(free=5, first_seconds=2, max_seconds=3600),
+        "account": DelayRule(free=10, first_seconds=1, max_seconds=300),
+        "code": DelayRule(free=5, first_seconds=30, max_seconds=900),
+    }
 
     # Fernet keys sealing authenticator secrets at rest: the first encrypts, all decrypt (rotation).
     TOTP_KEYS = [k.strip() for k in os.environ.get("SCHOOLPEERS_TOTP_KEYS", "").split(",") if k.strip()]
-    # A temporary lock after this many failed passwords or codes in a row, on top of the limits above.
-    LOCK_AFTER_FAILURES = env_int("SCHOOLPEERS_LOCK_AFTER_FAILURES", 5)
-    LOCK_MINUTES = env_int("SCHOOLPEERS_LOCK_MINUTES", 15)
     # Roles that must use an authenticator app; anyone else may choose to.
     TWO_FACTOR_ROLES = frozenset(
         r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin").split(",") if r.strip()

@@ -135,9 +135,6 @@ class User(UserMixin, db.Model):
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The 30-second step of the last code accepted: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
-    # Failed sign-ins in a row; at the threshold the account is locked for a while.
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Set when a student's personal data was erased on request; the row stays as an anonymous record.
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -182,6 +179,20 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted under one key (an account, an account from one address, or an
+    account's codes) and how long that key must wait (accounts/throttles.py). The key is a keyed hash:
+    no address or login is stored, and a key may stand for a login that names nobody, so there is no
+    school to scope it by. Rows quiet for a day are purged by `flask retention purge`."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    wait_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class RosterUpload(db.Model):

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 
 from anyascii import anyascii
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
-from schoolpeers.accounts import passwords, setup_links
+from schoolpeers.accounts import passwords, setup_links, throttles
 from schoolpeers.accounts.models import (
     DEFAULT_INTERESTS,
     DEFAULT_TOPICS,
@@ -176,41 +177,37 @@ def find_user_for_login(login: str) -> User | None:
     return db.session.scalar(select(User).where((User.email if "@" in login else User.username) == login))
 
 
-def authenticate(login: str, password: str, *, lock_after: int = 5, lock_minutes: int = 15) -> User | None:
-    """The active user with these credentials, or None: the reason is never told apart.
+@dataclass(frozen=True)
+class SignInAttempt:
+    """The outcome of a password step: the user when it passed, else how long this account (from
+    this address) must wait before trying again, 0 when it need not."""
 
-    `lock_after` failures in a row lock the account for `lock_minutes`: while locked even the right
-    password is refused, with the same answer, so guessing slowly from many addresses gets nowhere.
+    user: User | None
+    wait_seconds: int = 0
+
+
+def authenticate(login: str, password: str, address: str | None) -> SignInAttempt:
+    """Check a password under growing delays (accounts/throttles.py); the reason for a refusal is
+    never told apart.
+
+    Failures from one address make that address wait for the account; failures from anywhere make
+    the account wait, more gently, so that strangers cannot keep its owner out for long. Someone
+    with two-factor sign-in passes the account's wait with the right password, since the code
+    step still stands between a guesser and the account.
     """
     user = find_user_for_login(login)
-    ok = passwords.verify_password(user.password_hash if user else None, password)
-    if user is None or not user.active:
-        return None
-    if is_locked(user) or not ok:
-        if not ok:
-            count_failure(user, lock_after=lock_after, lock_minutes=lock_minutes)
-        return None
+    keys = throttles.password_keys(user, login, address)
+    waits = throttles.waits(keys)
+    if waits[throttles.PAIR]:
+        return SignInAttempt(None, waits[throttles.PAIR])
+    ok = passwords.verify_password(user.password_hash if user else None, password) and user.active
+    has_second_step = ok and user.totp_enabled_at is not None
+    if waits[throttles.ACCOUNT] and not has_second_step:
+        return SignInAttempt(None, waits[throttles.ACCOUNT])  # not even checked: right and wrong look alike
+    if not ok:
+        return SignInAttempt(None, throttles.record_failure(keys))
     user.last_login_at = utcnow()
-    return user  # the failure count is cleared when sign-in completes, after any second factor
-
-
-def is_locked(user: User) -> bool:
-    return user.locked_until is not None and as_utc(user.locked_until) > utcnow()
-
-
-def count_failure(user: User, *, lock_after: int, lock_minutes: int) -> bool:
-    """One more failed password or code; True when this one locked the account. Counted in the
-    database (an increment, and a lock only by the failure that reaches the threshold), so failures
-    sent at once are each counted: none is lost to another request's stale copy."""
-    count = db.session.execute(update(User).where(User.id == user.id)
-                               .values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
-                               .execution_options(synchronize_session=False)).scalar_one()
-    locked = count >= lock_after and db.session.execute(
-        update(User).where(User.id == user.id, User.failed_logins >= lock_after)
-        .values(failed_logins=0, locked_until=utcnow() + timedelta(minutes=lock_minutes))
-        .returning(User.locked_until).execution_options(synchronize_session=False)).first() is not None
-    db.session.refresh(user, ["failed_logins", "locked_until"])
-    return locked
+    return SignInAttempt(user)  # the counters are cleared when sign-in completes, after any second factor
 
 
 def set_password(user: User, password: str) -> None:

@@ -12,6 +12,7 @@ import time
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from schoolpeers.accounts import throttles
 from schoolpeers.accounts.models import User
 
 # Pages that a person who still has to set up two-factor sign-in may open.
@@ -24,9 +25,10 @@ SESSIONLESS_ENDPOINTS = frozenset({"static", "health.healthz"})
 
 
 def start(user: User, *, second_factor_passed: bool) -> None:
-    """Sign in on a fresh session. A role that needs two factors and has none must set one up first."""
+    """Sign in on a fresh session. A role that needs two factors and has none must set one up first.
+    The failures counted against the account, its codes and this address start again."""
     session.clear()  # nothing from before sign-in carries over
-    user.failed_logins = 0
+    throttles.forget(throttles.password_keys(user, "", request.remote_addr), throttles.code_keys(user))
     login_user(user)
     now = int(time.time())
     session["auth_at"] = now
@@ -49,11 +51,6 @@ def pending_user() -> User | None:
     if not isinstance(started, int) or time.time() - started > PENDING_SECONDS:
         return None
     return load_user(str(session.get("pending_user", "")))
-
-
-def lock_settings() -> dict:
-    """The account-lock settings `services.authenticate` and `services.count_failure` take."""
-    return {"lock_after": current_app.config["LOCK_AFTER_FAILURES"], "lock_minutes": current_app.config["LOCK_MINUTES"]}
 
 
 def needs_two_factor(user: User) -> bool:

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from schoolpeers.accounts import services, sessions, totp, two_factor
+from schoolpeers.accounts import services, sessions, throttles, totp, two_factor
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.models import ADULT_ROLES, User
 from schoolpeers.accounts.passwords import verify_password
 from schoolpeers.accounts.setup_letters import qr_code_svg
 from schoolpeers.accounts.two_factor_forms import CODE_HINT, CodeForm, ReauthForm
-from schoolpeers.accounts.views import SIGN_IN_FAILED, safe_next
+from schoolpeers.accounts.views import safe_next
 from schoolpeers.extensions import db, limiter
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.web import audit
@@ -33,19 +33,12 @@ def code():
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        locked = services.is_locked(user)
-        factor = None if locked else two_factor.check_code(user, form.code.data)
+        factor, refusal, waiting = _checked_code(user, form.code.data)
         if factor is None:
-            if not locked:
-                locked = services.count_failure(user, **sessions.lock_settings())
             audit("login.code_failure", actor=None, school_id=user.school_id, record_type="user", record_id=user.id)
             db.session.commit()
-            if locked:  # from now on the password step refuses too
-                session.clear()
-                flash(SIGN_IN_FAILED, "error")
-                return redirect(url_for("accounts.login"))
-            form.code.errors.append(two_factor.WRONG_CODE)
-            return render_template("accounts/two_factor_code.html", form=form, hint=CODE_HINT)
+            form.code.errors.append(refusal)
+            return render_template("accounts/two_factor_code.html", form=form, hint=CODE_HINT), 429 if waiting else 200
         next_url = safe_next(session.get("pending_next"))
         sessions.start(user, second_factor_passed=True)
         audit("login.success", actor=user, record_type="user", record_id=user.id, detail={"second_factor": factor})
@@ -94,15 +87,30 @@ def manage():
                            unused=two_factor.unused_recovery_codes(user) if two_factor.is_enrolled(user) else 0)
 
 
+def _checked_code(user: User, code: str, *, password: str | None = None) -> tuple[str | None, str, bool]:
+    """(the factor passed, "", False) or (None, why not, whether a wait applies). Wrong codes (or,
+    when given, a wrong password) count against the account's codes; past a few, each next try must
+    wait longer."""
+    keys = throttles.code_keys(user)
+    if wait := throttles.waits(keys)[throttles.CODE]:
+        return None, f"Too many wrong codes. Wait {throttles.duration_text(wait)}, then try again.", True
+    right_password = password is None or verify_password(user.password_hash, password)
+    factor = two_factor.check_code(user, code) if right_password else None
+    if factor is None:
+        wait = throttles.record_failure(keys)
+        later = f" Wait {throttles.duration_text(wait)} before the next try." if wait else ""
+        return None, two_factor.WRONG_CODE + later, bool(wait)
+    return factor, "", False
+
+
 def _reauthenticated(form: ReauthForm, user: User) -> bool:
     """Password and a current code again, so a borrowed unlocked screen cannot change sign-in."""
     if not form.validate_on_submit():
         return False
-    if services.is_locked(user) or not verify_password(user.password_hash, form.password.data) \
-            or two_factor.check_code(user, form.code.data) is None:
-        services.count_failure(user, **sessions.lock_settings())
+    factor, refusal, waiting = _checked_code(user, form.code.data, password=form.password.data)
+    if factor is None:
         db.session.commit()
-        form.password.errors.append("The password or the code is not right.")
+        form.password.errors.append(refusal if waiting else "The password or the code is not right.")
         return False
     return True
 

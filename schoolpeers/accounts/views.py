@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from schoolpeers.accounts import services, sessions, two_factor
+from schoolpeers.accounts import services, sessions, throttles, two_factor
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm, SetupCodeForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import db, limiter
@@ -34,28 +34,28 @@ def failed_sign_in(response) -> bool:
     return response.status_code != 302
 
 
-def login_account_key() -> str:
-    return "login-account:" + request.form.get("login", "").strip().lower()[:254]
+def wait_message(seconds: int) -> str:
+    return (f"Too many failed sign-ins for this account. Wait {throttles.duration_text(seconds)}, "
+            "then try again.")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=failed_sign_in)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"], key_func=login_account_key,
-               deduct_when=failed_sign_in)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.login.data, form.password.data, **sessions.lock_settings())
+        attempt = services.authenticate(form.login.data, form.password.data, request.remote_addr)
+        user = attempt.user
         if user is None:
             tried = services.find_user_for_login(form.login.data)
             audit("login.failure", actor=None, school_id=tried.school_id if tried else None,
                   record_type="user" if tried else None, record_id=tried.id if tried else None,
-                  detail={"login": form.login.data[:100]})
+                  detail={"login": form.login.data[:100], "wait_seconds": attempt.wait_seconds})
             db.session.commit()
-            flash(SIGN_IN_FAILED, "error")
-            return render_template("accounts/login.html", form=form), 200
+            flash(wait_message(attempt.wait_seconds) if attempt.wait_seconds else SIGN_IN_FAILED, "error")
+            return render_template("accounts/login.html", form=form), 429 if attempt.wait_seconds else 200
         next_url = safe_next(request.args.get("next"))
         if two_factor.is_enrolled(user):
             db.session.commit()

@@ -7,7 +7,7 @@ import click
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from schoolpeers.accounts import roster_uploads
+from schoolpeers.accounts import roster_uploads, throttles
 from schoolpeers.accounts.models import School
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
@@ -44,6 +44,7 @@ def purge_command(school_slug: str | None, dry_run: bool) -> None:
         click.echo(f"{school.slug} (closed before {result.cutoff:%Y-%m-%d}): {result.describe()}.")
     if not dry_run and not school_slug:
         click.echo(f"Roster files checked but never imported, removed: {roster_uploads.discard_stale()}.")
+        click.echo(f"Failed sign-in counters no longer needed, removed: {throttles.purge_quiet()}.")
     if dry_run:
         db.session.rollback()
         click.echo("Dry run: nothing was changed.")

@@ -192,8 +192,7 @@ def _anonymise_account(student: User, now: datetime) -> None:
     student.gender, student.languages = None, []
     student.interest_links = []
     two_factor.turn_off(student)  # secret and recovery codes gone; every session of the account ends at once
-    student.last_login_at = student.locked_until = None
-    student.failed_logins = 0
+    student.last_login_at = None
     student.active = False
     student.erased_at = now
 

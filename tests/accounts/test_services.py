@@ -26,12 +26,15 @@ def test_duplicate_email_is_refused(school, make_user):
 
 def test_authenticate_by_username_or_email(school, make_user):
     user = make_user("student", username="leo", email="leo@example.org", password="blue giraffe")
-    assert services.authenticate("LEO", "blue giraffe") == user
-    assert services.authenticate("leo@example.org", "blue giraffe") == user
-    assert services.authenticate("leo", "wrong") is None
-    assert services.authenticate("nobody", "blue giraffe") is None
+    def signed_in(login, password):
+        return services.authenticate(login, password, "10.0.0.1").user
+
+    assert signed_in("LEO", "blue giraffe") == user
+    assert signed_in("leo@example.org", "blue giraffe") == user
+    assert signed_in("leo", "wrong") is None
+    assert signed_in("nobody", "blue giraffe") is None
     user.active = False
-    assert services.authenticate("leo", "blue giraffe") is None
+    assert signed_in("leo", "blue giraffe") is None
 
 
 def test_set_password_applies_policy_and_ends_other_sessions(school, make_user):

@@ -1,10 +1,5 @@
-"""Sessions end after inactivity and at an absolute limit; repeated failures lock an account."""
+"""Sessions end after inactivity and at an absolute limit."""
 import pytest
-
-from schoolpeers.extensions import db
-from tests.factories import PASSWORD
-
-FAILED = b"That username or email and password do not match an active account."
 
 
 def age_session(client, *, idle_seconds=0, since_sign_in=0):
@@ -63,23 +58,3 @@ def test_the_timeout_is_configurable(app, login_as, users):
         assert client.get("/").status_code == 302
     finally:
         app.config["IDLE_MINUTES_ADULT"] = 30
-
-
-def test_repeated_wrong_passwords_lock_the_account_with_the_same_message(app, client, make_user):
-    user = make_user("student", username="leo", password=PASSWORD)
-    db.session.commit()
-    for _ in range(app.config["LOCK_AFTER_FAILURES"]):
-        assert FAILED in client.post("/login", data={"login": "leo", "password": "wrong guess"}).data
-    assert user.locked_until is not None
-    # The right password is now refused too, and the answer does not say why.
-    response = client.post("/login", data={"login": "leo", "password": PASSWORD})
-    assert response.status_code == 200 and FAILED in response.data
-
-
-def test_a_success_clears_the_failure_count(app, client, make_user):
-    user = make_user("student", username="leo", password=PASSWORD)
-    db.session.commit()
-    for _ in range(app.config["LOCK_AFTER_FAILURES"] - 1):
-        client.post("/login", data={"login": "leo", "password": "wrong guess"})
-    assert client.post("/login", data={"login": "leo", "password": PASSWORD}).status_code == 302
-    assert user.failed_logins == 0 and user.locked_until is None

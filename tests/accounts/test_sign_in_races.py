@@ -7,8 +7,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from schoolpeers.accounts import two_factor
-from schoolpeers.accounts.models import RecoveryCode, User
+from schoolpeers.accounts import throttles, two_factor
+from schoolpeers.accounts.models import RecoveryCode, SignInThrottle
 from schoolpeers.extensions import db
 from tests.accounts.test_two_factor_views import code, enrol, sign_in
 from tests.factories import PASSWORD
@@ -71,10 +71,12 @@ def test_one_recovery_code_sent_at_once_is_spent_once(maya):
 def test_wrong_passwords_sent_at_once_are_all_counted(app, make_user):
     user = make_user("student", username="leo", password=PASSWORD)
     db.session.commit()
-    lock_after = app.config["LOCK_AFTER_FAILURES"]
-    clients = [app.test_client() for _ in range(lock_after + 4)]
-    post_at_once(clients, "/login", {"login": "leo", "password": "not the password"})
+    guesses = app.config["SIGN_IN_DELAYS"]["pair"].free + 4
+    post_at_once([app.test_client() for _ in range(guesses)], "/login", {"login": "leo", "password": "not it"})
     db.session.expire_all()
-    leo = db.session.get(User, user.id)
-    assert leo.locked_until is not None and leo.failed_logins == 4  # counted past the lock: none lost
-    assert sign_in(app.test_client(), "leo").status_code == 200  # locked: even the right password waits
+    keys = throttles.password_keys(user, "leo", "127.0.0.1")
+    counted = dict(db.session.execute(select(SignInThrottle.key, SignInThrottle.failures)
+                                      .where(SignInThrottle.key.in_(keys.values()))).all())
+    assert counted == {keys["account"]: guesses, keys["pair"]: guesses}  # none lost to another's stale copy
+    assert throttles.waits(keys)["pair"] > 0
+    assert sign_in(app.test_client(), "leo").status_code == 429  # waiting: even the right password
