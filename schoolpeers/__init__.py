@@ -106,6 +106,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.admin_views import bp as admin_bp
+    from schoolpeers.accounts.approval_views import bp as approvals_bp
     from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
     from schoolpeers.health import bp as health_bp
@@ -122,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(two_factor_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(approvals_bp)
     app.register_blueprint(mentors_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(oversight_bp)

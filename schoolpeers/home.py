@@ -8,6 +8,7 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from schoolpeers.accounts import approvals
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
@@ -48,7 +49,8 @@ def summary_for(user: User) -> dict:
     if user.role == "counselor":
         counts = counselor_counts(user.school_id, today_in(user.school.timezone))
         return {"counts": role_counts(user.school_id), "needs_mentor": counts.waiting,
-                "proposals": counts.proposals, "expiring": counts.expiring}
+                "proposals": counts.proposals, "expiring": counts.expiring,
+                "approvals": approvals.count_pending(user.school_id)}
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)

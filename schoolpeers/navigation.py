@@ -10,6 +10,7 @@ NAVIGATION = {
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
         ("reports.index", "Reports"),
+        ("approvals.index", "Approvals"),
     ],
     "staff": [("home.index", "Home"), ("reports.index", "Reports")],
     "admin": [

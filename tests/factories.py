@@ -6,7 +6,7 @@ import itertools
 import re
 
 from schoolpeers import jobs
-from schoolpeers.accounts import roster_jobs, services
+from schoolpeers.accounts import approvals, roster_jobs, services
 from schoolpeers.accounts.models import School, User
 
 PASSWORD = "correct horse battery staple"  # long enough for every role
@@ -81,14 +81,17 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
         date.today(), 20, "online", 4, notes="private words"), date.today())
     concern = oversight.raise_concern(school, mentee, source="manual", severity="low", summary="x",
                                       raised_by=counselor, now=utcnow())
-    job = None
+    job = approval = None
     if "admin" in people:  # an admin's finished roster import, for its result page
         job = jobs.start(roster_jobs.KIND, people["admin"], {"upload": "gone"})
         job.finish("refused", "The checked file is no longer kept.")
+    if "admin" in people and "staff" in people:  # an admin asking to make the staff member a counselor
+        approval = approvals.ask("grant_counselor", people["staff"], people["admin"])
     db.session.commit()
     ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
-           "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none"}
+           "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none",
+           "approval_id": approval.id if approval else 0}
     return {**people, "mentor": profile.user}, ids
 
 

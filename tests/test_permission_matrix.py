@@ -51,6 +51,8 @@ ACCESS = {
         "oversight.acknowledge", "oversight.note", "oversight.resolve", "oversight.student",
         "oversight.raise_concern", "oversight.screening_quality", "oversight.screening_export")},
     **{e: {"counselor": OK, "staff": OK} for e in ("reports.index", "reports.data", "reports.export")},
+    # Admins ask; counselors decide (the staff member of `world` is the one the admin asked about).
+    **{e: {"counselor": OK} for e in ("approvals.index", "approvals.approve", "approvals.refuse")},
 }
 
 

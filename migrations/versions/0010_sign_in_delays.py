@@ -1,4 +1,5 @@
-"""sign-in: growing delays counted per key instead of a per-account lock
+"""sign-in: growing delays counted per key instead of a per-account lock; account changes that wait
+for a counselor's approval
 
 Revision ID: 0010_sign_in_delays
 Revises: 0009_roster_bundles
@@ -27,9 +28,39 @@ def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('locked_until')
         batch_op.drop_column('failed_logins')
+    op.create_table('account_approvals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('requested_by_id', sa.Integer(), nullable=True),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("kind IN ('grant_counselor', 'reset_two_factor', 'setup_link')",
+                       name=op.f('ck_account_approvals_kind_known')),
+    sa.CheckConstraint("status IN ('pending', 'approved', 'refused')", name=op.f('ck_account_approvals_status_known')),
+    sa.CheckConstraint('decided_by_id IS NULL OR decided_by_id <> requested_by_id',
+                       name=op.f('ck_account_approvals_second_person')),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_account_approvals_school_id_schools')),
+    sa.ForeignKeyConstraint(['school_id', 'user_id'], ['users.school_id', 'users.id'],
+                            name='fk_account_approvals_user_same_school', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'],
+                            name=op.f('fk_account_approvals_requested_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'],
+                            name=op.f('fk_account_approvals_decided_by_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_approvals'))
+    )
+    with op.batch_alter_table('account_approvals', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_account_approvals_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_account_approvals_user_id'), ['user_id'], unique=False)
+        batch_op.create_index('uq_account_approvals_one_pending', ['school_id', 'user_id', 'kind'], unique=True,
+                              sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
 
 def downgrade():
+    op.drop_table('account_approvals')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True))

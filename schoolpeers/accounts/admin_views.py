@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from schoolpeers import jobs
-from schoolpeers.accounts import roster, roster_jobs, roster_uploads, services
+from schoolpeers.accounts import approvals, roster, roster_jobs, roster_uploads, services
 from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.accounts.approval_views import ask_and_tell
 from schoolpeers.accounts.forms import (
     RosterApplyForm,
     RosterUploadForm,
@@ -68,11 +69,13 @@ def create_user():
         elif form.role.data == "student" and not school.grade_min <= form.grade.data <= school.grade_max:
             form.grade.errors.append(f"This school has grades {school.grade_min}–{school.grade_max}.")
         else:
+            # A counselor starts as staff until a counselor approves the role (accounts/approvals.py).
+            asked_counselor = form.role.data == "counselor"
             try:
                 user = services.create_user(
                     school, given_name=form.given_name.data, family_name=form.family_name.data,
-                    role=form.role.data, username=form.username.data, email=form.email.data,
-                    grade=form.grade.data,
+                    role="staff" if asked_counselor else form.role.data, username=form.username.data,
+                    email=form.email.data, grade=form.grade.data,
                 )
             except services.AccountError as exc:
                 form.username.errors.append(str(exc))
@@ -80,6 +83,8 @@ def create_user():
                 audit("user.create", record_type="user", record_id=user.id, detail={"role": user.role})
                 db.session.commit()
                 flash(f"{user.display_name} was created. Send them their setup link.", "success")
+                if asked_counselor:
+                    ask_and_tell("grant_counselor", user)
                 return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_new.html", form=form)
 
@@ -87,9 +92,13 @@ def create_user():
 @bp.get("/users/<int:user_id>")
 def user_detail(user_id: int):
     user = get_user_or_404(user_id)
-    role_form = UserRoleForm(role=user.role)
-    return render_template("admin/user_detail.html", user=user, role_form=role_form,
-                           confirm=ConfirmForm(), setup_link=None)
+    return _user_page(user, setup_link=None)
+
+
+def _user_page(user: User, setup_link: str | None):
+    return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
+                           confirm=ConfirmForm(), setup_link=setup_link, describe=approvals.describe,
+                           waiting=approvals.pending_in_school(user.school_id, user))
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -98,6 +107,9 @@ def change_role(user_id: int):
     form = UserRoleForm()
     if not form.validate_on_submit():
         flash("Choose one of the listed roles.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
+    if approvals.needed("grant_counselor", user, role=form.role.data) and user.id != current_user.id:
+        ask_and_tell("grant_counselor", user)
         return redirect(url_for("admin.user_detail", user_id=user.id))
     old = user.role
 
@@ -131,6 +143,9 @@ def setup_link(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("admin.user_detail", user_id=user.id))
+    if approvals.needed("setup_link", user) and user.active and not user.erased_at:
+        ask_and_tell("setup_link", user)  # it would replace a password someone chose
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     try:
         token = services.issue_setup_link_token(user, current_app.config["SECRET_KEY"])
     except services.AccountError as exc:
@@ -140,8 +155,7 @@ def setup_link(user_id: int):
     db.session.commit()
     link = absolute_url("accounts.setup", token=token)
     flash("A new setup link was made; any earlier link no longer works. It is valid for 7 days.", "success")
-    return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
-                           confirm=ConfirmForm(), setup_link=link)
+    return _user_page(user, setup_link=link)
 
 
 @bp.route("/setup-letters", methods=["GET", "POST"])

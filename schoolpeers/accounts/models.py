@@ -11,12 +11,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -179,6 +181,42 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+APPROVAL_KINDS = ("grant_counselor", "reset_two_factor", "setup_link")
+APPROVAL_STATUSES = ("pending", "approved", "refused")
+
+
+class AccountApproval(db.Model):
+    """A change an admin asked for that would let someone read what counselors read: granting the
+    counselor role, resetting a counselor's or admin's two-factor sign-in, a setup link for an
+    account that has a password. Nothing changes until a counselor approves (accounts/approvals.py)."""
+
+    __tablename__ = "account_approvals"
+    __table_args__ = (
+        CheckConstraint("kind IN ('grant_counselor', 'reset_two_factor', 'setup_link')", name="kind_known"),
+        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status_known"),
+        CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="second_person"),
+        ForeignKeyConstraint(["school_id", "user_id"], ["users.school_id", "users.id"], ondelete="CASCADE",
+                             name="fk_account_approvals_user_same_school"),
+        # One open request per account and kind: asking twice does not make two.
+        Index("uq_account_approvals_one_pending", "school_id", "user_id", "kind", unique=True,
+              sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[int] = mapped_column(index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], primaryjoin="AccountApproval.user_id == User.id")
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class SignInThrottle(db.Model):

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 from sqlalchemy import func, insert, select
 
-from schoolpeers.accounts import services
+from schoolpeers.accounts import approvals, services
 from schoolpeers.accounts.models import RosterGuardian, School, User
 from schoolpeers.accounts.roster_bundles import RosterSource
 from schoolpeers.accounts.roster_files import (
@@ -352,7 +352,13 @@ def apply_import(school: School, plan: RosterPlan, actor: User | None = None, *,
     leaving = list(plan.deactivate) + [u for u, _row, d in plan.update if "deactivated" in d]
     steps = max(1, len(plan.create) + len(plan.update) + len(leaving))
     report = progress or (lambda share: None)
-    _create_accounts(school, plan.create, lambda done: report(done / steps))
+    # An admin's file cannot make counselors on its own: they start as staff, and a counselor approves
+    # the role (accounts/approvals.py). The command line is the operator's, who holds the database anyway.
+    held = {row.roster_id for row in plan.create if row.role == "counselor"} if actor is not None else set()
+    _create_accounts(school, [replace(row, role="staff") if row.roster_id in held else row for row in plan.create],
+                     lambda done: report(done / steps))
+    for (user,) in rows_where_in(select(User).where(User.school_id == school.id), User.roster_id, sorted(held)):
+        approvals.ask("grant_counselor", user, actor)
     for user, row, differences in plan.update:
         _apply_row(user, row, differences)
     for user in plan.deactivate:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from schoolpeers.accounts import services, sessions, throttles, totp, two_factor
+from schoolpeers.accounts import approvals, services, sessions, throttles, totp, two_factor
 from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.accounts.approval_views import ask_and_tell
 from schoolpeers.accounts.models import ADULT_ROLES, User
 from schoolpeers.accounts.passwords import verify_password
 from schoolpeers.accounts.setup_letters import qr_code_svg
@@ -160,14 +161,16 @@ def turn_off():
 @bp.post("/admin/users/<int:user_id>/two-factor/reset")
 @role_required("admin")
 def admin_reset(user_id: int):
-    """For someone who lost their phone and their recovery codes: they set it up again at next sign-in."""
+    """For someone who lost their phone and their recovery codes: they set it up again at next sign-in.
+    A counselor's or admin's waits for a counselor's approval (accounts/approvals.py)."""
     user = get_user_or_404(user_id)
     if ConfirmForm().validate_on_submit() and two_factor.is_enrolled(user):
+        if approvals.needed("reset_two_factor", user):
+            ask_and_tell("reset_two_factor", user)
+            return redirect(url_for("admin.user_detail", user_id=user.id))
         two_factor.turn_off(user)
         audit("two_factor.reset_by_admin", record_type="user", record_id=user.id)
         db.session.commit()
-        if user.id == current_user.id:
-            sessions.start(user, second_factor_passed=False)
         flash(f"Two-factor sign-in was reset for {user.display_name}; they set it up again when they next sign in.",
               "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
