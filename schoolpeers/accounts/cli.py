@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from schoolpeers.accounts import two_factor
-from schoolpeers.accounts.models import School
+from schoolpeers.accounts.models import School, User
 from schoolpeers.accounts.roster import MODES, apply_import, audit_import, plan_import
 from schoolpeers.accounts.roster_bundles import open_roster
 from schoolpeers.accounts.roster_files import RosterFileError
@@ -168,3 +168,22 @@ def reseal_secrets_command() -> None:
     record_event("accounts.reseal_secrets", school_id=None, detail={"secrets": count})
     db.session.commit()
     click.echo(f"{count} authenticator secrets sealed with the first key.")
+
+
+@accounts_cli.command("reset-two-factor")
+@click.argument("school_slug")
+@click.argument("username")
+def reset_two_factor_command(school_slug: str, username: str) -> None:
+    """Reset someone's two-factor sign-in from the server: for a school whose only counselor lost
+    their phone, where no second counselor could approve the reset in the app."""
+    user = db.session.scalar(select(User).join(School, School.id == User.school_id).where(
+        School.slug == school_slug, User.username == username.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account {username!r} in the school {school_slug!r}.")
+    if not two_factor.is_enrolled(user):
+        raise click.ClickException(f"{username} has no two-factor sign-in to reset.")
+    two_factor.turn_off(user)
+    record_event("two_factor.reset_from_command_line", school_id=user.school_id, record_type="user",
+                 record_id=user.id)
+    db.session.commit()
+    click.echo(f"Two-factor sign-in was reset for {username}; they set it up again when they next sign in.")

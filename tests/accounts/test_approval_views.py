@@ -142,3 +142,15 @@ def test_admins_and_staff_do_not_decide(client, login_as, users):
         login_as(users[role])
         assert client.post(f"/approvals/{approval.id}/approve").status_code == 403
     assert approval.status == "pending"
+
+
+def test_the_operator_resets_a_sole_counselors_two_factor_from_the_command_line(runner, school, users):
+    counselor = users["counselor"]
+    enrol(counselor)
+    result = runner.invoke(args=["accounts", "reset-two-factor", school.slug, counselor.username])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert counselor.totp_enabled_at is None
+    again = runner.invoke(args=["accounts", "reset-two-factor", school.slug, counselor.username])
+    assert again.exit_code != 0 and "no two-factor sign-in" in again.output
+    assert "No account" in runner.invoke(args=["accounts", "reset-two-factor", "elsewhere", "nobody"]).output
