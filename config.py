@@ -53,6 +53,10 @@ class Config:
     # a school whose Redis restarts can still sign in.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS", "300 per 10 minutes")
+    # Downloads of reports and of the audit log, per person; reports of more cells (periods × groups)
+    # than the next setting are made in the background and offered on a page when ready.
+    EXPORT_LIMIT_PER_PERSON = os.environ.get("SCHOOLPEERS_EXPORT_LIMIT_PER_PERSON", "20 per 10 minutes")
+    REPORT_EXPORT_INLINE_CELLS = env_int("SCHOOLPEERS_REPORT_EXPORT_INLINE_CELLS", 400)
     # Growing waits instead of a lock (accounts/throttles.py). One address guessing one account waits
     # up to an hour; failures from anywhere make the account wait at most five minutes, so strangers
     # cannot keep its owner out; a wrong second-step code is only possible with the password.

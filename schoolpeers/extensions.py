@@ -40,3 +40,13 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 # Storage comes from RATELIMIT_STORAGE_URI: Redis when several app servers share the limits.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def limit_exports_per_person():
+    """Downloads of reports and logs, per signed-in person (EXPORT_LIMIT_PER_PERSON): a file is work
+    for the server that one person should not ask for many times a minute."""
+    from flask import current_app
+    from flask_login import current_user
+
+    return limiter.limit(lambda: current_app.config["EXPORT_LIMIT_PER_PERSON"],
+                         key_func=lambda: f"export:{current_user.get_id() or get_remote_address()}")

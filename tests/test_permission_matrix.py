@@ -51,6 +51,8 @@ ACCESS = {
         "oversight.acknowledge", "oversight.note", "oversight.resolve", "oversight.student",
         "oversight.raise_concern", "oversight.screening_quality", "oversight.screening_export")},
     **{e: {"counselor": OK, "staff": OK} for e in ("reports.index", "reports.data", "reports.export")},
+    # A background export's page and file are its maker's only: `world`'s job is the admin's import.
+    **{e: {"counselor": NOT_FOUND, "staff": NOT_FOUND} for e in ("reports.job", "reports.job_file")},
     # Admins ask; counselors decide (the staff member of `world` is the one the admin asked about).
     **{e: {"counselor": OK} for e in ("approvals.index", "approvals.approve", "approvals.refuse")},
 }

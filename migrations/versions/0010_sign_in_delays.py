@@ -1,5 +1,5 @@
 """sign-in: growing delays counted per key instead of a per-account lock; account changes that wait
-for a counselor's approval
+for a counselor's approval; report files made in the background
 
 Revision ID: 0010_sign_in_delays
 Revises: 0009_roster_bundles
@@ -58,8 +58,25 @@ def upgrade():
         batch_op.create_index('uq_account_approvals_one_pending', ['school_id', 'user_id', 'kind'], unique=True,
                               sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
 
+    op.create_table('report_export_files',
+    sa.Column('job_id', sa.String(length=48), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('mimetype', sa.String(length=100), nullable=False),
+    sa.Column('content', sa.LargeBinary(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_report_export_files_job_id_jobs'),
+                            ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_report_export_files_school_id_schools')),
+    sa.PrimaryKeyConstraint('job_id', name=op.f('pk_report_export_files'))
+    )
+    with op.batch_alter_table('report_export_files', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_export_files_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_export_files_school_id'), ['school_id'], unique=False)
+
 
 def downgrade():
+    op.drop_table('report_export_files')
     op.drop_table('account_approvals')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), server_default='0', nullable=False))

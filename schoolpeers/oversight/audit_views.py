@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager
 from schoolpeers.accounts.access import role_required
 from schoolpeers.accounts.models import User
 from schoolpeers.audit import AuditEvent
-from schoolpeers.extensions import db
+from schoolpeers.extensions import db, limit_exports_per_person
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import as_utc, utcnow
 from schoolpeers.web import audit, page_arg
@@ -160,6 +160,7 @@ def csv_lines(query: Select):
 
 
 @bp.get("/audit.csv")
+@limit_exports_per_person()
 def export():
     filters = read_filters()
     # Recorded before the rows are sent: an export that breaks off half way is still on record.

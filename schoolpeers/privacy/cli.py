@@ -13,6 +13,7 @@ from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
 from schoolpeers.privacy.backup import BackupError, backup_sqlite, check_backup, restore_sqlite
 from schoolpeers.privacy.retention import purge_school
+from schoolpeers.reports import export_jobs
 from schoolpeers.timeutil import utcnow
 
 retention_cli = AppGroup("retention", help="Remove free text kept longer than each school's retention period.")
@@ -45,6 +46,7 @@ def purge_command(school_slug: str | None, dry_run: bool) -> None:
     if not dry_run and not school_slug:
         click.echo(f"Roster files checked but never imported, removed: {roster_uploads.discard_stale()}.")
         click.echo(f"Failed sign-in counters no longer needed, removed: {throttles.purge_quiet()}.")
+        click.echo(f"Report files made in the background over a day ago, removed: {export_jobs.discard_old()}.")
     if dry_run:
         db.session.rollback()
         click.echo("Dry run: nothing was changed.")

@@ -55,11 +55,9 @@ def export_command(school_slug: str, period: str, group: str, fmt: str | None, o
     if not form.validate():
         raise click.ClickException(" ".join(
             f"{OPTION_NAMES[name]}: {' '.join(errors)}" for name, errors in form.errors.items()))
-    if services.uses_differential_privacy(school):
-        protected = services.released_lattice(school, today)  # committed with the audit event below
-    else:
-        protected = services.protected_lattice(school, services.report_secret(current_app.config["SECRET_KEY"], school))
-    report = services.school_report(school, protected, form.params(), today)
+    report = services.uncached_report(school, form.params(), today, current_app.config["SECRET_KEY"])
+    if problem := report.size_problem():
+        raise click.ClickException(problem)
     content, _mimetype, _filename = exports.render(report, fmt)
     # On record before the file exists, as for a download: an export that fails half way still counts.
     record_event("reports.export", school_id=school.id,

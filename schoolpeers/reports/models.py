@@ -1,9 +1,10 @@
-"""Differential-privacy releases of a school's reports: made once per closed period, never again."""
+"""Differential-privacy releases of a school's reports (made once per closed period, never again), and
+report files made in the background."""
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, DateTime, Float, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from schoolpeers.extensions import db
@@ -30,3 +31,17 @@ class DpRelease(db.Model):
     epsilon: Mapped[float] = mapped_column(Float)
     counts: Mapped[dict] = mapped_column(JSON)  # grade (as text) -> count name -> noisy count
     released_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ExportFile(db.Model):
+    """A report file made in the background (a large export), kept for its maker to download for a
+    day; `flask retention purge` removes older ones. Only anonymized published cells, like any export."""
+
+    __tablename__ = "report_export_files"
+
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

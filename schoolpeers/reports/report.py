@@ -46,6 +46,9 @@ GROUPINGS: dict[Grouping, str] = {"grade": "Grade", "band": "Grade band", "schoo
 ALL_GRADES = "all"
 COMPARED = ("students", "checkins", "wellbeing_mean", "low_share")
 MARKS = {CellStatus.HIDDEN: "*", CellStatus.CODED: "~"}
+# Periods × groups a report may hold: weeks by grade over about three years. More is more than anyone
+# reads, and a page or file of it would hold a server's worker for long.
+MAX_REPORT_CELLS = 1_500
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,19 @@ class SchoolReport:
 
     def has_data(self) -> bool:
         return bool(self.slots)
+
+    @property
+    def cells(self) -> int:
+        """Periods × groups: what the page's tables, the chart data and the files grow with."""
+        return len(self.slots) * len(self.rows)
+
+    def size_problem(self) -> str | None:
+        """Why the report is too large to show or make, in words for the filter form; None if it is not."""
+        if self.cells <= MAX_REPORT_CELLS:
+            return None
+        return (f"This report would have {len(self.slots):,} periods × {len(self.rows)} groups = {self.cells:,} "
+                f"cells; the most is {MAX_REPORT_CELLS:,}. Choose longer periods (months instead of weeks), "
+                "a shorter range of dates, or fewer grades.")
 
     def describe(self) -> dict[str, str]:
         """Plain text of every choice as the report applies it: export header rows and audit details."""

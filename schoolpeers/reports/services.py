@@ -95,6 +95,16 @@ def school_report(school: School, protected: ProtectedLattice, params: ReportPar
                         school_slug=school.slug, generated_on=today, default_months=default_months)
 
 
+def uncached_report(school: School, params: ReportParams, today: date, app_secret: str) -> SchoolReport:
+    """The report of `params` built from the database, for the command line and background exports.
+    Under differential privacy, releases it makes are written to the session (the caller commits)."""
+    if uses_differential_privacy(school):
+        protected = released_lattice(school, today)
+    else:
+        protected = protected_lattice(school, report_secret(app_secret, school))
+    return school_report(school, protected, params, today)
+
+
 def uses_differential_privacy(school: School) -> bool:
     return school.report_protection == DIFFERENTIAL_PRIVACY
 

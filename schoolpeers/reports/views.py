@@ -8,13 +8,14 @@ links carry the dates it shows.
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
+from schoolpeers import jobs
 from schoolpeers.accounts.access import role_required
-from schoolpeers.extensions import db
-from schoolpeers.reports import charts, exports, services
+from schoolpeers.extensions import db, limit_exports_per_person
+from schoolpeers.reports import charts, export_jobs, exports, services
 from schoolpeers.reports.cache import CachedReport, LatticeKey, ReportCache, ReportKey
 from schoolpeers.reports.forms import ReportFilterForm, report_filter_form
 from schoolpeers.reports.protection import MIN_K, CellStatus, explain
@@ -90,10 +91,22 @@ def report_section(report: SchoolReport) -> Markup:
     return Markup(render_template("reports/_report.html", report=report, sections=sections))
 
 
+def sized_report(form: ReportFilterForm, *, default_range: bool) -> CachedReport | None:
+    """The report for valid filters that is not too large to make; otherwise None, with the reason
+    next to the field that decides its size most."""
+    if not form.validate():
+        return None
+    entry = cached_report(form, default_range=default_range)
+    if problem := entry.report.size_problem():
+        form.period.errors.append(problem)
+        return None
+    return entry
+
+
 @bp.get("")
 def index():
     form = filter_form()
-    entry = cached_report(form, default_range=True) if form.validate() else None
+    entry = sized_report(form, default_range=True)
     report = entry.report if entry else None
     export_args = form.args()
     default_start = None
@@ -106,12 +119,19 @@ def index():
 
 
 @bp.get("/export.<any(csv, xlsx):fmt>")
+@limit_exports_per_person()
 def export(fmt: str):
     form = filter_form()
-    if not form.validate():
+    entry = sized_report(form, default_range=False)
+    if entry is None:
         flash("Some filters need fixing before the report can be downloaded.", "error")
         return redirect(url_for("reports.index") + "?" + request.query_string.decode())
-    report = cached_report(form, default_range=False).report
+    report = entry.report
+    if report.cells > current_app.config["REPORT_EXPORT_INLINE_CELLS"]:  # made in the background
+        job = jobs.start(export_jobs.KIND, current_user, {"fmt": fmt, "filters": form.args()})
+        db.session.commit()
+        jobs.enqueue(job)
+        return redirect(url_for("reports.job", job_id=job.id))
     content, mimetype, filename = exports.render(report, fmt)
     audit("reports.export", detail=exports.audit_detail(report, fmt))
     db.session.commit()
@@ -121,6 +141,31 @@ def export(fmt: str):
 @bp.get("/data.json")
 def data():
     form = filter_form()
-    if not form.validate():
+    entry = sized_report(form, default_range=True)
+    if entry is None:
         return jsonify(errors=form.errors), 400
-    return jsonify(cached_report(form, default_range=True).made("json", SchoolReport.as_json))
+    return jsonify(entry.made("json", SchoolReport.as_json))
+
+
+@bp.get("/exports/<job_id>")
+def job(job_id: str):
+    """A large export being made; the file once it is ready."""
+    found = _own_export_job(job_id)
+    return render_template("reports/job.html", job=found, progress=jobs.progress_of(found),
+                           ready=found.status == "done" and export_jobs.file_of(found) is not None)
+
+
+@bp.get("/exports/<job_id>/file")
+def job_file(job_id: str):
+    kept = export_jobs.file_of(_own_export_job(job_id))
+    if kept is None:
+        abort(404)
+    return Response(kept.content, mimetype=kept.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{kept.filename}"'})
+
+
+def _own_export_job(job_id: str) -> jobs.Job:
+    found = jobs.load_own(current_user, job_id[:48])
+    if found is None or found.kind != export_jobs.KIND:
+        abort(404)
+    return found
