@@ -47,7 +47,8 @@ class Config:
     # set. Generous, since a whole school may sign in from behind one address; guessing one account
     # is slowed by the delays below.
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
-    RATELIMIT_KEY_PREFIX = "schoolpeers"
+    # Installations sharing one Redis keep apart by their prefix.
+    RATELIMIT_KEY_PREFIX = os.environ.get("SCHOOLPEERS_RATELIMIT_KEY_PREFIX", "schoolpeers")
     # Redis unreachable: count in each process instead (logged), rather than refuse every sign-in.
     # Per-process limits are looser (one count per app server) but still stop a guessing run, and
     # a school whose Redis restarts can still sign in.

@@ -39,6 +39,7 @@ def servers(app, tmp_path_factory):
     env = production_env(
         app.config["SQLALCHEMY_DATABASE_URI"], REDIS_URL,
         SCHOOLPEERS_LOGIN_LIMIT_PER_ADDRESS=f"{ADDRESS_LIMIT} per 15 minutes",
+        SCHOOLPEERS_RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",  # counts of earlier runs stay apart
     )
     logs = tmp_path_factory.mktemp("gunicorn")
     with gunicorn_servers(env, [logs / "a.log", logs / "b.log"], workers=1) as both:

@@ -1,5 +1,6 @@
 """Sign-in state under parallel requests, on PostgreSQL: a code or recovery code passes once however
-many sessions send it at once, and no failed attempt is lost to another request's stale copy."""
+many sessions send it at once, no failed attempt is lost to another request's stale copy, and an
+account change waiting for approval is decided once."""
 from __future__ import annotations
 
 import threading
@@ -7,11 +8,12 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from schoolpeers.accounts import throttles, two_factor
-from schoolpeers.accounts.models import RecoveryCode, SignInThrottle
+from schoolpeers.accounts import approvals, throttles, two_factor
+from schoolpeers.accounts.models import AccountApproval, RecoveryCode, SignInThrottle, User
 from schoolpeers.extensions import db
 from tests.accounts.test_two_factor_views import code, enrol, sign_in
 from tests.factories import PASSWORD
+from tests.parallel import all_at_once
 
 SESSIONS = 6
 
@@ -80,3 +82,21 @@ def test_wrong_passwords_sent_at_once_are_all_counted(app, make_user):
     assert counted == {keys["account"]: guesses, keys["pair"]: guesses}  # none lost to another's stale copy
     assert throttles.waits(keys)["pair"] > 0
     assert sign_in(app.test_client(), "leo").status_code == 429  # waiting: even the right password
+
+
+def test_two_counselors_deciding_one_request_at_once_decide_it_once(app, users, make_user):
+    second = make_user("counselor")
+    approval = approvals.ask("grant_counselor", users["staff"], users["admin"])
+    db.session.commit()
+    approval_id, staff_id = approval.id, users["staff"].id
+
+    def decide(counselor_id: int, approve: bool):
+        approvals.decide(db.session.get(AccountApproval, approval_id), db.session.get(User, counselor_id),
+                         approve=approve, secret_key="not used")
+
+    outcomes = all_at_once(app, decide, [(users["counselor"].id, True), (second.id, False)],
+                           refused=(approvals.ApprovalError,))
+    assert sorted(outcomes) == ["ok", "refused"]
+    db.session.expire_all()
+    decided = db.session.get(AccountApproval, approval_id)
+    assert (decided.status == "approved") == (db.session.get(User, staff_id).role == "counselor")
