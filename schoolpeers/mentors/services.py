@@ -250,8 +250,10 @@ def _event(mentorship: Mentorship, kind: str, actor: User | None, reason: str | 
                                    actor_id=actor.id if actor else None, reason=reason, note=note))
 
 
-def why_not_pair(profile: MentorProfile, mentee: User, today: date) -> str | None:
-    """Why this mentor cannot take this mentee now, in words; None if they can."""
+def why_not_pair(profile: MentorProfile, mentee: User, today: date, *,
+                 proposal: Mentorship | None = None) -> str | None:
+    """Why this mentor cannot take this mentee now, in words; None if they can. For a `proposal`
+    being approved, its own place is not counted against the mentor's capacity."""
     mentor = profile.user
     if profile.school_id != mentee.school_id:
         return "The mentor and the student must be at the same school."
@@ -267,7 +269,7 @@ def why_not_pair(profile: MentorProfile, mentee: User, today: date) -> str | Non
         return f"{mentor.given_name}'s training certificate is missing or expired."
     if mentor.id in blocked_mentor_ids(mentee):
         return "This pair has been blocked or was not a good fit before."
-    if open_count(profile) >= profile.capacity:
+    if open_count(profile) - (proposal is not None) >= profile.capacity:
         return f"{mentor.given_name} has no free place (capacity {profile.capacity})."
     return None
 
@@ -292,16 +294,8 @@ def approve_mentorship(mentorship: Mentorship, actor: User, today: date) -> None
     db.session.refresh(mentorship)
     if mentorship.status != "proposed":
         raise MentorshipError(f"This proposal is already {mentorship.status}.")
-    mentor, mentee = profile.user, mentorship.mentee
-    if not mentee.active:
-        raise MentorshipError(f"{mentee.given_name} is no longer active; reject this proposal.")
-    if not mentor.active or profile.status != "active" or not profile.is_certified_on(today):
-        raise MentorshipError(f"{mentor.given_name} cannot take a mentee now (paused, inactive or "
-                              "certificate expired); reject this proposal or choose another mentor.")
-    if mentor.id in blocked_mentor_ids(mentee):
-        raise MentorshipError("This pair has been blocked since it was proposed; reject the proposal.")
-    if open_count(profile) > profile.capacity:
-        raise MentorshipError(f"{mentor.given_name} has no free place any more; choose another mentor.")
+    if problem := why_not_pair(profile, mentorship.mentee, today, proposal=mentorship):  # what changed since
+        raise MentorshipError(f"{problem} Reject this proposal or choose another mentor.")
     mentorship.status, mentorship.began_on, mentorship.decided_at = "active", today, utcnow()
     _event(mentorship, "approved", actor)
     db.session.flush()

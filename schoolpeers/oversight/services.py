@@ -141,7 +141,9 @@ def resolve(concern: Concern, counselor: User, outcome: str, note: str, now: dat
     db.session.flush()
 
 
-def is_overdue(concern: Concern, now: datetime) -> bool:
+def acknowledgement_overdue(concern: Concern, now: datetime) -> bool:
+    """A concern still open past the time it had to be acknowledged by (not a mentorship's check-in:
+    that is `risk.is_overdue`)."""
     return concern.status == "open" and concern.ack_due_at is not None and as_utc(concern.ack_due_at) < now
 
 

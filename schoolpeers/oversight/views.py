@@ -82,7 +82,8 @@ def dashboard():
     mentor_left = paged(matching_services.mentor_left_query(school.id, month_ago), "left_page")
     counts = counselor_counts(school.id, today)
     return render_template(
-        "oversight/dashboard.html", now=now, concerns=concerns, is_overdue=services.is_overdue,
+        "oversight/dashboard.html", now=now, concerns=concerns,
+        acknowledgement_overdue=services.acknowledgement_overdue,
         overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
         feedback=feedback, mentor_left=mentor_left, waiting=counts.waiting, proposals=counts.proposals,
         expiring=counts.expiring, today=today, sources=SOURCES,
@@ -100,7 +101,7 @@ def concern(concern_id: int):
     checkin = record.checkin
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
                            confirm=ConfirmForm(), note_form=NoteForm(), resolve_form=ResolveForm(),
-                           overdue=services.is_overdue(record, utcnow()), checkin=checkin,
+                           overdue=services.acknowledgement_overdue(record, utcnow()), checkin=checkin,
                            explained=screening.explain_notes(checkin.notes if checkin else None),
                            marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES)
 

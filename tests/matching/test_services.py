@@ -146,7 +146,7 @@ def test_approving_an_infeasible_proposal_changes_nothing(school, make_user, cou
     req = make_request(make_user("student", grade=8))
     proposal = services.match_single(req, counselor, TODAY)
     profile.user.active = False
-    with pytest.raises(MentorshipError, match="cannot take a mentee now"):
+    with pytest.raises(MentorshipError, match="no longer active. Reject this proposal"):
         services.approve(proposal, counselor, TODAY)
     assert proposal.status == "proposed" and req.status == "open"
 

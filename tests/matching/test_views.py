@@ -139,7 +139,7 @@ def test_approve_all_reports_infeasible_proposals(client, users, login_as, propo
     db.session.commit()
     login_as(users["counselor"])
     page = client.post("/matching/proposals/approve-all", follow_redirects=True)
-    assert b"Approved 0 proposals" in page.data and b"cannot take a mentee now" in page.data
+    assert b"Approved 0 proposals" in page.data and b"not an active mentor (status: paused)" in page.data
     db.session.refresh(proposal)
     assert proposal.status == "proposed"
 

@@ -122,7 +122,7 @@ def test_approve_rechecks_what_changed_since_the_proposal(school, make_user, cou
     mentee = make_user("student", grade=8)
     mentorship = propose(profile, mentee)
     services.set_paused(profile, True)
-    with pytest.raises(MentorshipError, match="cannot take a mentee now"):
+    with pytest.raises(MentorshipError, match="not an active mentor.*Reject this proposal"):
         services.approve_mentorship(mentorship, counselor, TODAY)
     services.set_paused(profile, False)
     mentee.active = False
@@ -176,3 +176,17 @@ def test_certificate_is_valid_one_school_year_at_most(school, counselor):
         services.record_completion(profile, module, TODAY, counselor)
     with pytest.raises(MentorshipError, match="one school year"):
         services.certify(profile, counselor, TODAY, services.school_year_end(TODAY) + timedelta(days=1))
+
+
+def test_approving_uses_the_same_capacity_rule_as_proposing(school, make_user, counselor):
+    """One rule (why_not_pair): a proposal's own place is not counted against the mentor when it is
+    approved, so the last free place can be approved, and a place taken meanwhile cannot."""
+    profile = make_mentor(school, counselor, capacity=1)
+    last_place = propose(profile, make_user("student", grade=8))
+    services.approve_mentorship(last_place, counselor, TODAY)
+    assert last_place.status == "active"
+    profile.capacity = 2
+    waiting = propose(profile, make_user("student", grade=8))
+    profile.capacity = 1  # lowered after the proposal: its place is gone
+    with pytest.raises(MentorshipError, match="no free place .* Reject this proposal"):
+        services.approve_mentorship(waiting, counselor, TODAY)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from schoolpeers.extensions import db
 from schoolpeers.mentors import checkins
-from schoolpeers.oversight import services
+from schoolpeers.oversight import risk, services
 from schoolpeers.oversight.append_only import AppendOnlyError
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.timeutil import utcnow
@@ -67,7 +67,8 @@ def test_open_concerns_overdue_first_then_severity(school, users, make_user):
     fresh_high = high_concern(school, make_user("student"), now)
     old_high = high_concern(school, make_user("student"), now - timedelta(hours=2))
     assert services.open_concerns(school.id, now) == [old_high, fresh_high, low]
-    assert services.is_overdue(old_high, now) and not services.is_overdue(fresh_high, now)
+    overdue = services.acknowledgement_overdue
+    assert overdue(old_high, now) and not overdue(fresh_high, now)
 
 
 def test_escalation_after_the_deadline_with_a_controlled_clock(school, users):
@@ -92,6 +93,23 @@ def test_overdue_checkins_raise_one_low_concern(mentorship, school, users):
     checkins.log_checkin(mentorship, mentorship.mentor, met, date.today())
     services.resolve(first[0], users["counselor"], "no_further_action", "They met today.", now)
     assert services.raise_overdue_checkins(now) == []
+
+
+@pytest.mark.parametrize("silent_days", [13, 14, 15])
+@pytest.mark.parametrize("checked_in", [False, True])
+def test_the_overdue_query_and_the_overdue_rule_agree_on_the_boundary(mentorship, silent_days, checked_in):
+    """`risk.is_overdue` (the rule) and `overdue_mentorships_query` (the dashboard's SQL) count the
+    same days: on day `cadence` a check-in is still on time, the day after it is overdue."""
+    today, cadence = date.today(), 14
+    mentorship.began_on = today - timedelta(days=silent_days + (3 if checked_in else 0))
+    last = today - timedelta(days=silent_days) if checked_in else None
+    if checked_in:
+        checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
+            occurred_on=last, duration_minutes=20, mode="online", wellbeing=4), today)
+    listed = [m.id for m, _last in db.session.execute(
+        services.overdue_mentorships_query(mentorship.school_id, today, cadence))]
+    assert (mentorship.id in listed) == risk.is_overdue(mentorship.began_on, last, today, cadence)
+    assert (mentorship.id in listed) == (silent_days > cadence)
 
 
 def test_bulk_statements_and_backward_status_are_refused(school, users):

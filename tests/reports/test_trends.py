@@ -1,29 +1,12 @@
-"""Calendar and trend rule of well-being reports, and the purity of the reports' cores."""
+"""Calendar and trend rule of well-being reports."""
 
 from __future__ import annotations
 
-import ast
-import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-from schoolpeers.reports import trends
 from schoolpeers.reports.trends import Term, TermCalendar, least_squares_slope, period_slot, trend_direction
-
-PURE_CORES = ("trends.py", "lattice.py", "perturbation.py", "protection.py", "report.py", "differential.py")
-OWN = {f"schoolpeers.reports.{name.removesuffix('.py')}" for name in PURE_CORES}
-
-
-@pytest.mark.parametrize("module", PURE_CORES)
-def test_pure_cores_import_only_the_standard_library_numpy_pandas_scipy_opendp_and_each_other(module):
-    tree = ast.parse((Path(trends.__file__).parent / module).read_text())
-    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
-    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    for name in imported:
-        top = name.split(".")[0]
-        assert top in sys.stdlib_module_names | {"numpy", "pandas", "scipy", "opendp"} or name in OWN, name
 
 
 @pytest.mark.parametrize(
