@@ -115,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.mentors.views import bp as mentors_bp
     from schoolpeers.oversight.audit_views import bp as audit_bp
     from schoolpeers.oversight.views import bp as oversight_bp
+    from schoolpeers.overview.views import bp as overview_bp
     from schoolpeers.privacy.views import bp as privacy_bp
     from schoolpeers.reports.views import bp as reports_bp
 
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mentors_bp)
     app.register_blueprint(matching_bp)
     app.register_blueprint(oversight_bp)
+    app.register_blueprint(overview_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)

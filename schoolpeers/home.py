@@ -13,7 +13,7 @@ from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
 from schoolpeers.mentors.services import profile_for
-from schoolpeers.oversight.views import counselor_counts
+from schoolpeers.overview.counts import counselor_counts
 from schoolpeers.timeutil import today_in
 
 bp = Blueprint("home", __name__)

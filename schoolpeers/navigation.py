@@ -5,7 +5,7 @@ NAVIGATION = {
     "student": [("home.index", "Home"), ("matching.my_request", "My mentor")],
     "counselor": [
         ("home.index", "Home"),
-        ("oversight.dashboard", "Dashboard"),
+        ("overview.dashboard", "Dashboard"),
         ("matching.index", "Matching"),
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),

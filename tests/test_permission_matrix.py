@@ -47,8 +47,8 @@ ACCESS = {
         "matching.index", "matching.run", "matching.new_request", "matching.request_detail", "matching.choose",
         "matching.match_now", "matching.block", "matching.approve", "matching.reject", "matching.approve_all",
         "matching.mentorships", "matching.end", "mentors.index", "mentors.detail", "mentors.decide",
-        "mentors.training", "mentors.certify", "mentors.pause", "oversight.dashboard", "oversight.concern",
-        "oversight.acknowledge", "oversight.note", "oversight.resolve", "oversight.student",
+        "mentors.training", "mentors.certify", "mentors.pause", "overview.dashboard", "oversight.concern",
+        "oversight.acknowledge", "oversight.note", "oversight.resolve", "overview.student",
         "oversight.raise_concern", "oversight.screening_quality", "oversight.screening_export")},
     **{e: {"counselor": OK, "staff": OK} for e in ("reports.index", "reports.data", "reports.export")},
     # A background export's page and file are its maker's only: `world`'s job is the admin's import.

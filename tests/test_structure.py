@@ -1,9 +1,14 @@
-"""The codebase's shape: pure cores that import without Flask or SQLAlchemy, from any directory."""
+"""The codebase's shape: pure cores that import without Flask or SQLAlchemy, from any directory, and
+imports between the feature packages that run one way."""
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import schoolpeers
 
 # Rules computed on plain data: tested and benchmarked without an app or a database.
 PURE_CORES = (
@@ -52,3 +57,60 @@ def test_the_app_and_its_settings_import_from_any_directory(tmp_path):
         print(app.name)
     """)
     assert result.returncode == 0, result.stderr
+
+
+# --- imports run one way -------------------------------------------------------------------------
+
+# What each feature package may import of the others (README, "Architecture"). The infrastructure
+# modules (schoolpeers/*.py: extensions, web, audit, jobs, mail, ...) serve every package and import no
+# feature but accounts; the top (the app factory, home, demo) may import anything.
+FEATURES = {
+    "accounts": set(),
+    "mentors": {"accounts"},
+    "matching": {"accounts", "mentors"},
+    "oversight": {"accounts", "mentors"},
+    "reports": {"accounts", "mentors", "oversight"},  # concerns per term are one of the reports' measures
+    "overview": {"accounts", "mentors", "matching", "oversight"},
+    "privacy": {"accounts", "mentors", "matching", "oversight", "reports"},
+}
+TOP = {"__init__", "home", "demo"}
+
+
+def project_imports() -> set[tuple[str, str, str]]:
+    """(importing part, imported part, file) for every import of the project's own modules."""
+    root = Path(schoolpeers.__file__).parent
+    found = set()
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        source = parts[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module] if isinstance(node, ast.ImportFrom) and node.module else []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            if isinstance(node, ast.ImportFrom) and node.module == "schoolpeers":
+                names = [f"schoolpeers.{alias.name}" for alias in node.names]
+            for name in names:
+                pieces = name.split(".")
+                if pieces[0] == "schoolpeers" and len(pieces) > 1 and pieces[1] != source:
+                    found.add((source, pieces[1], str(path.relative_to(root))))
+    return found
+
+
+def test_imports_run_one_way():
+    wrong = []
+    for source, target, path in sorted(project_imports()):
+        if source in TOP:
+            continue
+        if source in FEATURES:
+            allowed = FEATURES[source] | {target} if target not in FEATURES and target not in TOP else FEATURES[source]
+        else:  # an infrastructure module
+            allowed = {"accounts"} | ({target} if target not in FEATURES and target not in TOP else set())
+        if target not in allowed:
+            wrong.append(f"{path} imports schoolpeers.{target}")
+    assert wrong == []
+
+
+def test_every_package_is_placed():
+    root = Path(schoolpeers.__file__).parent
+    packages = {p.name for p in root.iterdir() if (p / "__init__.py").exists()}
+    assert packages <= set(FEATURES), packages - set(FEATURES)

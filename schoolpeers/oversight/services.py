@@ -2,7 +2,6 @@
 annotated and resolved with an append-only history; escalated when a high one waits too long."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -11,10 +10,8 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, School, User
 from schoolpeers.extensions import db
-from schoolpeers.matching import services as matching_services
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
 from schoolpeers.mentors.models import CheckIn, Mentorship
-from schoolpeers.mentors.services import expiring_soon_count_query
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
 from schoolpeers.timeutil import as_utc, utcnow
@@ -186,24 +183,6 @@ def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) ->
             .order_by(silent_since, Mentorship.id))
 
 
-@dataclass(frozen=True)
-class DashboardCounts:
-    urgent: int  # high concerns not yet acknowledged (the banner)
-    waiting: int  # students waiting for a mentor, nothing proposed yet
-    proposals: int  # proposals waiting for a counselor
-    expiring: int  # mentors whose training expires soon
-
-
-def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
-    """Every count the dashboard shows, in one statement, from the same queries as the single counts."""
-    row = db.session.execute(select(
-        _unacknowledged_high_count_query(school_id).scalar_subquery(),
-        matching_services.needing_mentor_count_query(school_id).scalar_subquery(),
-        matching_services.proposals_count_query(school_id).scalar_subquery(),
-        expiring_soon_count_query(school_id, today).scalar_subquery())).one()
-    return DashboardCounts(*row)
-
-
 def concern_for_page(school_id: int, concern_id: int) -> Concern:
     """A concern with everything its page shows, in a few queries whatever the length of its history."""
     return db.session.scalar(
@@ -217,14 +196,14 @@ def unacknowledged_high_count(school_id: int) -> int:
     return db.session.execute(_URGENT_COUNT, {"school_id": school_id}).scalar() or 0
 
 
-def _unacknowledged_high_count_query(school_id) -> Select:
+def unacknowledged_high_count_query(school_id) -> Select:
     """`school_id`: a number, or a bound parameter for a statement built once."""
     return select(func.count()).select_from(Concern).where(
         Concern.school_id == school_id, Concern.status == "open", Concern.severity == "high")
 
 
 # Built once: the banner runs it on every page a counselor opens.
-_URGENT_COUNT = _unacknowledged_high_count_query(bindparam("school_id"))
+_URGENT_COUNT = unacknowledged_high_count_query(bindparam("school_id"))
 
 
 def counselors_of(school_id: int) -> list[User]:

@@ -1,12 +1,11 @@
-"""Counselors' oversight: the dashboard, concerns, a student's timeline, how screening does; the
-student's call for help.
+"""Counselors' oversight: concerns, how screening does; the student's call for help. (The dashboard
+and a student's timeline, which read across the features, are in `overview`.)
 
 Every page that shows check-in notes or a concern writes an audit event.
 """
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
 
 from flask import Blueprint, Response, flash, g, redirect, render_template, url_for
 from flask_login import current_user
@@ -15,14 +14,12 @@ from sqlalchemy.orm import joinedload
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
-from schoolpeers.matching import services as matching_services
-from schoolpeers.mentors.checkins import not_a_good_fit_query
-from schoolpeers.oversight import screening, services, timeline
+from schoolpeers.oversight import screening, services
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, VERDICTS, Concern
 from schoolpeers.oversight.notify import notify_counselors
 from schoolpeers.oversight.paging import counted_page
-from schoolpeers.timeutil import today_in, utcnow
+from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, commit_or_explain, page_arg
 
 bp = Blueprint("oversight", __name__, template_folder="templates")
@@ -41,14 +38,6 @@ def urgent_banner():
     return {"urgent_concerns": 0}
 
 
-def counselor_counts(school_id: int, today: date) -> services.DashboardCounts:
-    """The counts a counselor's pages show, in one statement; the banner takes its urgent count
-    from them instead of counting again."""
-    counts = services.dashboard_counts(school_id, today)
-    g.urgent_concerns = counts.urgent
-    return counts
-
-
 # --- students ----------------------------------------------------------------------------------
 
 @bp.route("/talk-to-a-counselor", methods=["GET", "POST"])
@@ -64,32 +53,6 @@ def talk():
 
 
 # --- counselors --------------------------------------------------------------------------------
-
-@bp.get("/oversight")
-@role_required("counselor")
-def dashboard():
-    school = current_user.school
-    now, today = utcnow(), today_in(school.timezone)
-
-    def paged(query, param):
-        return counted_page(query, page_arg(param), PER_PAGE)
-
-    concerns = paged(services.open_concerns_list_query(school.id, now), "concerns_page")
-    overdue = paged(services.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
-                    "overdue_page")
-    month_ago = now - timedelta(days=30)
-    feedback = paged(not_a_good_fit_query(school.id, month_ago), "feedback_page")
-    mentor_left = paged(matching_services.mentor_left_query(school.id, month_ago), "left_page")
-    counts = counselor_counts(school.id, today)
-    return render_template(
-        "oversight/dashboard.html", now=now, concerns=concerns,
-        acknowledgement_overdue=services.acknowledgement_overdue,
-        overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
-        feedback=feedback, mentor_left=mentor_left, waiting=counts.waiting, proposals=counts.proposals,
-        expiring=counts.expiring, today=today, sources=SOURCES,
-        pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page,
-               "left_page": mentor_left.page})
-
 
 @bp.get("/oversight/concerns/<int:concern_id>")
 @role_required("counselor")
@@ -166,23 +129,6 @@ def resolve(concern_id: int):
                            has_notes=bool(notes))
 
 
-@bp.get("/oversight/students/<int:student_id>")
-@role_required("counselor")
-def student(student_id: int):
-    """One timeline of a student: requests, mentorships, check-ins (with notes) and concerns, a page at a time."""
-    person = get_user_or_404(student_id)
-    school_id = current_user.school_id
-    page = timeline.timeline_page(school_id, person.id, page_arg(), PER_PAGE)
-    shown = page.items  # the first column of each row: its kind
-    audit("student.timeline.read", record_type="user", record_id=person.id,
-          detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
-    db.session.commit()
-    db.session.refresh(person)  # expired by the commit; reloaded here, not by chance through an entry
-    return render_template("oversight/student.html", person=person, page=page,
-                           entries=timeline.load_entries(school_id, page.rows), sources=SOURCES,
-                           raise_form=RaiseForm())
-
-
 @bp.post("/oversight/students/<int:student_id>/concerns")
 @role_required("counselor")
 def raise_concern(student_id: int):
@@ -190,7 +136,7 @@ def raise_concern(student_id: int):
     form = RaiseForm()
     if not form.validate_on_submit() or person.role != "student":
         flash("Choose a severity and describe the concern.", "error")
-        return redirect(url_for("oversight.student", student_id=person.id))
+        return redirect(url_for("overview.student", student_id=person.id))
     record = services.raise_concern(current_user.school, person, source="manual", severity=form.severity.data,
                                     summary=form.summary.data, raised_by=current_user, now=utcnow())
     audit("concern.raise", record_type="concern", record_id=record.id)

@@ -1,4 +1,3 @@
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -88,18 +87,6 @@ def test_acknowledge_note_and_resolve(client, users, concern, login_as):
         "raised", "acknowledged", "note", "resolved"]
     again = client.post(f"/oversight/concerns/{concern.id}/acknowledge", follow_redirects=True)
     assert b"already resolved" in again.data
-
-
-def test_dashboard_orders_overdue_first(client, users, school, login_as, make_user):
-    old = services.raise_concern(school, make_user("student", family_name="Overdueperson"), source="manual",
-                                 severity="high", summary="x", raised_by=None, now=utcnow() - timedelta(hours=3))
-    services.raise_concern(school, make_user("student", family_name="Newerperson"), source="manual",
-                           severity="high", summary="y", raised_by=None, now=utcnow())
-    db.session.commit()
-    login_as(users["counselor"])
-    page = client.get("/oversight").data
-    assert page.index(b"Overdueperson") < page.index(b"Newerperson") and b"overdue" in page
-    assert old.id
 
 
 def test_student_presses_talk_to_a_counselor(client, users, login_as):

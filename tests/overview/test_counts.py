@@ -5,6 +5,7 @@ from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.mentors import services as mentors
 from schoolpeers.oversight import services
+from schoolpeers.overview.counts import DashboardCounts, dashboard_counts
 from schoolpeers.timeutil import utcnow
 from tests.factories import UserFactory, make_mentor, make_request
 
@@ -26,10 +27,10 @@ def test_dashboard_counts_agree_with_each_count(school, other_school, users, mak
                            summary="x", raised_by=None, now=utcnow())
     db.session.commit()
 
-    counts = services.dashboard_counts(school.id, today)
-    assert counts == services.DashboardCounts(
+    counts = dashboard_counts(school.id, today)
+    assert counts == DashboardCounts(
         urgent=services.unacknowledged_high_count(school.id), waiting=matching.count_needing_mentor(school.id),
         proposals=matching.count_proposals(school.id), expiring=mentors.count_expiring_soon(school.id, today))
-    assert counts == services.DashboardCounts(urgent=2, waiting=3, proposals=1, expiring=counts.expiring)
+    assert counts == DashboardCounts(urgent=2, waiting=3, proposals=1, expiring=counts.expiring)
     assert counts.expiring >= 1
 

@@ -1,0 +1,39 @@
+"""Every count a counselor's pages show, across the features, in one statement."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import g
+from sqlalchemy import select
+
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.mentors.services import expiring_soon_count_query
+from schoolpeers.oversight import services as oversight
+
+
+@dataclass(frozen=True)
+class DashboardCounts:
+    urgent: int  # high concerns not yet acknowledged (the banner)
+    waiting: int  # students waiting for a mentor, nothing proposed yet
+    proposals: int  # proposals waiting for a counselor
+    expiring: int  # mentors whose training expires soon
+
+
+def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
+    """Every count the dashboard shows, in one statement, from the same queries as the single counts."""
+    row = db.session.execute(select(
+        oversight.unacknowledged_high_count_query(school_id).scalar_subquery(),
+        matching.needing_mentor_count_query(school_id).scalar_subquery(),
+        matching.proposals_count_query(school_id).scalar_subquery(),
+        expiring_soon_count_query(school_id, today).scalar_subquery())).one()
+    return DashboardCounts(*row)
+
+
+def counselor_counts(school_id: int, today: date) -> DashboardCounts:
+    """The counts a counselor's pages show; the banner (oversight) takes its urgent count from them
+    instead of counting again."""
+    counts = dashboard_counts(school_id, today)
+    g.urgent_concerns = counts.urgent
+    return counts

@@ -1,0 +1,69 @@
+"""The counselor's dashboard and a student's timeline: pages that read across the features.
+
+Their addresses stay under /oversight, where counselors have them bookmarked.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.mentors.checkins import not_a_good_fit_query
+from schoolpeers.oversight import services as oversight
+from schoolpeers.oversight.forms import RaiseForm
+from schoolpeers.oversight.models import SOURCES
+from schoolpeers.oversight.paging import counted_page
+from schoolpeers.overview import timeline
+from schoolpeers.overview.counts import counselor_counts
+from schoolpeers.timeutil import today_in, utcnow
+from schoolpeers.web import audit, page_arg
+
+bp = Blueprint("overview", __name__, template_folder="templates")
+PER_PAGE = 25
+
+
+@bp.get("/oversight")
+@role_required("counselor")
+def dashboard():
+    school = current_user.school
+    now, today = utcnow(), today_in(school.timezone)
+
+    def paged(query, param):
+        return counted_page(query, page_arg(param), PER_PAGE)
+
+    concerns = paged(oversight.open_concerns_list_query(school.id, now), "concerns_page")
+    overdue = paged(oversight.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
+                    "overdue_page")
+    month_ago = now - timedelta(days=30)
+    feedback = paged(not_a_good_fit_query(school.id, month_ago), "feedback_page")
+    mentor_left = paged(matching.mentor_left_query(school.id, month_ago), "left_page")
+    counts = counselor_counts(school.id, today)
+    return render_template(
+        "overview/dashboard.html", now=now, concerns=concerns,
+        acknowledgement_overdue=oversight.acknowledgement_overdue,
+        overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
+        feedback=feedback, mentor_left=mentor_left, waiting=counts.waiting, proposals=counts.proposals,
+        expiring=counts.expiring, today=today, sources=SOURCES,
+        pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page,
+               "left_page": mentor_left.page})
+
+
+@bp.get("/oversight/students/<int:student_id>")
+@role_required("counselor")
+def student(student_id: int):
+    """One timeline of a student: requests, mentorships, check-ins (with notes) and concerns, a page at a time."""
+    person = get_user_or_404(student_id)
+    school_id = current_user.school_id
+    page = timeline.timeline_page(school_id, person.id, page_arg(), PER_PAGE)
+    shown = page.items  # the first column of each row: its kind
+    audit("student.timeline.read", record_type="user", record_id=person.id,
+          detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
+    db.session.commit()
+    db.session.refresh(person)  # expired by the commit; reloaded here, not by chance through an entry
+    return render_template("overview/student.html", person=person, page=page,
+                           entries=timeline.load_entries(school_id, page.rows), sources=SOURCES,
+                           raise_form=RaiseForm())
