@@ -202,8 +202,9 @@ def build_from_database(app) -> tuple[int, str]:
     """(check-ins read, digest of the protected table): what the report page runs, on the bench school."""
     from schoolpeers.accounts.models import School
     from schoolpeers.extensions import db
+    from schoolpeers.reports.loading import data_extent
     from schoolpeers.reports.report import ReportParams
-    from schoolpeers.reports.services import data_extent, protected_lattice, school_report
+    from schoolpeers.reports.services import protected_lattice, school_report
 
     with app.app_context():
         school = db.session.get(School, SCHOOL_ID)

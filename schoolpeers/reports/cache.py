@@ -20,9 +20,9 @@ from typing import Any
 from cachetools import TTLCache
 
 from schoolpeers.accounts.models import School
+from schoolpeers.reports.loading import DataExtent
 from schoolpeers.reports.protection import ProtectedLattice
 from schoolpeers.reports.report import ReportParams, SchoolReport
-from schoolpeers.reports.services import DataExtent
 
 MAX_ENTRIES = 32
 TTL_SECONDS = 300

@@ -18,6 +18,7 @@ from schoolpeers.extensions import db, limit_exports_per_person
 from schoolpeers.reports import charts, export_jobs, exports, services
 from schoolpeers.reports.cache import CachedReport, LatticeKey, ReportCache, ReportKey
 from schoolpeers.reports.forms import ReportFilterForm, report_filter_form
+from schoolpeers.reports.loading import data_extent
 from schoolpeers.reports.protection import MIN_K, CellStatus, explain
 from schoolpeers.reports.report import COMPARED, GROUPINGS, MARKS, PERIODS, SchoolReport
 from schoolpeers.timeutil import today_in
@@ -72,7 +73,7 @@ def cached_report(form: ReportFilterForm, *, default_range: bool) -> CachedRepor
         db.session.commit()  # the releases this view made
         return CachedReport(services.school_report(school, protected, params, today, default_months=default_months))
     cache: ReportCache = current_app.extensions[CACHE]
-    lattice_key = LatticeKey.of(school, services.data_extent(school))
+    lattice_key = LatticeKey.of(school, data_extent(school))
 
     def build() -> SchoolReport:
         secret = services.report_secret(current_app.config["SECRET_KEY"], school)

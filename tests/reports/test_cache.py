@@ -11,9 +11,9 @@ from schoolpeers.extensions import db
 from schoolpeers.mentors.models import CheckIn, CheckInRevision
 from schoolpeers.reports import services
 from schoolpeers.reports.cache import LatticeKey, ReportCache, ReportKey
+from schoolpeers.reports.loading import DataExtent, data_extent
 from schoolpeers.reports.protection import ProtectedLattice
 from schoolpeers.reports.report import ReportParams, SchoolReport
-from schoolpeers.reports.services import DataExtent, data_extent
 from schoolpeers.reports.views import CACHE
 from tests.factories import UserFactory, make_mentor
 from tests.reports.conftest import APRIL, MARCH, SMALL_GROUP_MEAN, Programme

@@ -9,16 +9,11 @@ from sqlalchemy import event
 
 from schoolpeers.extensions import db
 from schoolpeers.reports import services
+from schoolpeers.reports.lattice import grade_bands
+from schoolpeers.reports.loading import load_checkins, load_concerns
 from schoolpeers.reports.protection import MEASURES, CellStatus
 from schoolpeers.reports.report import ReportParams, SchoolReport
-from schoolpeers.reports.services import (
-    grade_bands,
-    load_checkins,
-    load_concerns,
-    protected_lattice,
-    report_secret,
-    school_report,
-)
+from schoolpeers.reports.services import protected_lattice, report_secret, school_report
 from schoolpeers.reports.trends import CHECKIN_COLUMNS, CONCERN_COLUMNS, WHOLE_SCHOOL
 from tests.factories import UserFactory, make_mentor
 from tests.reports.conftest import APRIL, MARCH, SECRET_NAMES, SECRET_NOTE, SMALL_GROUP_MEAN, Programme
