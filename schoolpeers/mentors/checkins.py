@@ -25,11 +25,11 @@ from schoolpeers.mentors.models import (
     Mentorship,
 )
 from schoolpeers.mentors.signals import checkin_saved
+from schoolpeers.severity import WORRIES, highest
 from schoolpeers.timeutil import as_utc
 
 CORRECTION_WINDOW = timedelta(hours=24)
 MAX_NOTES = 4000
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
 
 class CheckInError(ValueError):
@@ -72,7 +72,7 @@ def _validate(mentorship: Mentorship, data: CheckInData, today: date) -> None:
         raise CheckInError("notes", f"Notes can be at most {MAX_NOTES} characters.")
     if any(t.school_id != mentorship.school_id for t in data.topics):
         raise CheckInError("topics", "Choose topics from the school's list.")
-    if data.worried and data.worry_severity not in ("medium", "high"):
+    if data.worried and data.worry_severity not in WORRIES:
         raise CheckInError("worry_severity", "Say how worried you are.")
     if data.worried and not (data.worry_reason or "").strip():
         raise CheckInError("worry_reason", "Tell the counselor in a few words what worries you.")
@@ -106,7 +106,7 @@ def _screen(checkin: CheckIn, *, correction: bool) -> str | None:
         raise RuntimeError("No concern screening is connected; refusing to save a check-in unscreened.")
     results = checkin_saved.send(checkin, earlier=earlier_wellbeing(checkin), correction=correction)
     severities = [severity for _receiver, severity in results if severity]
-    return max(severities, key=SEVERITY_RANK.__getitem__) if severities else None
+    return highest(severities)
 
 
 def _lock_mentorship(mentorship: Mentorship) -> str:

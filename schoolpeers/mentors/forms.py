@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from schoolpeers.forms_common import IntegerField, MultiCheckboxField, choices
 from schoolpeers.mentors.models import AVAILABILITY_SLOTS, CHECKIN_MODES, FEEDBACK_CHOICES
 from schoolpeers.mentors.services import MAX_CAPACITY
+from schoolpeers.severity import Severity
 
 
 class MentorApplicationForm(FlaskForm):
@@ -59,9 +60,9 @@ class CheckInForm(FlaskForm):
     notes = TextAreaField("Private notes (only you and the counselors can read them)",
                           validators=[Optional(), Length(max=4000)])
     worried = BooleanField("I am worried about my mentee")
-    worry_severity = RadioField("How worried?", choices=choices([("medium", "A bit: a counselor should know"),
-                                                                 ("high", "Very: they may not be safe")]),
-                                validators=[Optional()])
+    worry_severity = RadioField("How worried?", choices=choices([
+        (Severity.MEDIUM.value, "A bit: a counselor should know"),
+        (Severity.HIGH.value, "Very: they may not be safe")]), validators=[Optional()])
     worry_reason = TextAreaField("What worries you?", validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Save check-in")
 

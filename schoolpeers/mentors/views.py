@@ -22,6 +22,7 @@ from schoolpeers.mentors.forms import (
 )
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
 from schoolpeers.mentors.signals import checkin_committed
+from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, commit_or_explain, page_arg, school_today
 
@@ -144,7 +145,7 @@ def log_checkin(mentorship_id: int):
 
         severity, saved = save_checkin(form, log)
         if saved:
-            if severity == "high":  # redirect, so that a refresh never logs the check-in twice
+            if severity == Severity.HIGH:  # redirect, so that a refresh never logs the check-in twice
                 return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id))
             flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
             return redirect(url_for("mentors.my_mentees"))
@@ -187,7 +188,7 @@ def correct_checkin(checkin_id: int):
 
         severity, saved = save_checkin(form, correct)
         if saved:
-            if severity == "high":
+            if severity == Severity.HIGH:
                 return redirect(url_for("mentors.what_to_do_now", mentorship_id=checkin.mentorship_id))
             flash("Check-in corrected; the earlier version is kept.", "success")
             return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))

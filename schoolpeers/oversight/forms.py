@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from schoolpeers.forms_common import choices
 from schoolpeers.oversight import screening
 from schoolpeers.oversight.models import MISSED_SEVERITIES, OUTCOMES
+from schoolpeers.severity import MOST_URGENT_FIRST
 
 SCREENING_VERDICTS = [
     ("", "Don't mark it now"),
@@ -54,7 +55,7 @@ class ResolveForm(FlaskForm):
 
 
 class RaiseForm(FlaskForm):
-    severity = SelectField("Severity", choices=choices([("high", "High"), ("medium", "Medium"), ("low", "Low")]),
+    severity = SelectField("Severity", choices=choices((s.value, s.label) for s in MOST_URGENT_FIRST),
                            validators=[InputRequired()])
     summary = TextAreaField("What is the concern?", validators=[DataRequired(), Length(max=4000)])
     submit = SubmitField("Raise concern")

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import CheckIn
+from schoolpeers.severity import WORRIES
 from schoolpeers.timeutil import utcnow
 
-SEVERITIES = ("high", "medium", "low")
 SOURCES = {
     "risk_language": "Worrying words in check-in notes",
     "low_wellbeing": "Well-being rated 1",
@@ -94,7 +94,7 @@ VERDICTS = {
     "not_a_concern": "Not a concern",
     "missed": "Missed",
 }
-MISSED_SEVERITIES = ("high", "medium")  # what a missed note should have been
+MISSED_SEVERITIES = tuple(reversed(WORRIES))  # what a missed note should have been, most urgent first
 
 
 class ScreeningMark(db.Model):

@@ -13,6 +13,7 @@ from schoolpeers.mail import send_mail
 from schoolpeers.mentors.models import CheckIn
 from schoolpeers.oversight import services
 from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.severity import Severity
 
 
 def concern_link(concern: Concern) -> str:
@@ -32,7 +33,7 @@ def _mail(concerns: list[Concern], recipients: list[str], subject: str, opening:
 
 def notify_counselors(concerns: list[Concern]) -> bool:
     """Mail every counselor of the school about new high concerns."""
-    high = [c for c in concerns if c.severity == "high"]
+    high = [c for c in concerns if c.severity == Severity.HIGH]
     if not high:
         return False
     recipients = [u.email for u in services.counselors_of(high[0].school_id)]
@@ -57,5 +58,5 @@ def notify_lead(concerns: list[Concern]) -> None:
 def on_checkin_committed(checkin: CheckIn) -> None:
     """The `checkin_committed` receiver: mail about the check-in's high concerns."""
     notify_counselors(list(db.session.scalars(select(Concern).where(
-        Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id, Concern.severity == "high",
+        Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id, Concern.severity == Severity.HIGH,
         ~Concern.events.any(ConcernEvent.kind == "mailed")))))

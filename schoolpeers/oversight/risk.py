@@ -21,48 +21,11 @@ from importlib import resources
 from typing import Any
 
 from schoolpeers.oversight import risk_model, risk_patterns, risk_text
+from schoolpeers.severity import Severity
 
 _log = logging.getLogger(__name__)
 
 
-class Severity(StrEnum):
-    """How urgently a counselor should look, ordered low < medium < high.
-
-    The values are stored as text; comparisons also accept those strings.
-    """
-
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-
-    @property
-    def rank(self) -> int:
-        return _SEVERITY_RANKS[self]
-
-    # str already defines the comparisons (alphabetically, where "high" <
-    # "low"), so each one is overridden; total_ordering would not replace them.
-    def __lt__(self, other: object) -> bool:
-        if not isinstance(other, str):
-            return NotImplemented
-        return self.rank < Severity(other).rank
-
-    def __le__(self, other: object) -> bool:
-        if not isinstance(other, str):
-            return NotImplemented
-        return self.rank <= Severity(other).rank
-
-    def __gt__(self, other: object) -> bool:
-        if not isinstance(other, str):
-            return NotImplemented
-        return self.rank > Severity(other).rank
-
-    def __ge__(self, other: object) -> bool:
-        if not isinstance(other, str):
-            return NotImplemented
-        return self.rank >= Severity(other).rank
-
-
-_SEVERITY_RANKS = {severity: rank for rank, severity in enumerate(Severity)}
 
 
 class Category(StrEnum):

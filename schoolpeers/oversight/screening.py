@@ -30,6 +30,7 @@ from schoolpeers.mentors.models import CheckIn
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import MISSED_SEVERITIES, VERDICTS, Concern, ScreeningMark
 from schoolpeers.oversight.services import ConcernError
+from schoolpeers.severity import Severity
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import as_utc
 
@@ -277,7 +278,7 @@ def example_label(mark: ScreeningMark) -> tuple[str, str]:
         return mark.severity or "none", mark.category or "none"
     if mark.verdict == "right" and mark.screened_severity:
         categories = mark.screened_categories.split()
-        label = "medium" if mark.screened_severity == "low" else mark.screened_severity
+        label = Severity.MEDIUM if mark.screened_severity == Severity.LOW else mark.screened_severity
         return label, categories[0] if categories else "none"
     return "none", "none"
 

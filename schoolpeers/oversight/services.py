@@ -14,6 +14,7 @@ from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_check
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
+from schoolpeers.severity import Severity, highest
 from schoolpeers.timeutil import as_utc, utcnow
 
 MAX_NOTE = 4000
@@ -31,7 +32,7 @@ def _event(concern: Concern, kind: str, actor: User | None, note: str = "") -> N
 def raise_concern(school: School, student: User, *, source: str, severity: str, summary: str,
                   raised_by: User | None, now: datetime, mentorship_id: int | None = None,
                   checkin_id: int | None = None) -> Concern:
-    if source not in SOURCES or severity not in ("high", "medium", "low"):
+    if source not in SOURCES or severity not in tuple(Severity):
         raise ConcernError("Unknown source or severity.")
     if student.school_id != school.id:
         raise ConcernError("The student is not of this school.")
@@ -39,7 +40,7 @@ def raise_concern(school: School, student: User, *, source: str, severity: str, 
         school_id=school.id, student_id=student.id, mentorship_id=mentorship_id, checkin_id=checkin_id,
         source=source, severity=severity, summary=summary.strip()[:MAX_NOTE],
         raised_by_id=raised_by.id if raised_by else None, created_at=now, status="open",
-        ack_due_at=now + timedelta(minutes=school.ack_deadline_minutes) if severity == "high" else None,
+        ack_due_at=now + timedelta(minutes=school.ack_deadline_minutes) if severity == Severity.HIGH else None,
     )
     db.session.add(concern)
     db.session.flush()
@@ -75,8 +76,7 @@ def screen_checkin(checkin: CheckIn, earlier: list[int], correction: bool, now: 
 def on_checkin_saved(checkin: CheckIn, *, earlier: list[int], correction: bool) -> str | None:
     """The `checkin_saved` receiver: raise the concerns, return the highest severity raised."""
     concerns = screen_checkin(checkin, earlier, correction, utcnow())
-    order = ("high", "medium", "low")
-    return min((c.severity for c in concerns), key=order.index, default=None)
+    return highest(c.severity for c in concerns)
 
 
 def ask_for_counselor(student: User, now: datetime) -> Concern:
@@ -89,7 +89,7 @@ def ask_for_counselor(student: User, now: datetime) -> Concern:
     if open_one is not None:
         return open_one
     mentorship = active_mentorship_of_mentee(student)
-    return raise_concern(student.school, student, source="mentee_request", severity="medium",
+    return raise_concern(student.school, student, source="mentee_request", severity=Severity.MEDIUM,
                          summary="The student asked to talk to a counselor.", raised_by=student, now=now,
                          mentorship_id=mentorship.id if mentorship else None)
 
@@ -158,7 +158,7 @@ def open_concerns_list_query(school_id: int, now: datetime) -> Select:
 
 
 def _unresolved_most_urgent_first(school_id: int, now: datetime) -> Select:
-    severity_order = case({"high": 0, "medium": 1, "low": 2}, value=Concern.severity)
+    severity_order = case({s.value: -s.rank for s in Severity}, value=Concern.severity)
     overdue_first = case(((Concern.status == "open") & (Concern.ack_due_at < now), 0), else_=1)
     # Listing the unresolved statuses (not `!= 'resolved'`) lets the (school, status, severity) index serve.
     return (select(Concern)
@@ -199,7 +199,7 @@ def unacknowledged_high_count(school_id: int) -> int:
 def unacknowledged_high_count_query(school_id) -> Select:
     """`school_id`: a number, or a bound parameter for a statement built once."""
     return select(func.count()).select_from(Concern).where(
-        Concern.school_id == school_id, Concern.status == "open", Concern.severity == "high")
+        Concern.school_id == school_id, Concern.status == "open", Concern.severity == Severity.HIGH)
 
 
 # Built once: the banner runs it on every page a counselor opens.
@@ -216,7 +216,7 @@ def counselors_of(school_id: int) -> list[User]:
 def escalate_overdue(now: datetime) -> list[Concern]:
     """High concerns past their deadline, not yet escalated: mark them. Idempotent."""
     overdue = list(db.session.scalars(select(Concern).where(
-        Concern.status == "open", Concern.severity == "high", Concern.ack_due_at < now,
+        Concern.status == "open", Concern.severity == Severity.HIGH, Concern.ack_due_at < now,
         Concern.escalated_at.is_(None)).order_by(Concern.id).with_for_update(skip_locked=True)))
     for concern in overdue:
         concern.escalated_at = now
@@ -254,7 +254,7 @@ def raise_overdue_checkins(now: datetime) -> list[Concern]:
                 continue
             if risk.is_overdue(m.began_on, last.get(m.id), today, school.checkin_cadence_days):
                 raised.append(raise_concern(
-                    school, m.mentee, source="overdue", severity="low", raised_by=None, now=now,
+                    school, m.mentee, source="overdue", severity=Severity.LOW, raised_by=None, now=now,
                     mentorship_id=m.id,
                     summary=f"No check-in for more than {school.checkin_cadence_days} days."))
     return raised

@@ -32,6 +32,7 @@ from schoolpeers.reports.perturbation import student_key
 from schoolpeers.reports.protection import ProtectedLattice, protect_lattice
 from schoolpeers.reports.report import ReportParams, SchoolReport, grade_choice, slice_report
 from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, PeriodSlot
+from schoolpeers.severity import MOST_URGENT_FIRST
 
 # Page and chart order: how students feel first, then activity.
 MEASURE_LABELS: dict[str, str] = {
@@ -41,7 +42,7 @@ MEASURE_LABELS: dict[str, str] = {
     "students": "Students seen",
     "checkins": "Check-ins",
 }
-SEVERITY_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+SEVERITY_LABELS = {s.value: s.label for s in MOST_URGENT_FIRST}
 DIFFERENTIAL_PRIVACY = "differential_privacy"
 
 

@@ -22,13 +22,15 @@ from typing import Literal
 
 import numpy as np
 
+from schoolpeers.severity import MOST_URGENT_FIRST
+
 Period = Literal["week", "month", "term", "year"]
 Grouping = Literal["grade", "band", "school"]
 Direction = Literal["improving", "steady", "declining"]
 MeasureKind = Literal["students", "count", "mean", "share"]
 
 DOMAINS = ("school_work", "friendships", "home", "sleep_energy")
-SEVERITIES = ("high", "medium", "low")
+SEVERITIES = tuple(s.value for s in MOST_URGENT_FIRST)
 CHECKIN_COLUMNS = ("mentee_key", "grade", "occurred_on", "wellbeing", *DOMAINS, "topics")
 CONCERN_COLUMNS = ("mentee_key", "grade", "raised_on", "severity")
 
