@@ -1,8 +1,10 @@
-"""Small helpers shared by views: the audit call with who and where filled in, paging, committing."""
+"""Small helpers shared by views: the audit call with who and where filled in, paging, and the one way
+to commit a request's change (`change`)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flask import current_app, flash, request, url_for
 from flask_login import current_user
@@ -10,8 +12,6 @@ from flask_login import current_user
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import today_in
-
-T = TypeVar("T")
 
 _SIGNED_IN_USER = object()
 
@@ -49,15 +49,36 @@ def page_arg(name: str = "page") -> int:
     return min(max(page, 1), 100_000)
 
 
-def commit_or_explain(action: Callable[[], T], success: str | Callable[[T], str],
-                      refusals: tuple[type[Exception], ...]) -> bool:
-    """Run one change and commit it, flashing `success`; a refusal rolls back and flashes why."""
+@dataclass
+class Outcome:
+    """What a `change` block came to: the message flashed when it was saved, or the refusal."""
+
+    success: str = ""
+    refusal: Exception | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.refusal is not None
+
+
+@contextmanager
+def change(*refusals: type[Exception], flash_refusal: bool = True) -> Iterator[Outcome]:
+    """The one way a view saves: the block makes the request's change (services flush, audit calls),
+    then it is committed once and `outcome.success` is flashed. A refusal (one of `refusals`) rolls
+    back and is flashed (or, with flash_refusal=False, left in `outcome.refusal` for the view to show
+    next to its field); the view goes on. Anything else rolls back and propagates."""
+    outcome = Outcome()
     try:
-        result = action()
+        yield outcome
     except refusals as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return False
+        outcome.refusal = exc
+        if flash_refusal:
+            flash(str(exc), "error")
+        return
+    except BaseException:
+        db.session.rollback()
+        raise
     db.session.commit()
-    flash(success if isinstance(success, str) else success(result), "success")
-    return True
+    if outcome.success:
+        flash(outcome.success, "success")

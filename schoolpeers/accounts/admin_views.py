@@ -26,7 +26,7 @@ from schoolpeers.accounts.setup_letters import letters_csv, qr_code_svg
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, choices
 from schoolpeers.timeutil import today_in
-from schoolpeers.web import absolute_url, audit, commit_or_explain, page_arg
+from schoolpeers.web import absolute_url, audit, change, page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -111,14 +111,11 @@ def change_role(user_id: int):
     if approvals.needed("grant_counselor", user, role=form.role.data) and user.id != current_user.id:
         ask_and_tell("grant_counselor", user)
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    old = user.role
-
-    def change_and_audit():
+    with change(services.AccountError) as outcome:
+        old = user.role
         services.change_role(user, form.role.data, acting_user=current_user)
         audit("user.role_change", record_type="user", record_id=user.id, detail={"from": old, "to": user.role})
-
-    commit_or_explain(change_and_audit, lambda _: f"{user.display_name} is now {user.role}.",
-                      (services.AccountError,))
+        outcome.success = f"{user.display_name} is now {user.role}."
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
@@ -128,12 +125,10 @@ def set_active(user_id: int):
     form = ConfirmForm()
     active = request.form.get("active") == "1"
     if form.validate_on_submit():
-        def set_and_audit():
+        with change(services.AccountError) as outcome:
             services.set_active(user, active, acting_user=current_user)
             audit("user.activate" if active else "user.deactivate", record_type="user", record_id=user.id)
-
-        commit_or_explain(set_and_audit, f"{user.display_name} was {'reactivated' if active else 'deactivated'}.",
-                          (services.AccountError,))
+            outcome.success = f"{user.display_name} was {'reactivated' if active else 'deactivated'}."
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

@@ -10,7 +10,7 @@ from schoolpeers.accounts.models import AccountApproval, User
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.mail import send_mail
-from schoolpeers.web import absolute_url, audit
+from schoolpeers.web import absolute_url, audit, change
 
 bp = Blueprint("approvals", __name__, url_prefix="/approvals", template_folder="templates")
 
@@ -55,19 +55,16 @@ def _decide(approval_id: int, *, approve: bool):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("approvals.index"))
     what = approvals.describe(approval)
-    try:
+    with change(approvals.services.AccountError) as outcome:
         decision = approvals.decide(approval, current_user, approve=approve,
                                     secret_key=current_app.config["SECRET_KEY"])
-    except approvals.services.AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        audit(f"approval.{approval.status}", record_type="user", record_id=approval.user_id,
+              detail={"kind": approval.kind, "approval": approval.id})
+        outcome.success = f"{'Approved and done' if approve else 'Refused'}: {what}."
+    if outcome.refused:
         return redirect(url_for("approvals.index"))
-    audit(f"approval.{approval.status}", record_type="user", record_id=approval.user_id,
-          detail={"kind": approval.kind, "approval": approval.id})
-    db.session.commit()
     for notice in approvals.notices_of_decision(approval):
         send_mail(current_app.config, *notice)
-    flash(f"{'Approved and done' if approve else 'Refused'}: {what}.", "success")
     if decision.setup_token:
         return render_template("approvals/setup_link.html", user=approval.user,
                                link=absolute_url("accounts.setup", token=decision.setup_token))

@@ -24,7 +24,7 @@ from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
-from schoolpeers.web import audit, commit_or_explain, page_arg, school_today
+from schoolpeers.web import audit, change, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -75,8 +75,9 @@ def my_request():
 def withdraw():
     req = services.current_request(current_user)
     if req is not None and ConfirmForm().validate_on_submit():
-        commit_or_explain(lambda: services.withdraw_request(req, current_user),
-                          "Your request is withdrawn. You can ask again whenever you like.", (MentorshipError,))
+        with change(MentorshipError) as outcome:
+            services.withdraw_request(req, current_user)
+            outcome.success = "Your request is withdrawn. You can ask again whenever you like."
     return redirect(url_for("matching.my_request"))
 
 
@@ -161,9 +162,9 @@ def choose(request_id: int):
     form = ChooseMentorForm()
     if form.validate_on_submit():
         profile = get_in_school_or_404(MentorProfile, form.profile_id.data)
-        commit_or_explain(lambda: services.choose_mentor(req, profile, current_user, school_today()),
-                          f"{profile.user.given_name} is proposed for {req.student.given_name}.",
-                          (MentorshipError,))
+        with change(MentorshipError) as outcome:
+            services.choose_mentor(req, profile, current_user, school_today())
+            outcome.success = f"{profile.user.given_name} is proposed for {req.student.given_name}."
     return redirect(url_for("matching.request_detail", request_id=req.id))
 
 
@@ -172,17 +173,12 @@ def choose(request_id: int):
 def match_now(request_id: int):
     req = get_in_school_or_404(MentorRequest, request_id)
     if ConfirmForm().validate_on_submit():
-        try:
+        with change(MentorshipError) as outcome:
             mentorship = services.match_single(req, current_user, school_today())
-        except MentorshipError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if mentorship is None:
-                flash("No eligible mentor has a free place right now.", "info")
-            else:
-                flash(f"{mentorship.mentor.given_name} is proposed (score {mentorship.score}).", "success")
+            if mentorship is not None:
+                outcome.success = f"{mentorship.mentor.given_name} is proposed (score {mentorship.score})."
+        if not outcome.refused and mentorship is None:
+            flash("No eligible mentor has a free place right now.", "info")
     return redirect(url_for("matching.request_detail", request_id=req.id))
 
 
@@ -201,37 +197,30 @@ def block(request_id: int):
     return redirect(url_for("matching.request_detail", request_id=req.id))
 
 
-def _decide(mentorship_id: int, action) -> None:
-    mentorship = get_in_school_or_404(Mentorship, mentorship_id)
-    commit_or_explain(lambda: action(mentorship), lambda message: message, (MentorshipError,))
-
-
 @bp.post("/matching/proposals/<int:mentorship_id>/approve")
 @role_required("counselor")
 def approve(mentorship_id: int):
     if ConfirmForm().validate_on_submit():
-        def act(m):
-            services.approve(m, current_user, school_today())
-            audit("mentorship.approve", record_type="mentorship", record_id=m.id)
-            return f"Approved: {m.mentor.given_name} will mentor {m.mentee.given_name}."
-        _decide(mentorship_id, act)
+        mentorship = get_in_school_or_404(Mentorship, mentorship_id)
+        with change(MentorshipError) as outcome:
+            services.approve(mentorship, current_user, school_today())
+            audit("mentorship.approve", record_type="mentorship", record_id=mentorship.id)
+            outcome.success = f"Approved: {mentorship.mentor.given_name} will mentor {mentorship.mentee.given_name}."
     return redirect(url_for("matching.index"))
 
 
 @bp.post("/matching/proposals/<int:mentorship_id>/reject")
 @role_required("counselor")
 def reject(mentorship_id: int):
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id)
     form = RejectForm()
     if not form.validate_on_submit():
-        get_in_school_or_404(Mentorship, mentorship_id)
         flash("Say why this pair should not go ahead; the reason is kept with the history.", "error")
         return redirect(url_for("matching.index"))
-
-    def act(m):
-        services.reject(m, current_user, form.note.data)
-        audit("mentorship.reject", record_type="mentorship", record_id=m.id)
-        return f"Rejected. {m.mentee.given_name} stays in the queue."
-    _decide(mentorship_id, act)
+    with change(MentorshipError) as outcome:
+        services.reject(mentorship, current_user, form.note.data)
+        audit("mentorship.reject", record_type="mentorship", record_id=mentorship.id)
+        outcome.success = f"Rejected. {mentorship.mentee.given_name} stays in the queue."
     return redirect(url_for("matching.index"))
 
 
@@ -266,16 +255,15 @@ def mentorships():
 @bp.post("/matching/mentorships/<int:mentorship_id>/end")
 @role_required("counselor")
 def end(mentorship_id: int):
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id)
     form = EndForm()
     if not form.validate_on_submit():
-        get_in_school_or_404(Mentorship, mentorship_id)
         flash("Choose a reason from the list.", "error")
         return redirect(url_for("matching.mentorships"))
-
-    def act(m):
-        services.end_mentorship(m, form.reason.data, form.note.data or "", current_user)
-        audit("mentorship.close", record_type="mentorship", record_id=m.id, detail={"reason": form.reason.data})
+    with change(MentorshipError) as outcome:
+        services.end_mentorship(mentorship, form.reason.data, form.note.data or "", current_user)
+        audit("mentorship.close", record_type="mentorship", record_id=mentorship.id,
+              detail={"reason": form.reason.data})
         back = " and is back in the queue" if form.reason.data in services.REOPENING_REASONS else ""
-        return f"The mentorship has ended{back}."
-    _decide(mentorship_id, act)
+        outcome.success = f"The mentorship has ended{back}."
     return redirect(url_for("matching.mentorships"))

@@ -24,7 +24,7 @@ from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorsh
 from schoolpeers.mentors.signals import checkin_committed
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, commit_or_explain, page_arg, school_today
+from schoolpeers.web import audit, change, page_arg, school_today
 
 bp = Blueprint("mentors", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -110,17 +110,15 @@ def save_checkin(form: CheckInForm, action):
     """Run `action` (log or correct: returns severity and check-in) and commit once.
     Any error leaves nothing saved, and the mentor is told so."""
     try:
-        severity, checkin = action(checkin_data(form))
-        db.session.commit()
-    except checkins.CheckInError as exc:
-        db.session.rollback()
-        getattr(form, exc.field).errors.append(str(exc))
-        return None, False
-    except Exception:
-        db.session.rollback()
+        with change(checkins.CheckInError, flash_refusal=False) as outcome:
+            severity, checkin = action(checkin_data(form))
+    except Exception:  # rolled back already
         log.exception("Check-in could not be saved")
         flash("Your check-in was NOT saved because of a problem on our side. Please try again; "
               "if you are worried about your mentee, tell a counselor in person now.", "error")
+        return None, False
+    if outcome.refused:
+        getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
         return None, False
     try:  # telling people must never make a saved check-in look lost
         checkin_committed.send(checkin)
@@ -248,13 +246,11 @@ def decide(profile_id: int):
     profile = get_in_school_or_404(MentorProfile, profile_id)
     form = DecisionForm()
     if form.validate_on_submit():
-        def decide_and_audit():
+        with change(services.MentorshipError) as outcome:
             services.decide_application(profile, form.decision.data == "accept", current_user)
             audit("mentor.decide", record_type="mentor_profile", record_id=profile.id,
                   detail={"decision": form.decision.data})
-
-        commit_or_explain(decide_and_audit, f"{profile.user.given_name}'s application: {form.decision.data}ed.",
-                          (services.MentorshipError,))
+            outcome.success = f"{profile.user.given_name}'s application: {form.decision.data}ed."
     return redirect(url_for("mentors.detail", profile_id=profile.id))
 
 
@@ -284,15 +280,14 @@ def certify(profile_id: int):
     form = CertifyForm()
     if not form.validate_on_submit():
         return _detail(profile, certify_form=form, status=400)
-    try:
+    with change(services.MentorshipError, flash_refusal=False) as outcome:
         services.certify(profile, current_user, school_today(), form.valid_until.data)
-    except services.MentorshipError as exc:
-        form.valid_until.errors.append(str(exc))
+        audit("mentor.certify", record_type="mentor_profile", record_id=profile.id,
+              detail={"until": profile.certified_until.isoformat()})
+        outcome.success = f"{profile.user.given_name} is certified until {profile.certified_until:%d %B %Y}."
+    if outcome.refused:
+        form.valid_until.errors.append(str(outcome.refusal))
         return _detail(profile, certify_form=form, status=400)
-    audit("mentor.certify", record_type="mentor_profile", record_id=profile.id,
-          detail={"until": profile.certified_until.isoformat()})
-    db.session.commit()
-    flash(f"{profile.user.given_name} is certified until {profile.certified_until:%d %B %Y}.", "success")
     return redirect(url_for("mentors.detail", profile_id=profile.id))
 
 
@@ -301,7 +296,7 @@ def certify(profile_id: int):
 def pause(profile_id: int):
     profile = get_in_school_or_404(MentorProfile, profile_id)
     if ConfirmForm().validate_on_submit():
-        commit_or_explain(lambda: services.set_paused(profile, request.form.get("paused") == "1"),
-                          lambda _: f"{profile.user.given_name} is now {profile.status}.",
-                          (services.MentorshipError,))
+        with change(services.MentorshipError) as outcome:
+            services.set_paused(profile, request.form.get("paused") == "1")
+            outcome.success = f"{profile.user.given_name} is now {profile.status}."
     return redirect(url_for("mentors.detail", profile_id=profile.id))

@@ -20,7 +20,7 @@ from schoolpeers.oversight.models import OUTCOMES, SOURCES, VERDICTS, Concern
 from schoolpeers.oversight.notify import notify_counselors
 from schoolpeers.oversight.paging import counted_page
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, commit_or_explain, page_arg
+from schoolpeers.web import audit, change, page_arg
 
 bp = Blueprint("oversight", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -69,31 +69,37 @@ def concern(concern_id: int):
                            marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES)
 
 
-def _change(concern_id: int, action, message: str, form=None):
-    record = get_in_school_or_404(Concern, concern_id)
-    if form is not None and not form.validate_on_submit():
-        errors = [e for field in form for e in field.errors] or ["Fill in the form."]
-        flash(" ".join(errors), "error")
-        return redirect(url_for("oversight.concern", concern_id=record.id))
-    commit_or_explain(lambda: action(record), message, (services.ConcernError,))
-    return redirect(url_for("oversight.concern", concern_id=record.id))
+def _form_refused(form) -> bool:
+    """A concern's small forms show their mistakes as a message on the concern's page."""
+    if form.validate_on_submit():
+        return False
+    flash(" ".join([e for field in form for e in field.errors] or ["Fill in the form."]), "error")
+    return True
 
 
 @bp.post("/oversight/concerns/<int:concern_id>/acknowledge")
 @role_required("counselor")
 def acknowledge(concern_id: int):
-    return _change(concern_id, lambda c: (services.acknowledge(c, current_user, utcnow()),
-                                          audit("concern.acknowledge", record_type="concern", record_id=c.id)),
-                   "Acknowledged. The other counselors can see that you have it.", ConfirmForm())
+    record = get_in_school_or_404(Concern, concern_id)
+    if not _form_refused(ConfirmForm()):
+        with change(services.ConcernError) as outcome:
+            services.acknowledge(record, current_user, utcnow())
+            audit("concern.acknowledge", record_type="concern", record_id=record.id)
+            outcome.success = "Acknowledged. The other counselors can see that you have it."
+    return redirect(url_for("oversight.concern", concern_id=record.id))
 
 
 @bp.post("/oversight/concerns/<int:concern_id>/note")
 @role_required("counselor")
 def note(concern_id: int):
+    record = get_in_school_or_404(Concern, concern_id)
     form = NoteForm()
-    return _change(concern_id, lambda c: (services.add_note(c, current_user, form.note.data),
-                                          audit("concern.note", record_type="concern", record_id=c.id)),
-                   "Note added.", form)
+    if not _form_refused(form):
+        with change(services.ConcernError) as outcome:
+            services.add_note(record, current_user, form.note.data)
+            audit("concern.note", record_type="concern", record_id=record.id)
+            outcome.success = "Note added."
+    return redirect(url_for("oversight.concern", concern_id=record.id))
 
 
 @bp.post("/oversight/concerns/<int:concern_id>/resolve")
@@ -109,18 +115,17 @@ def resolve(concern_id: int):
     if form.check_screening(notes) and valid:
         verdict, severity, category = form.screening_answers()
 
-        def resolve_and_mark() -> None:
+        with change(services.ConcernError) as outcome:
             now = utcnow()
             services.resolve(record, current_user, form.outcome.data, form.note.data, now)
             audit("concern.resolve", record_type="concern", record_id=record.id, detail={"outcome": form.outcome.data})
+            outcome.success = "Resolved."
             if verdict:
                 mark = screening.mark_screening(record, current_user, verdict, severity, category, now)
                 audit("screening.mark", record_type="screening_mark", record_id=mark.id,
                       detail={"concern_id": record.id, "verdict": verdict, "severity": mark.severity,
                               "category": mark.category})
-
-        commit_or_explain(resolve_and_mark, "Resolved. Thank you for marking the screening: it learns from you."
-                          if verdict else "Resolved.", (services.ConcernError,))
+                outcome.success = "Resolved. Thank you for marking the screening: it learns from you."
         return redirect(url_for("oversight.concern", concern_id=record.id))
     if "csrf_token" in form.errors:
         flash("The form had expired. Please send it again.", "error")

@@ -12,7 +12,7 @@ from schoolpeers.privacy.erasure import ERASURE_MODES, ErasureError, erase_stude
 from schoolpeers.privacy.forms import EraseForm
 from schoolpeers.privacy.my_data import data_of
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, school_today
+from schoolpeers.web import audit, change, school_today
 
 bp = Blueprint("privacy", __name__, template_folder="templates")
 
@@ -40,17 +40,13 @@ def erase(user_id: int):
     form = EraseForm()
     if form.validate_on_submit() and form.confirms(student.username):
         reason = form.reason.data.strip()
-        try:
+        with change(ErasureError) as outcome:
             result = erase_student(student, reason=reason, actor=current_user, now=utcnow())
-        except ErasureError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
             # The reason is the admin's words for the record; counts and ids only, no personal data.
             audit("user.erase", record_type="user", record_id=student.id,
                   detail={"reason": reason, "mode": result.mode, "counts": result.counts})
-            db.session.commit()
-            flash("The student's personal data was erased. The account is now an anonymous record.", "success")
+            outcome.success = "The student's personal data was erased. The account is now an anonymous record."
+        if not outcome.refused:
             return redirect(url_for("admin.user_detail", user_id=student.id))
     mode = current_user.school.erasure_mode
     return render_template("privacy/erase.html", student=student, form=form,
