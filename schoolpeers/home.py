@@ -13,6 +13,7 @@ from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
 from schoolpeers.mentors.services import profile_for
+from schoolpeers.mentors.statuses import ACCEPTED
 from schoolpeers.overview.counts import counselor_counts
 from schoolpeers.timeutil import today_in
 
@@ -54,5 +55,5 @@ def summary_for(user: User) -> dict:
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)
-    return {"is_mentor": profile is not None and profile.status in ("active", "paused"),
+    return {"is_mentor": profile is not None and profile.status in ACCEPTED,
             "has_mentor": active_mentorship_of_mentee(user) is not None}

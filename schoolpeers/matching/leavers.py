@@ -18,6 +18,7 @@ from schoolpeers.matching import services as matching
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import Mentorship
+from schoolpeers.mentors.statuses import OPEN, MentorshipStatus, ProfileStatus
 
 
 def end_open_work(student: User, actor: User | None) -> Counter:
@@ -30,15 +31,15 @@ def end_open_work(student: User, actor: User | None) -> Counter:
         done["requests withdrawn"] += 1
     for column, reason in ((Mentorship.mentee_id, "mentee_left"), (Mentorship.mentor_id, "mentor_left")):
         for m in _open(student, column):
-            if m.status == "active":
+            if m.status == MentorshipStatus.ACTIVE:
                 matching.end_mentorship(m, reason, "", actor)
                 done["mentorships ended"] += 1
             else:  # the pair may be proposed again if they return
                 matching.reject(m, actor, "", block=False)
                 done["proposals withdrawn"] += 1
     profile = mentors.profile_for(student)
-    if profile is not None and profile.status == "active":
-        profile.status = "paused"
+    if profile is not None and profile.status == ProfileStatus.ACTIVE:
+        profile.status = ProfileStatus.PAUSED
         done["mentor profile paused"] += 1
     db.session.flush()
     return done
@@ -54,4 +55,4 @@ def on_user_deactivated(user: User, actor: User | None = None) -> Counter:
 def _open(student: User, column) -> list[Mentorship]:
     return list(db.session.scalars(select(Mentorship).where(
         Mentorship.school_id == student.school_id, column == student.id,
-        Mentorship.status.in_(("proposed", "active"))).order_by(Mentorship.id)))
+        Mentorship.status.in_(OPEN)).order_by(Mentorship.id)))

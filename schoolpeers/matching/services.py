@@ -22,7 +22,6 @@ from schoolpeers.matching.solver import solve_batch
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import (
     AVAILABILITY_SLOTS,
-    OPEN_STATUSES,
     BlockedPair,
     MentorProfile,
     Mentorship,
@@ -30,6 +29,7 @@ from schoolpeers.mentors.models import (
     MentorTopic,
 )
 from schoolpeers.mentors.services import MentorshipError
+from schoolpeers.mentors.statuses import OPEN, MentorshipStatus
 from schoolpeers.timeutil import utcnow
 
 # The mentee goes back to the queue, their request open again.
@@ -95,7 +95,7 @@ def withdraw_request(request: MentorRequest, actor: User) -> None:
     if request.status != "open":
         raise MentorshipError("Only a request still waiting for a mentor can be withdrawn.")
     proposal = request.mentorship
-    if proposal is not None and proposal.status == "proposed":
+    if proposal is not None and proposal.status == MentorshipStatus.PROPOSED:
         mentors.reject_mentorship(proposal, actor, "The student withdrew the request.", block=False)
     request.status, request.closed_at = "withdrawn", utcnow()
     db.session.flush()
@@ -123,7 +123,7 @@ def queue_query(school_id: int) -> Select:
 def proposals_query(school_id: int) -> Select:
     """Proposals waiting for approval, oldest first, with mentor and mentee."""
     return (select(Mentorship).options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))
-            .where(Mentorship.school_id == school_id, Mentorship.status == "proposed")
+            .where(Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.PROPOSED)
             .order_by(Mentorship.created_at, Mentorship.id))
 
 
@@ -132,7 +132,7 @@ def active_mentorships_query(school_id: int) -> Select:
     return (select(Mentorship)
             .options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee),
                      selectinload(Mentorship.events.and_(MentorshipEvent.kind == "change_requested")))
-            .where(Mentorship.school_id == school_id, Mentorship.status == "active")
+            .where(Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.ACTIVE)
             .order_by(Mentorship.began_on, Mentorship.id))
 
 
@@ -153,7 +153,7 @@ def mentor_left_query(school_id: int, since: datetime) -> Select:
     return (select(Mentorship)
             .options(joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
                      joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
-            .where(Mentorship.school_id == school_id, Mentorship.status == "closed",
+            .where(Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.CLOSED,
                    Mentorship.end_reason == "mentor_left", Mentorship.ended_at >= since)
             .order_by(Mentorship.ended_at.desc(), Mentorship.id.desc()))
 
@@ -164,7 +164,7 @@ def count_proposals(school_id: int) -> int:
 
 def proposals_count_query(school_id: int) -> Select:
     return select(func.count()).select_from(Mentorship).where(
-        Mentorship.school_id == school_id, Mentorship.status == "proposed")
+        Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.PROPOSED)
 
 
 # --- building the solver's inputs in bulk ------------------------------------------------------
@@ -257,7 +257,7 @@ def _propose(school: School, request: MentorRequest, profile: MentorProfile, sco
 def unproposed_requests(school_id: int) -> list[MentorRequest]:
     """Open requests of active students with nothing proposed yet, oldest first."""
     open_mentees = select(Mentorship.mentee_id).where(Mentorship.school_id == school_id,
-                                                      Mentorship.status.in_(OPEN_STATUSES))
+                                                      Mentorship.status.in_(OPEN))
     return list(db.session.scalars(
         select(MentorRequest).join(User, (User.id == MentorRequest.student_id) & (User.school_id == school_id))
         .where(MentorRequest.school_id == school_id, MentorRequest.status == "open",
@@ -283,7 +283,7 @@ def run_batch(school: School, actor: User | None, today: date) -> RunResult:
                                         a.explanation, a.parts, actor, today))
         except MentorshipError:
             continue
-    approved = sum(1 for m in created if m.status == "active")
+    approved = sum(1 for m in created if m.status == MentorshipStatus.ACTIVE)
     return RunResult(created, len(requests) - len(created), approved)
 
 
@@ -320,7 +320,7 @@ def choose_mentor(request: MentorRequest, profile: MentorProfile, actor: User, t
         raise MentorshipError(mentors.why_not_pair(profile, request.student, today)
                               or "This mentor does not fit the student's preferences or grade window.")
     current = request.mentorship
-    if current is not None and current.status == "proposed":
+    if current is not None and current.status == MentorshipStatus.PROPOSED:
         mentors.reject_mentorship(current, actor, "Replaced by a counselor's choice.", block=False)
     scored = ranked[profile.id]
     return _propose(db.session.get(School, request.school_id), request, profile, scored.score,

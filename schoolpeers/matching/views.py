@@ -24,6 +24,7 @@ from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
+from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.web import audit, change, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
@@ -86,7 +87,7 @@ def withdraw():
 def ask_change():
     req = services.current_request(current_user)
     form = AskChangeForm()
-    if req is None or req.mentorship is None or req.mentorship.status != "active":
+    if req is None or req.mentorship is None or req.mentorship.status != MentorshipStatus.ACTIVE:
         flash("You do not have an active mentor to change.", "error")
     elif form.validate_on_submit():
         mentors.ask_for_change(req.mentorship, current_user, form.note.data)

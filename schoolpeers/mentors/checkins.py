@@ -25,6 +25,7 @@ from schoolpeers.mentors.models import (
     Mentorship,
 )
 from schoolpeers.mentors.signals import checkin_saved
+from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.severity import WORRIES, highest
 from schoolpeers.timeutil import as_utc
 
@@ -122,7 +123,7 @@ def log_checkin(mentorship: Mentorship, mentor: User, data: CheckInData, today: 
     """Write a check-in and screen it; returns it with the highest severity of the concerns raised."""
     if mentorship.mentor_id != mentor.id or mentorship.school_id != mentor.school_id:
         raise CheckInError("occurred_on", "You can only log check-ins for your own mentees.")
-    if _lock_mentorship(mentorship) != "active":
+    if _lock_mentorship(mentorship) != MentorshipStatus.ACTIVE:
         raise CheckInError("occurred_on", "This mentorship is not active.")
     _validate(mentorship, data, today)
     checkin = CheckIn(school_id=mentorship.school_id, mentorship_id=mentorship.id, mentor_id=mentor.id,
@@ -134,7 +135,7 @@ def log_checkin(mentorship: Mentorship, mentor: User, data: CheckInData, today: 
 
 
 def can_correct(checkin: CheckIn, user: User, now: datetime) -> bool:
-    return (checkin.mentor_id == user.id and checkin.mentorship.status == "active"
+    return (checkin.mentor_id == user.id and checkin.mentorship.status == MentorshipStatus.ACTIVE
             and now - as_utc(checkin.created_at) <= CORRECTION_WINDOW)
 
 
@@ -172,7 +173,7 @@ def mentees_overview(mentor: User, today: date, cadence_days: int) -> list[Mente
     mentorships = list(db.session.scalars(
         select(Mentorship).options(joinedload(Mentorship.mentee))
         .where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
-               Mentorship.status == "active").order_by(Mentorship.began_on, Mentorship.id)))
+               Mentorship.status == MentorshipStatus.ACTIVE).order_by(Mentorship.began_on, Mentorship.id)))
     last = last_checkin_dates(mentor.school_id, [m.id for m in mentorships])
     lines = []
     for m in mentorships:
@@ -200,7 +201,7 @@ def checkins_of(mentorship: Mentorship) -> Select:
 def active_mentorship_of_mentee(student: User) -> Mentorship | None:
     return db.session.scalar(select(Mentorship).where(
         Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
-        Mentorship.status == "active"))
+        Mentorship.status == MentorshipStatus.ACTIVE))
 
 
 def add_feedback(student: User, rating: str, comment: str) -> MenteeFeedback:

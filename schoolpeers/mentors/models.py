@@ -28,11 +28,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import Topic, User
 from schoolpeers.extensions import db
+from schoolpeers.mentors.statuses import OPEN, MentorshipStatus, ProfileStatus, sql_in
 from schoolpeers.timeutil import utcnow
 
-PROFILE_STATUSES = ("applied", "active", "paused", "declined")
-OPEN_STATUSES = ("proposed", "active")
-MENTORSHIP_STATUSES = ("proposed", "active", "closed", "rejected")
 END_REASONS = {
     "completed": "Completed",
     "not_a_good_fit": "Not a good fit",
@@ -54,7 +52,7 @@ class MentorProfile(db.Model):
     __tablename__ = "mentor_profiles"
     __table_args__ = (
         CheckConstraint("capacity BETWEEN 1 AND 5", name="capacity_range"),
-        CheckConstraint("status IN ('applied', 'active', 'paused', 'declined')", name="status_known"),
+        CheckConstraint("status IN " + sql_in(ProfileStatus), name="status_known"),
         ForeignKeyConstraint(["school_id", "user_id"], ["users.school_id", "users.id"],
                              name="fk_mentor_profiles_user_same_school"),
         UniqueConstraint("school_id", "user_id"),
@@ -66,7 +64,7 @@ class MentorProfile(db.Model):
     user_id: Mapped[int] = mapped_column(Integer)
     capacity: Mapped[int] = mapped_column(Integer, default=2)
     bio: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default="applied")
+    status: Mapped[str] = mapped_column(String(20), default=ProfileStatus.APPLIED.value)
     availability: Mapped[list[str]] = mapped_column(JSON, default=list)
     motivation: Mapped[str] = mapped_column(Text, default="")
     certified_until: Mapped[date | None] = mapped_column(Date)
@@ -116,7 +114,7 @@ class Mentorship(db.Model):
     __tablename__ = "mentorships"
     __table_args__ = (
         CheckConstraint("mentor_id <> mentee_id", name="different_people"),
-        CheckConstraint("status IN ('proposed', 'active', 'closed', 'rejected')", name="status_known"),
+        CheckConstraint("status IN " + sql_in(MentorshipStatus), name="status_known"),
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         ForeignKeyConstraint(["school_id", "mentor_id"], ["users.school_id", "users.id"],
                              name="fk_mentorships_mentor_same_school"),
@@ -124,8 +122,8 @@ class Mentorship(db.Model):
                              name="fk_mentorships_mentee_same_school"),
         # Unique keys lead with school_id so that the tables can be sharded by school.
         Index("uq_mentorships_one_open_per_mentee", "school_id", "mentee_id", unique=True,
-              sqlite_where=text("status IN ('proposed', 'active')"),
-              postgresql_where=text("status IN ('proposed', 'active')")),
+              sqlite_where=text("status IN " + sql_in(OPEN)),
+              postgresql_where=text("status IN " + sql_in(OPEN))),
         Index("ix_mentorships_school_status", "school_id", "status"),
         # A mentor's mentees; a student's timeline (as mentee or as mentor).
         Index("ix_mentorships_school_mentor_status", "school_id", "mentor_id", "status"),
@@ -138,7 +136,7 @@ class Mentorship(db.Model):
     profile_id: Mapped[int] = mapped_column(ForeignKey("mentor_profiles.id"))
     mentor_id: Mapped[int] = mapped_column(Integer)
     mentee_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="proposed")
+    status: Mapped[str] = mapped_column(String(20), default=MentorshipStatus.PROPOSED.value)
     score: Mapped[int] = mapped_column(Integer)
     explanation: Mapped[str] = mapped_column(Text)
     score_parts: Mapped[list] = mapped_column(JSON, default=list)
@@ -155,7 +153,7 @@ class Mentorship(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in OPEN
 
 
 class MentorshipEvent(db.Model):

@@ -18,7 +18,6 @@ from schoolpeers.mentors.models import (
     AVAILABILITY_SLOTS,
     DEFAULT_TRAINING_MODULES,
     END_REASONS,
-    OPEN_STATUSES,
     BlockedPair,
     MentorProfile,
     Mentorship,
@@ -27,6 +26,7 @@ from schoolpeers.mentors.models import (
     TrainingCompletion,
     TrainingModule,
 )
+from schoolpeers.mentors.statuses import ACCEPTED, OPEN, MentorshipStatus, ProfileStatus
 from schoolpeers.timeutil import utcnow
 
 MAX_CAPACITY = 5
@@ -97,11 +97,11 @@ def apply_to_mentor(student: User, *, bio: str, motivation: str, capacity: int,
     if student.role != "student":
         raise MentorshipError("Only students can apply to become peer mentors.")
     existing = profile_for(student)
-    if existing is not None and existing.status != "declined":
+    if existing is not None and existing.status != ProfileStatus.DECLINED:
         raise MentorshipError("You have already applied to become a mentor.")
     _check_profile_values(capacity, availability, topics, student.school_id)
     profile = existing or MentorProfile(school_id=student.school_id, user_id=student.id)
-    profile.status, profile.bio, profile.motivation = "applied", bio.strip(), motivation.strip()
+    profile.status, profile.bio, profile.motivation = ProfileStatus.APPLIED, bio.strip(), motivation.strip()
     profile.capacity, profile.availability = capacity, sorted(set(availability))
     _insert_or_refuse(profile, "You have already applied to become a mentor.")
     _set_topics(profile, topics)
@@ -121,9 +121,9 @@ def update_profile(profile: MentorProfile, *, bio: str, capacity: int, topics: l
 
 
 def decide_application(profile: MentorProfile, accept: bool, counselor: User) -> None:
-    if profile.status != "applied":
+    if profile.status != ProfileStatus.APPLIED:
         raise MentorshipError("This application has already been decided.")
-    profile.status = "active" if accept else "declined"
+    profile.status = ProfileStatus.ACTIVE if accept else ProfileStatus.DECLINED
     profile.decided_by_id = counselor.id
     if accept:
         ensure_training_modules(profile.school_id)
@@ -132,9 +132,9 @@ def decide_application(profile: MentorProfile, accept: bool, counselor: User) ->
 
 def set_paused(profile: MentorProfile, paused: bool) -> None:
     """Idempotent: asking twice for the same state changes nothing."""
-    if profile.status not in ("active", "paused"):
+    if profile.status not in ACCEPTED:
         raise MentorshipError("Only accepted mentors can be paused or resumed.")
-    profile.status = "paused" if paused else "active"
+    profile.status = ProfileStatus.PAUSED if paused else ProfileStatus.ACTIVE
     db.session.flush()
 
 
@@ -158,7 +158,7 @@ def missing_modules(profile: MentorProfile) -> list[TrainingModule]:
 
 
 def certify(profile: MentorProfile, counselor: User, today: date, until: date | None = None) -> None:
-    if profile.status not in ("active", "paused"):
+    if profile.status not in ACCEPTED:
         raise MentorshipError("Accept the application before certifying.")
     missing = missing_modules(profile)
     if missing:
@@ -175,7 +175,7 @@ def certify(profile: MentorProfile, counselor: User, today: date, until: date | 
 
 def _expiring_query(school_id: int, today: date, days: int) -> Select:
     return select(MentorProfile).where(
-        MentorProfile.school_id == school_id, MentorProfile.status.in_(("active", "paused")),
+        MentorProfile.school_id == school_id, MentorProfile.status.in_(ACCEPTED),
         MentorProfile.certified_until >= today, MentorProfile.certified_until <= today + timedelta(days=days))
 
 
@@ -206,7 +206,7 @@ def matchable_profiles(school_id: int, today: date) -> list[MentorProfile]:
     """Accepted, active, certified and unexpired: the only mentors matching may propose."""
     return list(db.session.scalars(
         select(MentorProfile).where(
-            MentorProfile.school_id == school_id, MentorProfile.status == "active",
+            MentorProfile.school_id == school_id, MentorProfile.status == ProfileStatus.ACTIVE,
             MentorProfile.certified_until >= today,
         ).order_by(MentorProfile.id)
     ))
@@ -216,14 +216,14 @@ def open_count(profile: MentorProfile) -> int:
     return db.session.scalar(
         select(func.count()).select_from(Mentorship).where(
             Mentorship.school_id == profile.school_id, Mentorship.profile_id == profile.id,
-            Mentorship.status.in_(OPEN_STATUSES))
+            Mentorship.status.in_(OPEN))
     ) or 0
 
 
 def open_counts(school_id: int, profile_ids: list[int] | None = None) -> dict[int, int]:
     """Open mentorships per mentor profile: of the whole school, or of `profile_ids` (one page)."""
     query = select(Mentorship.profile_id, func.count()).where(
-        Mentorship.school_id == school_id, Mentorship.status.in_(OPEN_STATUSES))
+        Mentorship.school_id == school_id, Mentorship.status.in_(OPEN))
     if profile_ids is not None:
         query = query.where(Mentorship.profile_id.in_(profile_ids))
     return dict(db.session.execute(query.group_by(Mentorship.profile_id)).all())
@@ -263,7 +263,7 @@ def why_not_pair(profile: MentorProfile, mentee: User, today: date, *,
         return "The student is no longer active."
     if not mentor.active:
         return f"{mentor.given_name} is no longer active."
-    if profile.status != "active":
+    if profile.status != ProfileStatus.ACTIVE:
         return f"{mentor.given_name} is not an active mentor (status: {profile.status})."
     if not profile.is_certified_on(today):
         return f"{mentor.given_name}'s training certificate is missing or expired."
@@ -281,7 +281,7 @@ def propose_mentorship(profile: MentorProfile, mentee: User, *, score: int, expl
     if problem:
         raise MentorshipError(problem)
     mentorship = Mentorship(school_id=profile.school_id, profile_id=profile.id, mentor_id=profile.user_id,
-                            mentee_id=mentee.id, status="proposed", score=score, explanation=explanation,
+                            mentee_id=mentee.id, status=MentorshipStatus.PROPOSED, score=score, explanation=explanation,
                             score_parts=parts)
     _insert_or_refuse(mentorship, f"{mentee.given_name} already has a mentor or a proposal waiting.")
     _event(mentorship, "proposed", actor, note=explanation)
@@ -292,20 +292,20 @@ def propose_mentorship(profile: MentorProfile, mentee: User, *, score: int, expl
 def approve_mentorship(mentorship: Mentorship, actor: User, today: date) -> None:
     profile = lock_profile(mentorship.profile)
     db.session.refresh(mentorship)
-    if mentorship.status != "proposed":
+    if mentorship.status != MentorshipStatus.PROPOSED:
         raise MentorshipError(f"This proposal is already {mentorship.status}.")
     if problem := why_not_pair(profile, mentorship.mentee, today, proposal=mentorship):  # what changed since
         raise MentorshipError(f"{problem} Reject this proposal or choose another mentor.")
-    mentorship.status, mentorship.began_on, mentorship.decided_at = "active", today, utcnow()
+    mentorship.status, mentorship.began_on, mentorship.decided_at = MentorshipStatus.ACTIVE, today, utcnow()
     _event(mentorship, "approved", actor)
     db.session.flush()
 
 
 def reject_mentorship(mentorship: Mentorship, actor: User | None, note: str, *, block: bool = True) -> None:
     """A counselor's no: the pair is not proposed again (block=False when a student withdraws)."""
-    if mentorship.status != "proposed":
+    if mentorship.status != MentorshipStatus.PROPOSED:
         raise MentorshipError(f"This proposal is already {mentorship.status}.")
-    mentorship.status, mentorship.decided_at = "rejected", utcnow()
+    mentorship.status, mentorship.decided_at = MentorshipStatus.REJECTED, utcnow()
     if block:
         block_pair(mentorship.school_id, mentorship.mentor_id, mentorship.mentee_id, actor, "rejected")
     _event(mentorship, "rejected", actor, note=note.strip())
@@ -313,11 +313,11 @@ def reject_mentorship(mentorship: Mentorship, actor: User | None, note: str, *, 
 
 
 def close_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User) -> None:
-    if mentorship.status != "active":
+    if mentorship.status != MentorshipStatus.ACTIVE:
         raise MentorshipError("Only an active mentorship can be ended.")
     if reason not in END_REASONS:
         raise MentorshipError("Choose a reason from the list.")
-    mentorship.status, mentorship.end_reason, mentorship.ended_at = "closed", reason, utcnow()
+    mentorship.status, mentorship.end_reason, mentorship.ended_at = MentorshipStatus.CLOSED, reason, utcnow()
     if reason == "not_a_good_fit":
         block_pair(mentorship.school_id, mentorship.mentor_id, mentorship.mentee_id, actor, reason)
     _event(mentorship, "closed", actor, reason=reason, note=note.strip())
@@ -338,16 +338,16 @@ def block_pair(school_id: int, mentor_id: int, mentee_id: int, actor: User | Non
             pass  # blocked by a concurrent request: same outcome
     waiting = db.session.scalar(select(Mentorship).where(
         Mentorship.school_id == school_id, Mentorship.mentor_id == mentor_id, Mentorship.mentee_id == mentee_id,
-        Mentorship.status == "proposed"))
+        Mentorship.status == MentorshipStatus.PROPOSED))
     if waiting is not None:
-        waiting.status, waiting.decided_at = "rejected", utcnow()
+        waiting.status, waiting.decided_at = MentorshipStatus.REJECTED, utcnow()
         _event(waiting, "rejected", actor, note="The pair was blocked.")
     db.session.flush()
 
 
 def ask_for_change(mentorship: Mentorship, student: User, note: str) -> None:
     """The mentee asks a counselor to end or change the mentorship."""
-    if mentorship.mentee_id != student.id or mentorship.status != "active":
+    if mentorship.mentee_id != student.id or mentorship.status != MentorshipStatus.ACTIVE:
         raise MentorshipError("You can only ask about your own active mentorship.")
     _event(mentorship, "change_requested", student, note=note.strip())
     db.session.flush()

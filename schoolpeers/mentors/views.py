@@ -22,6 +22,7 @@ from schoolpeers.mentors.forms import (
 )
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
 from schoolpeers.mentors.signals import checkin_committed
+from schoolpeers.mentors.statuses import MentorshipStatus, ProfileStatus
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, page_arg, school_today
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 @role_required("student")
 def apply():
     profile = services.profile_for(current_user)
-    if profile is not None and profile.status != "declined":
+    if profile is not None and profile.status != ProfileStatus.DECLINED:
         return render_template("mentors/application_status.html", profile=profile)
     topics = list_topics(current_user.school_id)
     form = MentorApplicationForm()
@@ -72,14 +73,14 @@ def my_mentees():
 def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
     """An active mentorship of the signed-in mentor; anyone else's, or an ended one, answers 404."""
     mentorship = get_in_school_or_404(Mentorship, mentorship_id, joinedload(Mentorship.mentee))
-    if mentorship.mentor_id != current_user.id or mentorship.status != "active":
+    if mentorship.mentor_id != current_user.id or mentorship.status != MentorshipStatus.ACTIVE:
         abort(404)
     return mentorship
 
 
 def own_checkin_or_404(checkin_id: int) -> CheckIn:
     checkin = get_in_school_or_404(CheckIn, checkin_id)
-    if checkin.mentor_id != current_user.id or checkin.mentorship.status != "active":
+    if checkin.mentor_id != current_user.id or checkin.mentorship.status != MentorshipStatus.ACTIVE:
         abort(404)
     return checkin
 

@@ -12,6 +12,7 @@ from schoolpeers.accounts.models import NAME_COLUMNS, School, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
 from schoolpeers.mentors.models import CheckIn, Mentorship
+from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
 from schoolpeers.severity import Severity, highest
@@ -178,7 +179,7 @@ def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) ->
             .options(load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id),
                      joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS),
                      joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS))
-            .where(Mentorship.school_id == school_id, Mentorship.status == "active",
+            .where(Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.ACTIVE,
                    Mentorship.began_on.is_not(None), silent_since < today - timedelta(days=cadence_days))
             .order_by(silent_since, Mentorship.id))
 
@@ -240,7 +241,7 @@ def raise_overdue_checkins(now: datetime) -> list[Concern]:
     for school in db.session.scalars(select(School).order_by(School.id)):
         today = now.astimezone(ZoneInfo(school.timezone)).date() if school.timezone else now.date()
         active = list(db.session.scalars(select(Mentorship).where(
-            Mentorship.school_id == school.id, Mentorship.status == "active")))
+            Mentorship.school_id == school.id, Mentorship.status == MentorshipStatus.ACTIVE)))
         last = last_checkin_dates(school.id, [m.id for m in active])
         latest_overdue = dict(db.session.execute(
             select(Concern.mentorship_id, func.max(Concern.created_at)).where(

@@ -37,6 +37,7 @@ from schoolpeers.mentors.models import (
     Mentorship,
     MentorshipEvent,
 )
+from schoolpeers.mentors.statuses import ACCEPTED, ProfileStatus
 from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.privacy.redact import (
@@ -110,7 +111,7 @@ def _end_open_work(student: User, actor: User, result: ErasureResult) -> None:
 
 def _clear_profile(profile: MentorProfile) -> None:
     """Out of matching for good; the training record (dates, modules) stays with the anonymous record."""
-    profile.status = "paused" if profile.status in ("active", "paused") else "declined"
+    profile.status = ProfileStatus.PAUSED if profile.status in ACCEPTED else ProfileStatus.DECLINED
     profile.bio, profile.motivation, profile.availability = "", "", []
     profile.topic_links = []
 

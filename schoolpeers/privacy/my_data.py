@@ -24,6 +24,7 @@ from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MenteeFeedback, Mentorship
+from schoolpeers.mentors.statuses import BEGUN
 from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import as_utc
 
@@ -80,7 +81,7 @@ def checkin_numbers(checkin: CheckIn) -> dict:
 def mentorships_of(student: User) -> list[dict]:
     mentorships = db.session.scalars(select(Mentorship).options(joinedload(Mentorship.mentor)).where(
         Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
-        Mentorship.status.in_(("active", "closed"))).order_by(Mentorship.id))
+        Mentorship.status.in_(BEGUN)).order_by(Mentorship.id))
     result = []
     for m in mentorships:
         checkins = db.session.scalars(select(CheckIn).options(selectinload(CheckIn.topics)).where(
@@ -105,7 +106,7 @@ def mentor_profile_of(student: User) -> dict | None:
         return None
     mentored = db.session.scalars(select(Mentorship).where(
         Mentorship.school_id == student.school_id, Mentorship.mentor_id == student.id,
-        Mentorship.status.in_(("active", "closed"))).order_by(Mentorship.id))
+        Mentorship.status.in_(BEGUN)).order_by(Mentorship.id))
     modules = {m.id: m.name for m in mentors.training_modules(student.school_id)}
     return {
         "status": profile.status, "bio": profile.bio, "motivation": profile.motivation,
