@@ -20,7 +20,8 @@ PURE_CORES = (
     "schoolpeers.reports.charts",
     "schoolpeers.accounts.sign_in_delays", "schoolpeers.accounts.roster_files", "schoolpeers.accounts.roster_bundles",
     "schoolpeers.accounts.usernames", "schoolpeers.accounts.totp", "schoolpeers.accounts.secret_box",
-    "schoolpeers.severity", "schoolpeers.mentors.statuses",
+    "schoolpeers.severity", "schoolpeers.mentors.statuses", "schoolpeers.matching.statuses",
+    "schoolpeers.oversight.statuses",
 )
 BLOCKED = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_limiter", "sqlalchemy", "werkzeug",
            "wtforms")

@@ -16,6 +16,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.matching.models import MentorRequest
+from schoolpeers.matching.statuses import RequestStatus
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import Mentorship
 from schoolpeers.mentors.statuses import OPEN, MentorshipStatus, ProfileStatus
@@ -26,7 +27,7 @@ def end_open_work(student: User, actor: User | None) -> Counter:
     done: Counter = Counter()
     for request in db.session.scalars(select(MentorRequest).where(
             MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
-            MentorRequest.status == "open")):
+            MentorRequest.status == RequestStatus.OPEN)):
         matching.withdraw_request(request, actor)
         done["requests withdrawn"] += 1
     for column, reason in ((Mentorship.mentee_id, "mentee_left"), (Mentorship.mentor_id, "mentor_left")):

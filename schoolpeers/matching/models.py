@@ -20,10 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import Interest, Topic, User
 from schoolpeers.extensions import db
+from schoolpeers.matching.statuses import RequestStatus
 from schoolpeers.mentors.models import Mentorship
+from schoolpeers.mentors.statuses import sql_in
 from schoolpeers.timeutil import utcnow
-
-REQUEST_STATUSES = ("open", "matched", "withdrawn", "closed")
 
 
 class MentorRequest(db.Model):
@@ -31,7 +31,7 @@ class MentorRequest(db.Model):
 
     __tablename__ = "mentor_requests"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'matched', 'withdrawn', 'closed')", name="status_known"),
+        CheckConstraint("status IN " + sql_in(RequestStatus), name="status_known"),
         ForeignKeyConstraint(["school_id", "student_id"], ["users.school_id", "users.id"],
                              name="fk_mentor_requests_student_same_school"),
         Index("uq_mentor_requests_one_open_per_student", "school_id", "student_id", unique=True,
@@ -46,7 +46,7 @@ class MentorRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     student_id: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default="open")
+    status: Mapped[str] = mapped_column(String(20), default=RequestStatus.OPEN.value)
     language: Mapped[str | None] = mapped_column(String(40))
     same_gender: Mapped[bool] = mapped_column(Boolean, default=False)
     availability: Mapped[list[str]] = mapped_column(JSON, default=list)

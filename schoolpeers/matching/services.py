@@ -19,6 +19,7 @@ from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest, RequestInterest, RequestTopic
 from schoolpeers.matching.scoring import MentorInput, RequestInput, Scored, Weights, eligible_mentors
 from schoolpeers.matching.solver import solve_batch
+from schoolpeers.matching.statuses import LIVE, RequestStatus
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import (
     AVAILABILITY_SLOTS,
@@ -55,7 +56,7 @@ def current_request(student: User) -> MentorRequest | None:
     """The student's open or matched request, if any (there is at most one)."""
     return db.session.scalar(select(MentorRequest).where(
         MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
-        MentorRequest.status.in_(("open", "matched"))))
+        MentorRequest.status.in_(LIVE)))
 
 
 def create_request(student: User, *, interests: list[Interest], topics: list[Topic], language: str | None,
@@ -75,7 +76,7 @@ def create_request(student: User, *, interests: list[Interest], topics: list[Top
     if len(note) > MAX_NOTE:
         raise MentorshipError(f"The note can be at most {MAX_NOTE} characters.")
     request = MentorRequest(
-        school_id=student.school_id, student_id=student.id, status="open",
+        school_id=student.school_id, student_id=student.id, status=RequestStatus.OPEN,
         language=(language or "").strip().lower() or None, same_gender=same_gender,
         availability=sorted(set(availability)), note=note.strip(), created_by_id=created_by.id,
     )
@@ -92,12 +93,12 @@ def create_request(student: User, *, interests: list[Interest], topics: list[Top
 
 
 def withdraw_request(request: MentorRequest, actor: User) -> None:
-    if request.status != "open":
+    if request.status != RequestStatus.OPEN:
         raise MentorshipError("Only a request still waiting for a mentor can be withdrawn.")
     proposal = request.mentorship
     if proposal is not None and proposal.status == MentorshipStatus.PROPOSED:
         mentors.reject_mentorship(proposal, actor, "The student withdrew the request.", block=False)
-    request.status, request.closed_at = "withdrawn", utcnow()
+    request.status, request.closed_at = RequestStatus.WITHDRAWN, utcnow()
     db.session.flush()
 
 
@@ -116,7 +117,7 @@ def queue_query(school_id: int) -> Select:
     """The queue for paging: open requests, oldest first, with the student and any proposal."""
     return (select(MentorRequest)
             .options(joinedload(MentorRequest.student), joinedload(MentorRequest.mentorship))
-            .where(MentorRequest.school_id == school_id, MentorRequest.status == "open")
+            .where(MentorRequest.school_id == school_id, MentorRequest.status == RequestStatus.OPEN)
             .order_by(MentorRequest.created_at, MentorRequest.id))
 
 
@@ -143,7 +144,7 @@ def count_needing_mentor(school_id: int) -> int:
 def needing_mentor_count_query(school_id: int) -> Select:
     """Open requests with nothing proposed yet."""
     return select(func.count()).select_from(MentorRequest).where(
-        MentorRequest.school_id == school_id, MentorRequest.status == "open",
+        MentorRequest.school_id == school_id, MentorRequest.status == RequestStatus.OPEN,
         MentorRequest.mentorship_id.is_(None))
 
 
@@ -260,7 +261,7 @@ def unproposed_requests(school_id: int) -> list[MentorRequest]:
                                                       Mentorship.status.in_(OPEN))
     return list(db.session.scalars(
         select(MentorRequest).join(User, (User.id == MentorRequest.student_id) & (User.school_id == school_id))
-        .where(MentorRequest.school_id == school_id, MentorRequest.status == "open",
+        .where(MentorRequest.school_id == school_id, MentorRequest.status == RequestStatus.OPEN,
                MentorRequest.student_id.not_in(open_mentees), User.active.is_(True), User.role == "student")
         .order_by(MentorRequest.created_at, MentorRequest.id)))
 
@@ -301,7 +302,7 @@ def ranked_mentors(request: MentorRequest, today: date) -> list[tuple[MentorProf
 
 def match_single(request: MentorRequest, actor: User | None, today: date) -> Mentorship | None:
     """Propose the best free mentor for one request at once, if there is one."""
-    if request.status != "open" or (request.mentorship and request.mentorship.is_open):
+    if request.status != RequestStatus.OPEN or (request.mentorship and request.mentorship.is_open):
         return None
     ranked = ranked_mentors(request, today)
     if not ranked:
@@ -313,7 +314,7 @@ def match_single(request: MentorRequest, actor: User | None, today: date) -> Men
 
 def choose_mentor(request: MentorRequest, profile: MentorProfile, actor: User, today: date) -> Mentorship:
     """A counselor's manual choice, replacing a waiting proposal for the request."""
-    if request.status != "open":
+    if request.status != RequestStatus.OPEN:
         raise MentorshipError("This request is no longer waiting for a mentor.")
     ranked = {p.id: scored for p, scored in ranked_mentors(request, today)}
     if profile.id not in ranked:
@@ -336,7 +337,7 @@ def approve(mentorship: Mentorship, actor: User | None, today: date) -> None:
     mentors.approve_mentorship(mentorship, actor, today)
     request = request_of(mentorship)
     if request is not None:
-        request.status = "matched"
+        request.status = RequestStatus.MATCHED
     db.session.flush()
 
 
@@ -354,7 +355,7 @@ def end_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User) 
     request = request_of(mentorship)
     if request is not None:
         if reason in REOPENING_REASONS:
-            request.status, request.mentorship = "open", None
+            request.status, request.mentorship = RequestStatus.OPEN, None
         else:
-            request.status, request.closed_at = "closed", utcnow()
+            request.status, request.closed_at = RequestStatus.CLOSED, utcnow()
     db.session.flush()

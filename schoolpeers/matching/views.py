@@ -21,6 +21,7 @@ from schoolpeers.matching.forms import (
     RequestForm,
 )
 from schoolpeers.matching.models import MentorRequest
+from schoolpeers.matching.statuses import RequestStatus
 from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
@@ -150,7 +151,7 @@ def new_request():
 @role_required("counselor")
 def request_detail(request_id: int):
     req = get_in_school_or_404(MentorRequest, request_id)
-    ranked = services.ranked_mentors(req, school_today()) if req.status == "open" else []
+    ranked = services.ranked_mentors(req, school_today()) if req.status == RequestStatus.OPEN else []
     return render_template("matching/request_detail.html", req=req, ranked=ranked[:SHOWN_CHOICES],
                            eligible=len(ranked), choose=ChooseMentorForm(),
                            block=BlockForm(), confirm=ConfirmForm(), reject_form=RejectForm())

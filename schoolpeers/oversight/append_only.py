@@ -18,6 +18,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from schoolpeers.oversight.models import Concern, ConcernEvent, ScreeningMark
+from schoolpeers.oversight.statuses import ConcernStatus
 
 # What may move on a concern, always together with a new ConcernEvent.
 CONCERN_STATUS_FIELDS = frozenset({"status", "acknowledged_at", "resolved_at", "outcome", "escalated_at"})
@@ -60,7 +61,6 @@ def _refuse_delete(_mapper, _connection, target) -> None:
     raise AppendOnlyError(f"{type(target).__name__} rows are never deleted.")
 
 
-STATUS_ORDER = {"open": 0, "acknowledged": 1, "resolved": 2}
 
 
 def _is_sanctioned_redaction(connection, target, facts: set[str]) -> bool:
@@ -80,7 +80,7 @@ def _refuse_fact_change(_mapper, connection, target) -> None:
     if facts and not _is_sanctioned_redaction(connection, target, facts):
         raise AppendOnlyError(f"A concern's facts never change ({', '.join(sorted(facts))}); add a note instead.")
     history = inspect(target).attrs.status.history
-    if history.deleted and STATUS_ORDER[history.added[0]] < STATUS_ORDER[history.deleted[0]]:
+    if history.deleted and ConcernStatus(history.added[0]).rank < ConcernStatus(history.deleted[0]).rank:
         raise AppendOnlyError("A concern's status only moves forward: open, acknowledged, resolved.")
 
 

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import CheckIn
+from schoolpeers.mentors.statuses import sql_in
+from schoolpeers.oversight.statuses import ConcernStatus
 from schoolpeers.severity import WORRIES
 from schoolpeers.timeutil import utcnow
 
@@ -34,14 +36,13 @@ OUTCOMES = {
     "safeguarding": "Safeguarding procedure started",
     "no_further_action": "No further action",
 }
-STATUSES = ("open", "acknowledged", "resolved")
 
 
 class Concern(db.Model):
     __tablename__ = "concerns"
     __table_args__ = (
         CheckConstraint("severity IN ('high', 'medium', 'low')", name="severity_known"),
-        CheckConstraint("status IN ('open', 'acknowledged', 'resolved')", name="status_known"),
+        CheckConstraint("status IN " + sql_in(ConcernStatus), name="status_known"),
         Index("ix_concerns_school_status_severity", "school_id", "status", "severity"),
         Index("ix_concerns_school_student", "school_id", "student_id"),
         Index("ix_concerns_school_checkin", "school_id", "checkin_id"),  # screening a corrected check-in
@@ -61,7 +62,7 @@ class Concern(db.Model):
     # High concerns must be acknowledged by then (the school's deadline); None otherwise.
     ack_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # active_history: the old status is loaded on change, so it can only move forward (append_only).
-    status: Mapped[str] = mapped_column(String(20), default="open", active_history=True)
+    status: Mapped[str] = mapped_column(String(20), default=ConcernStatus.OPEN.value, active_history=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     outcome: Mapped[str | None] = mapped_column(String(30))

@@ -15,6 +15,7 @@ from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
+from schoolpeers.oversight.statuses import UNRESOLVED, ConcernStatus
 from schoolpeers.severity import Severity, highest
 from schoolpeers.timeutil import as_utc, utcnow
 
@@ -40,7 +41,7 @@ def raise_concern(school: School, student: User, *, source: str, severity: str, 
     concern = Concern(
         school_id=school.id, student_id=student.id, mentorship_id=mentorship_id, checkin_id=checkin_id,
         source=source, severity=severity, summary=summary.strip()[:MAX_NOTE],
-        raised_by_id=raised_by.id if raised_by else None, created_at=now, status="open",
+        raised_by_id=raised_by.id if raised_by else None, created_at=now, status=ConcernStatus.OPEN,
         ack_due_at=now + timedelta(minutes=school.ack_deadline_minutes) if severity == Severity.HIGH else None,
     )
     db.session.add(concern)
@@ -58,7 +59,7 @@ def screen_checkin(checkin: CheckIn, earlier: list[int], correction: bool, now: 
     if correction:  # the same finding still open is not raised twice; anything new is
         already = set(db.session.execute(select(Concern.source, Concern.severity, Concern.summary).where(
             Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id,
-            Concern.status != "resolved")).all())
+            Concern.status != ConcernStatus.RESOLVED)).all())
     school = db.session.get(School, checkin.school_id)
     mentor, mentee = db.session.get(User, checkin.mentor_id), db.session.get(User, checkin.mentee_id)
     raised = []
@@ -86,7 +87,7 @@ def ask_for_counselor(student: User, now: datetime) -> Concern:
         raise ConcernError("This button is for students.")
     open_one = db.session.scalar(select(Concern).where(
         Concern.school_id == student.school_id, Concern.student_id == student.id,
-        Concern.source == "mentee_request", Concern.status != "resolved"))
+        Concern.source == "mentee_request", Concern.status != ConcernStatus.RESOLVED))
     if open_one is not None:
         return open_one
     mentorship = active_mentorship_of_mentee(student)
@@ -105,9 +106,9 @@ def _lock(concern: Concern) -> None:
 
 def acknowledge(concern: Concern, counselor: User, now: datetime) -> None:
     _lock(concern)
-    if concern.status != "open":
+    if concern.status != ConcernStatus.OPEN:
         raise ConcernError(f"This concern is already {concern.status}.")
-    concern.status, concern.acknowledged_at = "acknowledged", now
+    concern.status, concern.acknowledged_at = ConcernStatus.ACKNOWLEDGED, now
     _event(concern, "acknowledged", counselor)
     db.session.flush()
 
@@ -124,17 +125,17 @@ def add_note(concern: Concern, counselor: User, note: str) -> None:
 
 def resolve(concern: Concern, counselor: User, outcome: str, note: str, now: datetime) -> None:
     _lock(concern)
-    if concern.status == "resolved":
+    if concern.status == ConcernStatus.RESOLVED:
         raise ConcernError("This concern is already resolved.")
     if outcome not in OUTCOMES:
         raise ConcernError("Choose an outcome from the list.")
     note = (note or "").strip()
     if not note:
         raise ConcernError("Say what was done: a note is required to resolve.")
-    if concern.status == "open":  # resolving also acknowledges
+    if concern.status == ConcernStatus.OPEN:  # resolving also acknowledges
         concern.acknowledged_at = now
         _event(concern, "acknowledged", counselor)
-    concern.status, concern.resolved_at, concern.outcome = "resolved", now, outcome
+    concern.status, concern.resolved_at, concern.outcome = ConcernStatus.RESOLVED, now, outcome
     _event(concern, "resolved", counselor, f"{OUTCOMES[outcome]}: {note}"[:MAX_NOTE])
     db.session.flush()
 
@@ -142,7 +143,7 @@ def resolve(concern: Concern, counselor: User, outcome: str, note: str, now: dat
 def acknowledgement_overdue(concern: Concern, now: datetime) -> bool:
     """A concern still open past the time it had to be acknowledged by (not a mentorship's check-in:
     that is `risk.is_overdue`)."""
-    return concern.status == "open" and concern.ack_due_at is not None and as_utc(concern.ack_due_at) < now
+    return concern.status == ConcernStatus.OPEN and concern.ack_due_at is not None and as_utc(concern.ack_due_at) < now
 
 
 def open_concerns(school_id: int, now: datetime) -> list[Concern]:
@@ -160,10 +161,10 @@ def open_concerns_list_query(school_id: int, now: datetime) -> Select:
 
 def _unresolved_most_urgent_first(school_id: int, now: datetime) -> Select:
     severity_order = case({s.value: -s.rank for s in Severity}, value=Concern.severity)
-    overdue_first = case(((Concern.status == "open") & (Concern.ack_due_at < now), 0), else_=1)
+    overdue_first = case(((Concern.status == ConcernStatus.OPEN) & (Concern.ack_due_at < now), 0), else_=1)
     # Listing the unresolved statuses (not `!= 'resolved'`) lets the (school, status, severity) index serve.
     return (select(Concern)
-            .where(Concern.school_id == school_id, Concern.status.in_(("open", "acknowledged")))
+            .where(Concern.school_id == school_id, Concern.status.in_(UNRESOLVED))
             .order_by(overdue_first, severity_order, Concern.created_at, Concern.id))
 
 
@@ -200,7 +201,7 @@ def unacknowledged_high_count(school_id: int) -> int:
 def unacknowledged_high_count_query(school_id) -> Select:
     """`school_id`: a number, or a bound parameter for a statement built once."""
     return select(func.count()).select_from(Concern).where(
-        Concern.school_id == school_id, Concern.status == "open", Concern.severity == Severity.HIGH)
+        Concern.school_id == school_id, Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH)
 
 
 # Built once: the banner runs it on every page a counselor opens.
@@ -217,7 +218,7 @@ def counselors_of(school_id: int) -> list[User]:
 def escalate_overdue(now: datetime) -> list[Concern]:
     """High concerns past their deadline, not yet escalated: mark them. Idempotent."""
     overdue = list(db.session.scalars(select(Concern).where(
-        Concern.status == "open", Concern.severity == Severity.HIGH, Concern.ack_due_at < now,
+        Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH, Concern.ack_due_at < now,
         Concern.escalated_at.is_(None)).order_by(Concern.id).with_for_update(skip_locked=True)))
     for concern in overdue:
         concern.escalated_at = now
@@ -230,7 +231,7 @@ def escalate_overdue(now: datetime) -> list[Concern]:
 def escalated_without_mail() -> list[Concern]:
     """Escalated, still unacknowledged, and the lead's mail not yet accepted: to be (re)tried."""
     return list(db.session.scalars(select(Concern).where(
-        Concern.status == "open", Concern.escalated_at.is_not(None),
+        Concern.status == ConcernStatus.OPEN, Concern.escalated_at.is_not(None),
         ~Concern.events.any(ConcernEvent.kind == "escalation_mailed")).order_by(Concern.id)))
 
 

@@ -19,9 +19,11 @@ from sqlalchemy import and_, func, or_, select, update
 from schoolpeers.accounts.models import School
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
+from schoolpeers.matching.statuses import FINISHED
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, Mentorship, MentorshipEvent
 from schoolpeers.oversight.append_only import REDACTED_AFTER_RETENTION, REDACTION_PLACEHOLDERS
 from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.oversight.statuses import ConcernStatus
 from schoolpeers.privacy.redact import (
     CHECKIN_TEXT_FIELDS,
     redact_concern,
@@ -75,7 +77,7 @@ def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, ob
             MentorshipEvent.school_id == school_id, MentorshipEvent.mentorship_id.in_(ended),
             MentorshipEvent.note != ""), {"note": ""}),
         "request notes": (MentorRequest, and_(
-            MentorRequest.school_id == school_id, MentorRequest.status.in_(("withdrawn", "closed")),
+            MentorRequest.school_id == school_id, MentorRequest.status.in_(FINISHED),
             MentorRequest.closed_at < cutoff, MentorRequest.note != ""), {"note": ""}),
     }
 
@@ -89,7 +91,7 @@ def _revisions_with_text(school_id: int, cutoff: datetime) -> list[CheckInRevisi
 
 
 def _resolved_before(school_id: int, cutoff: datetime):
-    return and_(Concern.school_id == school_id, Concern.status == "resolved", Concern.resolved_at < cutoff)
+    return and_(Concern.school_id == school_id, Concern.status == ConcernStatus.RESOLVED, Concern.resolved_at < cutoff)
 
 
 def _concerns_to_redact(school_id: int, cutoff: datetime) -> list[Concern]:
