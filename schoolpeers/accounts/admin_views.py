@@ -71,21 +71,19 @@ def create_user():
         else:
             # A counselor starts as staff until a counselor approves the role (accounts/approvals.py).
             asked_counselor = form.role.data == "counselor"
-            try:
+            with change(services.AccountError, flash_refusal=False) as outcome:
                 user = services.create_user(
                     school, given_name=form.given_name.data, family_name=form.family_name.data,
                     role="staff" if asked_counselor else form.role.data, username=form.username.data,
                     email=form.email.data, grade=form.grade.data,
                 )
-            except services.AccountError as exc:
-                form.username.errors.append(str(exc))
-            else:
                 audit("user.create", record_type="user", record_id=user.id, detail={"role": user.role})
-                db.session.commit()
-                flash(f"{user.display_name} was created. Send them their setup link.", "success")
+                outcome.success = f"{user.display_name} was created. Send them their setup link."
+            if not outcome.refused:
                 if asked_counselor:
                     ask_and_tell("grant_counselor", user)
                 return redirect(url_for("admin.user_detail", user_id=user.id))
+            form.username.errors.append(str(outcome.refusal))
     return render_template("admin/user_new.html", form=form)
 
 
@@ -141,16 +139,13 @@ def setup_link(user_id: int):
     if approvals.needed("setup_link", user) and user.active and not user.erased_at:
         ask_and_tell("setup_link", user)  # it would replace a password someone chose
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    try:
+    with change(services.AccountError) as outcome:
         token = services.issue_setup_link_token(user, current_app.config["SECRET_KEY"])
-    except services.AccountError as exc:
-        flash(str(exc), "error")
+        audit("user.setup_link", record_type="user", record_id=user.id)
+        outcome.success = "A new setup link was made; any earlier link no longer works. It is valid for 7 days."
+    if outcome.refused:
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    audit("user.setup_link", record_type="user", record_id=user.id)
-    db.session.commit()
-    link = absolute_url("accounts.setup", token=token)
-    flash("A new setup link was made; any earlier link no longer works. It is valid for 7 days.", "success")
-    return _user_page(user, setup_link=link)
+    return _user_page(user, setup_link=absolute_url("accounts.setup", token=token))
 
 
 @bp.route("/setup-letters", methods=["GET", "POST"])

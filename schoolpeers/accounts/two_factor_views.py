@@ -14,7 +14,7 @@ from schoolpeers.accounts.two_factor_forms import CODE_HINT, CodeForm, ReauthFor
 from schoolpeers.accounts.views import safe_next
 from schoolpeers.extensions import db, limiter
 from schoolpeers.forms_common import ConfirmForm
-from schoolpeers.web import audit
+from schoolpeers.web import audit, change
 
 bp = Blueprint("two_factor", __name__, template_folder="templates")
 
@@ -65,15 +65,13 @@ def setup():
     db.session.commit()
     form = CodeForm()
     if form.validate_on_submit():
-        try:
+        with change(services.AccountError, flash_refusal=False) as outcome:
             codes = two_factor.confirm_enrolment(user, form.code.data)
-        except services.AccountError as exc:
-            form.code.errors.append(str(exc))
-        else:
             audit("two_factor.enabled", record_type="user", record_id=user.id)
-            db.session.commit()
+        if not outcome.refused:
             session["mfa_ok"] = True
             return render_template("accounts/two_factor_recovery_codes.html", codes=codes, first_time=True)
+        form.code.errors.append(str(outcome.refusal))
     uri = totp.provisioning_uri(secret, user.username, ISSUER)
     return render_template("accounts/two_factor_setup.html", form=form, qr=qr_code_svg(uri),
                            secret=totp.grouped(secret), required=sessions.needs_two_factor(user))

@@ -10,7 +10,7 @@ from schoolpeers.accounts import services, sessions, throttles, two_factor
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm, SetupCodeForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import db, limiter
-from schoolpeers.web import audit
+from schoolpeers.web import audit, change
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 bp.before_app_request(sessions.enforce)
@@ -105,13 +105,12 @@ def setup(token: str):
         return render_template("accounts/setup_invalid.html", reason=str(exc)), 400
     form = ChoosePasswordForm()
     if form.validate_on_submit():
-        try:
+        with change(services.AccountError, flash_refusal=False) as outcome:
             services.complete_setup(user, form.password.data)
-        except services.AccountError as exc:
-            form.password.errors.append(str(exc))
-        else:
             audit("account.setup", actor=user, record_type="user", record_id=user.id)
-            db.session.commit()
+        if outcome.refused:
+            form.password.errors.append(str(outcome.refusal))
+        else:  # the message comes after the session is cleared, or it would be cleared with it
             if current_user.is_authenticated:
                 logout_user()
             session.clear()

@@ -61,14 +61,12 @@ def my_request():
     if not form.is_submitted():
         form.interests.data = [i.id for i in current_user.interests]
     if form.validate_on_submit():
-        try:
+        with change(MentorshipError, flash_refusal=False) as outcome:
             create_from_form(form, interests, topics, current_user)
-        except MentorshipError as exc:
-            form.note.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Your request is in. A counselor will find you a mentor and let you know.", "success")
+            outcome.success = "Your request is in. A counselor will find you a mentor and let you know."
+        if not outcome.refused:
             return redirect(url_for("matching.my_request"))
+        form.note.errors.append(str(outcome.refusal))
     return render_template("matching/request_form.html", form=form)
 
 
@@ -136,14 +134,12 @@ def new_request():
         if student is None:
             form.student.errors.append("No student of this school has that username.")
         else:
-            try:
+            with change(MentorshipError, flash_refusal=False) as outcome:
                 req = create_from_form(form, interests, topics, student)
-            except MentorshipError as exc:
-                form.student.errors.append(str(exc))
-            else:
-                db.session.commit()
-                flash(f"Request created for {student.display_name}.", "success")
+                outcome.success = f"Request created for {student.display_name}."
+            if not outcome.refused:
                 return redirect(url_for("matching.request_detail", request_id=req.id))
+            form.student.errors.append(str(outcome.refusal))
     return render_template("matching/request_new.html", form=form)
 
 

@@ -45,17 +45,14 @@ def apply():
     form = MentorApplicationForm()
     form.topics.choices = catalogue_choices(topics)
     if form.validate_on_submit():
-        try:
+        with change(services.MentorshipError, flash_refusal=False) as outcome:
             services.apply_to_mentor(current_user, bio=form.bio.data, motivation=form.motivation.data,
                                      capacity=form.capacity.data, topics=pick(topics, form.topics.data),
                                      availability=form.availability.data or [])
-        except services.MentorshipError as exc:
-            form.capacity.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash("Thank you! A counselor will look at your application and talk to you about training.",
-                  "success")
+            outcome.success = "Thank you! A counselor will look at your application and talk to you about training."
+        if not outcome.refused:
             return redirect(url_for("mentors.apply"))
+        form.capacity.errors.append(str(outcome.refusal))
     return render_template("mentors/apply.html", form=form)
 
 
