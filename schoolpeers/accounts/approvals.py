@@ -23,10 +23,10 @@ from schoolpeers.accounts.models import AccountApproval, User
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
-WHAT = {  # what the change does, to be read after "An admin asked to"
-    "grant_counselor": "make {name} a counselor, who can read check-in notes and concerns",
-    "reset_two_factor": "reset the two-factor sign-in of {name}, so that a new phone can be set up",
-    "setup_link": "make a new setup link for {name}, to choose a new password with",
+WHAT = {  # what the change does, as a heading
+    "grant_counselor": "Make {name} a counselor, who can read check-in notes and concerns",
+    "reset_two_factor": "Reset the two-factor sign-in of {name}, so that a new phone can be set up",
+    "setup_link": "Make a new setup link for {name}, to choose a new password with",
 }
 APPROVER_ROLE = "counselor"
 
