@@ -147,8 +147,8 @@ def turn_off():
         return refusal
     two_factor.turn_off(user)  # ends every other session of this user
     audit("two_factor.disabled", record_type="user", record_id=user.id)
+    sessions.start(user, second_factor_passed=False)  # this one goes on, on the new session version
     db.session.commit()
-    sessions.start(user, second_factor_passed=False)
     if sessions.needs_two_factor(user):
         flash("Two-factor sign-in was reset. Set it up on your new phone now.", "info")
         return redirect(url_for("two_factor.setup"))
