@@ -59,10 +59,11 @@ class Config:
     EXPORT_LIMIT_PER_PERSON = os.environ.get("SCHOOLPEERS_EXPORT_LIMIT_PER_PERSON", "20 per 10 minutes")
     REPORT_EXPORT_INLINE_CELLS = env_int("SCHOOLPEERS_REPORT_EXPORT_INLINE_CELLS", 400)
     # Growing waits instead of a lock (accounts/throttles.py). One address guessing one account waits
-    # up to an hour; failures from anywhere make the account wait at most five minutes, so strangers
-    # cannot keep its owner out; a wrong second-step code is only possible with the password.
+    # up to 15 minutes (a school's pupils may share the owner's address, so no longer); failures from
+    # anywhere make the account wait at most five minutes, so strangers cannot keep its owner out for
+    # long; a wrong second-step code is only possible with the password.
     SIGN_IN_DELAYS = {
-        "pair": DelayRule(free=5, first_seconds=2, max_seconds=3600),
+        "pair": DelayRule(free=5, first_seconds=2, max_seconds=900),
         "account": DelayRule(free=10, first_seconds=1, max_seconds=300),
         "code": DelayRule(free=5, first_seconds=30, max_seconds=900),
     }

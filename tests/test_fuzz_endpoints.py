@@ -35,8 +35,11 @@ HYPOTHESIS = settings(deadline=None, print_blob=True,
 
 # POSTs whose success is a page rather than a redirect (a confirmation, a one-time link).
 ANSWERS_WITH_A_PAGE = {"oversight.talk", "admin.setup_link"}
-# Refusals that are recorded on purpose: a failed sign-in is audited.
-RECORDED_REFUSALS = {"accounts.login": {"audit_events"}}
+# Refusals that are recorded on purpose: a failed sign-in is audited, and it and a wrong code are
+# counted towards the next wait.
+RECORDED_REFUSALS = {"accounts.login": {"audit_events", "sign_in_throttles"},
+                     **dict.fromkeys(("two_factor.code", "two_factor.new_recovery_codes", "two_factor.turn_off"),
+                                     {"audit_events", "sign_in_throttles"})}
 
 
 # --- the world: the same records in our school and in another one ---------------------------------

@@ -201,10 +201,9 @@ def authenticate(login: str, password: str, address: str | None) -> SignInAttemp
     if waits[throttles.PAIR]:
         return SignInAttempt(None, waits[throttles.PAIR])
     ok = passwords.verify_password(user.password_hash if user else None, password) and user.active
-    has_second_step = ok and user.totp_enabled_at is not None
-    if waits[throttles.ACCOUNT] and not has_second_step:
-        return SignInAttempt(None, waits[throttles.ACCOUNT])  # not even checked: right and wrong look alike
-    if not ok:
+    if waits[throttles.ACCOUNT] and (user is None or user.totp_enabled_at is None):
+        return SignInAttempt(None, waits[throttles.ACCOUNT])  # checked but not told: right and wrong look alike
+    if not ok:  # counted even while the account waits: a guess never goes free
         return SignInAttempt(None, throttles.record_failure(keys))
     user.last_login_at = utcnow()
     return SignInAttempt(user)  # the counters are cleared when sign-in completes, after any second factor

@@ -23,10 +23,17 @@ from schoolpeers.timeutil import as_utc, utcnow
 ACCOUNT, PAIR, CODE = "account", "pair", "code"
 
 
+UNKNOWN_BUCKETS = 1 << 16  # logins naming nobody share this many counters: made-up names add no rows
+
+
 def password_keys(user: User | None, login: str, address: str | None) -> dict[str, str]:
-    """The account and pair keys of a password attempt. A login that names nobody is counted under
-    its own text, exactly like an account, so the answers never tell which accounts exist."""
-    account = f"user:{user.id}" if user is not None else "login:" + login.strip().lower()[:254]
+    """The account and pair keys of a password attempt. A login that names nobody is counted like an
+    account (under one of a fixed number of buckets of its text), so the answers do not tell which
+    accounts exist and made-up logins cannot fill the table."""
+    if user is not None:
+        account = f"user:{user.id}"
+    else:
+        account = f"unknown:{int(_hashed(login.strip().lower()[:254]), 16) % UNKNOWN_BUCKETS}"
     return {ACCOUNT: _hashed(f"{ACCOUNT}:{account}"), PAIR: _hashed(f"{PAIR}:{account}|{address or '-'}")}
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from schoolpeers.accounts import throttles
 from schoolpeers.accounts.models import SignInThrottle
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
@@ -89,3 +90,17 @@ def test_a_success_clears_the_count(app, client, leo):
     assert attempt(client, "leo", PASSWORD).status_code == 302
     client.post("/logout")
     assert [attempt(client, "leo").status_code for _ in range(free - 1)] == [200] * (free - 1)
+
+
+def test_while_the_account_waits_guesses_at_a_two_factor_account_still_count(app, client, make_user):
+    maya = make_user("counselor", username="maya", password=PASSWORD)
+    enrol(maya)
+    rules = app.config["SIGN_IN_DELAYS"]
+    for _ in range(rules["account"].free + 3):
+        waits_elapse()
+        attempt(client, "maya")  # the account waits now
+    elsewhere, address = app.test_client(), "192.0.2.80"
+    for _ in range(rules["pair"].free):
+        attempt(elsewhere, "maya", address=address)
+    assert throttles.waits(throttles.password_keys(maya, "maya", address))["pair"] > 0
+    assert attempt(elsewhere, "maya", PASSWORD, address=address).status_code == 429  # this address waits now
