@@ -44,9 +44,10 @@ limiter = Limiter(key_func=get_remote_address)
 
 def limit_exports_per_person():
     """Downloads of reports and logs, per signed-in person (EXPORT_LIMIT_PER_PERSON): a file is work
-    for the server that one person should not ask for many times a minute."""
+    for the server that one person should not ask for many times a minute. Keyed by the person's id,
+    not `get_id()`, which carries the session version that signing out changes."""
     from flask import current_app
     from flask_login import current_user
 
     return limiter.limit(lambda: current_app.config["EXPORT_LIMIT_PER_PERSON"],
-                         key_func=lambda: f"export:{current_user.get_id() or get_remote_address()}")
+                         key_func=lambda: f"export:{getattr(current_user, 'id', None) or get_remote_address()}")

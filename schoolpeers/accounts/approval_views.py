@@ -66,6 +66,6 @@ def _decide(approval_id: int, *, approve: bool):
     for notice in approvals.notices_of_decision(approval):
         send_mail(current_app.config, *notice)
     if decision.setup_token:
-        return render_template("approvals/setup_link.html", user=approval.user,
+        return render_template("approvals/setup_link.html", user=approval.user, kind=approval.kind,
                                link=absolute_url("accounts.setup", token=decision.setup_token))
     return redirect(url_for("approvals.index"))

@@ -6,6 +6,10 @@ another account: granting the counselor role; resetting a counselor's or admin's
 waits as an `AccountApproval` until an active counselor of the school approves it: not the admin
 who asked, not the account's owner. The owner is told when it is asked and when it is decided.
 
+A counselor's account is only ever set up through a link a counselor hands over: a setup link for
+a counselor needs approval even before a password exists, and granting the role clears the
+account's password and phone and gives the approver a new link.
+
 The designated safeguarding lead approves as a counselor. A lead who is staff does not: admins
 choose the lead, and could choose an account of their own.
 
@@ -41,8 +45,9 @@ def needed(kind: str, user: User, *, role: str | None = None) -> bool:
         return role == "counselor" and user.role != "counselor"
     if kind == "reset_two_factor":
         return user.role in ("counselor", "admin") and two_factor.is_enrolled(user)
-    if kind == "setup_link":
-        return user.password_hash is not None
+    if kind == "setup_link":  # it would replace someone's password, or set up a counselor's account
+        becoming_counselor = user.role == "counselor" or pending(user, "grant_counselor") is not None
+        return user.password_hash is not None or becoming_counselor
     raise ValueError(f"Unknown approval kind: {kind}")
 
 
@@ -127,12 +132,16 @@ def _carry_out(approval: AccountApproval, approver: User, secret_key: str) -> st
     user = approval.user
     if approval.kind == "grant_counselor":
         services.change_role(user, "counselor", acting_user=approver)
-    elif approval.kind == "reset_two_factor":
+        # Whoever chose the password or phone so far may have been the admin who asked: the new
+        # counselor sets both up again, through the link the approver hands over.
+        user.password_hash = None
+        two_factor.turn_off(user)  # also ends every session of the account
+        return services.issue_setup_link_token(user, secret_key)
+    if approval.kind == "reset_two_factor":
         services.refuse_if_erased(user)
         two_factor.turn_off(user)
-    else:
-        return services.issue_setup_link_token(user, secret_key)
-    return None
+        return None
+    return services.issue_setup_link_token(user, secret_key)
 
 
 # Mail carries no name (schoolpeers/mail.py): the owner reads "your account", anyone else "an account".

@@ -44,9 +44,12 @@ def test_making_a_counselor_waits_for_a_counselor_then_happens(client, login_as,
     assert staff.display_name.encode() in listing.data and b"Approve</button>" in listing.data
     [approval_id] = db.session.scalars(select(AccountApproval.id)).all()
     version = staff.session_version
-    assert b"Approved and done" in decide(client, approval_id).data
+    approved = decide(client, approval_id).get_data(as_text=True)
+    assert "Approved and done" in approved and "/setup/" in approved  # the link goes to the approver
     db.session.expire_all()
-    assert staff.role == "counselor" and staff.session_version == version + 1 and pending(staff) == []
+    assert staff.role == "counselor" and staff.session_version > version and pending(staff) == []
+    # Nobody who held the account's keys before (perhaps the admin who asked) holds them now.
+    assert staff.password_hash is None and staff.totp_enabled_at is None and staff.setup_nonce
     assert {"approval.asked", "approval.approved"} <= set(db.session.scalars(select(AuditEvent.action)))
 
 
@@ -96,8 +99,11 @@ def test_a_setup_link_for_an_account_with_a_password_waits_and_goes_to_the_appro
         app, client, login_as, users, make_user):
     student = make_user("student", password=PASSWORD)
     newcomer = make_user("student")  # no password yet: a first setup link needs nobody else
+    counselor_to_be = make_user("counselor")  # but a counselor's account is only set up through a counselor
     db.session.commit()
     login_as(users["admin"])
+    assert b"/setup/" not in client.post(f"/admin/users/{counselor_to_be.id}/setup-link", follow_redirects=True).data
+    assert pending(counselor_to_be) == ["setup_link"]
     assert b"/setup/" not in client.post(f"/admin/users/{student.id}/setup-link", follow_redirects=True).data
     assert b"/setup/" in client.post(f"/admin/users/{newcomer.id}/setup-link").data
     db.session.expire_all()
@@ -123,6 +129,9 @@ def test_an_admin_creating_a_counselor_creates_staff_until_approved(client, logi
                                           "username": "nia.okafor", "email": "nia@example.org"})
     nia = db.session.scalar(select(User).where(User.username == "nia.okafor"))
     assert nia.role == "staff" and pending(nia) == ["grant_counselor"]
+    # Her setup link, which the admin could keep for herself, waits for a counselor too.
+    assert b"/setup/" not in client.post(f"/admin/users/{nia.id}/setup-link", follow_redirects=True).data
+    assert sorted(pending(nia)) == ["grant_counselor", "setup_link"]
 
 
 def test_a_roster_upload_makes_new_counselors_staff_until_approved(client, login_as, users):

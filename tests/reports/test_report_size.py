@@ -112,5 +112,9 @@ def test_downloads_are_limited_per_person(app, small_school, users, school):
     login(first, counselor)
     login(second, colleague)
     assert [first.get("/reports/export.csv").status_code for _ in range(3)] == [200, 200, 429]
+    first.post("/logout")
+    db.session.refresh(counselor)  # signing out moved its session version on
+    login(first, counselor)  # signed in again: still the same person
+    assert first.get("/reports/export.csv").status_code == 429
     assert second.get("/reports/export.csv").status_code == 200  # each person has their own count
     assert first.get("/reports").status_code == 200  # the page itself is not limited
