@@ -196,6 +196,7 @@ def authenticate(login: str, password: str, address: str | None) -> SignInAttemp
     step still stands between a guesser and the account.
     """
     user = find_user_for_login(login)
+    throttles.hold(user, login, address)
     keys = throttles.password_keys(user, login, address)
     waits = throttles.waits(keys)
     if waits[throttles.PAIR]:

@@ -49,6 +49,24 @@ def _rule(kind: str) -> DelayRule:
     return current_app.config["SIGN_IN_DELAYS"][kind]
 
 
+def hold(user: User | None, login: str, address: str | None, now: datetime | None = None) -> None:
+    """Take every counter a sign-in of this account may change (made empty if missing) until the
+    transaction ends, in one order, so that attempts on one account are checked one after another:
+    a burst sent at once cannot all be checked before any is counted. A row lock on PostgreSQL;
+    SQLite has one writer at a time anyway."""
+    keys = sorted({**password_keys(user, login, address), **(code_keys(user) if user else {})}.values())
+    insert = _insert_for_dialect()
+    for key in keys:
+        db.session.execute(insert(SignInThrottle).values(key=key, failures=0, last_failure_at=now or utcnow())
+                           .on_conflict_do_nothing(index_elements=[SignInThrottle.key]))
+    db.session.execute(select(SignInThrottle.key).where(SignInThrottle.key.in_(keys))
+                       .order_by(SignInThrottle.key).with_for_update())
+
+
+def _insert_for_dialect():
+    return (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert
+
+
 def waits(keys: dict[str, str], now: datetime | None = None) -> dict[str, int]:
     """Seconds each key must still wait (0 for none), in one query."""
     now = now or utcnow()
@@ -69,8 +87,7 @@ def record_failure(keys: dict[str, str], now: datetime | None = None) -> int:
 
 def _count(key: str, rule: DelayRule, now: datetime) -> int:
     quiet_since = now - timedelta(seconds=rule.forget_after_seconds)
-    insert = (postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite).insert
-    statement = insert(SignInThrottle).values(key=key, failures=1, last_failure_at=now)
+    statement = _insert_for_dialect()(SignInThrottle).values(key=key, failures=1, last_failure_at=now)
     failures = db.session.execute(statement.on_conflict_do_update(index_elements=[SignInThrottle.key], set_={
         "failures": case((SignInThrottle.last_failure_at < quiet_since, 1), else_=SignInThrottle.failures + 1),
         "last_failure_at": now,

@@ -1,7 +1,7 @@
 """Two-factor sign-in pages: the code after the password, enrolment, and changing it later."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from schoolpeers.accounts import approvals, services, sessions, throttles, totp, two_factor
@@ -90,6 +90,7 @@ def _checked_code(user: User, code: str, *, password: str | None = None) -> tupl
     """(the factor passed, "", False) or (None, why not, whether a wait applies). Wrong codes (or,
     when given, a wrong password) count against the account's codes; past a few, each next try must
     wait longer."""
+    throttles.hold(user, "", request.remote_addr)
     keys = throttles.code_keys(user)
     if wait := throttles.waits(keys)[throttles.CODE]:
         return None, f"Too many wrong codes. Wait {throttles.duration_text(wait)}, then try again.", True
