@@ -34,7 +34,7 @@ HYPOTHESIS = settings(deadline=None, print_blob=True,
                       suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # POSTs whose success is a page rather than a redirect (a confirmation, a one-time link).
-ANSWERS_WITH_A_PAGE = {"oversight.talk", "admin.setup_link"}
+ANSWERS_WITH_A_PAGE = {"oversight.talk", "admin.setup_link", "approvals.approve"}
 # Refusals that are recorded on purpose: a failed sign-in is audited, and it and a wrong code are
 # counted towards the next wait.
 RECORDED_REFUSALS = {"accounts.login": {"audit_events", "sign_in_throttles"},
