@@ -2,8 +2,9 @@
 
 - A query string that is not UTF-8 once its %-escapes are read: the query arguments cannot be
   decoded, so no route could read its filters.
-- A NUL character in a query or form value, a field name or a file name: no form needs one, and
-  PostgreSQL can neither store nor compare text that holds one (the query itself fails).
+- A NUL character in a query or form value, a field name, a file name or a part of the address
+  (a job's id): no form or record needs one, and PostgreSQL can neither store nor compare text that
+  holds one (the query itself fails).
 - A JSON body that is not an object of text values: Flask-WTF reads a JSON body as form data,
   and anything else (a list, a number, nested objects) breaks the form rather than failing it.
 """
@@ -38,7 +39,7 @@ def refuse_unusable_input() -> None:
         args = request.args.items(multi=True)
     except UnicodeDecodeError:
         abort(400)
-    if _has_nul(args):
+    if _has_nul(args) or _has_nul((name, v) for name, v in (request.view_args or {}).items() if isinstance(v, str)):
         abort(400)
     if request.method not in ("POST", "PUT", "PATCH"):
         return

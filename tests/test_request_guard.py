@@ -16,11 +16,13 @@ def test_json_object_of_text_still_reads_as_a_form(client):
     assert response.status_code == 200 and b"do not match" in response.data
 
 
-@pytest.mark.parametrize("where", ["query", "value", "name"])
+@pytest.mark.parametrize("where", ["query", "value", "name", "address"])
 def test_nul_characters_are_refused(client, users, where):
     login(client, users["admin"])
     if where == "query":
         response = client.get("/admin/users", query_string={"q": "a\x00b"})
+    elif where == "address":  # a job's id in the path
+        response = client.get("/admin/jobs/a%00b")
     else:
         response = client.post("/admin/settings", data={"name": "a\x00b"} if where == "value" else {"a\x00": "b"})
     assert response.status_code == 400
