@@ -56,8 +56,8 @@ def _decide(approval_id: int, *, approve: bool):
         return redirect(url_for("approvals.index"))
     what = approvals.describe(approval)
     with change(approvals.services.AccountError) as outcome:
-        decision = approvals.decide(approval, current_user, approve=approve,
-                                    secret_key=current_app.config["SECRET_KEY"])
+        setup_token = approvals.decide(approval, current_user, approve=approve,
+                                       secret_key=current_app.config["SECRET_KEY"])
         audit(f"approval.{approval.status}", record_type="user", record_id=approval.user_id,
               detail={"kind": approval.kind, "approval": approval.id})
         outcome.success = f"{'Approved and done' if approve else 'Refused'}: {what}."
@@ -65,7 +65,7 @@ def _decide(approval_id: int, *, approve: bool):
         return redirect(url_for("approvals.index"))
     for notice in approvals.notices_of_decision(approval):
         send_mail(current_app.config, *notice)
-    if decision.setup_token:
+    if setup_token:
         return render_template("approvals/setup_link.html", user=approval.user, kind=approval.kind,
-                               link=absolute_url("accounts.setup", token=decision.setup_token))
+                               link=absolute_url("accounts.setup", token=setup_token))
     return redirect(url_for("approvals.index"))

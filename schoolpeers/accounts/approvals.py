@@ -17,8 +17,6 @@ Plain functions that flush; callers commit, then send the notices.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -105,15 +103,10 @@ def approvers(approval: AccountApproval) -> list[User]:
     return [person for person in candidates if why_not_approver(person, approval) is None]
 
 
-@dataclass(frozen=True)
-class Decision:
-    approval: AccountApproval
-    setup_token: str | None = None  # for an approved setup link: the link to hand over
-
-
-def decide(approval: AccountApproval, person: User, *, approve: bool, secret_key: str) -> Decision:
-    """Approve (and carry out) or refuse a request. Decided once: a second decision, even sent at the
-    same moment, is refused by a compare-and-set on the status."""
+def decide(approval: AccountApproval, person: User, *, approve: bool, secret_key: str) -> str | None:
+    """Approve (and carry out) or refuse a request; the setup link's token to hand over, when the
+    approval made one. Decided once: a second decision, even sent at the same moment, is refused by
+    a compare-and-set on the status."""
     if reason := why_not_approver(person, approval):
         raise ApprovalError(reason)
     status = "approved" if approve else "refused"
@@ -124,8 +117,7 @@ def decide(approval: AccountApproval, person: User, *, approve: bool, secret_key
     if claimed != 1:
         raise ApprovalError("This request was already decided.")
     db.session.refresh(approval)
-    token = _carry_out(approval, person, secret_key) if approve else None
-    return Decision(approval, token)
+    return _carry_out(approval, person, secret_key) if approve else None
 
 
 def _carry_out(approval: AccountApproval, approver: User, secret_key: str) -> str | None:

@@ -196,8 +196,8 @@ def authenticate(login: str, password: str, address: str | None) -> SignInAttemp
     step still stands between a guesser and the account.
     """
     user = find_user_for_login(login)
-    throttles.hold(user, login, address)
     keys = throttles.password_keys(user, login, address)
+    throttles.hold(keys, throttles.code_keys(user) if user else {})
     waits = throttles.waits(keys)
     if waits[throttles.PAIR]:
         return SignInAttempt(None, waits[throttles.PAIR])

@@ -49,16 +49,16 @@ def _rule(kind: str) -> DelayRule:
     return current_app.config["SIGN_IN_DELAYS"][kind]
 
 
-def hold(user: User | None, login: str, address: str | None, now: datetime | None = None) -> None:
-    """Take every counter a sign-in of this account may change (made empty if missing) until the
-    transaction ends, in one order, so that attempts on one account are checked one after another:
-    a burst sent at once cannot all be checked before any is counted. A row lock on PostgreSQL;
-    SQLite has one writer at a time anyway."""
-    keys = sorted({**password_keys(user, login, address), **(code_keys(user) if user else {})}.values())
-    insert = _insert_for_dialect()
-    for key in keys:
-        db.session.execute(insert(SignInThrottle).values(key=key, failures=0, last_failure_at=now or utcnow())
-                           .on_conflict_do_nothing(index_elements=[SignInThrottle.key]))
+def hold(*key_sets: dict[str, str], now: datetime | None = None) -> None:
+    """Take these counters (made empty if missing) until the transaction ends, in one order, so that
+    attempts on one account are checked one after another: a burst sent at once cannot all be
+    checked before any is counted. Callers hold every key a completed sign-in forgets (its
+    password and code keys), so that two attempts never wait for each other's rows. A row lock on
+    PostgreSQL; SQLite has one writer at a time anyway."""
+    keys = sorted({key for keys in key_sets for key in keys.values()})
+    db.session.execute(_insert_for_dialect()(SignInThrottle).values(
+        [{"key": key, "failures": 0, "last_failure_at": now or utcnow()} for key in keys])
+        .on_conflict_do_nothing(index_elements=[SignInThrottle.key]))
     db.session.execute(select(SignInThrottle.key).where(SignInThrottle.key.in_(keys))
                        .order_by(SignInThrottle.key).with_for_update())
 

@@ -90,8 +90,8 @@ def _checked_code(user: User, code: str, *, password: str | None = None) -> tupl
     """(the factor passed, "", False) or (None, why not, whether a wait applies). Wrong codes (or,
     when given, a wrong password) count against the account's codes; past a few, each next try must
     wait longer."""
-    throttles.hold(user, "", request.remote_addr)
     keys = throttles.code_keys(user)
+    throttles.hold(keys, throttles.password_keys(user, "", request.remote_addr))
     if wait := throttles.waits(keys)[throttles.CODE]:
         return None, f"Too many wrong codes. Wait {throttles.duration_text(wait)}, then try again.", True
     right_password = password is None or verify_password(user.password_hash, password)

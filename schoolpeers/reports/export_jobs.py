@@ -20,7 +20,7 @@ from schoolpeers.timeutil import today_in, utcnow
 
 KIND = "reports.export"
 KEPT_FOR = timedelta(days=1)
-REPORT_ROLES = ("counselor", "staff")
+REPORT_ROLES = ("counselor", "staff")  # who reads the reports (the views ask the same)
 
 
 def make_file(job: jobs.Job, progress: Callable[[float], None]) -> None:

@@ -36,7 +36,7 @@ def create_cache(state) -> None:
 
 
 @bp.before_request
-@role_required("counselor", "staff")
+@role_required(*export_jobs.REPORT_ROLES)
 def counselors_and_staff_only():
     """Every route of this blueprint is for counselors and staff of the signed-in school."""
 
