@@ -18,6 +18,7 @@ import os
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 
 import click
@@ -31,8 +32,17 @@ from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
 log = logging.getLogger(__name__)
-STATUSES = ("queued", "running", "done", "refused", "failed")
-FINISHED = ("done", "refused", "failed")
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    REFUSED = "refused"  # the work looked and would not do it (the message says why); nothing changed
+    FAILED = "failed"  # it broke; nothing changed
+
+
+FINISHED = (JobStatus.DONE, JobStatus.REFUSED, JobStatus.FAILED)
 
 
 def _queue_from_environment():
@@ -49,13 +59,13 @@ queue = _queue_from_environment()
 
 class Job(db.Model):
     __tablename__ = "jobs"
-    __table_args__ = (CheckConstraint(f"status IN {STATUSES}", name="status_known"),)
+    __table_args__ = (CheckConstraint(f"status IN {tuple(s.value for s in JobStatus)}", name="status_known"),)
 
     id: Mapped[str] = mapped_column(String(48), primary_key=True)  # random: the result page's address
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.QUEUED.value)
     arguments: Mapped[dict] = mapped_column(JSON, default=dict)
     outcome: Mapped[dict] = mapped_column(JSON, default=dict)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -66,7 +76,7 @@ class Job(db.Model):
     def finished(self) -> bool:
         return self.status in FINISHED
 
-    def finish(self, status: str, message: str, outcome: dict | None = None) -> None:
+    def finish(self, status: JobStatus, message: str, outcome: dict | None = None) -> None:
         self.status, self.message, self.outcome, self.finished_at = status, message, outcome or {}, utcnow()
 
 
@@ -114,21 +124,21 @@ def progress_of(job: Job) -> int:
 def run(job_id: str) -> None:
     """Run a queued job to its end; the work's changes and the job's status commit together."""
     job = db.session.get(Job, job_id)
-    if job is None or job.status != "queued":
+    if job is None or job.status != JobStatus.QUEUED:
         return  # delivered twice, or gone: nothing to do again
-    job.status = "running"
+    job.status = JobStatus.RUNNING
     db.session.commit()
     try:
         _WORK[job.kind](job, lambda share: queue.put(_progress_key(job_id), int(100 * min(max(share, 0), 1))))
         if not job.finished:
-            job.finish("done", "Done.")
+            job.finish(JobStatus.DONE, "Done.")
         db.session.commit()
     except Exception:
         log.exception("Job %s (%s) failed", job_id, job.kind)
         db.session.rollback()
         job = db.session.get(Job, job_id)
-        job.finish("failed", "Something went wrong and nothing was changed. Try again; if it fails again, "
-                             "tell your school's technical contact.")
+        job.finish(JobStatus.FAILED, "Something went wrong and nothing was changed. Try again; if it fails "
+                                     "again, tell your school's technical contact.")
         db.session.commit()
 
 

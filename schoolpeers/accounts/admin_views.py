@@ -160,11 +160,12 @@ def setup_letters():
         return render_template("admin/setup_letters.html", form=form, waiting=waiting)
     secret, max_age = current_app.config["SECRET_KEY"], current_app.config["SETUP_LINK_MAX_AGE"]
     letters = []
-    for student in services.students_to_set_up(school, form.grade.data):
-        token, code = services.issue_setup_code(student, secret, max_age)
-        letters.append((student, absolute_url("accounts.setup", token=token), code))
-    audit("user.setup_links", detail={"grade": form.grade.data, "count": len(letters), "output": form.output.data})
-    db.session.commit()
+    with change():
+        for student in services.students_to_set_up(school, form.grade.data):
+            token, code = services.issue_setup_code(student, secret, max_age)
+            letters.append((student, absolute_url("accounts.setup", token=token), code))
+        audit("user.setup_links", detail={"grade": form.grade.data, "count": len(letters),
+                                          "output": form.output.data})
     expires = today_in(school.timezone) + max_age
     if form.output.data == "csv":
         return Response(letters_csv(letters, expires), mimetype="text/csv; charset=utf-8", headers={
@@ -194,10 +195,10 @@ def settings():
                       if name not in ("submit", "csrf_token")}
             values["crisis_contact"] = values["crisis_contact"] or ""
             values["designated_lead_id"] = values["designated_lead_id"] or None
-            services.update_school_settings(school, **values)
-            audit("school.settings", record_type="school", record_id=school.id)
-            db.session.commit()
-            flash("Settings saved.", "success")
+            with change() as outcome:
+                services.update_school_settings(school, **values)
+                audit("school.settings", record_type="school", record_id=school.id)
+                outcome.success = "Settings saved."
             return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form)
 
@@ -214,10 +215,10 @@ def roster_upload():
             form.file.errors.append(str(exc))
         else:  # kept for the import only when there is something to import
             filename = (form.file.data.filename or "roster")[:200]
-            kept = roster_uploads.keep(current_user, filename, content, plan) if plan.ok else None
-            page = render_template("admin/roster_preview.html", plan=plan, filename=filename,
-                                   apply_form=RosterApplyForm(upload=kept and kept.id, mode=form.mode.data))
-            db.session.commit()
+            with change():
+                kept = roster_uploads.keep(current_user, filename, content, plan) if plan.ok else None
+                page = render_template("admin/roster_preview.html", plan=plan, filename=filename,
+                                       apply_form=RosterApplyForm(upload=kept and kept.id, mode=form.mode.data))
             return page
     return render_template("admin/roster_upload.html", form=form)
 
@@ -241,10 +242,10 @@ def roster_apply():
         form.confirm_deactivations.errors = [
             f"Type {plan.deactivated_students} to deactivate {plan.deactivated_students} students."]
         return render_template("admin/roster_preview.html", plan=plan, apply_form=form, filename=upload.filename)
-    job = jobs.start(roster_jobs.KIND, current_user, {
-        "upload": upload.id, "mode": form.mode.data, "confirmed": form.confirm_deactivations.data,
-        "override_admin": bool(form.override_admin.data)})
-    db.session.commit()
+    with change():
+        job = jobs.start(roster_jobs.KIND, current_user, {
+            "upload": upload.id, "mode": form.mode.data, "confirmed": form.confirm_deactivations.data,
+            "override_admin": bool(form.override_admin.data)})
     jobs.enqueue(job)
     return redirect(url_for("admin.job", job_id=job.id))
 

@@ -7,7 +7,6 @@ from flask_login import current_user
 from schoolpeers.accounts import approvals
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.models import AccountApproval, User
-from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.mail import send_mail
 from schoolpeers.web import absolute_url, audit, change
@@ -17,9 +16,9 @@ bp = Blueprint("approvals", __name__, url_prefix="/approvals", template_folder="
 
 def ask_and_tell(kind: str, user: User) -> None:
     """For an admin's view: record the request (once), commit, tell the owner and the approvers."""
-    approval = approvals.ask(kind, user, current_user)
-    audit("approval.asked", record_type="user", record_id=user.id, detail={"kind": kind, "approval": approval.id})
-    db.session.commit()
+    with change():
+        approval = approvals.ask(kind, user, current_user)
+        audit("approval.asked", record_type="user", record_id=user.id, detail={"kind": kind, "approval": approval.id})
     for notice in approvals.notices_of_request(approval, absolute_url("approvals.index")):
         send_mail(current_app.config, *notice)
     flash(f"A counselor must approve this: nothing changes until then. {user.display_name} is told by email "

@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts import services, two_factor
-from schoolpeers.accounts.models import AccountApproval, User
+from schoolpeers.accounts.models import AccountApproval, ApprovalStatus, User
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
@@ -71,11 +71,12 @@ def ask(kind: str, user: User, requested_by: User | None) -> AccountApproval:
 def pending(user: User, kind: str) -> AccountApproval | None:
     return db.session.scalar(select(AccountApproval).where(
         AccountApproval.school_id == user.school_id, AccountApproval.user_id == user.id,
-        AccountApproval.kind == kind, AccountApproval.status == "pending"))
+        AccountApproval.kind == kind, AccountApproval.status == ApprovalStatus.PENDING))
 
 
 def pending_in_school(school_id: int, user: User | None = None) -> list[AccountApproval]:
-    query = select(AccountApproval).where(AccountApproval.school_id == school_id, AccountApproval.status == "pending")
+    query = select(AccountApproval).where(AccountApproval.school_id == school_id,
+                                          AccountApproval.status == ApprovalStatus.PENDING)
     if user is not None:
         query = query.where(AccountApproval.user_id == user.id)
     return list(db.session.scalars(query.order_by(AccountApproval.requested_at, AccountApproval.id)))
@@ -83,7 +84,7 @@ def pending_in_school(school_id: int, user: User | None = None) -> list[AccountA
 
 def count_pending(school_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(AccountApproval).where(
-        AccountApproval.school_id == school_id, AccountApproval.status == "pending")) or 0
+        AccountApproval.school_id == school_id, AccountApproval.status == ApprovalStatus.PENDING)) or 0
 
 
 def why_not_approver(person: User, approval: AccountApproval) -> str | None:
@@ -109,9 +110,9 @@ def decide(approval: AccountApproval, person: User, *, approve: bool, secret_key
     a compare-and-set on the status."""
     if reason := why_not_approver(person, approval):
         raise ApprovalError(reason)
-    status = "approved" if approve else "refused"
+    status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
     claimed = db.session.execute(update(AccountApproval).where(
-        AccountApproval.id == approval.id, AccountApproval.status == "pending")
+        AccountApproval.id == approval.id, AccountApproval.status == ApprovalStatus.PENDING)
         .values(status=status, decided_by_id=person.id, decided_at=utcnow())
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
@@ -162,7 +163,7 @@ def notices_of_request(approval: AccountApproval, sign_in_url: str) -> list[Noti
 
 def notices_of_decision(approval: AccountApproval) -> list[Notice]:
     """The owner and the admin who asked are told what was decided."""
-    verdict = "approved and carried out" if approval.status == "approved" else "refused: nothing changed"
+    verdict = "approved and carried out" if approval.status == ApprovalStatus.APPROVED else "refused: nothing changed"
     asked_by = approval.requested_by.email if approval.requested_by else None
     return [([approval.user.email], f"A change to your account was {approval.status}",
              f"The request to {_change(approval, 'your')} was {verdict}.\n"),

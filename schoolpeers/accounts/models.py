@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -184,7 +185,12 @@ class RecoveryCode(db.Model):
 
 
 APPROVAL_KINDS = ("grant_counselor", "reset_two_factor", "setup_link")
-APPROVAL_STATUSES = ("pending", "approved", "refused")
+
+
+class ApprovalStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
 
 
 class AccountApproval(db.Model):
@@ -195,7 +201,7 @@ class AccountApproval(db.Model):
     __tablename__ = "account_approvals"
     __table_args__ = (
         CheckConstraint("kind IN ('grant_counselor', 'reset_two_factor', 'setup_link')", name="kind_known"),
-        CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status_known"),
+        CheckConstraint(f"status IN {tuple(s.value for s in ApprovalStatus)}", name="status_known"),
         CheckConstraint("decided_by_id IS NULL OR decided_by_id <> requested_by_id", name="second_person"),
         ForeignKeyConstraint(["school_id", "user_id"], ["users.school_id", "users.id"], ondelete="CASCADE",
                              name="fk_account_approvals_user_same_school"),
@@ -210,7 +216,7 @@ class AccountApproval(db.Model):
     user_id: Mapped[int] = mapped_column(index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    status: Mapped[str] = mapped_column(String(10), default="pending")
+    status: Mapped[str] = mapped_column(String(10), default=ApprovalStatus.PENDING.value)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

@@ -10,6 +10,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.accounts.roster_bundles import open_roster
 from schoolpeers.accounts.roster_files import RosterFileError
 from schoolpeers.extensions import db
+from schoolpeers.jobs import JobStatus
 
 KIND = "roster.import"
 AGAIN = " Nothing was imported: check the file again."
@@ -20,29 +21,30 @@ def import_checked_file(job: jobs.Job, progress: Callable[[float], None]) -> Non
     admin = db.session.get(User, job.user_id)
     upload = roster_uploads.load(admin, args["upload"]) if admin is not None and admin.active else None
     if upload is None:
-        job.finish("refused", "The checked file is no longer kept (files are kept for four hours)." + AGAIN)
+        job.finish(JobStatus.REFUSED,
+                   "The checked file is no longer kept (files are kept for four hours)." + AGAIN)
         return
     job.outcome = {"file": upload.filename}
     try:
         plan = roster.plan_import(admin.school, open_roster(upload.content), to_apply=True, mode=args["mode"],
                                   acting_user=admin, override_admin=args["override_admin"])
     except RosterFileError as exc:
-        job.finish("refused", str(exc) + AGAIN, job.outcome)
+        job.finish(JobStatus.REFUSED, str(exc) + AGAIN, job.outcome)
         return
     progress(0.2)
     if not plan.ok:
-        job.finish("refused", f"{len(plan.problems)} rows have problems now." + AGAIN, job.outcome)
+        job.finish(JobStatus.REFUSED, f"{len(plan.problems)} rows have problems now." + AGAIN, job.outcome)
         return
     if not plan.confirmed_by(args["confirmed"]):
-        job.finish("refused", f"The file would now deactivate {plan.deactivated_students} students, not the "
-                              f"number you confirmed." + AGAIN, job.outcome)
+        job.finish(JobStatus.REFUSED, f"The file would now deactivate {plan.deactivated_students} students, "
+                                      "not the number you confirmed." + AGAIN, job.outcome)
         return
     result = roster.apply_import(admin.school, plan, admin, confirmed=args["confirmed"],
                                  progress=lambda share: progress(0.2 + 0.8 * share))
     roster.audit_import(admin.school, plan, result, "upload", admin, file=upload.filename,
                         admin_decisions_overridden=bool(args["override_admin"]))
     roster_uploads.discard(upload)
-    job.finish("done", describe(result.counts()), {"file": upload.filename, **result.counts()})
+    job.finish(JobStatus.DONE, describe(result.counts()), {"file": upload.filename, **result.counts()})
 
 
 def describe(counts: dict) -> str:

@@ -12,7 +12,7 @@ from schoolpeers.accounts.passwords import verify_password
 from schoolpeers.accounts.setup_letters import qr_code_svg
 from schoolpeers.accounts.two_factor_forms import CODE_HINT, CodeForm, ReauthForm
 from schoolpeers.accounts.views import safe_next
-from schoolpeers.extensions import db, limiter
+from schoolpeers.extensions import limiter
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.web import audit, change
 
@@ -36,14 +36,16 @@ def code():
     if form.validate_on_submit():
         factor, refusal, waiting = _checked_code(user, form.code.data)
         if factor is None:
-            audit("login.code_failure", actor=None, school_id=user.school_id, record_type="user", record_id=user.id)
-            db.session.commit()
+            with change():
+                audit("login.code_failure", actor=None, school_id=user.school_id, record_type="user",
+                      record_id=user.id)
             form.code.errors.append(refusal)
             return render_template("accounts/two_factor_code.html", form=form, hint=CODE_HINT), 429 if waiting else 200
         next_url = safe_next(session.get("pending_next"))
-        sessions.start(user, second_factor_passed=True)
-        audit("login.success", actor=user, record_type="user", record_id=user.id, detail={"second_factor": factor})
-        db.session.commit()
+        with change():
+            sessions.start(user, second_factor_passed=True)
+            audit("login.success", actor=user, record_type="user", record_id=user.id,
+                  detail={"second_factor": factor})
         if factor == "recovery code":
             flash(f"You used a recovery code; {two_factor.unused_recovery_codes(user)} are left. "
                   "Make new ones on the Sign-in security page if you are running low.", "info")
@@ -61,8 +63,8 @@ def setup():
         return redirect(url_for("accounts.login"))
     if user.role not in ADULT_ROLES:
         return redirect(url_for("home.index"))
-    secret = two_factor.pending_secret(user)
-    db.session.commit()
+    with change():
+        secret = two_factor.pending_secret(user)
     form = CodeForm()
     if form.validate_on_submit():
         with change(services.AccountError, flash_refusal=False) as outcome:
@@ -107,9 +109,9 @@ def _reauthenticated(form: ReauthForm, user: User) -> bool:
     """Password and a current code again, so a borrowed unlocked screen cannot change sign-in."""
     if not form.validate_on_submit():
         return False
-    factor, refusal, waiting = _checked_code(user, form.code.data, password=form.password.data)
+    with change():  # a failure counted, or a code spent, holds whatever the caller does next
+        factor, refusal, waiting = _checked_code(user, form.code.data, password=form.password.data)
     if factor is None:
-        db.session.commit()
         form.password.errors.append(refusal if waiting else "The password or the code is not right.")
         return False
     return True
@@ -133,9 +135,9 @@ def new_recovery_codes():
     user = current_user._get_current_object()
     if refusal := _refusal_unless_reauthenticated(user):
         return refusal
-    codes = two_factor.replace_recovery_codes(user)
-    audit("two_factor.recovery_codes", record_type="user", record_id=user.id)
-    db.session.commit()
+    with change():
+        codes = two_factor.replace_recovery_codes(user)
+        audit("two_factor.recovery_codes", record_type="user", record_id=user.id)
     return render_template("accounts/two_factor_recovery_codes.html", codes=codes, first_time=False)
 
 
@@ -146,10 +148,10 @@ def turn_off():
     user = current_user._get_current_object()
     if refusal := _refusal_unless_reauthenticated(user):
         return refusal
-    two_factor.turn_off(user)  # ends every other session of this user
-    audit("two_factor.disabled", record_type="user", record_id=user.id)
-    sessions.start(user, second_factor_passed=False)  # this one goes on, on the new session version
-    db.session.commit()
+    with change():
+        two_factor.turn_off(user)  # ends every other session of this user
+        audit("two_factor.disabled", record_type="user", record_id=user.id)
+        sessions.start(user, second_factor_passed=False)  # this one goes on, on the new session version
     if sessions.needs_two_factor(user):
         flash("Two-factor sign-in was reset. Set it up on your new phone now.", "info")
         return redirect(url_for("two_factor.setup"))
@@ -167,9 +169,9 @@ def admin_reset(user_id: int):
         if approvals.needed("reset_two_factor", user):
             ask_and_tell("reset_two_factor", user)
             return redirect(url_for("admin.user_detail", user_id=user.id))
-        two_factor.turn_off(user)
-        audit("two_factor.reset_by_admin", record_type="user", record_id=user.id)
-        db.session.commit()
-        flash(f"Two-factor sign-in was reset for {user.display_name}; they set it up again when they next sign in.",
-              "success")
+        with change() as outcome:
+            two_factor.turn_off(user)
+            audit("two_factor.reset_by_admin", record_type="user", record_id=user.id)
+            outcome.success = (f"Two-factor sign-in was reset for {user.display_name}; "
+                               "they set it up again when they next sign in.")
     return redirect(url_for("admin.user_detail", user_id=user.id))

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required, logout_user
 from schoolpeers.accounts import services, sessions, throttles, two_factor
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm, SetupCodeForm
 from schoolpeers.accounts.setup_links import SetupLinkError
-from schoolpeers.extensions import db, limiter
+from schoolpeers.extensions import limiter
 from schoolpeers.web import audit, change
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -50,20 +50,20 @@ def login():
         user = attempt.user
         if user is None:
             tried = services.find_user_for_login(form.login.data)
-            audit("login.failure", actor=None, school_id=tried.school_id if tried else None,
-                  record_type="user" if tried else None, record_id=tried.id if tried else None,
-                  detail={"login": form.login.data[:100], "wait_seconds": attempt.wait_seconds})
-            db.session.commit()
+            with change():  # the failure counted by authenticate, and its record
+                audit("login.failure", actor=None, school_id=tried.school_id if tried else None,
+                      record_type="user" if tried else None, record_id=tried.id if tried else None,
+                      detail={"login": form.login.data[:100], "wait_seconds": attempt.wait_seconds})
             flash(wait_message(attempt.wait_seconds) if attempt.wait_seconds else SIGN_IN_FAILED, "error")
             return render_template("accounts/login.html", form=form), 429 if attempt.wait_seconds else 200
         next_url = safe_next(request.args.get("next"))
         if two_factor.is_enrolled(user):
-            db.session.commit()
-            sessions.begin_code_step(user, next_url)
+            with change():  # counters held by authenticate are released
+                sessions.begin_code_step(user, next_url)
             return redirect(url_for("two_factor.code"))
-        sessions.start(user, second_factor_passed=False)
-        audit("login.success", actor=user, record_type="user", record_id=user.id)
-        db.session.commit()
+        with change():
+            sessions.start(user, second_factor_passed=False)
+            audit("login.success", actor=user, record_type="user", record_id=user.id)
         return redirect(next_url or url_for("home.index"))
     return render_template("accounts/login.html", form=form)
 
@@ -71,9 +71,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit("logout", record_type="user", record_id=current_user.id)
-    current_user.session_version += 1  # a copied session cookie stops working too
-    db.session.commit()
+    with change():
+        audit("logout", record_type="user", record_id=current_user.id)
+        current_user.session_version += 1  # a copied session cookie stops working too
     logout_user()
     session.clear()
     flash("You are signed out.", "info")

@@ -89,9 +89,9 @@ def ask_change():
     if req is None or req.mentorship is None or req.mentorship.status != MentorshipStatus.ACTIVE:
         flash("You do not have an active mentor to change.", "error")
     elif form.validate_on_submit():
-        mentors.ask_for_change(req.mentorship, current_user, form.note.data)
-        db.session.commit()
-        flash("Thank you for telling us. A counselor will talk with you soon.", "success")
+        with change() as outcome:
+            mentors.ask_for_change(req.mentorship, current_user, form.note.data)
+            outcome.success = "Thank you for telling us. A counselor will talk with you soon."
     else:
         flash("Write a few words so the counselor knows what you would like.", "error")
     return redirect(url_for("matching.my_request"))
@@ -115,11 +115,11 @@ def index():
 @role_required("counselor")
 def run():
     if ConfirmForm().validate_on_submit():
-        result = services.run_batch(current_user.school, current_user, school_today())
-        audit("matching.run", detail={"proposed": len(result.proposed), "unmatched": result.unmatched})
-        db.session.commit()
-        flash(f"Matching proposed {len(result.proposed)} pairs; {result.unmatched} students are still "
-              "waiting for a free eligible mentor.", "success")
+        with change() as outcome:
+            result = services.run_batch(current_user.school, current_user, school_today())
+            audit("matching.run", detail={"proposed": len(result.proposed), "unmatched": result.unmatched})
+            outcome.success = (f"Matching proposed {len(result.proposed)} pairs; {result.unmatched} students "
+                               "are still waiting for a free eligible mentor.")
     return redirect(url_for("matching.index"))
 
 
@@ -187,11 +187,11 @@ def block(request_id: int):
     form = BlockForm()
     if form.validate_on_submit():
         profile = get_in_school_or_404(MentorProfile, form.profile_id.data)
-        mentors.block_pair(req.school_id, profile.user_id, req.student_id, current_user)
-        audit("matching.block", record_type="mentor_request", record_id=req.id,
-              detail={"mentor_profile": profile.id})
-        db.session.commit()
-        flash(f"{profile.user.given_name} will never be proposed for {req.student.given_name}.", "success")
+        with change() as outcome:
+            mentors.block_pair(req.school_id, profile.user_id, req.student_id, current_user)
+            audit("matching.block", record_type="mentor_request", record_id=req.id,
+                  detail={"mentor_profile": profile.id})
+            outcome.success = f"{profile.user.given_name} will never be proposed for {req.student.given_name}."
     return redirect(url_for("matching.request_detail", request_id=req.id))
 
 
@@ -227,16 +227,16 @@ def reject(mentorship_id: int):
 def approve_all():
     if ConfirmForm().validate_on_submit():
         approved, problems = 0, []
-        for mentorship in services.proposals(current_user.school_id):
-            try:
-                with db.session.begin_nested():
-                    services.approve(mentorship, current_user, school_today())
-                audit("mentorship.approve", record_type="mentorship", record_id=mentorship.id)
-                approved += 1
-            except MentorshipError as exc:
-                problems.append(f"{mentorship.mentee.given_name}: {exc}")
-        db.session.commit()
-        flash(f"Approved {approved} proposals.", "success")
+        with change() as outcome:
+            for mentorship in services.proposals(current_user.school_id):
+                try:  # each proposal on its own: one that cannot be approved leaves the others
+                    with db.session.begin_nested():
+                        services.approve(mentorship, current_user, school_today())
+                    audit("mentorship.approve", record_type="mentorship", record_id=mentorship.id)
+                    approved += 1
+                except MentorshipError as exc:
+                    problems.append(f"{mentorship.mentee.given_name}: {exc}")
+            outcome.success = f"Approved {approved} proposals."
         for problem in problems:
             flash(problem, "error")
     return redirect(url_for("matching.index"))

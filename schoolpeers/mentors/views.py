@@ -158,8 +158,8 @@ def what_to_do_now(mentorship_id: int):
 @role_required("student")
 def mentorship_checkins(mentorship_id: int):
     mentorship = own_mentorship_or_404(mentorship_id)
-    audit("checkin.read", record_type="mentorship", record_id=mentorship.id, detail={"page": page_arg()})
-    db.session.commit()
+    with change():
+        audit("checkin.read", record_type="mentorship", record_id=mentorship.id, detail={"page": page_arg()})
     page = db.paginate(checkins.checkins_of(mentorship), page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template("mentors/checkins.html", mentorship=mentorship, page=page, now=utcnow(),
                            can_correct=checkins.can_correct)
@@ -174,8 +174,8 @@ def correct_checkin(checkin_id: int):
         return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))
     form = checkin_form(obj=checkin)
     if not form.is_submitted():
-        audit("checkin.read", record_type="checkin", record_id=checkin.id)
-        db.session.commit()
+        with change():
+            audit("checkin.read", record_type="checkin", record_id=checkin.id)
     if form.validate_on_submit():
         def correct(data):
             severity = checkins.correct_checkin(checkin, current_user, data, utcnow(), school_today())
@@ -200,9 +200,9 @@ def feedback():
         return redirect(url_for("home.index"))
     form = FeedbackForm()
     if form.validate_on_submit():
-        checkins.add_feedback(current_user, form.rating.data, form.comment.data or "")
-        db.session.commit()
-        flash("Thank you for telling us.", "success")
+        with change() as outcome:
+            checkins.add_feedback(current_user, form.rating.data, form.comment.data or "")
+            outcome.success = "Thank you for telling us."
         return redirect(url_for("home.index"))
     return render_template("mentors/feedback.html", form=form, mentorship=mentorship)
 
@@ -264,10 +264,10 @@ def training(profile_id: int):
     if form.completed_on.data > school_today():
         form.completed_on.errors.append("The date cannot be in the future.")
         return _detail(profile, training_form=form, status=400)
-    for module in pick(modules, form.modules.data):
-        services.record_completion(profile, module, form.completed_on.data, current_user)
-    db.session.commit()
-    flash("Training recorded.", "success")
+    with change() as outcome:
+        for module in pick(modules, form.modules.data):
+            services.record_completion(profile, module, form.completed_on.data, current_user)
+        outcome.success = "Training recorded."
     return redirect(url_for("mentors.detail", profile_id=profile.id))
 
 

@@ -18,7 +18,7 @@ from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db, limit_exports_per_person
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import as_utc, utcnow
-from schoolpeers.web import audit, page_arg
+from schoolpeers.web import audit, change, page_arg
 
 # The prefix stops at /admin: Flask would join "/admin/audit" and ".csv" with a slash.
 bp = Blueprint("audit", __name__, url_prefix="/admin", template_folder="templates")
@@ -164,8 +164,8 @@ def csv_lines(query: Select):
 def export():
     filters = read_filters()
     # Recorded before the rows are sent: an export that breaks off half way is still on record.
-    audit("audit.export", detail={"filters": filters.args()})
-    db.session.commit()
+    with change():
+        audit("audit.export", detail={"filters": filters.args()})
     filename = f"audit-{current_user.school.slug}-{utcnow():%Y%m%d}.csv"
     return Response(stream_with_context(csv_lines(events_query(filters))), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

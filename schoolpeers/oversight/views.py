@@ -12,7 +12,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
-from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.oversight import screening, services
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
@@ -45,9 +44,9 @@ def urgent_banner():
 def talk():
     form = ConfirmForm()
     if form.validate_on_submit():
-        record = services.ask_for_counselor(current_user, utcnow())
-        audit("concern.raise", record_type="concern", record_id=record.id, detail={"source": "student"})
-        db.session.commit()
+        with change():
+            record = services.ask_for_counselor(current_user, utcnow())
+            audit("concern.raise", record_type="concern", record_id=record.id, detail={"source": "student"})
         return render_template("oversight/talk_sent.html")
     return render_template("oversight/talk.html", form=form)
 
@@ -58,8 +57,8 @@ def talk():
 @role_required("counselor")
 def concern(concern_id: int):
     record = get_in_school_or_404(Concern, concern_id)
-    audit("concern.read", record_type="concern", record_id=record.id)
-    db.session.commit()
+    with change():
+        audit("concern.read", record_type="concern", record_id=record.id)
     record = services.concern_for_page(record.school_id, record.id)  # loaded after the commit expired it
     checkin = record.checkin
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
@@ -142,10 +141,10 @@ def raise_concern(student_id: int):
     if not form.validate_on_submit() or person.role != "student":
         flash("Choose a severity and describe the concern.", "error")
         return redirect(url_for("overview.student", student_id=person.id))
-    record = services.raise_concern(current_user.school, person, source="manual", severity=form.severity.data,
-                                    summary=form.summary.data, raised_by=current_user, now=utcnow())
-    audit("concern.raise", record_type="concern", record_id=record.id)
-    db.session.commit()
+    with change():
+        record = services.raise_concern(current_user.school, person, source="manual", severity=form.severity.data,
+                                        summary=form.summary.data, raised_by=current_user, now=utcnow())
+        audit("concern.raise", record_type="concern", record_id=record.id)
     try:
         notify_counselors([record])
     except Exception:  # the concern is saved and on the dashboard; the mail is a courtesy on top
@@ -174,8 +173,8 @@ def screening_export():
     school = current_user.school
     content, checkin_ids = screening.examples_csv(school.id)
     # Recorded with the file, and whose notes it holds: they are students' words.
-    audit("screening.export", detail={"rows": len(checkin_ids), "checkin_ids": checkin_ids})
-    db.session.commit()
+    with change():
+        audit("screening.export", detail={"rows": len(checkin_ids), "checkin_ids": checkin_ids})
     filename = f"screening-examples-{school.slug}-{utcnow():%Y%m%d}.csv"
     return Response(content, mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -20,7 +20,7 @@ from schoolpeers.oversight.paging import counted_page
 from schoolpeers.overview import timeline
 from schoolpeers.overview.counts import counselor_counts
 from schoolpeers.timeutil import today_in, utcnow
-from schoolpeers.web import audit, page_arg
+from schoolpeers.web import audit, change, page_arg
 
 bp = Blueprint("overview", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -60,9 +60,9 @@ def student(student_id: int):
     school_id = current_user.school_id
     page = timeline.timeline_page(school_id, person.id, page_arg(), PER_PAGE)
     shown = page.items  # the first column of each row: its kind
-    audit("student.timeline.read", record_type="user", record_id=person.id,
-          detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
-    db.session.commit()
+    with change():
+        audit("student.timeline.read", record_type="user", record_id=person.id,
+              detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
     db.session.refresh(person)  # expired by the commit; reloaded here, not by chance through an entry
     return render_template("overview/student.html", person=person, page=page,
                            entries=timeline.load_entries(school_id, page.rows), sources=SOURCES,

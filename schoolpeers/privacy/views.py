@@ -7,7 +7,6 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from schoolpeers.accounts.access import get_user_or_404, role_required
-from schoolpeers.extensions import db
 from schoolpeers.privacy.erasure import ERASURE_MODES, ErasureError, erase_student
 from schoolpeers.privacy.forms import EraseForm
 from schoolpeers.privacy.my_data import data_of
@@ -21,8 +20,8 @@ bp = Blueprint("privacy", __name__, template_folder="templates")
 @role_required("student")
 def my_data():
     body = json.dumps(data_of(current_user, utcnow()), ensure_ascii=False, indent=2)
-    audit("privacy.my_data", record_type="user", record_id=current_user.id)
-    db.session.commit()
+    with change():
+        audit("privacy.my_data", record_type="user", record_id=current_user.id)
     filename = f"schoolpeers-my-data-{school_today():%Y-%m-%d}.json"
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -13,6 +13,7 @@ from schoolpeers import jobs
 from schoolpeers.accounts.models import User
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
+from schoolpeers.jobs import JobStatus
 from schoolpeers.reports import exports, services
 from schoolpeers.reports.forms import report_filter_form
 from schoolpeers.reports.models import ExportFile
@@ -26,17 +27,18 @@ REPORT_ROLES = ("counselor", "staff")  # who reads the reports (the views ask th
 def make_file(job: jobs.Job, progress: Callable[[float], None]) -> None:
     person = db.session.get(User, job.user_id)
     if person is None or not person.active or person.role not in REPORT_ROLES:
-        job.finish("refused", "Your account can no longer download reports.")
+        job.finish(JobStatus.REFUSED, "Your account can no longer download reports.")
         return
     school, fmt = person.school, job.arguments["fmt"]
     today = today_in(school.timezone)
     form = report_filter_form(school, today, MultiDict(job.arguments["filters"]))
     if not form.validate():  # the school's grades changed since: the filters no longer apply
-        job.finish("refused", "The filters no longer fit the school's grades. Choose them again on the page.")
+        job.finish(JobStatus.REFUSED,
+                   "The filters no longer fit the school's grades. Choose them again on the page.")
         return
     report = services.uncached_report(school, form.params(), today, current_app.config["SECRET_KEY"])
     if problem := report.size_problem():
-        job.finish("refused", problem)
+        job.finish(JobStatus.REFUSED, problem)
         return
     progress(0.5)
     content, mimetype, filename = exports.render(report, fmt)
@@ -44,7 +46,7 @@ def make_file(job: jobs.Job, progress: Callable[[float], None]) -> None:
                  detail={**exports.audit_detail(report, fmt), "source": "background"})
     db.session.add(ExportFile(job_id=job.id, school_id=school.id, filename=filename, mimetype=mimetype,
                               content=content))
-    job.finish("done", f"Your file is ready: {filename}.", {"file": filename})
+    job.finish(JobStatus.DONE, f"Your file is ready: {filename}.", {"file": filename})
 
 
 def file_of(job: jobs.Job) -> ExportFile | None:

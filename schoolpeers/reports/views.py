@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from schoolpeers import jobs
 from schoolpeers.accounts.access import role_required
-from schoolpeers.extensions import db, limit_exports_per_person
+from schoolpeers.extensions import limit_exports_per_person
 from schoolpeers.reports import charts, export_jobs, exports, services
 from schoolpeers.reports.cache import CachedReport, LatticeKey, ReportCache, ReportKey
 from schoolpeers.reports.forms import ReportFilterForm, report_filter_form
@@ -22,7 +22,7 @@ from schoolpeers.reports.loading import data_extent
 from schoolpeers.reports.protection import MIN_K, CellStatus, explain
 from schoolpeers.reports.report import COMPARED, GROUPINGS, MARKS, PERIODS, SchoolReport
 from schoolpeers.timeutil import today_in
-from schoolpeers.web import audit
+from schoolpeers.web import audit, change
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 CACHE = "reports.cache"
@@ -69,8 +69,8 @@ def cached_report(form: ReportFilterForm, *, default_range: bool) -> CachedRepor
     params = form.params()
     default_months = DEFAULT_MONTHS if default_range else None
     if services.uses_differential_privacy(school):  # releases are few rows, made once: nothing to cache
-        protected = services.released_lattice(school, today)
-        db.session.commit()  # the releases this view made
+        with change():  # the releases this view made
+            protected = services.released_lattice(school, today)
         return CachedReport(services.school_report(school, protected, params, today, default_months=default_months))
     cache: ReportCache = current_app.extensions[CACHE]
     lattice_key = LatticeKey.of(school, data_extent(school))
@@ -129,13 +129,13 @@ def export(fmt: str):
         return redirect(url_for("reports.index") + "?" + request.query_string.decode())
     report = entry.report
     if report.cells > current_app.config["REPORT_EXPORT_INLINE_CELLS"]:  # made in the background
-        job = jobs.start(export_jobs.KIND, current_user, {"fmt": fmt, "filters": form.args()})
-        db.session.commit()
+        with change():
+            job = jobs.start(export_jobs.KIND, current_user, {"fmt": fmt, "filters": form.args()})
         jobs.enqueue(job)
         return redirect(url_for("reports.job", job_id=job.id))
     content, mimetype, filename = exports.render(report, fmt)
-    audit("reports.export", detail=exports.audit_detail(report, fmt))
-    db.session.commit()
+    with change():
+        audit("reports.export", detail=exports.audit_detail(report, fmt))
     return Response(content, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -153,7 +153,7 @@ def job(job_id: str):
     """A large export being made; the file once it is ready."""
     found = _own_export_job(job_id)
     return render_template("reports/job.html", job=found, progress=jobs.progress_of(found),
-                           ready=found.status == "done" and export_jobs.file_of(found) is not None)
+                           ready=found.status == jobs.JobStatus.DONE and export_jobs.file_of(found) is not None)
 
 
 @bp.get("/exports/<job_id>/file")
