@@ -73,10 +73,9 @@ def make_app(url: str):
 
 def prepare_schema(url: str) -> None:
     """The schema as the migrations make it, and one school."""
-    from flask_migrate import upgrade
-
     from schoolpeers.accounts.services import create_school
     from schoolpeers.extensions import db
+    from schoolpeers.schema import upgrade
 
     app = make_app(url)
     with app.app_context():

@@ -82,11 +82,9 @@ def apply_embedded_defaults(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from schoolpeers.extensions import csrf, db, limiter, login_manager, migrate
+    from schoolpeers.extensions import csrf, db, limiter, login_manager
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"),
-                     render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -168,8 +166,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from schoolpeers.navigation import navigation_for
+    from schoolpeers.web import school_time
 
     app.jinja_env.globals["navigation_for"] = navigation_for
+    app.add_template_filter(school_time)
 
 
 def register_commands(app: Flask) -> None:
@@ -180,6 +180,7 @@ def register_commands(app: Flask) -> None:
     from schoolpeers.oversight.cli import oversight_cli
     from schoolpeers.privacy.cli import backup_command, retention_cli
     from schoolpeers.reports.cli import reports_cli
+    from schoolpeers.schema import db_commands
 
     app.cli.add_command(roster_cli)
     app.cli.add_command(accounts_cli)
@@ -190,3 +191,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(db_commands)

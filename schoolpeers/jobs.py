@@ -19,12 +19,12 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 import click
 from flask import current_app, has_app_context
 from flask.cli import AppGroup
-from huey import RedisHuey, SqliteHuey
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,16 +45,21 @@ class JobStatus(StrEnum):
 FINISHED = (JobStatus.DONE, JobStatus.REFUSED, JobStatus.FAILED)
 
 
-def _queue_from_environment():
+@cache
+def _queue():
+    """Huey and the one task it runs, made when a job is first queued, watched or worked: importing
+    Huey (and the drivers it loads) would otherwise slow every command's start."""
+    from huey import RedisHuey, SqliteHuey
+
     url = os.environ.get("REDIS_URL")
     if url:
-        return RedisHuey("schoolpeers", url=url)
-    instance = Path(__file__).resolve().parent.parent / "instance"
-    instance.mkdir(exist_ok=True)
-    return SqliteHuey("schoolpeers", filename=os.environ.get("SCHOOLPEERS_JOBS_DB", str(instance / "jobs.sqlite")))
-
-
-queue = _queue_from_environment()
+        huey = RedisHuey("schoolpeers", url=url)
+    else:
+        instance = Path(__file__).resolve().parent.parent / "instance"
+        instance.mkdir(exist_ok=True)
+        huey = SqliteHuey("schoolpeers",
+                          filename=os.environ.get("SCHOOLPEERS_JOBS_DB", str(instance / "jobs.sqlite")))
+    return huey, huey.task()(_run_in_consumer)
 
 
 class Job(db.Model):
@@ -104,7 +109,7 @@ def enqueue(job: Job) -> None:
     if current_app.config.get("JOBS_RUN_INLINE"):
         run(job.id)
     else:
-        _run_task(job.id)
+        _queue()[1](job.id)
 
 
 def load_own(user, job_id: str) -> Job | None:
@@ -117,7 +122,7 @@ def progress_of(job: Job) -> int:
     """Percent done, as the job last reported it."""
     if job.finished:
         return 100
-    value = queue.get(_progress_key(job.id), peek=True)
+    value = _queue()[0].get(_progress_key(job.id), peek=True)
     return int(value) if value is not None else 0
 
 
@@ -129,7 +134,8 @@ def run(job_id: str) -> None:
     job.status = JobStatus.RUNNING
     db.session.commit()
     try:
-        _WORK[job.kind](job, lambda share: queue.put(_progress_key(job_id), int(100 * min(max(share, 0), 1))))
+        store = _queue()[0]
+        _WORK[job.kind](job, lambda share: store.put(_progress_key(job_id), int(100 * min(max(share, 0), 1))))
         if not job.finished:
             job.finish(JobStatus.DONE, "Done.")
         db.session.commit()
@@ -146,8 +152,7 @@ def _progress_key(job_id: str) -> str:
     return f"progress:{job_id}"
 
 
-@queue.task()
-def _run_task(job_id: str) -> None:
+def _run_in_consumer(job_id: str) -> None:
     with _app_context():
         run(job_id)
 
@@ -177,4 +182,4 @@ def work_command(workers: int) -> None:
     global _consumer_app
     _consumer_app = current_app._get_current_object()  # the workers' threads use this app
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    queue.create_consumer(workers=workers, worker_type="thread").run()
+    _queue()[0].create_consumer(workers=workers, worker_type="thread").run()

@@ -12,10 +12,19 @@ def as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
+def zone(timezone_name: str) -> ZoneInfo:
+    """The school's zone; UTC for a name the zone database does not know."""
+    try:
+        return ZoneInfo(timezone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
 def today_in(timezone_name: str) -> date:
     """The date at the school: a check-in at 23:30 in London is not tomorrow's in UTC."""
-    try:
-        zone = ZoneInfo(timezone_name)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    return datetime.now(zone).date()
+    return datetime.now(zone(timezone_name)).date()
+
+
+def in_zone(value: datetime, timezone_name: str) -> datetime:
+    """A stored (UTC) time as the clocks at the school read it."""
+    return as_utc(value).astimezone(zone(timezone_name))

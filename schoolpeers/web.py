@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
-from schoolpeers.timeutil import today_in
+from schoolpeers.timeutil import in_zone, today_in
 
 _SIGNED_IN_USER = object()
 
@@ -35,6 +35,15 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
 def school_today():
     """Today at the signed-in user's school."""
     return today_in(current_user.school.timezone)
+
+
+def school_time(value, fmt: str = "%d %B %Y %H:%M %Z") -> str:
+    """Template filter: a stored time as the signed-in user's school reads it (UTC for anyone signed
+    out). Put %Z in the format where the hour is shown, so the zone is named."""
+    if value is None:
+        return ""
+    school = current_user.school if current_user.is_authenticated else None
+    return in_zone(value, school.timezone if school else "UTC").strftime(fmt)
 
 
 def absolute_url(endpoint: str, **values) -> str:

@@ -54,7 +54,7 @@ class FreshUserClient(FlaskClient):
 
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    from flask_migrate import upgrade
+    from schoolpeers.schema import upgrade
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url(tmp_path_factory)})
     app.test_client_class = FreshUserClient

@@ -70,9 +70,8 @@ def test_an_unknown_kind_is_refused(app, users):
 def test_the_queue_carries_a_job_to_a_consumer(app, users, kinds, tmp_path, monkeypatch):
     """Not inline: the task waits in Huey's SQLite store until a consumer takes it."""
     queue = SqliteHuey("schoolpeers-test", filename=str(tmp_path / "jobs.sqlite"))
-    monkeypatch.setattr(jobs, "queue", queue)
-    task = queue.task()(jobs._run_task.func)
-    monkeypatch.setattr(jobs, "_run_task", task)
+    task = queue.task()(jobs._run_in_consumer)
+    monkeypatch.setattr(jobs, "_queue", lambda: (queue, task))
     monkeypatch.setitem(app.config, "JOBS_RUN_INLINE", False)
     kinds("test.count", lambda job, progress: job.finish("done", "Counted.",
                                                          {"users": db.session.scalar(select(func.count(User.id)))}))

@@ -116,3 +116,12 @@ def test_every_package_is_placed():
     root = Path(schoolpeers.__file__).parent
     packages = {p.name for p in root.iterdir() if (p / "__init__.py").exists()}
     assert packages <= set(FEATURES), packages - set(FEATURES)
+
+
+def test_views_commit_only_through_change():
+    """A view saves in a `web.change()` block: committed once, or rolled back with the refusal shown."""
+    root = Path(schoolpeers.__file__).parent
+    views = [p for p in root.rglob("*.py") if p.name.endswith("views.py") or p.name == "home.py"]
+    assert len(views) > 10
+    committing = [str(p.relative_to(root)) for p in views if "db.session.commit(" in p.read_text()]
+    assert committing == []

@@ -12,8 +12,13 @@ from schoolpeers.accounts.models import ADULT_ROLES
 MIN_LENGTH_STUDENT = 8
 MIN_LENGTH_ADULT = 12
 MAX_LENGTH = 256  # hashing megabytes of "password" would be a cheap denial of service
-# Compared against when the account does not exist, so that both failures cost the same time.
-_DUMMY_HASH = generate_password_hash("not a real password, only spends the time")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Compared against when the account does not exist, so that both failures cost the same time
+    (made at the first sign-in, not when every command starts)."""
+    return generate_password_hash("not a real password, only spends the time")
 
 
 @cache
@@ -47,6 +52,6 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if not password_hash or len(password) > MAX_LENGTH:
-        check_password_hash(_DUMMY_HASH, password[:MAX_LENGTH])
+        check_password_hash(_dummy_hash(), password[:MAX_LENGTH])
         return False
     return check_password_hash(password_hash, password)

@@ -53,7 +53,6 @@ from dataclasses import dataclass
 from itertools import groupby
 
 import numpy as np
-from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 from schoolpeers.matching.scoring import (
     DEFAULT_WEIGHTS,
@@ -240,6 +239,8 @@ def _max_flow_min_cost(problem: _Problem, pairs: _Pairs) -> np.ndarray:
     n_nodes = n_requests + len(problem.mentors)
     if (100 * scale + n_requests) * (n_nodes + 1) >= _INT64_MAX:
         raise ValueError("too many requests for exact integer costs")
+    from ortools.graph.python.min_cost_flow import SimpleMinCostFlow  # loaded by the first matching run
+
     flow = SimpleMinCostFlow()
     if len(score):
         flow.add_arcs_with_capacity_and_unit_cost(

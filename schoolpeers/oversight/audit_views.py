@@ -17,7 +17,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db, limit_exports_per_person
 from schoolpeers.spreadsheet import defused
-from schoolpeers.timeutil import as_utc, utcnow
+from schoolpeers.timeutil import as_utc, utcnow, zone
 from schoolpeers.web import audit, change, page_arg
 
 # The prefix stops at /admin: Flask would join "/admin/audit" and ".csv" with a slash.
@@ -61,7 +61,11 @@ def parse_date(value: str) -> date | None:
 
 
 def start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    """Midnight at the school on `day`, in UTC as the events are stored."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=zone(current_user.school.timezone)).astimezone(timezone.utc)
+    except OverflowError:  # 1 January of year 1 east of Greenwich: before every event
+        return datetime.min.replace(tzinfo=timezone.utc)
 
 
 def read_filters() -> Filters:
@@ -109,11 +113,6 @@ def present(column) -> list[str]:
         select(column).where(AuditEvent.school_id == current_user.school_id, column.is_not(None))
         .distinct().order_by(column)
     ))
-
-
-@bp.app_template_filter("audit_time")
-def audit_time(value: datetime) -> str:
-    return as_utc(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @bp.app_template_filter("audit_detail")

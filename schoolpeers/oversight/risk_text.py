@@ -17,7 +17,10 @@ import unicodedata
 from collections.abc import Mapping
 from typing import NamedTuple
 
-import simplemma
+from schoolpeers.lazy import LazyModule
+
+simplemma = LazyModule("simplemma")  # its dictionaries load with the first note screened
+
 
 # A word: letters or digits, possibly joined by an apostrophe or a symbol that
 # stands in for a letter ("don't", "k!ll", "s*icide", "$elf"). A line break or

@@ -24,9 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import opendp.prelude as dp
-import pandas as pd
 
+from schoolpeers.lazy import LazyModule
 from schoolpeers.reports.lattice import Row
 from schoolpeers.reports.protection import (
     MEASURES,
@@ -38,7 +37,7 @@ from schoolpeers.reports.protection import (
 )
 from schoolpeers.reports.trends import LOW_WELLBEING, PeriodSlot
 
-dp.enable_features("contrib")
+pd = LazyModule("pandas")
 
 CHECKINS_PER_STUDENT = 15  # in one term or year release; about one a week
 RATING_MAX = 5
@@ -86,13 +85,24 @@ def noisy_release(checkins: pd.DataFrame, period: PeriodSlot, grades: range, eps
     share = epsilon / len(COUNTS)
     noisy = {}
     for name in COUNTS:
-        mechanism = dp.m.make_laplace(dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int),
-                                      scale=SENSITIVITY[name] / share)
+        mechanism = _laplace(scale=SENSITIVITY[name] / share)
         if mechanism.map(SENSITIVITY[name]) > share * (1 + 1e-9):  # OpenDP's own accounting agrees
             raise AssertionError(f"{name}: the release would spend more than its share of ε")
         noisy[name] = np.asarray(mechanism([int(v) for v in exact[name]]), dtype=np.int64)
     return Release(period, epsilon, {g: {name: int(noisy[name][i]) for name in COUNTS}
                                      for i, g in enumerate(grades)})
+
+
+def _laplace(scale: float):
+    """OpenDP's integer Laplace mechanism on a vector of counts. OpenDP is loaded here, when a school
+    that chose differential privacy first asks for a report, not when the app starts."""
+    from opendp.domains import atom_domain, vector_domain
+    from opendp.measurements import make_laplace
+    from opendp.metrics import l1_distance
+    from opendp.mod import enable_features
+
+    enable_features("contrib")
+    return make_laplace(vector_domain(atom_domain(T=int)), l1_distance(T=int), scale=scale)
 
 
 def expected_error(epsilon: float, name: str) -> float:

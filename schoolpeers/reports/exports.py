@@ -13,10 +13,6 @@ import io
 import re
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-
 from schoolpeers.reports.protection import CellStatus
 from schoolpeers.reports.report import COMPARED, SchoolReport
 from schoolpeers.reports.services import SEVERITY_LABELS
@@ -105,6 +101,9 @@ def to_csv(report: SchoolReport) -> bytes:
 
 def to_xlsx(report: SchoolReport) -> bytes:
     """One sheet per section, each under the header row: shown figures as numbers, the rest as text."""
+    from openpyxl import Workbook  # loaded by the first spreadsheet asked for
+    from openpyxl.styles import Font
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = "schoolpeers"
@@ -149,5 +148,7 @@ def _xlsx_value(cell):
 
 def safe_text(value) -> str:
     """The cell as text a spreadsheet shows as it is: no formula, no control character."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     return defused(text)

@@ -29,8 +29,8 @@ from datetime import date
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
+from schoolpeers.lazy import LazyModule
 from schoolpeers.reports.perturbation import record_keys
 from schoolpeers.reports.trends import (
     CHECKIN_COLUMNS,
@@ -47,6 +47,8 @@ from schoolpeers.reports.trends import (
     TermCalendar,
     period_slots,
 )
+
+pd = LazyModule("pandas")
 
 Level = Literal["week", "month", "term", "year"]
 LEVELS: tuple[Level, ...] = ("week", "month", "term", "year")

@@ -18,14 +18,16 @@ from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-import pandas as pd
 from sqlalchemy import BigInteger, Text, and_, cast, func, literal, select, true
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
+from schoolpeers.lazy import LazyModule
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, CheckInTopic
 from schoolpeers.oversight.models import Concern
 from schoolpeers.reports.trends import DOMAINS
+
+pd = LazyModule("pandas")
 
 CHUNK_ROWS = 100_000  # rows fetched and converted at a time
 

@@ -41,12 +41,14 @@ from enum import StrEnum
 from numbers import Integral
 
 import numpy as np
-import pandas as pd
-from scipy import sparse
 
+from schoolpeers.lazy import LazyModule
 from schoolpeers.reports.lattice import LEVELS, Lattice, Level, LevelTable
 from schoolpeers.reports.perturbation import MAX_NOISE, SMALL_MAX_NOISE, perturbed
 from schoolpeers.reports.trends import DOMAINS, SEVERITIES, MeasureKind, PeriodSlot, trend_direction
+
+pd = LazyModule("pandas")
+sparse = LazyModule("scipy.sparse")
 
 MIN_K = 5
 HIDDEN = "hidden"

@@ -10,12 +10,12 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts.models import School
 from schoolpeers.extensions import db
+from schoolpeers.lazy import LazyModule
 from schoolpeers.mentors.models import DOMAINS as DOMAIN_LABELS
 from schoolpeers.reports.differential import (
     RELEASE_LEVELS,
@@ -33,6 +33,8 @@ from schoolpeers.reports.protection import ProtectedLattice, protect_lattice
 from schoolpeers.reports.report import ReportParams, SchoolReport, grade_choice, slice_report
 from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, PeriodSlot
 from schoolpeers.severity import MOST_URGENT_FIRST
+
+pd = LazyModule("pandas")
 
 # Page and chart order: how students feel first, then activity.
 MEASURE_LABELS: dict[str, str] = {

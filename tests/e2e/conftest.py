@@ -41,11 +41,10 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    from flask_migrate import upgrade
-
     from schoolpeers import create_app
     from schoolpeers.demo import build_demo_school
     from schoolpeers.extensions import db
+    from schoolpeers.schema import upgrade
 
     database = tmp_path_factory.mktemp("e2e") / "e2e.sqlite"
     # Production-like: CSRF on, the development error pages; jobs run inline (no consumer here). The

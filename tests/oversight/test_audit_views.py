@@ -239,3 +239,23 @@ def test_setting_an_unchanged_value_and_adding_events_still_work(kept, school):
     event("user.create", school=school)
     db.session.commit()
     assert db.session.scalar(select(db.func.count(AuditEvent.id))) == 2
+
+
+def test_dates_and_times_are_the_schools(client, users, login_as, school):
+    """The range is of days at the school, and each event shows the school's clock time."""
+    school.timezone = "America/New_York"
+    event("test.late_evening", school=school, when=datetime(2024, 1, 15, 4, 30, tzinfo=timezone.utc))
+    db.session.commit()
+    login_as(users["admin"])
+    that_day = client.get("/admin/audit?from=2024-01-14&to=2024-01-14").get_data(as_text=True)
+    assert "test.late_evening</td>" in that_day and "2024-01-14 23:30:00" in that_day
+    assert "America/New_York" in that_day
+    next_day = client.get("/admin/audit?from=2024-01-15").get_data(as_text=True)
+    assert "test.late_evening</td>" not in next_day
+
+
+def test_the_first_day_of_the_calendar_east_of_greenwich_is_no_error(client, users, login_as, school):
+    school.timezone = "Asia/Tokyo"  # its midnight on 1 January of year 1 is before any UTC date
+    db.session.commit()
+    login_as(users["admin"])
+    assert client.get("/admin/audit?from=0001-01-01").status_code == 200

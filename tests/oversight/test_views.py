@@ -1,4 +1,6 @@
 
+from datetime import datetime, timezone
+
 import pytest
 from sqlalchemy import select
 
@@ -108,3 +110,16 @@ def test_counselor_raises_a_concern_by_hand(client, users, login_as):
     client.post(f"/oversight/students/{users['student'].id}/concerns",
                 data={"severity": "medium", "summary": "Friends mentioned he skips lunch."})
     assert db.session.scalar(select(Concern.source)) == "manual"
+
+
+def test_times_are_shown_at_the_school_with_its_zone_named(client, users, school, login_as):
+    """Stored in UTC; read as the school's clocks show it (04:30 UTC on 15 January is 23:30 the day
+    before in New York)."""
+    school.timezone = "America/New_York"
+    made = services.raise_concern(school, users["student"], source="manual", severity="high", summary="Low",
+                                  raised_by=users["counselor"], now=datetime(2024, 1, 15, 4, 30, tzinfo=timezone.utc))
+    db.session.commit()
+    login_as(users["counselor"])
+    page = client.get(f"/oversight/concerns/{made.id}").get_data(as_text=True)
+    assert "14 January 2024 23:30 EST" in page and "UTC" not in page
+    assert "14 Jan 23:30 EST" in client.get("/oversight").get_data(as_text=True)
