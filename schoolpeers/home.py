@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from schoolpeers.accounts import approvals
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
+from schoolpeers.matching.services import current_request
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
-from schoolpeers.mentors.services import profile_for
-from schoolpeers.mentors.statuses import ACCEPTED
+from schoolpeers.mentors.services import is_mentor, profile_for
 from schoolpeers.overview.counts import counselor_counts
 from schoolpeers.timeutil import today_in
 
@@ -55,5 +55,5 @@ def summary_for(user: User) -> dict:
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)
-    return {"is_mentor": profile is not None and profile.status in ACCEPTED,
-            "has_mentor": active_mentorship_of_mentee(user) is not None}
+    return {"profile": profile, "is_mentor": is_mentor(profile),
+            "request": current_request(user), "has_mentor": active_mentorship_of_mentee(user) is not None}

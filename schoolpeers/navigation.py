@@ -1,5 +1,10 @@
-"""Role-aware navigation: each role sees only the pages it may open."""
+"""Role-aware navigation: each role sees only the pages it may open. Like the home pages, it sits
+above the features (a student who mentors also sees their mentees)."""
 from __future__ import annotations
+
+from flask import session
+
+from schoolpeers.mentors.services import is_mentor, profile_for
 
 NAVIGATION = {
     "student": [("home.index", "Home"), ("matching.my_request", "My mentor")],
@@ -23,7 +28,14 @@ NAVIGATION = {
 }
 
 
+MENTOR_ITEM = ("mentors.my_mentees", "My mentees")
+
+
 def navigation_for(user) -> list[tuple[str, str]]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    return NAVIGATION.get(user.role, [])
+    if not getattr(user, "is_authenticated", False) or not session.get("mfa_ok"):
+        return []  # signed out, or still to set up two-factor sign-in: nothing opens until then
+    items = NAVIGATION.get(user.role, [])
+    if user.role == "student" and is_mentor(profile_for(user)):
+        items = [*items, MENTOR_ITEM]
+    return items
+

@@ -46,6 +46,16 @@ def school_time(value, fmt: str = "%d %B %Y %H:%M %Z") -> str:
     return in_zone(value, school.timezone if school else "UTC").strftime(fmt)
 
 
+def days_since(value) -> int:
+    """Whole days from a stored time to today, both at the signed-in user's school."""
+    return (school_today() - in_zone(value, current_user.school.timezone).date()).days
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """"1 pair", "3 pairs", "0 students": the number with its noun agreeing."""
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
 def absolute_url(endpoint: str, **values) -> str:
     """A link to send outside the app (a setup link, a letter), built on SCHOOLPEERS_BASE_URL: never
     on the Host header of the request, which anyone can set to their own site."""

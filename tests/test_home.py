@@ -22,3 +22,48 @@ def test_student_home_offers_the_mentor_pages(client, users, login_as, school):
     login_as(users["student"])
     page = client.get("/").data
     assert b"Ask for a peer mentor" in page and b"My mentees" not in page
+
+
+def test_a_student_who_asked_is_not_offered_to_ask_again(client, users, login_as, school):
+    make_request(users["student"])
+    db.session.commit()
+    login_as(users["student"])
+    page = client.get("/").get_data(as_text=True)
+    assert "Ask for a peer mentor" not in page and "See my request" in page
+
+
+def test_a_matched_student_is_shown_their_mentor(client, users, login_as, school):
+    counselor = users["counselor"]
+    make_mentor(school, counselor)
+    make_request(users["student"])
+    result = services.run_batch(school, counselor, date.today())
+    services.approve(result.proposed[0], counselor, date.today())
+    db.session.commit()
+    login_as(users["student"])
+    page = client.get("/").get_data(as_text=True)
+    assert "Ask for a peer mentor" not in page and "See my request" not in page and ">My mentor<" in page
+
+
+def test_a_mentor_sees_their_mentees_in_the_navigation_and_is_not_asked_to_become_one(client, users, login_as,
+                                                                                       school):
+    profile = make_mentor(school, users["counselor"])
+    db.session.commit()
+    login_as(profile.user)
+    page = client.get("/").get_data(as_text=True)
+    assert "Become a peer mentor" not in page
+    assert '<li><a href="/mentor/mentees">My mentees</a></li>' in page
+    assert "My mentees" in client.get("/request").get_data(as_text=True)  # on every page, not only home
+
+
+def test_an_applicant_sees_their_application_not_a_second_offer(client, users, login_as, school, make_user):
+    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.mentors import services as mentors
+
+    applicant = make_user("student", grade=10)
+    mentors.apply_to_mentor(applicant, bio="Hi.", motivation="To help.", capacity=1,
+                            topics=list_topics(school.id)[:1], availability=["mon-lunch"])
+    db.session.commit()
+    login_as(applicant)
+    page = client.get("/").get_data(as_text=True)
+    assert "Become a peer mentor" not in page and "My mentor application" in page
+    assert "My mentees" not in page

@@ -75,7 +75,7 @@ FEATURES = {
     "overview": {"accounts", "mentors", "matching", "oversight"},
     "privacy": {"accounts", "mentors", "matching", "oversight", "reports"},
 }
-TOP = {"__init__", "home", "demo"}
+TOP = {"__init__", "home", "navigation", "demo"}
 
 
 def project_imports() -> set[tuple[str, str, str]]:

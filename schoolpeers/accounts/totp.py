@@ -30,9 +30,9 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account, issuer_name=issuer)
 
 
-def grouped(secret: str) -> str:
+def grouped(secret: str) -> list[str]:
     """The secret in groups of four, for typing it in by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return [secret[i:i + 4] for i in range(0, len(secret), 4)]
 
 
 def normalise(code: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from schoolpeers.forms_common import IntegerField, MultiCheckboxField, choices
 from schoolpeers.matching.services import MAX_NOTE
@@ -21,14 +21,27 @@ class RequestForm(FlaskForm):
                            validators=[Optional()])
     same_gender = BooleanField("I would prefer a mentor of my own gender")
     availability = MultiCheckboxField("When could you meet?", choices=choices(AVAILABILITY_SLOTS.items()))
+    anything = BooleanField("Nothing in particular: I would just like someone to talk to")
     note = TextAreaField("Anything else you want the counselor to know? (optional, only counselors see it)",
                          validators=[Optional(), Length(max=MAX_NOTE)])
     submit = SubmitField("Ask for a mentor")
+    # A student says what the mentoring is for and when they could meet; a counselor asking on a
+    # student's behalf may not know yet.
+    asks_the_student = True
+
+    def validate_topics(self, field) -> None:
+        if self.asks_the_student and not field.data and not self.anything.data:
+            raise ValidationError("Choose what you would like support with, or tick “Nothing in particular”.")
+
+    def validate_availability(self, field) -> None:
+        if self.asks_the_student and not field.data:
+            raise ValidationError("Choose at least one time you could meet, so that a mentor can meet you then.")
 
 
 class OnBehalfRequestForm(RequestForm):
     student = StringField("Student's username", validators=[DataRequired(), Length(max=100)])
     submit = SubmitField("Create request")
+    asks_the_student = False
 
 
 class RejectForm(FlaskForm):

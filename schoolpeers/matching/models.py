@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from schoolpeers.accounts.models import Interest, Topic, User
 from schoolpeers.extensions import db
 from schoolpeers.matching.statuses import RequestStatus
-from schoolpeers.mentors.models import Mentorship
+from schoolpeers.mentors.models import AVAILABILITY_SLOTS, Mentorship
 from schoolpeers.mentors.statuses import sql_in
 from schoolpeers.timeutil import utcnow
 
@@ -64,6 +64,11 @@ class MentorRequest(db.Model):
     topics: Mapped[list[Topic]] = relationship(secondary="request_topics", order_by="Topic.name", viewonly=True)
     interests: Mapped[list[Interest]] = relationship(secondary="request_interests", order_by="Interest.name",
                                                      viewonly=True)
+
+    @property
+    def meeting_times(self) -> list[str]:
+        """The times the student could meet, in words ("Mon lunchtime")."""
+        return [AVAILABILITY_SLOTS.get(slot, slot) for slot in self.availability or []]
 
 
 class RequestTopic(db.Model):

@@ -1,7 +1,7 @@
 """Request pages for students, and the counselor's matching page."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -26,7 +26,7 @@ from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import MentorshipStatus
-from schoolpeers.web import audit, change, page_arg, school_today
+from schoolpeers.web import audit, change, counted, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -108,7 +108,7 @@ def index():
     queue = db.paginate(services.queue_query(school_id), page=page_arg("queue_page"), per_page=PER_PAGE,
                         error_out=False)
     return render_template("matching/index.html", queue=queue, proposals=proposals, confirm=ConfirmForm(),
-                           reject_form=RejectForm(), now=school_today())
+                           reject_form=RejectForm(), new=set(session.get("new_proposals", [])))
 
 
 @bp.post("/matching/run")
@@ -118,8 +118,12 @@ def run():
         with change() as outcome:
             result = services.run_batch(current_user.school, current_user, school_today())
             audit("matching.run", detail={"proposed": len(result.proposed), "unmatched": result.unmatched})
-            outcome.success = (f"Matching proposed {len(result.proposed)} pairs; {result.unmatched} students "
-                               "are still waiting for a free eligible mentor.")
+            waiting = "is" if result.unmatched == 1 else "are"
+            outcome.success = (f"Matching proposed {counted(len(result.proposed), 'pair')}; "
+                               f"{counted(result.unmatched, 'student')} {waiting} still waiting for a free "
+                               "eligible mentor.")
+        if not outcome.refused:  # marked on the list until the next run
+            session["new_proposals"] = [m.id for m in result.proposed]
     return redirect(url_for("matching.index"))
 
 

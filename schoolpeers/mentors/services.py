@@ -78,6 +78,11 @@ def profile_for(user: User) -> MentorProfile | None:
         MentorProfile.school_id == user.school_id, MentorProfile.user_id == user.id))
 
 
+def is_mentor(profile: MentorProfile | None) -> bool:
+    """An accepted peer mentor, taking mentees now or paused."""
+    return profile is not None and profile.status in ACCEPTED
+
+
 def _check_profile_values(capacity: int, availability: list[str], topics: list[Topic], school_id: int) -> None:
     if not 1 <= capacity <= MAX_CAPACITY:
         raise MentorshipError(f"Capacity must be between 1 and {MAX_CAPACITY} mentees.")

@@ -195,17 +195,26 @@ def concern_for_page(school_id: int, concern_id: int) -> Concern:
 
 
 def unacknowledged_high_count(school_id: int) -> int:
-    return db.session.execute(_URGENT_COUNT, {"school_id": school_id}).scalar() or 0
+    return urgent_banner_facts(school_id)[0]
+
+
+def urgent_banner_facts(school_id: int) -> tuple[int, int | None]:
+    """(how many high concerns wait to be acknowledged, the one's id when there is exactly one)."""
+    count, first = db.session.execute(_URGENT, {"school_id": school_id}).one()
+    return count or 0, first if count == 1 else None
+
+
+def _urgent(school_id) -> tuple:
+    return (Concern.school_id == school_id, Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH)
 
 
 def unacknowledged_high_count_query(school_id) -> Select:
     """`school_id`: a number, or a bound parameter for a statement built once."""
-    return select(func.count()).select_from(Concern).where(
-        Concern.school_id == school_id, Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH)
+    return select(func.count()).select_from(Concern).where(*_urgent(school_id))
 
 
 # Built once: the banner runs it on every page a counselor opens.
-_URGENT_COUNT = unacknowledged_high_count_query(bindparam("school_id"))
+_URGENT = select(func.count(), func.min(Concern.id)).where(*_urgent(bindparam("school_id")))
 
 
 def counselors_of(school_id: int) -> list[User]:

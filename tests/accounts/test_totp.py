@@ -63,4 +63,4 @@ def test_the_provisioning_uri_names_the_account_and_issuer():
 
 
 def test_the_secret_is_grouped_for_typing():
-    assert totp.grouped(SECRET) == "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXQ"
+    assert totp.grouped(SECRET) == ["JBSW", "Y3DP", "EHPK", "3PXP", "JBSW", "Y3DP", "EHPK", "3PXQ"]

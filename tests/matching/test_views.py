@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from schoolpeers.extensions import db
 from schoolpeers.matching import services
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors.models import Mentorship
+from schoolpeers.timeutil import utcnow
 from tests.factories import UserFactory, make_mentor, make_request
 
 TODAY = date.today()
@@ -196,3 +197,57 @@ def test_mentor_page_never_shows_the_mentees_support_topics(client, users, login
     login_as(profile.user)
     page = client.get("/mentor/mentees")
     assert mentee.given_name.encode() in page.data and topic.name.encode() not in page.data
+
+
+def test_an_empty_request_is_questioned_next_to_its_fields(client, users, login_as, school):
+    login_as(users["student"])
+    page = client.post("/request", data={}).get_data(as_text=True)
+    assert "Choose what you would like support with, or tick" in page
+    assert "Choose at least one time you could meet" in page
+    assert db.session.scalar(select(MentorRequest.id)) is None
+    made = client.post("/request", data={"anything": "y", "availability": ["tue-after"]})
+    assert made.status_code == 302
+    mine = client.get("/request").get_data(as_text=True)
+    assert "nothing in particular, someone to talk to" in mine and "Tue after school" in mine
+
+
+def test_withdrawing_asks_first(client, users, login_as, school):
+    make_request(users["student"])
+    db.session.commit()
+    login_as(users["student"])
+    page = client.get("/request").get_data(as_text=True)
+    question = page.split('<details class="confirm">')[1].split("</details>")[0]
+    assert "Are you sure?" in question and "Yes, withdraw my request" in question
+    assert page.count('action="/request/withdraw"') == 1  # the only way to send it is inside the question
+
+
+def test_a_matching_run_counts_in_words_and_marks_what_it_proposed(client, users, login_as, school, make_user):
+    make_mentor(school, users["counselor"], capacity=1)
+    make_request(make_user("student", grade=8, given_name="Leo"))
+    make_request(make_user("student", grade=8, given_name="Mia"))
+    db.session.commit()
+    login_as(users["counselor"])
+    page = client.post("/matching/run", follow_redirects=True).get_data(as_text=True)
+    assert "Matching proposed 1 pair; 1 student is still waiting" in page
+    assert page.count('class="proposal new"') == 1 and '<span class="badge">New</span>' in page
+    assert '<span class="role-label">Mentee</span>' in page and '<span class="role-label">Mentor</span>' in page
+    assert '<span class="of"> of 100</span>' in page
+
+
+def test_the_queue_says_how_long_each_student_has_waited(client, users, login_as, school, make_user):
+    old = make_request(make_user("student", grade=8))
+    old.created_at = utcnow() - timedelta(days=3)
+    make_request(make_user("student", grade=8))
+    db.session.commit()
+    login_as(users["counselor"])
+    page = client.get("/matching").get_data(as_text=True)
+    assert "<td>3 days</td>" in page and "<td>since today</td>" in page
+
+
+def test_the_request_page_shows_meeting_times_and_approves_its_proposal(client, users, login_as, proposal):
+    login_as(users["counselor"])
+    req = db.session.scalar(select(MentorRequest).where(MentorRequest.mentorship_id == proposal.id))
+    page = client.get(f"/matching/requests/{req.id}").get_data(as_text=True)
+    assert "Mon lunchtime" in page and f'action="/matching/proposals/{proposal.id}/approve"' in page
+    client.post(f"/matching/proposals/{proposal.id}/approve")
+    assert db.session.get(Mentorship, proposal.id).status == "active"

@@ -64,6 +64,17 @@ def test_banner_on_every_page_until_acknowledged(client, users, concern, login_a
     assert b"urgent concern" not in client.get("/").data
 
 
+def test_the_banner_opens_the_concern_when_there_is_one_and_the_dashboard_when_there_are_more(
+        client, users, concern, school, login_as):
+    login_as(users["counselor"])
+    assert f'<a href="/oversight/concerns/{concern.id}">1 urgent concern' in client.get("/").get_data(as_text=True)
+    services.raise_concern(school, users["student"], source="manual", severity="high", summary="Another",
+                           raised_by=users["counselor"], now=utcnow())
+    db.session.commit()
+    for page in ("/", "/oversight"):  # the dashboard counts them itself
+        assert '<a href="/oversight">2 urgent concerns' in client.get(page).get_data(as_text=True)
+
+
 def test_reading_a_concern_or_a_timeline_is_audited(client, users, concern, login_as):
     login_as(users["counselor"])
     page = client.get(f"/oversight/concerns/{concern.id}")
