@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from schoolpeers.extensions import db
@@ -67,3 +68,10 @@ def test_an_applicant_sees_their_application_not_a_second_offer(client, users, l
     page = client.get("/").get_data(as_text=True)
     assert "Become a peer mentor" not in page and "My mentor application" in page
     assert "My mentees" not in page
+
+
+def test_admin_home_leads_to_setup_letters_for_accounts_without_a_password(client, users, login_as):
+    login_as(users["admin"])  # the fixture's accounts were made without a password
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r"\d+ accounts</a>\s+have not chosen a password yet", page)
+    assert '<a href="/admin/setup-letters">Make setup letters</a>' in page

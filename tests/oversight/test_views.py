@@ -134,3 +134,13 @@ def test_times_are_shown_at_the_school_with_its_zone_named(client, users, school
     page = client.get(f"/oversight/concerns/{made.id}").get_data(as_text=True)
     assert "14 January 2024 23:30 EST" in page and "UTC" not in page
     assert "14 Jan 23:30 EST" in client.get("/oversight").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("note", ["", "   "])
+def test_resolving_without_saying_what_was_done_marks_that_field(client, users, concern, login_as, note):
+    login_as(users["counselor"])
+    page = client.post(f"/oversight/concerns/{concern.id}/resolve",
+                       data={"outcome": "support_given", "note": note}).get_data(as_text=True)
+    field = page.split('<div class="field has-error">')[1].split("</div>")[0]
+    assert 'id="resolve-note"' in field and 'aria-invalid="true"' in field and "Say what was done." in field
+    assert db.session.get(Concern, concern.id).status != "resolved"
