@@ -51,28 +51,33 @@ def raise_concern(school: School, student: User, *, source: str, severity: str, 
 
 
 def screen_checkin(checkin: CheckIn, earlier: list[int], correction: bool, now: datetime) -> list[Concern]:
-    """Concerns for what this check-in shows. A correction adds concerns, never removes one."""
+    """The concern this check-in shows, if any: one per save, with a reason (a line of its summary)
+    for each finding, most urgent first, and the severity of the most urgent. A counselor closes it
+    once. A correction adds a concern for what is new, never removes one."""
     findings = risk.assess_checkin(
         wellbeing=checkin.wellbeing, earlier_wellbeing=earlier, notes=checkin.notes, worry_flag=checkin.worried,
         worry_severity=risk.Severity(checkin.worry_severity) if checkin.worry_severity else None)
     already = set()
-    if correction:  # the same finding still open is not raised twice; anything new is
-        already = set(db.session.execute(select(Concern.source, Concern.severity, Concern.summary).where(
-            Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id,
-            Concern.status != ConcernStatus.RESOLVED)).all())
-    school = db.session.get(School, checkin.school_id)
-    mentor, mentee = db.session.get(User, checkin.mentor_id), db.session.get(User, checkin.mentee_id)
-    raised = []
-    for finding in findings:
+    if correction:  # a reason still open is not raised twice; anything new is
+        for summary in db.session.scalars(select(Concern.summary).where(
+                Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id,
+                Concern.status != ConcernStatus.RESOLVED)):
+            already.update(summary.splitlines())
+    reasons = []
+    for finding in sorted(findings, key=lambda f: -Severity(f.severity).rank):
         summary = finding.summary
         if finding.source == risk.FindingSource.MENTOR_WORRY and checkin.worry_reason:
-            summary = f"{summary} Mentor's words: {checkin.worry_reason}"
-        if (str(finding.source), str(finding.severity), summary) in already:
-            continue
-        raised.append(raise_concern(school, mentee, source=str(finding.source), severity=str(finding.severity),
-                                    summary=summary, raised_by=mentor, now=now, mentorship_id=checkin.mentorship_id,
-                                    checkin_id=checkin.id))
-    return raised
+            summary = f"{summary} Mentor's words: {' '.join(checkin.worry_reason.split())}"
+        if summary not in already and (finding, summary) not in reasons:
+            reasons.append((finding, summary))
+    if not reasons:
+        return []
+    first = reasons[0][0]
+    school = db.session.get(School, checkin.school_id)
+    mentor, mentee = db.session.get(User, checkin.mentor_id), db.session.get(User, checkin.mentee_id)
+    return [raise_concern(school, mentee, source=str(first.source), severity=str(first.severity),
+                          summary="\n".join(summary for _, summary in reasons), raised_by=mentor, now=now,
+                          mentorship_id=checkin.mentorship_id, checkin_id=checkin.id)]
 
 
 def on_checkin_saved(checkin: CheckIn, *, earlier: list[int], correction: bool) -> str | None:

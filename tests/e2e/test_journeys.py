@@ -19,6 +19,8 @@ from playwright.sync_api import expect  # noqa: E402
 
 from schoolpeers.accounts import services as accounts
 from schoolpeers.extensions import db
+from schoolpeers.oversight import services as oversight
+from schoolpeers.timeutil import utcnow
 from tests.e2e.journey import Journey, Person, sign_in
 from tests.e2e.seed import (
     add_active_mentorship,
@@ -150,7 +152,7 @@ def test_mentor_logs_two_checkins_on_a_phone_and_is_told_what_to_do(open_journey
 
     sign_in(journey, nadia)
     journey.look("home")
-    page.get_by_role("link", name="My mentees").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My mentees").click()
     card = page.locator("section.card").filter(has=page.get_by_role("heading", name=re.compile("^Ada")))
     expect(card).to_be_visible()
     journey.look("my-mentees")
@@ -196,6 +198,10 @@ def test_counselor_sees_the_banner_acknowledges_and_resolves_the_concern(open_jo
         mentor = add_mentor(school, "Owen", "Price", grade=11)
         mentorship = add_active_mentorship(mentor, add_user(school, "student", "Sam", "Taylor", grade=8),
                                            began_days_ago=14)
+        # Other journeys may have left urgent concerns: seen to already, so that Sam's is the one.
+        for other in oversight.open_concerns(school.id, utcnow()):
+            if other.severity == "high" and other.status == "open":
+                oversight.acknowledge(other, counselor, utcnow())
         log_alarming_checkin(mentorship)
         db.session.commit()
         priya = person(app, counselor)
@@ -206,7 +212,10 @@ def test_counselor_sees_the_banner_acknowledges_and_resolves_the_concern(open_jo
     banner = page.locator(".banner-urgent")
     expect(banner).to_contain_text("urgent concern")
     journey.look("home-with-banner")
-    journey.press(banner.get_by_role("link"))
+    journey.press(banner.get_by_role("link"))  # one urgent concern: the banner opens it
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sam Taylor")
+    journey.look("concern-from-banner")
+    journey.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard"))
     expect(page.get_by_role("heading", level=1)).to_have_text("What needs you now")
     journey.look("dashboard")
 

@@ -229,7 +229,7 @@ def test_a_matching_run_counts_in_words_and_marks_what_it_proposed(client, users
     login_as(users["counselor"])
     page = client.post("/matching/run", follow_redirects=True).get_data(as_text=True)
     assert "Matching proposed 1 pair; 1 student is still waiting" in page
-    assert page.count('class="proposal new"') == 1 and '<span class="badge">New</span>' in page
+    assert page.count('class="proposal new"') == 1 and '<span class="badge new">New</span>' in page
     assert '<span class="role-label">Mentee</span>' in page and '<span class="role-label">Mentor</span>' in page
     assert '<span class="of"> of 100</span>' in page
 

@@ -144,3 +144,19 @@ def test_resolving_without_saying_what_was_done_marks_that_field(client, users, 
     field = page.split('<div class="field has-error">')[1].split("</div>")[0]
     assert 'id="resolve-note"' in field and 'aria-invalid="true"' in field and "Say what was done." in field
     assert db.session.get(Concern, concern.id).status != "resolved"
+
+
+def test_a_check_in_with_several_findings_is_one_concern_with_its_reasons(client, users, login_as, mentorship):
+    from datetime import date
+
+    from schoolpeers.mentors import checkins
+
+    checkin, severity = checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
+        date.today(), 20, "online", 1, notes="He said he wants to kill himself and has stopped eating."), date.today())
+    db.session.commit()
+    [record] = db.session.scalars(select(Concern).where(Concern.checkin_id == checkin.id))
+    assert severity == record.severity == "high"
+    login_as(users["counselor"])
+    page = client.get(f"/oversight/concerns/{record.id}").get_data(as_text=True)
+    reasons = page.split('<ul class="reasons">')[1].split("</ul>")[0]
+    assert reasons.count("<li>") >= 2 and "Well-being rated 1" in reasons and "Risk language" in reasons
