@@ -13,9 +13,10 @@ from schoolpeers.accounts.models import Interest, School, User
 from schoolpeers.accounts.services import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching_services
+from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentor_services
 from schoolpeers.mentors.models import AVAILABILITY_SLOTS
-from schoolpeers.timeutil import today_in
+from schoolpeers.timeutil import today_in, utcnow
 
 DEMO_SLUG = "northfield"
 DEMO_PASSWORD = "schoolpeers-demo"
@@ -96,50 +97,62 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
         # Two certificates run out soon, so the counselor's reminder has something to show.
         expires_soon = n in (1, 2) and today + timedelta(days=20) < mentor_services.school_year_end(today)
         mentor_services.certify(profile, counselor, today, today + timedelta(days=20) if expires_soon else None)
-    juniors = [u for u in students if u.grade <= 8 and u.username != "student"]
-    for user in rng.sample(juniors, min(len(juniors), len(students) // 10)):
-        matching_services.create_request(
+    # Grades 7 and 8 ask often enough for the reports' trends to show; grade 6, new to the school,
+    # only a few, so the reports show how small groups are protected.
+    asking = []
+    for grade, share in ((6, 0.1), (7, 0.5), (8, 0.5)):
+        juniors = [u for u in students if u.grade == grade and u.username != "student"]
+        asking += rng.sample(juniors, max(1, round(len(juniors) * share)))
+    now = utcnow()
+    for user in asking:
+        request = matching_services.create_request(
             user, interests=list(user.interests), topics=rng.sample(topics, rng.randint(1, 3)),
             language=rng.choice([None] * 8 + ["spanish", "polish"]), same_gender=rng.random() < 0.1,
             availability=rng.sample(list(AVAILABILITY_SLOTS), rng.randint(2, 6)), note="", created_by=user)
+        request.created_at = now - timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 8))
     result = matching_services.run_batch(school, counselor, today)
     demo_mentor_first = sorted(result.proposed, key=lambda m: m.mentor.username != "mentor")
     approved = demo_mentor_first[: len(result.proposed) * 2 // 3]
     for mentorship in approved:
         matching_services.approve(mentorship, counselor, today)
     db.session.flush()
-    _log_a_term_of_checkins(approved, topics, counselor, rng, today)
+    _log_a_year_of_checkins(approved, topics, counselor, rng, today)
 
 
 CALM_NOTES = (
     "We talked about the maths test on Friday; feeling more prepared.",
     "Went through the homework planner together. Good chat about football.",
     "Settling in better, has found a group to sit with at lunch.",
-    "A bit tired this week, lots of homework. Laughed a lot though.",
+    "Busy week with homework; we made a plan for the science project.",
     "Talked about joining the drama club. Seemed keen.",
-    "Quiet today but opened up about missing old friends.",
+    "Quiet at first, then talked about the school trip next month.",
 )
 
 
-def _log_a_term_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today) -> None:
-    """About ten weeks of fortnightly-or-better check-ins, screened like real ones."""
+def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today) -> None:
+    """A school year of check-ins, about one a fortnight, screened like real ones: enough for the
+    reports' trends and the comparison with earlier terms to show."""
     from schoolpeers.mentors import checkins
     from schoolpeers.oversight import services as oversight
-    from schoolpeers.timeutil import utcnow
 
-    start = today - timedelta(weeks=10)
+    start = today - timedelta(weeks=52)
     for mentorship in mentorships:
-        mentorship.began_on = start
-        mood = rng.randint(3, 4)
-        day = start + timedelta(days=rng.randint(0, 4))
+        mentorship.began_on = start + timedelta(days=rng.randint(0, 20))
+        asked = db.session.scalar(select(MentorRequest).where(MentorRequest.mentorship_id == mentorship.id))
+        asked.created_at = utcnow() - (today - mentorship.began_on) - timedelta(days=rng.randint(3, 15))
+        # Most feel a little better as the year goes on; each check-in varies around that.
+        first_mood, per_week = rng.uniform(2.6, 3.8), rng.choice((0.0, 0.01, 0.02, 0.03))
+        day = mentorship.began_on + timedelta(days=rng.randint(0, 4))
         while day <= today - timedelta(days=2):
-            mood = min(5, max(2, mood + rng.choice((-1, 0, 0, 1))))
+            weeks = (day - mentorship.began_on).days / 7
+            mood = min(5, max(1, round(first_mood + per_week * weeks + rng.gauss(0, 0.55))))
             checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
                 occurred_on=day, duration_minutes=rng.choice((15, 20, 30, 40)),
                 mode=rng.choice(("in_person", "in_person", "online")),
-                wellbeing=mood, domains={"school_work": rng.randint(2, 5), "friendships": rng.randint(2, 5)},
+                wellbeing=mood, domains={"school_work": rng.randint(2, 5), "friendships": rng.randint(2, 5),
+                                         "home": rng.randint(3, 5), "sleep_energy": rng.randint(2, 5)},
                 topics=rng.sample(topics, rng.randint(1, 2)), notes=rng.choice(CALM_NOTES)), today)
-            day += timedelta(days=rng.randint(6, 15))
+            day += timedelta(days=rng.randint(8, 16))
     if len(mentorships) < 2:
         return
     # One worry the counselors have already dealt with, and one still open.
