@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 from flask import Flask
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy import select
 
 from schoolpeers.accounts import two_factor
@@ -164,9 +164,18 @@ def sign_in(journey: Journey, person: Person) -> None:
         submit_code(page, person.totp_code())
     elif journey.path == "/account/two-factor/setup":
         journey.look("two-factor-setup")
+        # Until it is on, only sign-out leads anywhere; the key can be copied with a button.
+        expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
+        expect(page.get_by_role("button", name="Copy the key")).to_be_visible()
         secret = re.sub(r"\s", "", page.locator("#totp-secret").inner_text())
         submit_code(page, pyotp.TOTP(secret).now())
         journey.look("recovery-codes")
+        expect(page.get_by_role("button", name="Print them")).to_be_visible()
+        with page.expect_download() as saved:
+            page.get_by_role("button", name="Save them as a file").click()
+        assert saved.value.suggested_filename == "schoolpeers-recovery-codes.txt"
+        codes = Path(saved.value.path()).read_text().split()
+        assert len(codes) == 10 and codes[0] in page.locator("#recovery-codes").inner_text()
         page.get_by_role("button", name="Continue").or_(page.get_by_role("link", name="Continue")).first.click()
         page.wait_for_load_state()
     signed_in = page.get_by_role("button", name="Sign out").is_visible()

@@ -98,6 +98,16 @@ def test_student_sets_a_password_and_asks_for_a_mentor(open_journey, live_server
     expect(page.get_by_role("heading", level=1)).to_have_text("Your request")
     expect(page.get_by_text("A counselor is finding the right mentor for you")).to_be_visible()
     journey.look("request-sent")
+
+    # Home now leads to the request, not to asking again; withdrawing asks first.
+    journey.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Home"))
+    expect(page.get_by_role("link", name="See my request")).to_be_visible()
+    expect(page.get_by_role("link", name="Ask for a peer mentor")).to_have_count(0)
+    journey.look("home-after-asking")
+    page.get_by_role("link", name="See my request").click()
+    page.get_by_text("Withdraw my request", exact=True).click()
+    expect(page.get_by_text("Are you sure?")).to_be_visible()
+    journey.look("withdraw-asks-first")
     journey.finish()
 
 
