@@ -17,6 +17,7 @@ PARTS: dict[str, str] = {
     "reports": "bench.reports",
     "risk": "bench.risk",
     "roster": "bench.roster",
+    "startup": "bench.startup",
     "web": "bench.web",
 }
 
