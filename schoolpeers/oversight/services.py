@@ -218,6 +218,10 @@ def unacknowledged_high_count_query(school_id) -> Select:
     return select(func.count()).select_from(Concern).where(*_urgent(school_id))
 
 
+def first_urgent_id_query(school_id) -> Select:
+    return select(func.min(Concern.id)).where(*_urgent(school_id))
+
+
 # Built once: the banner runs it on every page a counselor opens.
 _URGENT = select(func.count(), func.min(Concern.id)).where(*_urgent(bindparam("school_id")))
 

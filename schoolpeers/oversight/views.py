@@ -29,13 +29,9 @@ log = logging.getLogger(__name__)
 @bp.app_context_processor
 def urgent_banner():
     """Every page a counselor sees carries the count of high concerns not yet acknowledged, and opens
-    the concern itself when there is one (the dashboard's count is reused when it has counted already
-    and the banner needs no id)."""
+    the concern itself when there is one (from the dashboard's counts when they were made already)."""
     if current_user.is_authenticated and current_user.role == "counselor":
-        count = g.get("urgent_concerns")
-        if count is not None and count != 1:
-            return {"urgent_concerns": count, "urgent_concern_id": None}
-        count, concern_id = services.urgent_banner_facts(current_user.school_id)
+        count, concern_id = g.get("urgent_banner") or services.urgent_banner_facts(current_user.school_id)
         return {"urgent_concerns": count, "urgent_concern_id": concern_id}
     return {"urgent_concerns": 0, "urgent_concern_id": None}
 

@@ -19,6 +19,7 @@ class DashboardCounts:
     waiting: int  # students waiting for a mentor, nothing proposed yet
     proposals: int  # proposals waiting for a counselor
     expiring: int  # mentors whose training expires soon
+    first_urgent_id: int | None  # the urgent concern with the lowest id (the banner opens it when it is the one)
 
 
 def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
@@ -27,13 +28,14 @@ def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
         oversight.unacknowledged_high_count_query(school_id).scalar_subquery(),
         matching.needing_mentor_count_query(school_id).scalar_subquery(),
         matching.proposals_count_query(school_id).scalar_subquery(),
-        expiring_soon_count_query(school_id, today).scalar_subquery())).one()
+        expiring_soon_count_query(school_id, today).scalar_subquery(),
+        oversight.first_urgent_id_query(school_id).scalar_subquery())).one()
     return DashboardCounts(*row)
 
 
 def counselor_counts(school_id: int, today: date) -> DashboardCounts:
-    """The counts a counselor's pages show; the banner (oversight) takes its urgent count from them
+    """The counts a counselor's pages show; the banner (oversight) takes what it shows from them
     instead of counting again."""
     counts = dashboard_counts(school_id, today)
-    g.urgent_concerns = counts.urgent
+    g.urgent_banner = (counts.urgent, counts.first_urgent_id if counts.urgent == 1 else None)
     return counts

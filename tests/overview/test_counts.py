@@ -1,10 +1,13 @@
 """The dashboard counts everything in one statement, with the same definitions as the counts it replaces."""
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.mentors import services as mentors
 from schoolpeers.oversight import services
+from schoolpeers.oversight.models import Concern
 from schoolpeers.overview.counts import DashboardCounts, dashboard_counts
 from schoolpeers.timeutil import utcnow
 from tests.factories import UserFactory, make_mentor, make_request
@@ -28,9 +31,13 @@ def test_dashboard_counts_agree_with_each_count(school, other_school, users, mak
     db.session.commit()
 
     counts = dashboard_counts(school.id, today)
+    first_urgent = db.session.scalar(select(func.min(Concern.id)).where(
+        Concern.school_id == school.id, Concern.severity == "high", Concern.status == "open"))
     assert counts == DashboardCounts(
         urgent=services.unacknowledged_high_count(school.id), waiting=matching.count_needing_mentor(school.id),
-        proposals=matching.count_proposals(school.id), expiring=mentors.count_expiring_soon(school.id, today))
-    assert counts == DashboardCounts(urgent=2, waiting=3, proposals=1, expiring=counts.expiring)
+        proposals=matching.count_proposals(school.id), expiring=mentors.count_expiring_soon(school.id, today),
+        first_urgent_id=first_urgent)
+    assert counts == DashboardCounts(urgent=2, waiting=3, proposals=1, expiring=counts.expiring,
+                                     first_urgent_id=first_urgent)
     assert counts.expiring >= 1
 
