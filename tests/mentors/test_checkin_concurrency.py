@@ -12,6 +12,7 @@ from schoolpeers.mentors import checkins
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import Concern, ConcernEvent
+from schoolpeers.severity import Severity
 from tests.parallel import all_at_once
 
 THREADS = 8
@@ -37,12 +38,16 @@ def log_all_at_once(app, mentorship_id: int, mentor_id: int, ratings: list[int])
 
 
 def expected_findings(checkin: CheckIn) -> Counter:
-    """What screening this check-in finds against the check-ins saved before it."""
+    """The concern screening raises for this check-in against the check-ins saved before it: one,
+    named after its most urgent finding, with a line for each finding (or none)."""
     findings = risk.assess_checkin(
         wellbeing=checkin.wellbeing, earlier_wellbeing=checkins.earlier_wellbeing(checkin), notes=checkin.notes,
         worry_flag=checkin.worried,
         worry_severity=risk.Severity(checkin.worry_severity) if checkin.worry_severity else None)
-    return Counter((str(f.source), str(f.severity)) for f in findings)
+    if not findings:
+        return Counter()
+    first = max(findings, key=lambda f: Severity(f.severity).rank)  # the first of the most urgent
+    return Counter({(str(first.source), str(first.severity), len(findings)): 1})
 
 
 def test_parallel_checkins_are_all_saved_and_each_screened_once(app, mentorship):
@@ -54,8 +59,9 @@ def test_parallel_checkins_are_all_saved_and_each_screened_once(app, mentorship)
     saved = list(db.session.scalars(select(CheckIn).where(CheckIn.mentorship_id == mentorship.id)))
     assert sorted(c.wellbeing for c in saved) == sorted(ratings)
     for checkin in saved:
-        raised = Counter(tuple(row) for row in db.session.execute(select(Concern.source, Concern.severity).where(
-            Concern.checkin_id == checkin.id)))
+        raised = Counter((source, severity, len(summary.splitlines())) for source, severity, summary in
+                         db.session.execute(select(Concern.source, Concern.severity, Concern.summary).where(
+                             Concern.checkin_id == checkin.id)))
         assert raised == expected_findings(checkin), f"check-in {checkin.id} rated {checkin.wellbeing}"
     # Each concern has its "raised" event, once.
     concerns = db.session.scalar(select(func.count()).select_from(Concern))
