@@ -171,9 +171,12 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
     lost) is hidden too; that can expose another relation, so this repeats until none does. A
     relation of one cell has nothing to subtract from and is left alone.
 
-    With `published` counts (as shown, never below `floor` = k when shown), a relation also gives
-    its hidden cell away when those figures alone cap it below k: a shown count near k can be only
-    a little lower than shown, so its noise does not protect both ways.
+    With `published` counts (as shown, never below `floor` = k when shown), a relation also gives a
+    hidden cell away when those figures alone cap it below k: a shown count near k can be only a
+    little lower than shown, so its noise does not protect both ways. This holds however many of
+    its parts are hidden: each hidden cell counts at least one (an empty cell is published as
+    empty), so hidden parts share what the total leaves, and each can be at most that less one for
+    every other hidden part.
     """
     hidden = np.asarray(hidden, dtype=bool).copy()
     if noisy is None:  # no noise to lean on: a lone hidden cell is always given away
@@ -181,36 +184,44 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
     noisy = np.asarray(noisy, dtype=bool)
     if relations.shape[0] == 0:
         return hidden
+    bounds = [(np.where(counts == 0, 0, np.maximum(floor, counts - MAX_NOISE)),
+               np.where(counts == 0, 0, counts + MAX_NOISE)) for counts in published or []]
 
     def capped(members: np.ndarray) -> bool:
-        """The lone hidden member's highest value, from the others' published counts, is below k."""
-        if published is None:
-            return False
+        """Some hidden member's highest value, from the others' published counts, is below k."""
         total, parts = members[0], members[1:]
-        lone = members[hidden[members]][0]
-        for counts in published:
-            low = {c: 0 if counts[c] == 0 else max(floor, counts[c] - MAX_NOISE) for c in members}
-            high = {c: 0 if counts[c] == 0 else counts[c] + MAX_NOISE for c in members}
-            highest = (sum(high[c] for c in parts) if lone == total
-                       else high[total] - sum(low[c] for c in parts if c != lone))
+        hidden_parts = parts[hidden[parts]]
+        if hidden[total] and len(hidden_parts):
+            return False  # the total and a part hidden: this relation caps neither
+        shown_parts = parts[~hidden[parts]]
+        for low, high in bounds:
+            highest = (high[parts].sum() if hidden[total]
+                       else high[total] - low[shown_parts].sum() - (len(hidden_parts) - 1))
             if highest < floor:
                 return True
         return False
 
     def gives_away(members: np.ndarray) -> bool:
-        if hidden[members].sum() != 1:
+        held = hidden[members].sum()
+        if held == 0:
             return False
-        return (noisy[members] & ~hidden[members]).sum() < needed or capped(members)
+        if held == 1 and (noisy[members] & ~hidden[members]).sum() < needed:
+            return True
+        return bool(bounds) and capped(members)
 
     while True:
-        lone = np.flatnonzero(relations @ hidden.astype(np.int64) == 1)
-        found = [r for r in lone if gives_away(relations.indices[relations.indptr[r]:relations.indptr[r + 1]])]
+        holding = relations @ hidden.astype(np.int64)
+        candidates = np.flatnonzero(holding >= 1) if bounds else np.flatnonzero(holding == 1)
+        found = [r for r in candidates
+                 if gives_away(relations.indices[relations.indptr[r]:relations.indptr[r + 1]])]
         if not found:
             return hidden
         for r in found:
             members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
             if gives_away(members):  # an earlier pick this round may already have fixed it
                 shown = members[~hidden[members]]
+                if not len(shown):
+                    continue  # every member hidden: nothing here to subtract
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
 
 
