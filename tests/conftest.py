@@ -11,9 +11,9 @@ import time
 
 import pytest
 from aiosmtpd.controller import Controller
-from hypothesis import settings
 from flask import g, has_app_context
 from flask.testing import FlaskClient
+from hypothesis import settings
 from sqlalchemy import text
 
 from schoolpeers import create_app
