@@ -15,7 +15,9 @@ k the school's setting (at least 5):
    members carry noise (rule 5) that the subtraction is uncertain by k-1 or more either way; such
    a relation gets its smallest shown member hidden too, repeated over all relations together
    until none gives a cell away. So a week of three students hides that week, not its month,
-   term and school year too.
+   term and school year too. The bounds a reader can carry through several relations of a period
+   at once, and from a cell's students to its check-ins (`bounds`), must not narrow a hidden count
+   below k either; where they would, the cheapest shown cell beside it is hidden too.
 3. Dominance: a share of low ratings is hidden when its low ratings come from fewer than k students
    (none included: "nobody in the group" is about every one of them), a domain's mean when 1 to k-1
    students answered it; rule 2 then runs for that measure.
@@ -43,6 +45,7 @@ from numbers import Integral
 import numpy as np
 
 from schoolpeers.lazy import LazyModule
+from schoolpeers.reports.bounds import cell_bounds
 from schoolpeers.reports.lattice import LEVELS, Lattice, Level, LevelTable
 from schoolpeers.reports.perturbation import MAX_NOISE, SMALL_MAX_NOISE, perturbed
 from schoolpeers.reports.trends import DOMAINS, SEVERITIES, MeasureKind, PeriodSlot, trend_direction
@@ -129,8 +132,14 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
     counts_needed = _noisy_members_needed(k, MAX_NOISE)
     published = {m: cells.flat(lambda t, m=m: perturbed(t.values[m], t.keys[m], m, floor=k))
                  for m in ("students", "checkins")}  # the very counts the levels show
-    cell_hidden = complete_suppression(seen & (students < k), cost, relations, noisy=seen, needed=counts_needed,
-                                       published=list(published.values()), floor=k)
+    by_group = cells.relations(over_time=False)
+
+    def suppressed(hidden: np.ndarray) -> np.ndarray:
+        return complete_suppression(hidden, cost, relations, noisy=seen, needed=counts_needed,
+                                    published=list(published.values()), floor=k)
+
+    cell_hidden = hide_what_bounds_give_away(suppressed(seen & (students < k)), published, by_group, cost, k,
+                                             suppressed)
 
     def measure_hidden(basis: str, *, none_hidden: bool, noisy: np.ndarray | None = None,
                        needed: int = 1) -> np.ndarray:
@@ -146,7 +155,6 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
               **{f"{d}_mean": measure_hidden(f"{d}_students", none_hidden=False) for d in DOMAINS}}
     # Topics are published for school years only: what the page lists, and nothing to subtract over time.
     not_year = cells.flat(lambda t: np.full(t.values["students"].shape, t.level != "year")).astype(bool)
-    by_group = cells.relations(over_time=False)
     topic_hidden = []
     for i in range(cells.topics):
         raised = cells.flat(lambda t, i=i: t.topic_students[i])
@@ -223,6 +231,30 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
                 if not len(shown):
                     continue  # every member hidden: nothing here to subtract
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
+
+
+def hide_what_bounds_give_away(hidden: np.ndarray, published: dict[str, np.ndarray], by_group: sparse.csr_matrix,
+                               cost: np.ndarray, k: int, suppressed) -> np.ndarray:
+    """Rule 2 carried through several relations at once: where the bounds a reader can work out
+    (`bounds.cell_bounds`: across the rows of a period, and from a cell's students to its check-ins)
+    put a hidden cell's students or check-ins below k, or pin them, the cheapest shown cell beside it
+    is hidden too, and rule 2 runs again; until no hidden cell is narrowed so."""
+    member_of = by_group.T.tocsr()
+    while True:
+        low, high = cell_bounds(published["students"], published["checkins"], hidden, by_group, floor=k,
+                                noise=MAX_NOISE)
+        exposed = hidden & ((high < k) | (high - low < 0.5)).any(axis=0)
+        more = hidden.copy()
+        for cell in np.flatnonzero(exposed):
+            beside = np.unique(np.concatenate([
+                by_group.indices[by_group.indptr[r]:by_group.indptr[r + 1]]
+                for r in member_of.indices[member_of.indptr[cell]:member_of.indptr[cell + 1]]] or [[]])).astype(int)
+            shown = beside[~more[beside] & np.isfinite(cost[beside])]  # an empty cell stays published as empty
+            if len(shown):
+                more[shown[np.argmin(cost[shown])]] = True
+        if (more == hidden).all():
+            return hidden  # nothing exposed, or nothing left beside it to hide
+        hidden = suppressed(more)
 
 
 def _noisy_members_needed(k: int, max_noise: int) -> int:
