@@ -38,4 +38,3 @@ def navigation_for(user) -> list[tuple[str, str]]:
     if user.role == "student" and is_mentor(profile_for(user)):
         items = [*items, MENTOR_ITEM]
     return items
-
