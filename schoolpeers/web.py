@@ -51,9 +51,14 @@ def days_since(value) -> int:
     return (school_today() - in_zone(value, current_user.school.timezone).date()).days
 
 
+def noun(n: int, singular: str, plural: str | None = None) -> str:
+    """The noun agreeing with n: "pair" for 1, "pairs" otherwise (where the number is shown apart)."""
+    return singular if n == 1 else plural or singular + "s"
+
+
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """"1 pair", "3 pairs", "0 students": the number with its noun agreeing."""
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+    return f"{n} {noun(n, singular, plural)}"
 
 
 def absolute_url(endpoint: str, **values) -> str:
