@@ -15,7 +15,8 @@ so they only break ties of score. `solve_max_flow_with_min_cost` finds the
 maximum flow first (objective 1) and then the cheapest flow of that size (2
 and 3): no huge "matched" bonus is needed, so costs stay far from overflow.
 
-Scale (20,000 requests x 8,000 mentors in under 3 s and 500 MB on one core):
+Scale (20,000 requests x 8,000 mentors in about 2 s and 100 MB on one core; `make bench PART=matching`
+prints the figures, and the README keeps them):
 
 * Pairs are scored vectorised, per block of one request grade and one mentor
   grade. Sets (interests, topics, times, languages) are bitsets, shared counts
