@@ -21,6 +21,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import click
 from flask import current_app, has_app_context
@@ -45,8 +46,13 @@ class JobStatus(StrEnum):
 FINISHED = (JobStatus.DONE, JobStatus.REFUSED, JobStatus.FAILED)
 
 
+class Queue(NamedTuple):
+    store: Any  # Huey: the queue, and the key-value store of the jobs' progress
+    task: Any  # its one task, which runs a job by id in the consumer
+
+
 @cache
-def _queue():
+def _queue() -> Queue:
     """Huey and the one task it runs, made when a job is first queued, watched or worked: importing
     Huey (and the drivers it loads) would otherwise slow every command's start."""
     from huey import RedisHuey, SqliteHuey
@@ -59,7 +65,7 @@ def _queue():
         instance.mkdir(exist_ok=True)
         huey = SqliteHuey("schoolpeers",
                           filename=os.environ.get("SCHOOLPEERS_JOBS_DB", str(instance / "jobs.sqlite")))
-    return huey, huey.task()(_run_in_consumer)
+    return Queue(huey, huey.task()(_run_in_consumer))
 
 
 class Job(db.Model):
@@ -109,7 +115,7 @@ def enqueue(job: Job) -> None:
     if current_app.config.get("JOBS_RUN_INLINE"):
         run(job.id)
     else:
-        _queue()[1](job.id)
+        _queue().task(job.id)
 
 
 def load_own(user, job_id: str) -> Job | None:
@@ -122,7 +128,7 @@ def progress_of(job: Job) -> int:
     """Percent done, as the job last reported it."""
     if job.finished:
         return 100
-    value = _queue()[0].get(_progress_key(job.id), peek=True)
+    value = _queue().store.get(_progress_key(job.id), peek=True)
     return int(value) if value is not None else 0
 
 
@@ -134,7 +140,7 @@ def run(job_id: str) -> None:
     job.status = JobStatus.RUNNING
     db.session.commit()
     try:
-        store = _queue()[0]
+        store = _queue().store
         _WORK[job.kind](job, lambda share: store.put(_progress_key(job_id), int(100 * min(max(share, 0), 1))))
         if not job.finished:
             job.finish(JobStatus.DONE, "Done.")
@@ -182,4 +188,4 @@ def work_command(workers: int) -> None:
     global _consumer_app
     _consumer_app = current_app._get_current_object()  # the workers' threads use this app
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _queue()[0].create_consumer(workers=workers, worker_type="thread").run()
+    _queue().store.create_consumer(workers=workers, worker_type="thread").run()

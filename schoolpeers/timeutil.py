@@ -1,5 +1,5 @@
 """Time in one place: stored in UTC, and a clock tests can control."""
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
@@ -28,3 +28,11 @@ def today_in(timezone_name: str) -> date:
 def in_zone(value: datetime, timezone_name: str) -> datetime:
     """A stored (UTC) time as the clocks at the school read it."""
     return as_utc(value).astimezone(zone(timezone_name))
+
+
+def start_of_day(day: date, timezone_name: str) -> datetime:
+    """Midnight at the school on `day`, in UTC as times are stored."""
+    try:
+        return datetime.combine(day, time.min, tzinfo=zone(timezone_name)).astimezone(timezone.utc)
+    except OverflowError:  # 1 January of year 1 east of Greenwich: before every stored time
+        return datetime.min.replace(tzinfo=timezone.utc)

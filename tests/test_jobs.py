@@ -71,7 +71,7 @@ def test_the_queue_carries_a_job_to_a_consumer(app, users, kinds, tmp_path, monk
     """Not inline: the task waits in Huey's SQLite store until a consumer takes it."""
     queue = SqliteHuey("schoolpeers-test", filename=str(tmp_path / "jobs.sqlite"))
     task = queue.task()(jobs._run_in_consumer)
-    monkeypatch.setattr(jobs, "_queue", lambda: (queue, task))
+    monkeypatch.setattr(jobs, "_queue", lambda: jobs.Queue(queue, task))
     monkeypatch.setitem(app.config, "JOBS_RUN_INLINE", False)
     kinds("test.count", lambda job, progress: job.finish("done", "Counted.",
                                                          {"users": db.session.scalar(select(func.count(User.id)))}))

@@ -240,7 +240,7 @@ def approve_all():
                     approved += 1
                 except MentorshipError as exc:
                     problems.append(f"{mentorship.mentee.given_name}: {exc}")
-            outcome.success = f"Approved {approved} proposals."
+            outcome.success = f"Approved {counted(approved, 'proposal')}."
         for problem in problems:
             flash(problem, "error")
     return redirect(url_for("matching.index"))

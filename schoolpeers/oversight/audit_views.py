@@ -5,7 +5,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_login import current_user
@@ -17,7 +17,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db, limit_exports_per_person
 from schoolpeers.spreadsheet import defused
-from schoolpeers.timeutil import as_utc, utcnow, zone
+from schoolpeers.timeutil import as_utc, start_of_day, utcnow
 from schoolpeers.web import audit, change, page_arg
 
 # The prefix stops at /admin: Flask would join "/admin/audit" and ".csv" with a slash.
@@ -60,14 +60,6 @@ def parse_date(value: str) -> date | None:
         return None
 
 
-def start_of(day: date) -> datetime:
-    """Midnight at the school on `day`, in UTC as the events are stored."""
-    try:
-        return datetime.combine(day, time.min, tzinfo=zone(current_user.school.timezone)).astimezone(timezone.utc)
-    except OverflowError:  # 1 January of year 1 east of Greenwich: before every event
-        return datetime.min.replace(tzinfo=timezone.utc)
-
-
 def read_filters() -> Filters:
     """Filters from the query string. Bad input is reported and ignored, never an error page."""
     args = request.args
@@ -90,9 +82,9 @@ def read_filters() -> Filters:
         f.errors["to"] = "The end date is before the start date."
         last = None
     if first:
-        f.conditions.append(AuditEvent.at >= start_of(first))
+        f.conditions.append(AuditEvent.at >= start_of_day(first, current_user.school.timezone))
     if last and last < date.max:  # inclusive: everything before the next midnight
-        f.conditions.append(AuditEvent.at < start_of(last + timedelta(days=1)))
+        f.conditions.append(AuditEvent.at < start_of_day(last + timedelta(days=1), current_user.school.timezone))
     return f
 
 

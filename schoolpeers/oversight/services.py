@@ -205,8 +205,12 @@ def unacknowledged_high_count(school_id: int) -> int:
 
 def urgent_banner_facts(school_id: int) -> tuple[int, int | None]:
     """(how many high concerns wait to be acknowledged, the one's id when there is exactly one)."""
-    count, first = db.session.execute(_URGENT, {"school_id": school_id}).one()
-    return count or 0, first if count == 1 else None
+    return banner_facts(*db.session.execute(_URGENT, {"school_id": school_id}).one())
+
+
+def banner_facts(count: int | None, first_id: int | None) -> tuple[int, int | None]:
+    """The banner opens the concern itself only when it is the one waiting."""
+    return count or 0, first_id if count == 1 else None
 
 
 def _urgent(school_id) -> tuple:

@@ -37,5 +37,5 @@ def counselor_counts(school_id: int, today: date) -> DashboardCounts:
     """The counts a counselor's pages show; the banner (oversight) takes what it shows from them
     instead of counting again."""
     counts = dashboard_counts(school_id, today)
-    g.urgent_banner = (counts.urgent, counts.first_urgent_id if counts.urgent == 1 else None)
+    g.urgent_banner = oversight.banner_facts(counts.urgent, counts.first_urgent_id)
     return counts
