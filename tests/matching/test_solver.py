@@ -34,6 +34,15 @@ def names(pool):
 GENDERS = st.sampled_from(["f", "m", None])
 
 
+@pytest.fixture(autouse=True, scope="module")
+def sparse_paths_even_when_small():
+    """Small problems start from every pair; these tests need the sparse
+    paths (candidates, pricing, repair, augmenting) on small inputs."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solver, "DIRECT_MAX_PAIRS", 0)
+        yield
+
+
 @functools.cache
 def schools(max_requests=7, max_mentors=5, school_ids=(1,), grades=(7, 10)):
     """Small random programmes: dense eligibility, every hard rule in play.
@@ -181,6 +190,10 @@ def summary(assignments: list[Assignment]) -> list[tuple[int, int, int]]:
     return [(a.request_id, a.mentor_id, a.score) for a in assignments]
 
 
+def totals(assignments: list[Assignment]) -> tuple[int, int]:
+    return len(assignments), sum(a.score for a in assignments)
+
+
 # --- properties on small inputs ---------------------------------------------------
 
 
@@ -234,7 +247,7 @@ def test_pricing_reaches_the_optimum_from_one_candidate_each(seed):
     exact = solve_batch(requests, mentors, top_k=None)
     sparse = solve_batch(requests, mentors, top_k=1)
     check_valid_and_maximal(requests, mentors, sparse)
-    assert (len(sparse), sum(a.score for a in sparse)) == (len(exact), sum(a.score for a in exact))
+    assert totals(sparse) == totals(exact)
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -243,6 +256,47 @@ def test_without_pricing_no_student_is_left_out_next_to_a_free_mentor(seed, monk
     monkeypatch.setattr(solver, "COVERAGE", 0)
     requests, mentors = random_school(seed, n_requests=120, n_mentors=45)
     check_valid_and_maximal(requests, mentors, solve_batch(requests, mentors, top_k=1))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_without_pricing_the_most_students_are_still_matched(seed, monkeypatch):
+    """Beyond the pricing size, every augmenting path over all eligible pairs
+    is followed, so the count equals the exact optimum's even from a thin
+    candidate set (one mentor per request and grade, no coverage)."""
+    requests, mentors = random_school(seed, n_requests=160, n_mentors=40)
+    exact = len(solve_batch(requests, mentors, top_k=None))
+    monkeypatch.setattr(solver, "PRICING_MAX_PAIRS", 0)
+    monkeypatch.setattr(solver, "COVERAGE", 0)
+    sparse = solve_batch(requests, mentors, top_k=1)
+    check_valid_and_maximal(requests, mentors, sparse)
+    assert len(sparse) == exact
+
+
+@settings(max_examples=60, deadline=None)
+@given(schools(max_requests=9, max_mentors=6, school_ids=(1, 2)))
+def test_without_pricing_small_batches_match_the_most_students(school):
+    requests, mentors = school
+    original = solver.PRICING_MAX_PAIRS, solver.COVERAGE
+    solver.PRICING_MAX_PAIRS, solver.COVERAGE = 0, 0
+    try:
+        sparse = solve_batch(requests, mentors, top_k=1)
+    finally:
+        solver.PRICING_MAX_PAIRS, solver.COVERAGE = original
+    check_valid_and_maximal(requests, mentors, sparse)
+    assert len(sparse) == brute_force(requests, mentors)[0]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_small_problems_start_from_every_pair_with_the_same_answer(seed, monkeypatch):
+    requests, mentors = random_school(seed, n_requests=120, n_mentors=45)
+    sparse = totals(solve_batch(requests, mentors, top_k=1))
+    monkeypatch.setattr(solver, "DIRECT_MAX_PAIRS", 100_000)
+    started_from, choose = [], solver._Problem.candidate_pairs
+    monkeypatch.setattr(
+        solver._Problem, "candidate_pairs", lambda problem, top_k: started_from.append(top_k) or choose(problem, top_k)
+    )
+    assert totals(solve_batch(requests, mentors, top_k=1)) == sparse  # equal optima (ties may differ)
+    assert started_from == [None]
 
 
 @pytest.mark.parametrize("pricing_max_pairs", [solver.PRICING_MAX_PAIRS, 0])
