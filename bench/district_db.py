@@ -81,8 +81,8 @@ def load(url: str) -> None:
             print(f"  {table}: {len(frame):,} rows in {time.perf_counter() - start:.1f} s", flush=True)
         conn.execute("UPDATE schools SET designated_lead_id = %s + (id - 1) * %s",
                      (district.counselor_id(1), district.counselor_id(2) - district.counselor_id(1)))
-        for (table,) in conn.execute("SELECT table_name FROM information_schema.columns "
-                                     "WHERE table_schema = 'public' AND column_name = 'id'").fetchall():
+        for (table,) in conn.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+                                     "AND column_name = 'id' AND data_type = 'integer'").fetchall():
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                          f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)")
         conn.execute(f"CREATE TABLE {MARKER_TABLE} (loaded_on date, version integer, checkins integer)")

@@ -29,7 +29,7 @@ class LoadResult:
 def wrk_missing_reason() -> str | None:
     if shutil.which("wrk"):
         return None
-    return "wrk is not installed (Debian: apt-get install wrk)"
+    return "wrk is not installed (Debian: apt-get install -y wrk)"
 
 
 def drive(port: int, targets: list[tuple[str, str | None]], *, seconds: float, connections: int) -> LoadResult:
