@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from flask import current_app, flash, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
@@ -59,6 +61,13 @@ def noun(n: int, singular: str, plural: str | None = None) -> str:
 def counted(n: int, singular: str, plural: str | None = None) -> str:
     """"1 pair", "3 pairs", "0 students": the number with its noun agreeing."""
     return f"{n} {noun(n, singular, plural)}"
+
+
+def csrf_field() -> Markup:
+    """The form's CSRF token as a hidden field: what `form.hidden_tag()` writes for a form without
+    hidden fields of its own, once per page's token instead of a field rendering per form (a list
+    with a form on each row paid for one each), and without a repeated id."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
 
 
 def absolute_url(endpoint: str, **values) -> str:

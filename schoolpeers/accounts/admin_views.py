@@ -25,6 +25,7 @@ from schoolpeers.accounts.roster_files import RosterFileError
 from schoolpeers.accounts.setup_letters import letters_csv, qr_code_svg
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, choices
+from schoolpeers.paging import counted_page
 from schoolpeers.timeutil import today_in
 from schoolpeers.web import absolute_url, audit, change, page_arg
 
@@ -54,8 +55,7 @@ def users():
     if role in ROLES:
         query = query.where(User.role == role)
     query = query.order_by(User.family_name, User.given_name, User.id)
-    page = db.paginate(query, page=page_arg(), per_page=current_app.config["USERS_PER_PAGE"],
-                       error_out=False)
+    page = counted_page(query, page_arg(), current_app.config["USERS_PER_PAGE"])
     return render_template("admin/users.html", page=page, q=q, role=role, roles=ROLES)
 
 
@@ -95,7 +95,7 @@ def user_detail(user_id: int):
 
 def _user_page(user: User, setup_link: str | None):
     return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
-                           confirm=ConfirmForm(), setup_link=setup_link, describe=approvals.describe,
+                           setup_link=setup_link, describe=approvals.describe,
                            waiting=approvals.pending_in_school(user.school_id, user))
 
 

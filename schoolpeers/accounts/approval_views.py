@@ -35,7 +35,7 @@ def counselors_only():
 def index():
     waiting = [(a, approvals.why_not_approver(current_user, a))
                for a in approvals.pending_in_school(current_user.school_id)]
-    return render_template("approvals/index.html", waiting=waiting, describe=approvals.describe, form=ConfirmForm())
+    return render_template("approvals/index.html", waiting=waiting, describe=approvals.describe)
 
 
 @bp.post("/<int:approval_id>/approve")

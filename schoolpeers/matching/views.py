@@ -26,6 +26,7 @@ from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import MentorshipStatus
+from schoolpeers.paging import counted_page
 from schoolpeers.web import audit, change, counted, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
@@ -55,8 +56,7 @@ def create_from_form(form, interests, topics, student: User) -> MentorRequest:
 def my_request():
     existing = services.current_request(current_user)
     if existing is not None:
-        return render_template("matching/my_request.html", req=existing, withdraw=ConfirmForm(),
-                               ask=AskChangeForm())
+        return render_template("matching/my_request.html", req=existing, ask=AskChangeForm())
     form, interests, topics = request_form(RequestForm)
     if not form.is_submitted():
         form.interests.data = [i.id for i in current_user.interests]
@@ -103,12 +103,10 @@ def ask_change():
 @role_required("counselor")
 def index():
     school_id = current_user.school_id
-    proposals = db.paginate(services.proposals_query(school_id), page=page_arg("proposals_page"),
-                            per_page=PER_PAGE, error_out=False)
-    queue = db.paginate(services.queue_query(school_id), page=page_arg("queue_page"), per_page=PER_PAGE,
-                        error_out=False)
-    return render_template("matching/index.html", queue=queue, proposals=proposals, confirm=ConfirmForm(),
-                           reject_form=RejectForm(), new=set(session.get("new_proposals", [])))
+    proposals = counted_page(services.proposals_query(school_id), page_arg("proposals_page"), PER_PAGE)
+    queue = counted_page(services.queue_query(school_id), page_arg("queue_page"), PER_PAGE)
+    return render_template("matching/index.html", queue=queue, proposals=proposals,
+                           new=set(session.get("new_proposals", [])))
 
 
 @bp.post("/matching/run")
@@ -153,8 +151,7 @@ def request_detail(request_id: int):
     req = get_in_school_or_404(MentorRequest, request_id)
     ranked = services.ranked_mentors(req, school_today()) if req.status == RequestStatus.OPEN else []
     return render_template("matching/request_detail.html", req=req, ranked=ranked[:SHOWN_CHOICES],
-                           eligible=len(ranked), choose=ChooseMentorForm(),
-                           block=BlockForm(), confirm=ConfirmForm(), reject_form=RejectForm())
+                           eligible=len(ranked))
 
 
 @bp.post("/matching/requests/<int:request_id>/choose")
@@ -249,8 +246,7 @@ def approve_all():
 @bp.get("/matching/mentorships")
 @role_required("counselor")
 def mentorships():
-    page = db.paginate(services.active_mentorships_query(current_user.school_id), page=page_arg(),
-                       per_page=PER_PAGE, error_out=False)
+    page = counted_page(services.active_mentorships_query(current_user.school_id), page_arg(), PER_PAGE)
     return render_template("matching/mentorships.html", page=page, end_form=EndForm())
 
 

@@ -9,7 +9,6 @@ from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
-from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
 from schoolpeers.mentors import checkins, services
 from schoolpeers.mentors.forms import (
@@ -23,6 +22,7 @@ from schoolpeers.mentors.forms import (
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
 from schoolpeers.mentors.signals import checkin_committed
 from schoolpeers.mentors.statuses import MentorshipStatus, ProfileStatus
+from schoolpeers.paging import counted_page
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, page_arg, school_today
@@ -160,7 +160,7 @@ def mentorship_checkins(mentorship_id: int):
     mentorship = own_mentorship_or_404(mentorship_id)
     with change():
         audit("checkin.read", record_type="mentorship", record_id=mentorship.id, detail={"page": page_arg()})
-    page = db.paginate(checkins.checkins_of(mentorship), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = counted_page(checkins.checkins_of(mentorship), page_arg(), PER_PAGE)
     return render_template("mentors/checkins.html", mentorship=mentorship, page=page, now=utcnow(),
                            can_correct=checkins.can_correct)
 
@@ -213,8 +213,7 @@ def feedback():
 @role_required("counselor")
 def index():
     school_id, today = current_user.school_id, school_today()
-    page = db.paginate(services.profiles_page_query(school_id), page=page_arg(), per_page=PER_PAGE,
-                       error_out=False)
+    page = counted_page(services.profiles_page_query(school_id), page_arg(), PER_PAGE)
     return render_template("mentors/index.html", page=page, today=today,
                            expiring=services.expiring_soon(school_id, today, limit=EXPIRING_SHOWN),
                            expiring_total=services.count_expiring_soon(school_id, today),
@@ -228,7 +227,7 @@ def _detail(profile: MentorProfile, training_form=None, certify_form=None, statu
     done = {c.module_id: c for c in profile.completions}
     return render_template("mentors/detail.html", profile=profile, modules=modules, done=done,
                            training_form=training_form, certify_form=certify_form or CertifyForm(),
-                           decision_form=DecisionForm(), confirm=ConfirmForm(), today=school_today(),
+                           decision_form=DecisionForm(), today=school_today(),
                            load=services.open_count(profile)), status
 
 

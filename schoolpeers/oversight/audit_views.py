@@ -16,6 +16,7 @@ from schoolpeers.accounts.access import role_required
 from schoolpeers.accounts.models import User
 from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db, limit_exports_per_person
+from schoolpeers.paging import counted_page
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import as_utc, start_of_day, utcnow
 from schoolpeers.web import audit, change, page_arg
@@ -119,7 +120,7 @@ def detail_text(detail: dict | None) -> str:
 @bp.get("/audit")
 def index():
     filters = read_filters()
-    page = db.paginate(events_query(filters), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    page = counted_page(events_query(filters), page_arg(), PER_PAGE)
     return render_template("audit/index.html", page=page, filters=filters,
                            actions=present(AuditEvent.action), record_types=present(AuditEvent.record_type))
 

@@ -17,7 +17,7 @@ from schoolpeers.oversight import screening, services
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, VERDICTS, Concern
 from schoolpeers.oversight.notify import notify_counselors
-from schoolpeers.oversight.paging import counted_page
+from schoolpeers.paging import counted_page
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, page_arg
 
@@ -61,7 +61,7 @@ def concern(concern_id: int):
     record = services.concern_for_page(record.school_id, record.id)  # loaded after the commit expired it
     checkin = record.checkin
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
-                           confirm=ConfirmForm(), note_form=NoteForm(), resolve_form=ResolveForm(),
+                           note_form=NoteForm(), resolve_form=ResolveForm(),
                            overdue=services.acknowledgement_overdue(record, utcnow()), checkin=checkin,
                            explained=screening.explain_notes(checkin.notes if checkin else None),
                            marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES)

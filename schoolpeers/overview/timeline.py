@@ -15,7 +15,7 @@ from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.oversight.models import Concern
-from schoolpeers.oversight.paging import CountedPage, counted_page
+from schoolpeers.paging import CountedPage, counted_page
 
 KINDS = ("request", "mentorship", "checkin", "concern")  # on the same day, in this order
 

@@ -16,9 +16,9 @@ from schoolpeers.mentors.checkins import not_a_good_fit_query
 from schoolpeers.oversight import services as oversight
 from schoolpeers.oversight.forms import RaiseForm
 from schoolpeers.oversight.models import SOURCES
-from schoolpeers.oversight.paging import counted_page
 from schoolpeers.overview import timeline
 from schoolpeers.overview.counts import counselor_counts
+from schoolpeers.paging import counted_page
 from schoolpeers.timeutil import today_in, utcnow
 from schoolpeers.web import audit, change, page_arg
 

@@ -1,7 +1,8 @@
-"""A page of a list and its total in one statement: each row carries `count(*) OVER ()`.
+"""The one way to page a list: a page of it and its total in one statement, each row carrying
+`count(*) OVER ()`.
 
-The dashboard shows three paged lists with their totals; counting each in a statement of its own
-doubled its round trips. Only a page past the end (no rows, so no total beside them) counts apart.
+Counting in a statement of its own doubled a paged list's round trips (the dashboard shows four).
+Only a page past the end (no rows, so no total beside them) counts apart.
 """
 from __future__ import annotations
 

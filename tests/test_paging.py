@@ -3,7 +3,7 @@ from sqlalchemy import event, select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
-from schoolpeers.oversight.paging import counted_page
+from schoolpeers.paging import counted_page
 
 
 def statements_during(action):
