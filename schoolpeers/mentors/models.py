@@ -218,6 +218,7 @@ class CheckIn(db.Model):
         Index("ix_checkins_school_mentorship_occurred", "school_id", "mentorship_id", "occurred_on"),
         Index("ix_checkins_school_mentee_occurred", "school_id", "mentee_id", "occurred_on"),
         Index("ix_checkins_school_occurred", "school_id", "occurred_on"),  # reports over a date range
+        Index("ix_checkins_school_id", "school_id", "id"),  # a school's latest check-in, for the reports' cache key
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
