@@ -19,9 +19,9 @@ and no mentor gets more students than free places (checked pair by pair with
 `scoring.is_eligible`, outside the timed call).
 
 Cases: the plain family at four sizes; a "blocked" family (a regular pattern
-of blocked pairs and many students who require a language, where "no free
-eligible mentor left" is not enough to match the most students); and a
-district of 50 schools of 400 requests x 160 mentors, solved one batch per
+of blocked pairs and many students who require a language; beyond the pricing
+size, so the matched count rests on the augmenting-path search's proof); and
+a district of 50 schools of 400 requests x 160 mentors, solved one batch per
 school, whose row gives the total time and the sums.
 """
 

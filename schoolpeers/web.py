@@ -67,7 +67,8 @@ def csrf_field() -> Markup:
     """The form's CSRF token as a hidden field: what `form.hidden_tag()` writes for a form without
     hidden fields of its own, once per page's token instead of a field rendering per form (a list
     with a form on each row paid for one each), and without a repeated id."""
-    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(generate_csrf())
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return Markup('<input type="hidden" name="{}" value="{}">').format(name, generate_csrf())
 
 
 def absolute_url(endpoint: str, **values) -> str:

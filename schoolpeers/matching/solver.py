@@ -19,7 +19,6 @@ Scale (20,000 requests x 8,000 mentors in about 1.8 s and 100 MB on one core; `m
 prints the figures, and the README keeps them):
 
 * Up to DIRECT_MAX_PAIRS eligible pairs, every pair is an arc from the start.
-
 * Pairs are scored vectorised, per block of one request grade and one mentor
   grade. Sets (interests, topics, times, languages) are bitsets, shared counts
   AND + popcount; the counts index a table filled by
@@ -43,10 +42,11 @@ prints the figures, and the README keeps them):
   eligible mentor that still has a free place; when none is left, a
   breadth-first search over every eligible pair looks for augmenting paths
   (unmatched request -> mentor -> the request holding its place -> another
-  mentor ... -> a free place) and adds their pairs. The flow is solved again
-  until the search finds none, which proves (Berge) that no assignment
-  matches more students. The score is then measured rather than proven
-  (`make bench PART=matching` prints its fraction of the exact optimum).
+  mentor ... -> a free place) and adds, for each mentor it reaches, its best
+  pairs with the layer before. The flow is solved again until the search
+  finds none, which proves (Berge) that no assignment matches more students.
+  The score is then measured rather than proven (`make bench PART=matching`
+  prints its fraction of the exact optimum).
 
 Determinism: inputs are put in a canonical order (requests by school, grade
 and age, mentors by school, grade and id) first, so input order never matters.
@@ -78,6 +78,8 @@ from schoolpeers.matching.scoring import (
 DEFAULT_TOP_K = 3
 #: Best requests kept per free place of a mentor that the requests' lists leave short.
 COVERAGE = 3
+#: Pairs each mentor reached by the augmenting-path search brings from the layer before.
+LAYER_PAIRS = 3
 #: Schools with at most this many eligible pairs are priced to a proven optimum.
 PRICING_MAX_PAIRS = 10_000_000
 #: Problems with at most this many eligible pairs start from all of them: one
@@ -147,7 +149,8 @@ def candidate_pairs(
     *,
     top_k: int | None = DEFAULT_TOP_K,
 ) -> Candidates:
-    """The scored pairs `solve_batch` starts from (`top_k=None`: every eligible pair)."""
+    """The scored pairs `solve_batch` starts from above DIRECT_MAX_PAIRS eligible pairs (`top_k=None`:
+    every eligible pair)."""
     problem = _Problem(requests, mentors, weights, window)
     request_index, mentor_index, score = problem.candidate_pairs(top_k)
     return Candidates(problem.requests, problem.mentors, request_index, mentor_index, score)
@@ -212,31 +215,29 @@ class _Problem:
         return self._new(found, pairs)
 
     def augmenting_pairs(self, pairs: _Pairs, used: np.ndarray) -> _Pairs:
-        """The new pairs on the shortest augmenting paths over every eligible
-        pair: unmatched request -> eligible mentor -> a request holding one of
-        its places -> another eligible mentor ... -> a mentor with a place
-        left. A breadth-first search from all unmatched requests at once; none
-        found proves that no assignment matches more students (Berge)."""
+        """New pairs that open augmenting paths over every eligible pair:
+        unmatched request -> eligible mentor -> a request holding one of its
+        places -> another eligible mentor ... -> a mentor with a place left.
+        A breadth-first search from all unmatched requests at once, layer by
+        layer; each mentor it reaches brings its LAYER_PAIRS best pairs with
+        the layer before, so that one flow can take many paths at once. Up to
+        the first layer that reaches a free place, all of them are returned;
+        none found proves that no assignment matches more students (Berge)."""
+        if len(pairs[0]) == self.n_eligible_pairs:
+            return _concat([])  # every eligible pair is a candidate: the flow's count is the most
         holder, held = pairs[0][used], pairs[1][used]
-        by_mentor = np.argsort(held, kind="stable")
-        holder, held = holder[by_mentor], held[by_mentor]
         has_place = self.free_places > np.bincount(held, minlength=len(self.mentors))
         frontier = np.ones(len(self.requests), dtype=bool)
         frontier[holder] = False
-        reached_by = np.full(len(self.mentors), -1, dtype=np.int64)  # the request each mentor was reached from
-        reached_score = np.zeros(len(self.mentors), dtype=np.int8)
-        came_from = np.full(len(self.requests), -1, dtype=np.int64)  # the mentor a reached request holds
+        reached = np.zeros(len(self.mentors), dtype=bool)
+        layers = []
         while frontier.any():
             new = np.zeros(len(self.mentors), dtype=bool)
-            for school in self.schools:
-                school.reach(frontier, reached_by, reached_score, new)
-            ends = np.flatnonzero(new & has_place)
-            if len(ends):
-                return self._new(_paths(ends, reached_by, reached_score, came_from), pairs)
-            holds = new[held]
-            came_from[holder[holds]] = held[holds]
+            layers += [school.reach(frontier, reached, new) for school in self.schools]
+            if (new & has_place).any():
+                return self._new(_concat(layers), pairs)
             frontier = np.zeros(len(self.requests), dtype=bool)
-            frontier[holder[holds]] = True
+            frontier[holder[new[held]]] = True  # the requests holding the places of the mentors just reached
         return _concat([])
 
     def violating_pairs(self, pairs: _Pairs, used: np.ndarray) -> _Pairs:
@@ -339,19 +340,6 @@ def _distances_to_sink(problem: _Problem, pairs: _Pairs, used: np.ndarray, big: 
             return distance
         distance = relaxed
     raise RuntimeError("negative cycle: the flow was not optimal")
-
-
-def _paths(ends: np.ndarray, reached_by: np.ndarray, reached_score: np.ndarray, came_from: np.ndarray) -> _Pairs:
-    """The pairs of the search tree's paths from each end mentor back to an unmatched request."""
-    found = {}
-    for mentor in ends.tolist():
-        while mentor >= 0 and mentor not in found:
-            request = int(reached_by[mentor])
-            found[mentor] = request
-            mentor = int(came_from[request])
-    mentors = np.array(sorted(found), dtype=np.int64)
-    requests = np.array([found[m] for m in mentors.tolist()], dtype=np.int64)
-    return requests, mentors, reached_score[mentors]
 
 
 def _sink_arcs(nodes: np.ndarray, sink: int, *, into_sink: bool) -> _Pairs:
@@ -560,22 +548,30 @@ class _School:
 
         return self._select(pick)
 
-    def reach(self, frontier: np.ndarray, reached_by: np.ndarray, reached_score: np.ndarray, new: np.ndarray) -> None:
-        """One step of `_Problem.augmenting_pairs` (global arrays): mark the
-        mentors not reached yet that an eligible pair joins to a frontier request."""
+    def reach(self, frontier: np.ndarray, reached: np.ndarray, new: np.ndarray) -> _Pairs:
+        """One layer of `_Problem.augmenting_pairs` (global arrays, updated):
+        the mentors not reached yet that an eligible pair joins to a frontier
+        request, and each one's LAYER_PAIRS best such pairs."""
+        found = []
         for rows, cols, block in self.blocks:
             i = np.flatnonzero(frontier[rows + self.r0])
-            j = np.flatnonzero(reached_by[cols + self.m0] < 0)
+            j = np.flatnonzero(~reached[cols + self.m0])
             if not len(i) or not len(j):
                 continue
-            scores = block[np.ix_(i, j)]
-            hit = scores >= 0
-            reached = np.flatnonzero(hit.any(axis=0))
-            first = hit[:, reached].argmax(axis=0)
-            mentors = cols[j[reached]] + self.m0
-            reached_by[mentors] = rows[i[first]] + self.r0
-            reached_score[mentors] = scores[first, reached]
-            new[mentors] = True
+            scores = block[np.ix_(i, j)].astype(np.int16)
+            hit = np.flatnonzero((scores >= 0).any(axis=0))
+            scores, j = scores[:, hit], j[hit]
+            every = np.arange(len(j))
+            for _ in range(min(LAYER_PAIRS, len(i))):
+                best = scores.argmax(axis=0)
+                score = scores[best, every]
+                eligible = score >= 0
+                found.append((rows[i[best[eligible]]] + self.r0, cols[j[eligible]] + self.m0,
+                              score[eligible].astype(np.int8)))
+                scores[best, every] = -1
+            reached[cols[j] + self.m0] = True
+            new[cols[j] + self.m0] = True
+        return _concat(found)
 
     def violating_pairs(self, to_request: np.ndarray, to_mentor: np.ndarray, big: int) -> _Pairs:
         """Eligible pairs with a negative reduced cost -(big + score) + d(mentor) - d(request)."""
