@@ -27,7 +27,7 @@ from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.paging import counted_page
-from schoolpeers.web import audit, change, counted, page_arg, school_today
+from schoolpeers.web import audit, change, counted, noun, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -116,10 +116,9 @@ def run():
         with change() as outcome:
             result = services.run_batch(current_user.school, current_user, school_today())
             audit("matching.run", detail={"proposed": len(result.proposed), "unmatched": result.unmatched})
-            waiting = "is" if result.unmatched == 1 else "are"
             outcome.success = (f"Matching proposed {counted(len(result.proposed), 'pair')}; "
-                               f"{counted(result.unmatched, 'student')} {waiting} still waiting for a free "
-                               "eligible mentor.")
+                               f"{counted(result.unmatched, 'student')} {noun(result.unmatched, 'is', 'are')} "
+                               "still waiting for a free eligible mentor.")
         if not outcome.refused:  # marked on the list until the next run
             session["new_proposals"] = [m.id for m in result.proposed]
     return redirect(url_for("matching.index"))

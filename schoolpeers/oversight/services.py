@@ -199,10 +199,6 @@ def concern_for_page(school_id: int, concern_id: int) -> Concern:
         .where(Concern.school_id == school_id, Concern.id == concern_id))
 
 
-def unacknowledged_high_count(school_id: int) -> int:
-    return urgent_banner_facts(school_id)[0]
-
-
 def urgent_banner_facts(school_id: int) -> tuple[int, int | None]:
     """(how many high concerns wait to be acknowledged, the one's id when there is exactly one)."""
     return banner_facts(*db.session.execute(_URGENT, {"school_id": school_id}).one())

@@ -34,7 +34,7 @@ def test_dashboard_counts_agree_with_each_count(school, other_school, users, mak
     first_urgent = db.session.scalar(select(func.min(Concern.id)).where(
         Concern.school_id == school.id, Concern.severity == "high", Concern.status == "open"))
     assert counts == DashboardCounts(
-        urgent=services.unacknowledged_high_count(school.id), waiting=matching.count_needing_mentor(school.id),
+        urgent=services.urgent_banner_facts(school.id)[0], waiting=matching.count_needing_mentor(school.id),
         proposals=matching.count_proposals(school.id), expiring=mentors.count_expiring_soon(school.id, today),
         first_urgent_id=first_urgent)
     assert counts == DashboardCounts(urgent=2, waiting=3, proposals=1, expiring=counts.expiring,
