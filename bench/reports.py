@@ -113,7 +113,7 @@ def report_frames(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
 def lattice_from_frames(frames: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[int, str]:
     """(check-ins read, digest): the school's whole lattice (every grade, band and the school × every
     week, month, term and year) built and protected, from data in memory."""
-    from schoolpeers.reports.protection import protect_lattice
+    from schoolpeers.reports.privacy import protect_lattice
 
     checkins, concerns = frames
     protected = protect_lattice(synthetic_lattice(checkins, concerns), 5)
@@ -130,7 +130,7 @@ def synthetic_lattice(checkins: pd.DataFrame, concerns: pd.DataFrame):
 
 def lattice_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], at_least: int = 50) -> dict:
     """How far published figures are from the exact ones, over every shown cell of `at_least` students."""
-    from schoolpeers.reports.protection import CellStatus, protect_lattice
+    from schoolpeers.reports.privacy import CellStatus, protect_lattice
 
     lattice = synthetic_lattice(*frames)
     protected = protect_lattice(lattice, 5)
@@ -157,7 +157,7 @@ def dp_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], epsilon_per_year: flo
     `repeats` times, compared with the exact term cells of 50 or more students."""
     from schoolpeers.reports.differential import noisy_release, published_lattice, release_epsilon
     from schoolpeers.reports.lattice import grade_bands, lattice_rows
-    from schoolpeers.reports.protection import CellStatus
+    from schoolpeers.reports.privacy import CellStatus
 
     checkins, _concerns = frames
     lattice = synthetic_lattice(*frames)

@@ -15,7 +15,7 @@ PURE_CORES = (
     "schoolpeers.matching.scoring", "schoolpeers.matching.solver",
     "schoolpeers.oversight.risk", "schoolpeers.oversight.risk_text", "schoolpeers.oversight.risk_patterns",
     "schoolpeers.oversight.risk_model",
-    "schoolpeers.reports.trends", "schoolpeers.reports.lattice", "schoolpeers.reports.protection",
+    "schoolpeers.reports.trends", "schoolpeers.reports.lattice", "schoolpeers.reports.privacy",
     "schoolpeers.reports.perturbation", "schoolpeers.reports.report", "schoolpeers.reports.differential",
     "schoolpeers.reports.charts", "schoolpeers.reports.bounds",
     "schoolpeers.accounts.sign_in_delays", "schoolpeers.accounts.roster_files", "schoolpeers.accounts.roster_bundles",

@@ -63,7 +63,7 @@ class School(db.Model):
     roster_deactivation_limit_percent: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     # The school's sourcedId in a OneRoster bundle's orgs.csv: which users of a district's file are ours.
     roster_org_id: Mapped[str | None] = mapped_column(String(100), unique=True)
-    # How reports are protected: cell keys (every period, see reports/protection.py) or differential
+    # How reports are protected: cell keys (every period, see reports/privacy.py) or differential
     # privacy (closed terms and years only, spending dp_epsilon_per_year, see reports/differential.py).
     report_protection: Mapped[str] = mapped_column(String(20), default="cell_key", server_default="cell_key")
     dp_epsilon_per_year: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")

@@ -1,7 +1,7 @@
 """What a reader can work out about hidden counts from everything a report publishes: an interval
 for every cell, by carrying bounds through the relations between rows of one period (a band is the
 sum of its grades, the school the sum of its bands) and between the two counts of a cell (a
-student counted has at least one check-in). Pure; used by `protection` to hide more where the
+student counted has at least one check-in). Pure; used by `privacy` to hide more where the
 interval of a hidden cell would fall below k.
 
 A shown count c is known to lie in [max(k, c - noise), c + noise], an empty cell is 0, and a hidden

@@ -21,7 +21,7 @@ from cachetools import TTLCache
 
 from schoolpeers.accounts.models import School
 from schoolpeers.reports.loading import DataExtent
-from schoolpeers.reports.protection import ProtectedLattice
+from schoolpeers.reports.privacy import ProtectedLattice
 from schoolpeers.reports.report import ReportParams, SchoolReport
 
 MAX_ENTRIES = 32

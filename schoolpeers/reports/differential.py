@@ -27,7 +27,7 @@ import numpy as np
 
 from schoolpeers.lazy import LazyModule
 from schoolpeers.reports.lattice import Row
-from schoolpeers.reports.protection import (
+from schoolpeers.reports.privacy import (
     MEASURES,
     ProtectedLattice,
     ProtectedLevel,

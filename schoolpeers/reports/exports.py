@@ -13,7 +13,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from schoolpeers.reports.protection import CellStatus
+from schoolpeers.reports.privacy import CellStatus
 from schoolpeers.reports.report import COMPARED, SchoolReport
 from schoolpeers.reports.services import SEVERITY_LABELS
 from schoolpeers.spreadsheet import defused

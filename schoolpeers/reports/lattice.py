@@ -5,7 +5,7 @@ cells, the lattice: rows are each grade, each grade band and the whole school; c
 week, month, term and school year from the school's first check-in to its last. A report is a
 slice of it (one level of periods, a range of whole periods, one grouping, all grades or one band
 or one grade), so two reports can only differ by whole cells, never by a few days or a grade left
-out, and every output shows a cell the way the one protection decision of `protection` says.
+out, and every output shows a cell the way the one protection decision of `privacy` says.
 
 Input (plain DataFrames, other columns ignored, as `trends` documents them): check-ins with
 `mentee_key`, `grade`, `occurred_on`, `wellbeing`, the domain ratings and `topics`; concerns with

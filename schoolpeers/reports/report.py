@@ -22,7 +22,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from schoolpeers.reports.lattice import LEVELS, Level, Row
-from schoolpeers.reports.protection import (
+from schoolpeers.reports.privacy import (
     EMPTY,
     MEASURES,
     CellStatus,

@@ -29,7 +29,7 @@ from schoolpeers.reports.lattice import Row, build_lattice, grade_bands, lattice
 from schoolpeers.reports.loading import data_extent, load_checkins, load_concerns
 from schoolpeers.reports.models import DpRelease
 from schoolpeers.reports.perturbation import student_key
-from schoolpeers.reports.protection import ProtectedLattice, protect_lattice
+from schoolpeers.reports.privacy import ProtectedLattice, protect_lattice
 from schoolpeers.reports.report import ReportParams, SchoolReport, grade_choice, slice_report
 from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, PeriodSlot
 from schoolpeers.severity import MOST_URGENT_FIRST

@@ -9,7 +9,7 @@
 The input columns a report reads are named here too: check-ins with `mentee_key` (an opaque int,
 only counted), `grade`, `occurred_on`, `wellbeing` (1–5), the domain ratings (1–5 or missing) and
 `topics` (topic names or None); concerns with `mentee_key`, `grade`, `raised_on`, `severity`.
-`lattice` builds every cell from them and `protection` decides what is published.
+`lattice` builds every cell from them and `privacy` decides what is published.
 """
 
 from __future__ import annotations

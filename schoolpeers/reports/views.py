@@ -19,7 +19,7 @@ from schoolpeers.reports import charts, export_jobs, exports, services
 from schoolpeers.reports.cache import CachedReport, LatticeKey, ReportCache, ReportKey
 from schoolpeers.reports.forms import ReportFilterForm, report_filter_form
 from schoolpeers.reports.loading import data_extent
-from schoolpeers.reports.protection import MIN_K, CellStatus, explain
+from schoolpeers.reports.privacy import MIN_K, CellStatus, explain
 from schoolpeers.reports.report import COMPARED, GROUPINGS, MARKS, PERIODS, SchoolReport
 from schoolpeers.timeutil import today_in
 from schoolpeers.web import audit, change

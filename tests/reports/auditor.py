@@ -22,7 +22,7 @@ from scipy.optimize import linprog
 
 from schoolpeers.reports.lattice import LEVELS, Lattice
 from schoolpeers.reports.perturbation import MAX_NOISE
-from schoolpeers.reports.protection import CellStatus, ProtectedLattice
+from schoolpeers.reports.privacy import CellStatus, ProtectedLattice
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from schoolpeers.mentors.models import CheckIn, CheckInRevision
 from schoolpeers.reports import services
 from schoolpeers.reports.cache import LatticeKey, ReportCache, ReportKey
 from schoolpeers.reports.loading import DataExtent, data_extent
-from schoolpeers.reports.protection import ProtectedLattice
+from schoolpeers.reports.privacy import ProtectedLattice
 from schoolpeers.reports.report import ReportParams, SchoolReport
 from schoolpeers.reports.views import CACHE
 from tests.factories import UserFactory, make_mentor

@@ -11,7 +11,7 @@ from schoolpeers.extensions import db
 from schoolpeers.reports import services
 from schoolpeers.reports.lattice import grade_bands
 from schoolpeers.reports.loading import load_checkins, load_concerns
-from schoolpeers.reports.protection import MEASURES, CellStatus
+from schoolpeers.reports.privacy import MEASURES, CellStatus
 from schoolpeers.reports.report import ReportParams, SchoolReport
 from schoolpeers.reports.services import protected_lattice, report_secret, school_report
 from schoolpeers.reports.trends import CHECKIN_COLUMNS, CONCERN_COLUMNS, WHOLE_SCHOOL

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from schoolpeers.reports.protection import EMPTY, HIDDEN, CellStatus, complete_suppression, protect_lattice
+from schoolpeers.reports.privacy import EMPTY, HIDDEN, CellStatus, complete_suppression, protect_lattice
 from tests.reports.auditor import audit
 from tests.reports.schools import lattice_of, small_school
 
@@ -50,7 +50,7 @@ def test_no_relation_of_the_lattice_gives_a_hidden_cell_away(school):
     """A relation with one hidden cell has at least two noisy shown members (k=5, noise up to 2), or,
     for a domain's mean (no noise), none."""
     _, lattice, protected = school
-    from schoolpeers.reports.protection import _FlatCells
+    from schoolpeers.reports.privacy import _FlatCells
 
     cells = _FlatCells(lattice)
     relations = cells.relations()
