@@ -120,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.approval_views import bp as approvals_bp
     from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
+    from schoolpeers.families.views import bp as families_bp
     from schoolpeers.health import bp as health_bp
     from schoolpeers.home import bp as home_bp
     from schoolpeers.matching.views import bp as matching_bp
@@ -143,13 +144,16 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(families_bp)
 
 
 def register_signal_handlers() -> None:
     """Oversight screens every check-in inside its transaction, and mails once it is committed; a
-    deactivated student's open mentoring work ends in the deactivation's transaction."""
+    deactivated student's open mentoring work ends in the deactivation's transaction, and so does the work of a
+    student whose family's consent stopped, in the answer's transaction."""
     from schoolpeers.accounts.signals import user_deactivated
-    from schoolpeers.matching.leavers import on_user_deactivated
+    from schoolpeers.families.signals import consent_stopped
+    from schoolpeers.matching.leavers import on_consent_stopped, on_user_deactivated
     from schoolpeers.mentors.signals import checkin_committed, checkin_saved
     from schoolpeers.oversight.notify import on_checkin_committed
     from schoolpeers.oversight.services import on_checkin_saved
@@ -157,6 +161,7 @@ def register_signal_handlers() -> None:
     checkin_saved.connect(on_checkin_saved)
     checkin_committed.connect(on_checkin_committed)
     user_deactivated.connect(on_user_deactivated)
+    consent_stopped.connect(on_consent_stopped)
 
 
 def register_request_guard(app: Flask) -> None:

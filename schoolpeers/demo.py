@@ -12,6 +12,8 @@ from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
 from schoolpeers.accounts.services import list_topics
 from schoolpeers.extensions import db
+from schoolpeers.families import services as families
+from schoolpeers.families.consent import Rule
 from schoolpeers.matching import services as matching_services
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentor_services
@@ -110,6 +112,7 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
             language=rng.choice([None] * 8 + ["spanish", "polish"]), same_gender=rng.random() < 0.1,
             availability=rng.sample(list(AVAILABILITY_SLOTS), rng.randint(2, 6)), note="", created_by=user)
         request.created_at = now - timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 8))
+    _record_family_consent(school, asking, counselor)
     result = matching_services.run_batch(school, counselor, today)
     demo_mentor_first = sorted(result.proposed, key=lambda m: m.mentor.username != "mentor")
     approved = demo_mentor_first[: len(result.proposed) * 2 // 3]
@@ -127,6 +130,31 @@ CALM_NOTES = (
     "Talked about joining the drama club. Seemed keen.",
     "Quiet at first, then talked about the school trip next month.",
 )
+
+
+PROGRAMME_TEXT = (
+    "Peer mentoring pairs a younger student with a trained older student who meets them about once a "
+    "fortnight at school. Mentors note how each meeting went and how your child is feeling; only the "
+    "school's counselors read those notes. A mentor must tell a counselor if they are worried about your "
+    "child's safety. Notes are deleted a year after the mentoring ends. You can withdraw at any time."
+)
+
+
+PARENT_NAMES = ("Amina", "David", "Grace", "Tomasz", "Lucia", "Omar", "Helen", "Kwame", "Priya", "Sean")
+
+
+def _record_family_consent(school: School, asking: list[User], counselor: User) -> None:
+    """The school's policy (the defaults, with its programme text), a parent of every student who
+    asked, and their consent on paper; two of the youngest still wait for theirs."""
+    families.save_policy(school, mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT, younger_rule=Rule.OPT_IN,
+                         programme_text=PROGRAMME_TEXT)
+    waiting = [u for u in asking if u.grade == min(u.grade for u in asking)][:2]
+    for n, user in enumerate(asking):
+        parent = families.add_guardian(user, given_name=PARENT_NAMES[n % len(PARENT_NAMES)],
+                                       family_name=user.family_name, relationship="parent",
+                                       email=f"family.{user.username}@example.org", phone=None)
+        if user not in waiting:
+            families.record_answer(user, parent, decision="given", channel="paper", note="", actor=counselor)
 
 
 def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today) -> None:

@@ -27,6 +27,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+def sql_in(values) -> str:
+    """The text of a CHECK constraint's list of allowed values (strings or string enums): ('a', 'b')."""
+    return "(" + ", ".join(f"'{v}'" for v in map(str, values)) + ")"
+
+
 @event.listens_for(Engine, "connect")
 def enforce_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     """SQLite ignores foreign keys unless asked; we want the same integrity as PostgreSQL."""

@@ -14,6 +14,7 @@ NAVIGATION = {
         ("matching.index", "Matching"),
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
+        ("families.consent", "Families"),
         ("reports.index", "Reports"),
         ("approvals.index", "Approvals"),
     ],
@@ -23,6 +24,7 @@ NAVIGATION = {
         ("admin.users", "Users"),
         ("admin.roster_upload", "Roster import"),
         ("admin.settings", "School settings"),
+        ("families.policy", "Family consent"),
         ("audit.index", "Audit log"),
     ],
 }

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from schoolpeers import create_app
 from schoolpeers.accounts import services
 from schoolpeers.extensions import db
-from tests.factories import UserFactory
+from tests.factories import UserFactory, consent_not_required
 
 ROLES_UNDER_TEST = ("student", "counselor", "staff", "admin")
 
@@ -108,6 +108,7 @@ def runner(app):
 @pytest.fixture
 def school(app):
     school = services.create_school("Test School", "test-school")
+    consent_not_required(school)
     db.session.commit()
     return school
 
@@ -115,6 +116,7 @@ def school(app):
 @pytest.fixture
 def other_school(app):
     school = services.create_school("Other School", "other-school")
+    consent_not_required(school)
     db.session.commit()
     return school
 

@@ -61,6 +61,17 @@ def make_request(student: User, **overrides):
     return matching.create_request(student, **values)
 
 
+def consent_not_required(school: School) -> None:
+    """The school asks no family's consent: tests of other features start there (a new school's
+    defaults ask it of younger students; the families tests set their own policy)."""
+    from schoolpeers.extensions import db
+    from schoolpeers.families.models import ConsentPolicy
+
+    db.session.add(ConsentPolicy(school_id=school.id, mentee_rule="not_required", mentor_rule="not_required",
+                                 younger_rule="not_required", programme_text=""))
+    db.session.flush()
+
+
 def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, int]]:
     """A mentor for people["counselor"], an active mentorship of people["student"] with a check-in
     and a concern; returns the people with their "mentor" added, and each record's id by the name
@@ -68,6 +79,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     from datetime import date
 
     from schoolpeers.extensions import db
+    from schoolpeers.families import services as families
     from schoolpeers.matching import services as matching
     from schoolpeers.mentors import checkins
     from schoolpeers.oversight import services as oversight
@@ -81,6 +93,8 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
         date.today(), 20, "online", 4, notes="private words"), date.today())
     concern = oversight.raise_concern(school, mentee, source="manual", severity="low", summary="x",
                                       raised_by=counselor, now=utcnow())
+    guardian = families.add_guardian(mentee, given_name="Pat", family_name="Parent", relationship="parent",
+                                     email="pat@example.org", phone=None)
     job = approval = None
     if "admin" in people:  # an admin's finished roster import, for its result page
         job = jobs.start(roster_jobs.KIND, people["admin"], {"upload": "gone"})
@@ -91,7 +105,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
            "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none",
-           "approval_id": approval.id if approval else 0}
+           "approval_id": approval.id if approval else 0, "guardian_id": guardian.id}
     return {**people, "mentor": profile.user}, ids
 
 

@@ -55,6 +55,11 @@ ACCESS = {
     **{e: {"counselor": NOT_FOUND, "staff": NOT_FOUND} for e in ("reports.job", "reports.job_file")},
     # Admins ask; counselors decide (the staff member of `world` is the one the admin asked about).
     **{e: {"counselor": OK} for e in ("approvals.index", "approvals.approve", "approvals.refuse")},
+    # Families: counselors and admins keep contacts and answers; admins set the policy.
+    "families.policy": {"admin": OK},
+    **{e: {"counselor": OK, "admin": OK} for e in (
+        "families.consent", "families.consent_csv", "families.student", "families.add_guardian",
+        "families.remove_guardian", "families.record_answer")},
 }
 
 

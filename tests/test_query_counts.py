@@ -31,6 +31,7 @@ from schoolpeers.mentors.models import (
 from schoolpeers.oversight.models import Concern, ConcernEvent, ScreeningMark
 from schoolpeers.timeutil import utcnow
 from tests.conftest import login
+from tests.factories import consent_not_required
 
 MAX_STATEMENTS = 25
 LARGER = 10
@@ -62,6 +63,7 @@ def build_school(slug: str, scale: int) -> SchoolData:
     concerns and their events, feedback, audit events) is `scale` times a small one."""
     today = date.today()
     school = accounts.create_school(f"School {slug}", slug)
+    consent_not_required(school)
     people = {role: add_user(school, role, 0) for role in ("counselor", "staff", "admin")}
     counselors = [people["counselor"]] + [add_user(school, "counselor", n) for n in range(1, 1 + scale)]
     students = [add_user(school, "student", n, grade=7) for n in range(1, 1 + 20 * scale)]

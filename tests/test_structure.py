@@ -69,11 +69,12 @@ def test_the_app_and_its_settings_import_from_any_directory(tmp_path):
 FEATURES = {
     "accounts": set(),
     "mentors": {"accounts"},
-    "matching": {"accounts", "mentors"},
+    "families": {"accounts"},
+    "matching": {"accounts", "mentors", "families"},
     "oversight": {"accounts", "mentors"},
     "reports": {"accounts", "mentors", "oversight"},  # concerns per term are one of the reports' measures
     "overview": {"accounts", "mentors", "matching", "oversight"},
-    "privacy": {"accounts", "mentors", "matching", "oversight", "reports"},
+    "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families"},
 }
 TOP = {"__init__", "home", "navigation", "demo"}
 

@@ -256,23 +256,56 @@ class RosterUpload(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class RosterGuardian(db.Model):
-    """A guardian, parent or relative as the school information system lists them, with the students
-    they are linked to (by roster id). Kept for the family features; never an account."""
+GUARDIAN_RELATIONSHIPS = ("parent", "guardian", "relative", "carer")
+GUARDIAN_SOURCES = ("roster", "staff")
 
-    __tablename__ = "roster_guardians"
-    __table_args__ = (UniqueConstraint("school_id", "roster_id"),)
+
+class Guardian(db.Model):
+    """A parent, guardian, relative or carer of students: a contact, never an account. From the
+    school information system (`source` "roster", with its roster id and the students it links by
+    roster id) or typed by staff. `students` are the links the family features use."""
+
+    __tablename__ = "guardians"
+    __table_args__ = (
+        UniqueConstraint("school_id", "roster_id"),
+        UniqueConstraint("school_id", "id", name="uq_guardians_school_id_id"),
+        CheckConstraint("source IN ('roster', 'staff')", name="source_known"),
+        CheckConstraint("source = 'staff' OR roster_id IS NOT NULL", name="roster_has_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
-    roster_id: Mapped[str] = mapped_column(String(100))
-    relationship_kind: Mapped[str] = mapped_column(String(20))  # guardian, parent or relative
+    source: Mapped[str] = mapped_column(String(10), default="roster")
+    roster_id: Mapped[str | None] = mapped_column(String(100))
+    relationship_kind: Mapped[str] = mapped_column(String(20))  # one of GUARDIAN_RELATIONSHIPS
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(50))
-    student_roster_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    student_roster_ids: Mapped[list[str]] = mapped_column(JSON, default=list)  # as the roster lists them
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    links: Mapped[list[GuardianStudent]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class GuardianStudent(db.Model):
+    """A guardian's link to a student of the same school (proved by the composite keys)."""
+
+    __tablename__ = "guardian_students"
+    __table_args__ = (
+        ForeignKeyConstraint(["school_id", "guardian_id"], ["guardians.school_id", "guardians.id"],
+                             ondelete="CASCADE", name="fk_guardian_students_guardian_same_school"),
+        ForeignKeyConstraint(["school_id", "student_id"], ["users.school_id", "users.id"], ondelete="CASCADE",
+                             name="fk_guardian_students_student_same_school"),
+    )
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    guardian_id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(primary_key=True, index=True)
 
 
 class Interest(db.Model):

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 from sqlalchemy import func, insert, select
 
 from schoolpeers.accounts import approvals, services
-from schoolpeers.accounts.models import RosterGuardian, School, User
+from schoolpeers.accounts.models import Guardian, GuardianStudent, School, User
 from schoolpeers.accounts.roster_bundles import RosterSource
 from schoolpeers.accounts.roster_files import (
     GuardianRow,
@@ -245,9 +245,9 @@ def _changed_guardians(school: School, rows: list[GuardianRow]) -> list[Guardian
     return [row for row in rows if changes(row)]
 
 
-def _stored_guardians(school: School, rows: list[GuardianRow]) -> dict[str, RosterGuardian]:
-    return {g.roster_id: g for (g,) in rows_where_in(select(RosterGuardian).where(
-        RosterGuardian.school_id == school.id), RosterGuardian.roster_id, (row.roster_id for row in rows))}
+def _stored_guardians(school: School, rows: list[GuardianRow]) -> dict[str, Guardian]:
+    return {g.roster_id: g for (g,) in rows_where_in(select(Guardian).where(
+        Guardian.school_id == school.id), Guardian.roster_id, (row.roster_id for row in rows))}
 
 
 def tombstone(school: School, roster_id: str) -> str:
@@ -386,8 +386,12 @@ def _create_accounts(school: School, rows: list[RosterRow], done: Callable[[int]
 
 
 def _store_guardians(school: School, rows: list[GuardianRow]) -> None:
-    """Guardians as the file lists them, by roster id: added, updated, or removed when marked so."""
+    """Guardians as the file lists them, by roster id: added, updated, or removed when marked so; each
+    linked to the school's students the file names."""
     stored = _stored_guardians(school, rows)
+    students = {roster_id: user_id for user_id, roster_id in rows_where_in(
+        select(User.id, User.roster_id).where(User.school_id == school.id, User.role == "student"),
+        User.roster_id, {sid for row in rows for sid in row.students})}
     for row in rows:
         guardian = stored.get(row.roster_id)
         if not row.active:
@@ -395,12 +399,16 @@ def _store_guardians(school: School, rows: list[GuardianRow]) -> None:
                 db.session.delete(guardian)
             continue
         if guardian is None:
-            guardian = stored[row.roster_id] = RosterGuardian(school_id=school.id, roster_id=row.roster_id)
+            guardian = stored[row.roster_id] = Guardian(school_id=school.id, roster_id=row.roster_id, source="roster")
             db.session.add(guardian)
         guardian.relationship_kind, guardian.given_name = row.kind, row.given_name
         guardian.family_name = row.family_name
         guardian.email, guardian.phone, guardian.student_roster_ids = row.email, row.phone, list(row.students)
         guardian.updated_at = utcnow()
+        linked = {students[sid] for sid in row.students if sid in students}
+        guardian.links = [link for link in guardian.links if link.student_id in linked] + [
+            GuardianStudent(school_id=school.id, student_id=student_id)
+            for student_id in sorted(linked - {link.student_id for link in guardian.links})]
 
 
 def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:

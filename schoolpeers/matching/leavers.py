@@ -5,6 +5,10 @@ proposal is withdrawn; as a mentor, active mentorships end ("mentor left", the m
 queue with their requests open again, and the counselor dashboard lists them) and proposals are
 rejected; a mentor profile is paused.
 Reactivating the account restores none of it: a counselor decides again.
+
+A family's consent that stops (declined or withdrawn) ends the student's open work in that role the
+same way, with the reason "consent withdrawn": as a mentee, their request closes; as a mentor, their
+mentees go back to the queue. Mentors are never told why.
 """
 from __future__ import annotations
 
@@ -57,3 +61,19 @@ def _open(student: User, column) -> list[Mentorship]:
     return list(db.session.scalars(select(Mentorship).where(
         Mentorship.school_id == student.school_id, column == student.id,
         Mentorship.status.in_(OPEN)).order_by(Mentorship.id)))
+
+
+def on_consent_stopped(student: User, actor: User | None = None, roles: tuple[str, ...] = ()) -> Counter:
+    """The receiver of `families.signals.consent_stopped`: the student's open work in each role ends."""
+    done: Counter = Counter()
+    for role in roles:
+        column = Mentorship.mentee_id if role == "mentee" else Mentorship.mentor_id
+        for m in _open(student, column):
+            if m.status == MentorshipStatus.ACTIVE:
+                matching.end_mentorship(m, "consent_withdrawn", "", actor, reopen=role == "mentor")
+                done["mentorships ended"] += 1
+            else:
+                matching.reject(m, actor, "", block=False)
+                done["proposals withdrawn"] += 1
+    db.session.flush()
+    return done

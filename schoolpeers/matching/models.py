@@ -19,10 +19,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import Interest, Topic, User
-from schoolpeers.extensions import db
+from schoolpeers.extensions import db, sql_in
 from schoolpeers.matching.statuses import RequestStatus
 from schoolpeers.mentors.models import AVAILABILITY_SLOTS, Mentorship
-from schoolpeers.mentors.statuses import sql_in
 from schoolpeers.timeutil import utcnow
 
 

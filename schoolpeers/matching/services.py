@@ -12,10 +12,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, Interest, School, Topic, User, UserInterest
+from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
+from schoolpeers.families import services as families
 from schoolpeers.matching.models import MentorRequest, RequestInterest, RequestTopic
 from schoolpeers.matching.scoring import MentorInput, RequestInput, Scored, Weights, eligible_mentors
 from schoolpeers.matching.solver import solve_batch
@@ -259,17 +261,34 @@ def unproposed_requests(school_id: int) -> list[MentorRequest]:
     """Open requests of active students with nothing proposed yet, oldest first."""
     open_mentees = select(Mentorship.mentee_id).where(Mentorship.school_id == school_id,
                                                       Mentorship.status.in_(OPEN))
-    return list(db.session.scalars(
+    requests = list(db.session.scalars(
         select(MentorRequest).join(User, (User.id == MentorRequest.student_id) & (User.school_id == school_id))
+        .options(contains_eager(MentorRequest.student))
         .where(MentorRequest.school_id == school_id, MentorRequest.status == RequestStatus.OPEN,
                MentorRequest.student_id.not_in(open_mentees), User.active.is_(True), User.role == "student")
         .order_by(MentorRequest.created_at, MentorRequest.id)))
+    allowed = may_take_part(school_id, [r.student for r in requests], "mentee")
+    return [r for r in requests if r.student_id in allowed]
+
+
+def may_take_part(school_id: int, students: list[User], role: str) -> set[int]:
+    """The ids of these students whose families' consent lets them take part as `role` now."""
+    return {sid for sid, standing in families.standings(school_id, students, role).items() if standing.may_take_part}
+
+
+def matchable_profiles(school_id: int, today: date) -> list[MentorProfile]:
+    """Mentors who can take a mentee now and whose families' consent lets them."""
+    profiles = mentors.matchable_profiles(school_id, today)
+    users = {u.id: u for (u,) in rows_where_in(select(User).where(User.school_id == school_id), User.id,
+                                               (p.user_id for p in profiles))}
+    allowed = may_take_part(school_id, list(users.values()), "mentor")
+    return [p for p in profiles if p.user_id in allowed]
 
 
 def run_batch(school: School, actor: User | None, today: date) -> RunResult:
     """Propose the optimal set of new pairs for every request still without one."""
     requests = unproposed_requests(school.id)
-    profiles = mentors.matchable_profiles(school.id, today)
+    profiles = matchable_profiles(school.id, today)
     mentor_data = mentor_inputs(school.id, profiles)
     if not requests or not mentor_data:
         return RunResult([], len(requests), 0)
@@ -291,7 +310,9 @@ def run_batch(school: School, actor: User | None, today: date) -> RunResult:
 def ranked_mentors(request: MentorRequest, today: date) -> list[tuple[MentorProfile, Scored]]:
     """Every mentor who could take this request now, best first, with the score shown."""
     school = db.session.get(School, request.school_id)
-    profiles = mentors.matchable_profiles(request.school_id, today)
+    if not may_take_part(request.school_id, [request.student], "mentee"):
+        return []
+    profiles = matchable_profiles(request.school_id, today)
     by_mentor = {p.user_id: p for p in profiles}
     inputs = request_inputs(request.school_id, [request])
     if not inputs:
@@ -316,6 +337,10 @@ def choose_mentor(request: MentorRequest, profile: MentorProfile, actor: User, t
     """A counselor's manual choice, replacing a waiting proposal for the request."""
     if request.status != RequestStatus.OPEN:
         raise MentorshipError("This request is no longer waiting for a mentor.")
+    for student, role in ((request.student, "mentee"), (profile.user, "mentor")):
+        standing = families.standing_of(student, role)
+        if not standing.may_take_part:
+            raise MentorshipError(f"{student.display_name}: {standing.label.lower()} to take part as a {role}.")
     ranked = {p.id: scored for p, scored in ranked_mentors(request, today)}
     if profile.id not in ranked:
         raise MentorshipError(mentors.why_not_pair(profile, request.student, today)
@@ -350,11 +375,14 @@ def reject(mentorship: Mentorship, actor: User | None, note: str, *, block: bool
     db.session.flush()
 
 
-def end_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User) -> None:
+def end_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User | None, *,
+                   reopen: bool | None = None) -> None:
+    """End an active mentorship; the mentee's request opens again for the reasons that are not the
+    mentee's (or as `reopen` says), and is closed otherwise."""
     mentors.close_mentorship(mentorship, reason, note, actor)
     request = request_of(mentorship)
     if request is not None:
-        if reason in REOPENING_REASONS:
+        if reason in REOPENING_REASONS if reopen is None else reopen:
             request.status, request.mentorship = RequestStatus.OPEN, None
         else:
             request.status, request.closed_at = RequestStatus.CLOSED, utcnow()

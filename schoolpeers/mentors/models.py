@@ -27,8 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import Topic, User
-from schoolpeers.extensions import db
-from schoolpeers.mentors.statuses import OPEN, MentorshipStatus, ProfileStatus, sql_in
+from schoolpeers.extensions import db, sql_in
+from schoolpeers.mentors.statuses import OPEN, MentorshipStatus, ProfileStatus
 from schoolpeers.timeutil import utcnow
 
 END_REASONS = {
@@ -38,6 +38,7 @@ END_REASONS = {
     "mentee_left": "Mentee left the school",
     "mentor_left": "Mentor left the school",
     "safeguarding": "Safeguarding",
+    "consent_withdrawn": "Consent withdrawn",
 }
 BLOCK_REASONS = ("blocked", "not_a_good_fit", "rejected")
 # When students can meet: weekday × part of the school day.

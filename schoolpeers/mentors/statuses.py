@@ -22,8 +22,3 @@ class MentorshipStatus(StrEnum):
 ACCEPTED = (ProfileStatus.ACTIVE, ProfileStatus.PAUSED)  # mentors, whether or not taking mentees now
 OPEN = (MentorshipStatus.PROPOSED, MentorshipStatus.ACTIVE)  # holds a mentor's place and a mentee's
 BEGUN = (MentorshipStatus.ACTIVE, MentorshipStatus.CLOSED)  # mentorships that happened
-
-
-def sql_in(statuses) -> str:
-    """The text of a CHECK constraint's list: ('a', 'b')."""
-    return "(" + ", ".join(f"'{s.value}'" for s in statuses) + ")"

@@ -12,9 +12,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import User
-from schoolpeers.extensions import db
+from schoolpeers.extensions import db, sql_in
 from schoolpeers.mentors.models import CheckIn
-from schoolpeers.mentors.statuses import sql_in
 from schoolpeers.oversight.statuses import ConcernStatus
 from schoolpeers.severity import WORRIES
 from schoolpeers.timeutil import utcnow

@@ -22,9 +22,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts import two_factor
-from schoolpeers.accounts.models import RosterGuardian, User
+from schoolpeers.accounts.models import Guardian, User
 from schoolpeers.accounts.roster import tombstone
 from schoolpeers.extensions import db
+from schoolpeers.families.services import history
 from schoolpeers.matching import leavers
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
@@ -89,6 +90,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
     _forget_guardian_links(student, result)
+    _remove_consent_answers(student, result)
     _anonymise_account(student, now)
     db.session.flush()
     return result
@@ -171,16 +173,26 @@ def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> Non
 
 
 def _forget_guardian_links(student: User, result: ErasureResult) -> None:
-    """Guardians the school information system linked to the student lose the link; a guardian of
-    nobody else here is removed."""
-    if not student.roster_id:
-        return
-    for guardian in db.session.scalars(select(RosterGuardian).where(RosterGuardian.school_id == student.school_id)):
-        if student.roster_id in guardian.student_roster_ids:
-            guardian.student_roster_ids = [sid for sid in guardian.student_roster_ids if sid != student.roster_id]
-            if not guardian.student_roster_ids:
-                db.session.delete(guardian)
-            result.add("guardian links removed", 1)
+    """Guardians lose their link to the student (and the school information system's roster id of
+    them); a guardian of nobody else here is removed."""
+    for guardian in db.session.scalars(select(Guardian).where(Guardian.school_id == student.school_id)):
+        linked = any(link.student_id == student.id for link in guardian.links)
+        listed = bool(student.roster_id) and student.roster_id in guardian.student_roster_ids
+        if not (linked or listed):
+            continue
+        guardian.links = [link for link in guardian.links if link.student_id != student.id]
+        guardian.student_roster_ids = [sid for sid in guardian.student_roster_ids if sid != student.roster_id]
+        if not guardian.links and not guardian.student_roster_ids:
+            db.session.delete(guardian)
+        result.add("guardian links removed", 1)
+
+
+def _remove_consent_answers(student: User, result: ErasureResult) -> None:
+    """Families' answers name a guardian: they go with the student (the only deletion they allow)."""
+    answers = history(student)
+    for answer in answers:
+        db.session.delete(answer)
+    result.add("consent answers removed", len(answers))
 
 
 def _anonymise_account(student: User, now: datetime) -> None:

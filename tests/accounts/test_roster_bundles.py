@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from schoolpeers.accounts import roster_bundles
-from schoolpeers.accounts.models import RosterGuardian, RosterUpload, User
+from schoolpeers.accounts.models import Guardian, RosterUpload, User
 from schoolpeers.accounts.roster import apply_import, plan_import
 from schoolpeers.accounts.roster_bundles import open_roster
 from schoolpeers.accounts.roster_files import RosterFileError
@@ -88,9 +88,11 @@ def test_only_this_schools_users_are_imported_and_its_guardians_kept(north):
     result = apply_import(north, plan)
     db.session.commit()
     assert result.guardians == 1
-    guardian = db.session.scalar(select(RosterGuardian))
+    guardian = db.session.scalar(select(Guardian))
     assert (guardian.school_id, guardian.email, guardian.phone, guardian.student_roster_ids) == (
         north.id, "gina@home.example.org", "555-0100", ["n-1", "n-2"])
+    linked = db.session.scalars(select(User.roster_id).where(User.id.in_([link.student_id for link in guardian.links])))
+    assert sorted(linked) == ["n-1", "n-2"] and guardian.source == "roster"  # the family features' links
     assert db.session.scalar(select(func.count()).select_from(User).where(User.roster_id == "s-1")) == 0
     again = plan_import(north, open_roster(bundle(DISTRICT_USERS, DISTRICT_ORGS)))
     assert again.changes == 0 and again.guardians == []  # idempotent, guardians too
@@ -104,7 +106,7 @@ def test_a_guardian_marked_to_be_deleted_is_removed(north):
     assert len(plan.guardians) == 1
     apply_import(north, plan)
     db.session.commit()
-    assert db.session.scalar(select(func.count()).select_from(RosterGuardian)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Guardian)) == 0
 
 
 def test_a_school_without_an_org_id_takes_a_bundles_only_school_or_is_told_to_set_it(school):

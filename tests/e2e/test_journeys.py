@@ -19,6 +19,7 @@ from playwright.sync_api import expect  # noqa: E402
 
 from schoolpeers.accounts import services as accounts
 from schoolpeers.extensions import db
+from schoolpeers.families import services as families
 from schoolpeers.oversight import services as oversight
 from schoolpeers.timeutil import utcnow
 from tests.e2e.journey import Journey, Person, sign_in
@@ -117,7 +118,10 @@ def test_counselor_runs_matching_reads_the_explanation_and_approves(open_journey
         school = demo_school()
         counselor = add_user(school, "counselor", "Grace", "Okafor")
         add_mentor(school, "Jonah", "Mensah", grade=9)
-        add_request(add_user(school, "student", "Theo", "Lindqvist", grade=7))
+        theo = add_user(school, "student", "Theo", "Lindqvist", grade=7)
+        add_request(theo)
+        # Theo is under 13: the demo school asks his family first, and they agreed on paper.
+        families.record_answer(theo, None, decision="given", channel="paper", note="", actor=counselor)
         db.session.commit()
         grace = person(app, counselor)
     journey = open_journey("2-counselor-approves-a-match")

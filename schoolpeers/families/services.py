@@ -1,0 +1,140 @@
+"""Guardians of a student, the school's consent policy, and families' answers.
+
+Services flush; the view commits. Every answer is appended and audited by the view; one that stops
+a student taking part sends `consent_stopped` in the same transaction (matching ends their work).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from schoolpeers.accounts.models import GUARDIAN_RELATIONSHIPS, Guardian, GuardianStudent, School, User
+from schoolpeers.batches import rows_where_in
+from schoolpeers.extensions import db
+from schoolpeers.families.consent import Answer, Decision, Rule, Standing, rule_for, standing
+from schoolpeers.families.models import CHANNELS, ConsentEvent, ConsentPolicy
+from schoolpeers.families.signals import consent_stopped
+from schoolpeers.timeutil import as_utc, utcnow
+
+ROLES = ("mentee", "mentor")  # the two ways a student takes part
+
+
+class ConsentError(ValueError):
+    """A consent change that cannot be made; the message says why."""
+
+
+def policy_for(school_id: int) -> ConsentPolicy:
+    """The school's policy; the defaults (not yet saved) when it has set none."""
+    policy = db.session.get(ConsentPolicy, school_id)
+    if policy is None:
+        policy = ConsentPolicy(school_id=school_id, mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT,
+                               younger_rule=Rule.OPT_IN, programme_text="")
+    return policy
+
+
+def save_policy(school: School, *, mentee_rule: str, mentor_rule: str, younger_rule: str,
+                programme_text: str) -> ConsentPolicy:
+    policy = db.session.get(ConsentPolicy, school.id) or ConsentPolicy(school_id=school.id)
+    policy.mentee_rule, policy.mentor_rule = Rule(mentee_rule), Rule(mentor_rule)
+    policy.younger_rule, policy.programme_text = Rule(younger_rule), programme_text.strip()
+    policy.updated_at = utcnow()
+    db.session.add(policy)
+    db.session.flush()
+    return policy
+
+
+# --- guardians ---------------------------------------------------------------------------------
+
+def guardians_of(student: User) -> list[Guardian]:
+    return list(db.session.scalars(
+        select(Guardian).join(GuardianStudent, (GuardianStudent.guardian_id == Guardian.id)
+                              & (GuardianStudent.school_id == Guardian.school_id))
+        .where(Guardian.school_id == student.school_id, GuardianStudent.student_id == student.id)
+        .order_by(Guardian.family_name, Guardian.given_name, Guardian.id)))
+
+
+def guardian_of(student: User, guardian_id: int) -> Guardian | None:
+    """One of the student's guardians by id, or None (another student's, another school's, or none)."""
+    return next((g for g in guardians_of(student) if g.id == guardian_id), None)
+
+
+def add_guardian(student: User, *, given_name: str, family_name: str, relationship: str, email: str | None,
+                 phone: str | None) -> Guardian:
+    """A contact typed by staff, linked to the student."""
+    if relationship not in GUARDIAN_RELATIONSHIPS:
+        raise ConsentError("Choose a relationship from the list.")
+    guardian = Guardian(school_id=student.school_id, source="staff", roster_id=None, relationship_kind=relationship,
+                        given_name=given_name.strip(), family_name=family_name.strip(),
+                        email=(email or "").strip() or None, phone=(phone or "").strip() or None,
+                        student_roster_ids=[])
+    guardian.links = [GuardianStudent(school_id=student.school_id, student_id=student.id)]
+    db.session.add(guardian)
+    db.session.flush()
+    return guardian
+
+
+def remove_guardian(student: User, guardian: Guardian) -> None:
+    """Staff remove a contact they typed from this student (gone when linked to nobody else). The
+    school information system's contacts change only with its next roster import."""
+    if guardian.source != "staff":
+        raise ConsentError("This contact comes from the school information system: change it there.")
+    guardian.links = [link for link in guardian.links if link.student_id != student.id]
+    if not guardian.links:
+        db.session.delete(guardian)
+    db.session.flush()
+
+
+# --- answers -----------------------------------------------------------------------------------
+
+def answers_by_student(school_id: int, students: list[User]) -> dict[int, list[ConsentEvent]]:
+    """Every answer recorded for these students, newest first, by student."""
+    found: dict[int, list[ConsentEvent]] = defaultdict(list)
+    for (event,) in rows_where_in(select(ConsentEvent).where(ConsentEvent.school_id == school_id),
+                                  ConsentEvent.student_id, (s.id for s in students)):
+        found[event.student_id].append(event)
+    for events in found.values():
+        events.sort(key=lambda e: e.id, reverse=True)  # appended in the order they were recorded
+    return found
+
+
+def history(student: User) -> list[ConsentEvent]:
+    """Every answer recorded for the student, newest first."""
+    return answers_by_student(student.school_id, [student]).get(student.id, [])
+
+
+def standings(school_id: int, students: list[User], role: str) -> dict[int, Standing]:
+    """Where each of these students stands to take part as `role` ("mentee" or "mentor"), in one query."""
+    policy = policy_for(school_id)
+    role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
+    if role_rule == policy.younger_rule == Rule.NOT_REQUIRED:
+        return dict.fromkeys((s.id for s in students), Standing.NOT_NEEDED)
+    answers = {student_id: [Answer(e.guardian_id, Decision(e.decision), as_utc(e.recorded_at), e.id) for e in events]
+               for student_id, events in answers_by_student(school_id, students).items()}
+    return {s.id: standing(rule_for(Rule(role_rule), Rule(policy.younger_rule), s.grade), answers.get(s.id, []))
+            for s in students}
+
+
+def standing_of(student: User, role: str) -> Standing:
+    return standings(student.school_id, [student], role)[student.id]
+
+
+def record_answer(student: User, guardian: Guardian | None, *, decision: str, channel: str, note: str,
+                  actor: User | None) -> ConsentEvent:
+    """Append a family's answer (given by a guardian, or for the family when `guardian` is None).
+    An answer that stops the student taking part, in either role, sends `consent_stopped`."""
+    if decision not in set(Decision) or channel not in CHANNELS:
+        raise ConsentError("Choose the answer and how it was given from the lists.")
+    before = {role: standing_of(student, role) for role in ROLES}
+    event = ConsentEvent(school_id=student.school_id, student_id=student.id,
+                         guardian_id=guardian.id if guardian else None,
+                         guardian_name=guardian.display_name if guardian else "The family",
+                         decision=decision, channel=channel, note=note.strip(),
+                         recorded_by_id=actor.id if actor else None, recorded_at=utcnow())
+    db.session.add(event)
+    db.session.flush()
+    stopped = [role for role in ROLES
+               if before[role].may_take_part and not standing_of(student, role).may_take_part]
+    if stopped:
+        consent_stopped.send(student, actor=actor, roles=tuple(stopped))
+    return event

@@ -1,0 +1,169 @@
+"""Families: a student's guardians and consent, the school's consent status, and its policy.
+
+Counselors and admins keep contacts and record answers given on paper, by phone or in person;
+admins set the policy. Every change is audited.
+"""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.accounts.models import User
+from schoolpeers.extensions import db, limit_exports_per_person
+from schoolpeers.families import services
+from schoolpeers.families.forms import AnswerForm, GuardianForm, PolicyForm, RemoveGuardianForm
+from schoolpeers.families.models import CHANNELS
+from schoolpeers.paging import counted_page
+from schoolpeers.spreadsheet import defused
+from schoolpeers.timeutil import utcnow
+from schoolpeers.web import audit, change, page_arg
+
+bp = Blueprint("families", __name__, template_folder="templates", url_prefix="/families")
+PER_PAGE = 50
+FAMILY_KEEPERS = ("counselor", "admin")
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@role_required("admin")
+def policy():
+    current = services.policy_for(current_user.school_id)
+    form = PolicyForm(obj=current)
+    if form.validate_on_submit():
+        with change() as outcome:
+            services.save_policy(current_user.school, mentee_rule=form.mentee_rule.data,
+                                 mentor_rule=form.mentor_rule.data, younger_rule=form.younger_rule.data,
+                                 programme_text=form.programme_text.data or "")
+            audit("families.policy.saved", record_type="school", record_id=current_user.school_id,
+                  detail={"mentee": form.mentee_rule.data, "mentor": form.mentor_rule.data,
+                          "younger": form.younger_rule.data})
+            outcome.success = "The consent policy is saved."
+        return redirect(url_for("families.policy"))
+    return render_template("families/policy.html", form=form)
+
+
+def _student_or_404(student_id: int) -> User:
+    student = get_user_or_404(student_id)
+    if student.role != "student":
+        abort(404)
+    return student
+
+
+def _answer_form(student: User, guardians) -> AnswerForm:
+    form = AnswerForm()
+    form.guardian.choices = [("", "The family (no contact named)")] + [
+        (str(g.id), f"{g.display_name} ({g.relationship_kind})") for g in guardians]
+    return form
+
+
+@bp.get("/students/<int:student_id>")
+@role_required(*FAMILY_KEEPERS)
+def student(student_id: int):
+    person = _student_or_404(student_id)
+    guardians = services.guardians_of(person)
+    return _student_page(person, guardians, GuardianForm(formdata=None), _answer_form(person, guardians))
+
+
+def _student_page(person: User, guardians, guardian_form: GuardianForm, answer_form: AnswerForm, status=200):
+    standings = {role: services.standing_of(person, role) for role in services.ROLES}
+    return render_template("families/student.html", person=person, guardians=guardians, standings=standings,
+                           history=services.history(person), channels=CHANNELS, guardian_form=guardian_form,
+                           answer_form=answer_form), status
+
+
+@bp.post("/students/<int:student_id>/guardians")
+@role_required(*FAMILY_KEEPERS)
+def add_guardian(student_id: int):
+    person = _student_or_404(student_id)
+    form = GuardianForm()
+    if not form.validate_on_submit():
+        guardians = services.guardians_of(person)
+        return _student_page(person, guardians, form, _answer_form(person, guardians), 400)
+    with change() as outcome:
+        guardian = services.add_guardian(person, given_name=form.given_name.data, family_name=form.family_name.data,
+                                         relationship=form.relationship.data, email=form.email.data,
+                                         phone=form.phone.data)
+        audit("families.guardian.added", record_type="user", record_id=person.id,
+              detail={"guardian": guardian.id})
+        outcome.success = f"{guardian.display_name} is added to {person.display_name}'s contacts."
+    return redirect(url_for("families.student", student_id=person.id))
+
+
+@bp.post("/students/<int:student_id>/guardians/<int:guardian_id>/remove")
+@role_required(*FAMILY_KEEPERS)
+def remove_guardian(student_id: int, guardian_id: int):
+    person = _student_or_404(student_id)
+    guardian = services.guardian_of(person, guardian_id)
+    if guardian is None:
+        abort(404)
+    if RemoveGuardianForm().validate_on_submit():
+        with change(services.ConsentError) as outcome:
+            services.remove_guardian(person, guardian)
+            audit("families.guardian.removed", record_type="user", record_id=person.id,
+                  detail={"guardian": guardian_id})
+            outcome.success = "The contact is removed."
+    return redirect(url_for("families.student", student_id=person.id))
+
+
+@bp.post("/students/<int:student_id>/answers")
+@role_required(*FAMILY_KEEPERS)
+def record_answer(student_id: int):
+    person = _student_or_404(student_id)
+    guardians = services.guardians_of(person)
+    form = _answer_form(person, guardians)
+    if not form.validate_on_submit():
+        return _student_page(person, guardians, GuardianForm(formdata=None), form, 400)
+    guardian = next((g for g in guardians if str(g.id) == form.guardian.data), None)
+    with change(services.ConsentError) as outcome:
+        event = services.record_answer(person, guardian, decision=form.decision.data, channel=form.channel.data,
+                                       note=form.note.data or "", actor=current_user)
+        audit("families.consent.recorded", record_type="user", record_id=person.id,
+              detail={"answer": event.id, "decision": event.decision, "channel": event.channel})
+        outcome.success = f"The answer is recorded: {services.standing_of(person, 'mentee').label.lower()}."
+    return redirect(url_for("families.student", student_id=person.id))
+
+
+def _students_query(school_id: int):
+    return (select(User).where(User.school_id == school_id, User.role == "student", User.active.is_(True))
+            .order_by(User.family_name, User.given_name, User.id))
+
+
+@bp.get("/consent")
+@role_required(*FAMILY_KEEPERS)
+def consent():
+    """Every student's standing as a mentee and as a mentor, a page at a time."""
+    school_id = current_user.school_id
+    page = counted_page(_students_query(school_id), page_arg(), PER_PAGE)
+    standings = {role: services.standings(school_id, page.items, role) for role in services.ROLES}
+    return render_template("families/consent.html", page=page, standings=standings)
+
+
+CSV_COLUMNS = ("given_name", "family_name", "grade", "as_mentee", "as_mentor", "answers")
+
+
+@bp.get("/consent.csv")
+@role_required(*FAMILY_KEEPERS)
+@limit_exports_per_person()
+def consent_csv():
+    """The school's consent status for its files: one row per student, with each recorded answer."""
+    school_id = current_user.school_id
+    students = list(db.session.scalars(_students_query(school_id)))
+    standings = {role: services.standings(school_id, students, role) for role in services.ROLES}
+    answers = services.answers_by_student(school_id, students)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for s in students:
+        writer.writerow([defused(s.given_name), defused(s.family_name), s.grade,
+                         standings["mentee"][s.id].value, standings["mentor"][s.id].value,
+                         "; ".join(defused(f"{e.recorded_at:%Y-%m-%d} {e.decision} by {e.guardian_name} ({e.channel})")
+                                   for e in answers.get(s.id, []))])
+    with change():
+        audit("families.consent.exported", detail={"students": len(students)})
+    filename = f"consent-{current_user.school.slug}-{utcnow():%Y%m%d}.csv"
+    return Response(buffer.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,116 @@
+"""Guardians, the policy and families' answers, through the services and the database; matching
+respects them."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from schoolpeers.extensions import db
+from schoolpeers.families import services
+from schoolpeers.families.consent import Rule, Standing
+from schoolpeers.families.models import ConsentEvent, ConsentPolicy, ConsentRecordImmutable
+from schoolpeers.matching import services as matching
+from schoolpeers.mentors.statuses import MentorshipStatus
+from tests.factories import make_mentor, make_request
+
+TODAY = date.today()
+
+
+def set_policy(school, mentee=Rule.OPT_IN, mentor=Rule.OPT_OUT, younger=Rule.OPT_IN):
+    services.save_policy(school, mentee_rule=mentee, mentor_rule=mentor, younger_rule=younger, programme_text="")
+
+
+def test_a_new_school_asks_younger_students_families_by_default(school, make_user):
+    db.session.delete(db.session.get(ConsentPolicy, school.id))  # the fixture's "not required"
+    db.session.flush()
+    policy = services.policy_for(school.id)
+    assert (policy.mentee_rule, policy.mentor_rule, policy.younger_rule) == (Rule.OPT_OUT, Rule.OPT_OUT, Rule.OPT_IN)
+    assert services.standing_of(make_user("student", grade=7), "mentee") == Standing.WAITING
+    assert services.standing_of(make_user("student", grade=9), "mentee") == Standing.NOT_DECLINED
+
+
+def test_a_staff_contact_is_linked_to_the_student_and_removed_with_the_last_link(school, make_user):
+    student = make_user("student", grade=7)
+    guardian = services.add_guardian(student, given_name=" Ana ", family_name="Ruiz", relationship="parent",
+                                     email="", phone="+44 20 7946 0000")
+    assert [g.display_name for g in services.guardians_of(student)] == ["Ana Ruiz"]
+    assert guardian.email is None and guardian.source == "staff"
+    services.remove_guardian(student, guardian)
+    assert services.guardians_of(student) == []
+    with pytest.raises(services.ConsentError):
+        services.add_guardian(student, given_name="A", family_name="B", relationship="neighbour", email=None,
+                              phone=None)
+
+
+def test_a_roster_contact_cannot_be_removed_by_staff(school, make_user):
+    from schoolpeers.accounts.models import Guardian, GuardianStudent
+
+    student = make_user("student", grade=7)
+    guardian = Guardian(school_id=school.id, source="roster", roster_id="g1", relationship_kind="parent",
+                        given_name="Sam", family_name="Lee", student_roster_ids=[])
+    guardian.links = [GuardianStudent(school_id=school.id, student_id=student.id)]
+    db.session.add(guardian)
+    db.session.flush()
+    with pytest.raises(services.ConsentError, match="school information system"):
+        services.remove_guardian(student, guardian)
+
+
+def test_answers_are_appended_and_never_changed(school, make_user, users):
+    student = make_user("student", grade=7)
+    set_policy(school)
+    guardian = services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
+                                     email=None, phone=None)
+    first = services.record_answer(student, guardian, decision="given", channel="paper", note="signed form",
+                                   actor=users["counselor"])
+    assert services.standing_of(student, "mentee") == Standing.GIVEN
+    first.decision = "declined"
+    with pytest.raises(ConsentRecordImmutable):
+        db.session.flush()
+    db.session.rollback()
+    with pytest.raises(services.ConsentError):
+        services.record_answer(student, None, decision="maybe", channel="paper", note="", actor=None)
+
+
+def test_a_student_waiting_for_consent_is_not_matched_until_a_family_agrees(school, users, make_user):
+    set_policy(school)
+    student = make_user("student", grade=7)
+    make_mentor(school, users["counselor"])
+    request = make_request(student)
+    assert matching.unproposed_requests(school.id) == []
+    assert matching.match_single(request, users["counselor"], TODAY) is None
+    assert matching.run_batch(school, users["counselor"], TODAY).proposed == []
+    services.record_answer(student, None, decision="given", channel="phone", note="", actor=users["counselor"])
+    assert matching.match_single(request, users["counselor"], TODAY) is not None
+
+
+def test_a_mentor_whose_family_declined_is_not_proposed(school, users, make_user):
+    set_policy(school, mentee=Rule.NOT_REQUIRED, mentor=Rule.OPT_OUT, younger=Rule.NOT_REQUIRED)
+    mentor = make_mentor(school, users["counselor"])
+    services.record_answer(mentor.user, None, decision="declined", channel="paper", note="", actor=None)
+    request = make_request(make_user("student", grade=9))
+    assert matching.ranked_mentors(request, TODAY) == []
+    with pytest.raises(matching.MentorshipError, match="declined"):
+        matching.choose_mentor(request, mentor, users["counselor"], TODAY)
+
+
+def test_withdrawal_ends_the_mentorship_the_same_day(school, users, make_user):
+    set_policy(school)
+    student = make_user("student", grade=7)
+    services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
+    make_mentor(school, users["counselor"])
+    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
+    matching.approve(mentorship, users["counselor"], TODAY)
+    services.record_answer(student, None, decision="withdrawn", channel="phone", note="", actor=users["counselor"])
+    assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
+    assert matching.request_of(mentorship).status == "closed"
+    assert len(db.session.scalars(select(ConsentEvent)).all()) == 2
+
+
+def test_a_mentors_withdrawal_sends_the_mentee_back_to_the_queue(school, users, make_user):
+    set_policy(school, mentee=Rule.NOT_REQUIRED, mentor=Rule.OPT_OUT, younger=Rule.NOT_REQUIRED)
+    profile = make_mentor(school, users["counselor"])
+    mentorship = matching.match_single(make_request(make_user("student", grade=9)), users["counselor"], TODAY)
+    matching.approve(mentorship, users["counselor"], TODAY)
+    services.record_answer(profile.user, None, decision="withdrawn", channel="paper", note="", actor=None)
+    assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
+    assert matching.request_of(mentorship) is None or matching.request_of(mentorship).status == "open"

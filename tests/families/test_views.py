@@ -1,0 +1,82 @@
+"""The family pages: the policy, a student's contacts and answers, the consent list and its CSV."""
+from sqlalchemy import func, select
+
+from schoolpeers.accounts.models import Guardian
+from schoolpeers.audit import AuditEvent
+from schoolpeers.extensions import db
+from schoolpeers.families import services
+from schoolpeers.families.consent import Standing
+from schoolpeers.families.models import ConsentEvent
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_an_admin_sets_the_policy(school, users, login_as):
+    client = login_as(users["admin"])
+    assert "Family consent" in client.get("/families/policy").get_data(as_text=True)
+    response = client.post("/families/policy", data={"mentee_rule": "opt_in", "mentor_rule": "opt_out",
+                                                     "younger_rule": "opt_in", "programme_text": " Our programme "})
+    assert response.status_code == 302
+    policy = services.policy_for(school.id)
+    assert (policy.mentee_rule, policy.programme_text) == ("opt_in", "Our programme")
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "families.policy.saved"))
+    refused = client.post("/families/policy", data={"mentee_rule": "always", "mentor_rule": "opt_out",
+                                                    "younger_rule": "opt_in"})
+    assert refused.status_code == 200 and "Not a valid choice" in refused.get_data(as_text=True)
+
+
+def test_a_counselor_adds_a_contact_and_bad_input_is_shown_at_the_field(school, users, login_as, make_user):
+    student = make_user("student", grade=7)
+    db.session.commit()
+    client = login_as(users["counselor"])
+    bad = client.post(f"/families/students/{student.id}/guardians", data={
+        "given_name": "Ana", "family_name": "Ruiz", "relationship": "parent", "email": "not-an-email"})
+    assert bad.status_code == 400 and 'id="email-error"' in bad.get_data(as_text=True)
+    assert count(Guardian) == 0
+    good = client.post(f"/families/students/{student.id}/guardians", data={
+        "given_name": "Ana", "family_name": "Ruiz", "relationship": "parent", "email": "ana@example.org",
+        "phone": "+44 20 7946 0000"})
+    assert good.status_code == 302
+    page = client.get(f"/families/students/{student.id}").get_data(as_text=True)
+    assert "Ana Ruiz" in page and "ana@example.org" in page
+
+
+def test_a_counselor_records_consent_on_paper_and_the_list_shows_it(school, users, login_as, make_user):
+    services.save_policy(school, mentee_rule="opt_in", mentor_rule="opt_out", younger_rule="opt_in",
+                         programme_text="")
+    student = make_user("student", grade=7, given_name="Zoe", family_name="Adams")
+    guardian = services.add_guardian(student, given_name="Ana", family_name="Adams", relationship="parent",
+                                     email=None, phone=None)
+    db.session.commit()
+    client = login_as(users["counselor"])
+    assert "Waiting for consent" in client.get("/families/consent").get_data(as_text=True)
+    response = client.post(f"/families/students/{student.id}/answers", data={
+        "guardian": str(guardian.id), "decision": "given", "channel": "paper", "note": "Signed form in file"})
+    assert response.status_code == 302
+    assert services.standing_of(student, "mentee") == Standing.GIVEN
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "families.consent.recorded"))
+    another_students_guardian = client.post(f"/families/students/{student.id}/answers", data={
+        "guardian": "999999", "decision": "declined", "channel": "paper"})
+    assert another_students_guardian.status_code == 400 and count(ConsentEvent) == 1
+    csv_text = client.get("/families/consent.csv").get_data().decode("utf-8-sig")
+    assert "Zoe,Adams,7,given," in csv_text and "given by Ana Adams (paper)" in csv_text
+
+
+def test_a_removed_contact_needs_the_forms_confirmation(school, users, login_as, make_user):
+    student = make_user("student", grade=7)
+    guardian = services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
+                                     email=None, phone=None)
+    db.session.commit()
+    client = login_as(users["admin"])
+    url = f"/families/students/{student.id}/guardians/{guardian.id}/remove"
+    client.post(url, data={})
+    assert count(Guardian) == 1
+    client.post(url, data={"confirm": "remove"})
+    assert count(Guardian) == 0
+
+
+def test_a_staff_member_or_an_adult_is_not_a_student_here(school, users, login_as):
+    client = login_as(users["counselor"])
+    assert client.get(f"/families/students/{users['staff'].id}").status_code == 404
