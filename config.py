@@ -42,6 +42,11 @@ class Config:
     MAIL_SENDER = os.environ.get("SCHOOLPEERS_MAIL_FROM", "schoolpeers@localhost")
     # Links in mail (sent outside any request, e.g. by the escalation command) start with this.
     BASE_URL = os.environ.get("SCHOOLPEERS_BASE_URL", "http://127.0.0.1:5000")
+    # A family's consent link works this many days; unanswered requests are reminded once a week,
+    # twice at most.
+    CONSENT_LINK_DAYS = env_int("SCHOOLPEERS_CONSENT_LINK_DAYS", 30)
+    CONSENT_REMINDER_DAYS = env_int("SCHOOLPEERS_CONSENT_REMINDER_DAYS", 7)
+    CONSENT_REMINDERS = 2
 
     # Sign-in guessing: a ceiling of failed sign-ins per address, shared through Redis when REDIS_URL is
     # set. Generous, since a whole school may sign in from behind one address; guessing one account

@@ -194,8 +194,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from schoolpeers.accounts.cli import accounts_cli, roster_cli
     from schoolpeers.demo import demo_command
+    from schoolpeers.families.cli import families_cli
     from schoolpeers.jobs import jobs_cli
     from schoolpeers.matching.cli import matching_cli
+    from schoolpeers.outbox import outbox_cli
     from schoolpeers.oversight.cli import oversight_cli
     from schoolpeers.privacy.cli import backup_command, retention_cli
     from schoolpeers.reports.cli import reports_cli
@@ -210,4 +212,6 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(families_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(db_commands)

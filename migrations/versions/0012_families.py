@@ -1,5 +1,5 @@
 """families: guardians as contacts of every source (the roster's guardians move in), their links to
-students, the school's consent policy, and families' consent answers
+students, the school's consent policy, families' consent answers and consent requests; the outbox
 
 Revision ID: 0012_families
 Revises: 0011_checkins_school_id
@@ -57,6 +57,7 @@ def upgrade():
     sa.Column('mentor_rule', sa.String(length=20), nullable=False),
     sa.Column('younger_rule', sa.String(length=20), nullable=False),
     sa.Column('programme_text', sa.Text(), nullable=False),
+    sa.Column('family_contact', sa.String(length=300), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     *(sa.CheckConstraint(f"{column} IN ('not_required', 'opt_out', 'opt_in')",
                          name=op.f(f'ck_consent_policies_{column}_known'))
@@ -89,6 +90,52 @@ def upgrade():
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.create_index('ix_consent_events_school_student', ['school_id', 'student_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_consent_events_school_id'), ['school_id'], unique=False)
+    op.create_table('outbox_mails',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('to_address', sa.String(length=254), nullable=True),
+    sa.Column('subject', sa.String(length=200), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('pending', 'sent', 'no_address', 'failed')",
+                       name=op.f('ck_outbox_mails_status_known')),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_outbox_mails_school_id_schools')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_mails'))
+    )
+    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.create_index('ix_outbox_mails_status_id', ['status', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_mails_school_id'), ['school_id'], unique=False)
+    op.create_table('consent_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('guardian_id', sa.Integer(), nullable=False),
+    sa.Column('nonce', sa.String(length=32), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('reminders', sa.Integer(), nullable=False),
+    sa.Column('reminded_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('mail_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_consent_requests_created_by_id_users'),
+                            ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['mail_id'], ['outbox_mails.id'], name=op.f('fk_consent_requests_mail_id_outbox_mails'),
+                            ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['school_id', 'guardian_id'], ['guardians.school_id', 'guardians.id'],
+                            name='fk_consent_requests_guardian_same_school', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id', 'student_id'], ['users.school_id', 'users.id'],
+                            name='fk_consent_requests_student_same_school', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_consent_requests_school_id_schools')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consent_requests')),
+    sa.UniqueConstraint('guardian_id', 'student_id', name=op.f('uq_consent_requests_guardian_id_student_id'))
+    )
+    with op.batch_alter_table('consent_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consent_requests_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consent_requests_student_id'), ['student_id'], unique=False)
     _move_roster_guardians()
     with op.batch_alter_table('roster_guardians', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_roster_guardians_school_id'))
@@ -145,6 +192,14 @@ def downgrade():
                "email, phone, student_roster_ids, updated_at) SELECT id, school_id, roster_id, relationship_kind, "
                "given_name, family_name, email, phone, student_roster_ids, updated_at FROM guardians "
                "WHERE source = 'roster'")
+    with op.batch_alter_table('consent_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consent_requests_student_id'))
+        batch_op.drop_index(batch_op.f('ix_consent_requests_school_id'))
+    op.drop_table('consent_requests')
+    with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_mails_school_id'))
+        batch_op.drop_index('ix_outbox_mails_status_id')
+    op.drop_table('outbox_mails')
     with op.batch_alter_table('consent_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_events_school_id'))
         batch_op.drop_index('ix_consent_events_school_student')

@@ -19,6 +19,8 @@ class PolicyForm(FlaskForm):
     mentor_rule = SelectField("Students who mentor", choices=RULE_CHOICES)
     younger_rule = SelectField("Students under 13 (grades below 8), whichever role, at least",
                                choices=RULE_CHOICES)
+    family_contact = StringField("How families reach the school with questions (shown in every mail)",
+                                 validators=[Optional(), Length(max=300)])
     programme_text = TextAreaField(
         "What families read about the programme: what it is, what is recorded, who sees it, the limits "
         "of confidentiality, and how long records are kept",
@@ -55,3 +57,13 @@ class RemoveGuardianForm(FlaskForm):
     """The remove button sends `confirm`: a bare POST removes nothing."""
 
     confirm = HiddenField(validators=[AnyOf(["remove"])])
+
+
+class AskClassForm(FlaskForm):
+    grade = SelectField("Grade", choices=[])  # the school's grades
+
+
+class LinkAnswerForm(FlaskForm):
+    """A guardian's answer through their link."""
+
+    decision = SelectField(choices=choices((d.value, d.value) for d in Decision))

@@ -3,12 +3,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, ForeignKeyConstraint, Index, String, Text, event
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from schoolpeers.accounts.models import Guardian, User
 from schoolpeers.extensions import db, sql_in
 from schoolpeers.families.consent import Decision, Rule
+from schoolpeers.outbox import OutboxMail
 from schoolpeers.timeutil import utcnow
 
 CHANNELS = {"paper": "On paper", "phone": "By phone", "in_person": "In person", "link": "Through the consent link"}
@@ -28,6 +39,7 @@ class ConsentPolicy(db.Model):
     mentor_rule: Mapped[str] = mapped_column(String(20), default=Rule.OPT_OUT)
     younger_rule: Mapped[str] = mapped_column(String(20), default=Rule.OPT_IN)
     programme_text: Mapped[str] = mapped_column(Text, default="")
+    family_contact: Mapped[str] = mapped_column(String(300), default="")  # how families reach the school
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -57,6 +69,37 @@ class ConsentEvent(db.Model):
 
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id], viewonly=True)
     guardian: Mapped[Guardian | None] = relationship(viewonly=True)
+
+
+class ConsentRequest(db.Model):
+    """A guardian asked about one student, by mail with a signed link that works until `expires_at`:
+    to give, decline, or withdraw later. Asking again renews the same request (and its link)."""
+
+    __tablename__ = "consent_requests"
+    __table_args__ = (
+        ForeignKeyConstraint(["school_id", "student_id"], ["users.school_id", "users.id"], ondelete="CASCADE",
+                             name="fk_consent_requests_student_same_school"),
+        ForeignKeyConstraint(["school_id", "guardian_id"], ["guardians.school_id", "guardians.id"],
+                             ondelete="CASCADE", name="fk_consent_requests_guardian_same_school"),
+        UniqueConstraint("guardian_id", "student_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    student_id: Mapped[int] = mapped_column(index=True)
+    guardian_id: Mapped[int]
+    nonce: Mapped[str] = mapped_column(String(32))  # in the link: a new one makes older links stop
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reminders: Mapped[int] = mapped_column(default=0)
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    mail_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_mails.id", ondelete="SET NULL"))
+
+    guardian: Mapped[Guardian] = relationship(viewonly=True)
+    student: Mapped[User] = relationship(foreign_keys=[student_id], primaryjoin="ConsentRequest.student_id == User.id",
+                                         viewonly=True)
+    mail: Mapped[OutboxMail | None] = relationship(viewonly=True)
 
 
 class ConsentRecordImmutable(RuntimeError):

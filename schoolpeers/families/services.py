@@ -29,15 +29,16 @@ def policy_for(school_id: int) -> ConsentPolicy:
     policy = db.session.get(ConsentPolicy, school_id)
     if policy is None:
         policy = ConsentPolicy(school_id=school_id, mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT,
-                               younger_rule=Rule.OPT_IN, programme_text="")
+                               younger_rule=Rule.OPT_IN, programme_text="", family_contact="")
     return policy
 
 
 def save_policy(school: School, *, mentee_rule: str, mentor_rule: str, younger_rule: str,
-                programme_text: str) -> ConsentPolicy:
+                programme_text: str, family_contact: str = "") -> ConsentPolicy:
     policy = db.session.get(ConsentPolicy, school.id) or ConsentPolicy(school_id=school.id)
     policy.mentee_rule, policy.mentor_rule = Rule(mentee_rule), Rule(mentor_rule)
     policy.younger_rule, policy.programme_text = Rule(younger_rule), programme_text.strip()
+    policy.family_contact = family_contact.strip()
     policy.updated_at = utcnow()
     db.session.add(policy)
     db.session.flush()
@@ -138,3 +139,37 @@ def record_answer(student: User, guardian: Guardian | None, *, decision: str, ch
     if stopped:
         consent_stopped.send(student, actor=actor, roles=tuple(stopped))
     return event
+
+
+# --- what families are told ----------------------------------------------------------------------
+
+FAMILY_NEWS = {
+    "matched": ("{school}: {child} has a peer mentor",
+                "{child} has been matched with a peer mentor, {mentor}: a trained older student who will meet "
+                "{child} at school every few weeks. What they talk about stays between them and the school's "
+                "counselors, who look after the programme."),
+    "ended": ("{school}: {child}'s peer mentoring has ended",
+              "{child}'s peer mentoring with {mentor} has ended. Thank you for letting {child} take part. If "
+              "{child} would like a mentor again, they can ask at any time."),
+}
+
+
+def tell_families(student: User, news: str, mentor_first_name: str) -> int:
+    """Mail the student's contacts who have an address that a mentorship began or ended: the mentor's
+    first name and nothing else (never notes, ratings or concerns). Through the outbox, sent after
+    the commit; the count of mails written."""
+    from schoolpeers import outbox
+
+    school = db.session.get(School, student.school_id)
+    contact = policy_for(school.id).family_contact
+    subject, text = FAMILY_NEWS[news]
+    words = {"school": school.name, "child": student.given_name, "mentor": mentor_first_name}
+    written = 0
+    for guardian in guardians_of(student):
+        if guardian.email:
+            body = f"Dear {guardian.display_name},\n\n{text.format(**words)}\n"
+            if contact:
+                body += f"\nQuestions? {contact}\n"
+            outbox.queue(school.id, f"family_{news}", guardian.email, subject.format(**words)[:200], body)
+            written += 1
+    return written

@@ -8,20 +8,30 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from schoolpeers import outbox
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db, limit_exports_per_person
-from schoolpeers.families import services
-from schoolpeers.families.forms import AnswerForm, GuardianForm, PolicyForm, RemoveGuardianForm
+from schoolpeers.families import asking, services
+from schoolpeers.families.forms import (
+    AnswerForm,
+    AskClassForm,
+    GuardianForm,
+    LinkAnswerForm,
+    PolicyForm,
+    RemoveGuardianForm,
+)
 from schoolpeers.families.models import CHANNELS
+from schoolpeers.forms_common import ConfirmForm
+from schoolpeers.outbox import MailStatus
 from schoolpeers.paging import counted_page
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, change, page_arg
+from schoolpeers.web import audit, change, counted, noun, page_arg
 
 bp = Blueprint("families", __name__, template_folder="templates", url_prefix="/families")
 PER_PAGE = 50
@@ -37,7 +47,8 @@ def policy():
         with change() as outcome:
             services.save_policy(current_user.school, mentee_rule=form.mentee_rule.data,
                                  mentor_rule=form.mentor_rule.data, younger_rule=form.younger_rule.data,
-                                 programme_text=form.programme_text.data or "")
+                                 programme_text=form.programme_text.data or "",
+                                 family_contact=form.family_contact.data or "")
             audit("families.policy.saved", record_type="school", record_id=current_user.school_id,
                   detail={"mentee": form.mentee_rule.data, "mentor": form.mentor_rule.data,
                           "younger": form.younger_rule.data})
@@ -72,7 +83,8 @@ def _student_page(person: User, guardians, guardian_form: GuardianForm, answer_f
     standings = {role: services.standing_of(person, role) for role in services.ROLES}
     return render_template("families/student.html", person=person, guardians=guardians, standings=standings,
                            history=services.history(person), channels=CHANNELS, guardian_form=guardian_form,
-                           answer_form=answer_form), status
+                           answer_form=answer_form, requests=asking.requests_of(person.school_id, [person]).get(
+                               person.id, []), now=utcnow(), is_expired=asking.is_expired), status
 
 
 @bp.post("/students/<int:student_id>/guardians")
@@ -135,11 +147,90 @@ def _students_query(school_id: int):
 @bp.get("/consent")
 @role_required(*FAMILY_KEEPERS)
 def consent():
-    """Every student's standing as a mentee and as a mentor, a page at a time."""
+    """Every student's standing as a mentee and as a mentor, and what asking their family came to,
+    a page at a time."""
     school_id = current_user.school_id
     page = counted_page(_students_query(school_id), page_arg(), PER_PAGE)
     standings = {role: services.standings(school_id, page.items, role) for role in services.ROLES}
-    return render_template("families/consent.html", page=page, standings=standings)
+    return render_template("families/consent.html", page=page, standings=standings,
+                           requests=asking.requests_of(school_id, page.items), ask_form=_class_form())
+
+
+def _class_form(formdata=None) -> AskClassForm:
+    school = current_user.school
+    form = AskClassForm(formdata=formdata)
+    form.grade.choices = [(str(g), f"Grade {g}") for g in range(school.grade_min, school.grade_max + 1)]
+    return form
+
+
+@bp.post("/students/<int:student_id>/ask")
+@role_required(*FAMILY_KEEPERS)
+def ask_student(student_id: int):
+    """Mail each of the student's guardians a consent link."""
+    person = _student_or_404(student_id)
+    if ConfirmForm().validate_on_submit():
+        ask_families([person], "families.asked")
+    return redirect(url_for("families.student", student_id=person.id))
+
+
+@bp.post("/ask")
+@role_required(*FAMILY_KEEPERS)
+def ask_class():
+    """Mail the families of a grade who have not answered yet."""
+    form = _class_form(request.form)
+    if form.validate_on_submit():
+        students = list(db.session.scalars(_students_query(current_user.school_id).where(
+            User.grade == int(form.grade.data))))
+        ask_families(asking.students_to_ask(current_user.school_id, students), "families.asked_class",
+                     grade=int(form.grade.data))
+    else:
+        flash("Choose a grade from the list.", "error")
+    return redirect(url_for("families.consent"))
+
+
+def ask_families(students: list[User], action: str, **detail) -> None:
+    """Ask these students' families by mail, commit, then send: the flash says what came of it.
+    (Also used by the matching queue for everyone waiting for consent.)"""
+    with change() as outcome:
+        asked = asking.ask(students, current_user, utcnow())
+        audit(action, detail={**detail, "students": len(students), "requests": len(asked.requests)})
+        outcome.success = _asked_message(asked)
+    if not outcome.refused:
+        outbox.deliver(asked.mail_ids)
+
+
+def _asked_message(asked: asking.Asked) -> str:
+    families = {r.guardian_id for r in asked.requests}
+    words = [f"Asked {counted(len(families), 'family member')} by mail"]
+    missing = sum(1 for r in asked.requests if r.mail and r.mail.status == MailStatus.NO_ADDRESS)
+    if missing:
+        words.append(f"{counted(missing, 'contact')} {noun(missing, 'has', 'have')} no email address")
+    alone = len(asked.without_contact)
+    if alone:
+        words.append(f"{counted(alone, 'student')} {noun(alone, 'has', 'have')} no contact yet")
+    return "; ".join(words) + "."
+
+
+@bp.route("/answer/<token>", methods=["GET", "POST"])
+def answer(token: str):
+    """A guardian's page, opened from their mail without signing in: the programme, and their answer."""
+    found = asking.request_for_token(token)
+    if found is None:
+        return render_template("families/answer_gone.html", reason="unknown"), 404
+    policy = services.policy_for(found.school_id)
+    if asking.is_expired(found, utcnow()):
+        return render_template("families/answer_gone.html", reason="expired", policy=policy,
+                               school=found.student.school), 410
+    form = LinkAnswerForm()
+    if form.validate_on_submit():
+        with change(services.ConsentError) as outcome:
+            event = asking.answer_by_link(found, form.decision.data)
+            audit("families.consent.answered", record_type="user", record_id=found.student_id, actor=None,
+                  school_id=found.school_id, detail={"answer": event.id, "decision": event.decision})
+            outcome.success = "Thank you: your answer is saved."
+        return redirect(url_for("families.answer", token=token))
+    return render_template("families/answer.html", request=found, policy=policy, school=found.student.school,
+                           latest=asking.latest_answer(found), form=form, words=asking.DECISION_WORDS)
 
 
 CSV_COLUMNS = ("given_name", "family_name", "grade", "as_mentee", "as_mentor", "answers")

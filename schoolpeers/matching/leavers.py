@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from flask import current_app
 from sqlalchemy import select
 
+from schoolpeers import outbox
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
@@ -71,9 +73,25 @@ def on_consent_stopped(student: User, actor: User | None = None, roles: tuple[st
         for m in _open(student, column):
             if m.status == MentorshipStatus.ACTIVE:
                 matching.end_mentorship(m, "consent_withdrawn", "", actor, reopen=role == "mentor")
+                _tell_mentor_and_counselors(m)
                 done["mentorships ended"] += 1
             else:
                 matching.reject(m, actor, "", block=False)
                 done["proposals withdrawn"] += 1
     db.session.flush()
     return done
+
+
+def _tell_mentor_and_counselors(mentorship: Mentorship) -> None:
+    """The mentor learns the mentoring ended, never why; counselors get a link to look (no name)."""
+    school_id = mentorship.school_id
+    if mentorship.mentor.email:
+        outbox.queue(school_id, "mentorship_ended", mentorship.mentor.email, "Your peer mentoring has ended",
+                     f"Hello {mentorship.mentor.given_name},\n\nYour mentoring with {mentorship.mentee.given_name} "
+                     "has ended today. Thank you for your support. A counselor will talk with you about it; "
+                     "please do not log further check-ins for this mentee.\n")
+    link = current_app.config["BASE_URL"].rstrip("/") + f"/oversight/students/{mentorship.mentee_id}"
+    for email in db.session.scalars(select(User.email).where(
+            User.school_id == school_id, User.role == "counselor", User.active.is_(True), User.email.is_not(None))):
+        outbox.queue(school_id, "mentorship_ended", email, "A mentorship ended after a family's answer",
+                     f"A family's answer about consent ended a mentorship today.\n\nPlease sign in:\n{link}\n")

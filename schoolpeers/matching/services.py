@@ -18,6 +18,7 @@ from schoolpeers.accounts.models import NAME_COLUMNS, Interest, School, Topic, U
 from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
 from schoolpeers.families import services as families
+from schoolpeers.families.consent import Standing
 from schoolpeers.matching.models import MentorRequest, RequestInterest, RequestTopic
 from schoolpeers.matching.scoring import MentorInput, RequestInput, Scored, Weights, eligible_mentors
 from schoolpeers.matching.solver import solve_batch
@@ -271,6 +272,16 @@ def unproposed_requests(school_id: int) -> list[MentorRequest]:
     return [r for r in requests if r.student_id in allowed]
 
 
+def waiting_for_consent(school_id: int) -> list[User]:
+    """Students of open requests whose families have not agreed yet (under opt-in)."""
+    students = list(db.session.scalars(
+        select(User).join(MentorRequest, (MentorRequest.student_id == User.id) & (MentorRequest.school_id == school_id))
+        .where(User.school_id == school_id, User.active.is_(True), MentorRequest.status == RequestStatus.OPEN)
+        .order_by(MentorRequest.created_at, MentorRequest.id)))
+    waiting = families.standings(school_id, students, "mentee")
+    return [s for s in students if waiting[s.id] == Standing.WAITING]
+
+
 def may_take_part(school_id: int, students: list[User], role: str) -> set[int]:
     """The ids of these students whose families' consent lets them take part as `role` now."""
     return {sid for sid, standing in families.standings(school_id, students, role).items() if standing.may_take_part}
@@ -359,10 +370,12 @@ def request_of(mentorship: Mentorship) -> MentorRequest | None:
 
 
 def approve(mentorship: Mentorship, actor: User | None, today: date) -> None:
+    """The mentorship begins; the mentee's family is told the mentor's first name."""
     mentors.approve_mentorship(mentorship, actor, today)
     request = request_of(mentorship)
     if request is not None:
         request.status = RequestStatus.MATCHED
+    families.tell_families(mentorship.mentee, "matched", mentorship.mentor.given_name)
     db.session.flush()
 
 
@@ -378,8 +391,9 @@ def reject(mentorship: Mentorship, actor: User | None, note: str, *, block: bool
 def end_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User | None, *,
                    reopen: bool | None = None) -> None:
     """End an active mentorship; the mentee's request opens again for the reasons that are not the
-    mentee's (or as `reopen` says), and is closed otherwise."""
+    mentee's (or as `reopen` says), and is closed otherwise. The mentee's family is told it ended."""
     mentors.close_mentorship(mentorship, reason, note, actor)
+    families.tell_families(mentorship.mentee, "ended", mentorship.mentor.given_name)
     request = request_of(mentorship)
     if request is not None:
         if reason in REOPENING_REASONS if reopen is None else reopen:

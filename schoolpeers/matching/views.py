@@ -9,6 +9,8 @@ from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.models import User
 from schoolpeers.accounts.services import list_interests, list_topics
 from schoolpeers.extensions import db
+from schoolpeers.families import services as families
+from schoolpeers.families import views as family_views
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
 from schoolpeers.matching import services
 from schoolpeers.matching.forms import (
@@ -105,8 +107,18 @@ def index():
     school_id = current_user.school_id
     proposals = counted_page(services.proposals_query(school_id), page_arg("proposals_page"), PER_PAGE)
     queue = counted_page(services.queue_query(school_id), page_arg("queue_page"), PER_PAGE)
-    return render_template("matching/index.html", queue=queue, proposals=proposals,
+    consent = families.standings(school_id, [r.student for r in queue.items], "mentee")
+    return render_template("matching/index.html", queue=queue, proposals=proposals, consent=consent,
                            new=set(session.get("new_proposals", [])))
+
+
+@bp.post("/matching/ask-families")
+@role_required("counselor")
+def ask_families():
+    """Mail the families of everyone in the queue still waiting for their consent."""
+    if ConfirmForm().validate_on_submit():
+        family_views.ask_families(services.waiting_for_consent(current_user.school_id), "families.asked_waiting")
+    return redirect(url_for("matching.index"))
 
 
 @bp.post("/matching/run")

@@ -114,3 +114,41 @@ def test_a_mentors_withdrawal_sends_the_mentee_back_to_the_queue(school, users, 
     services.record_answer(profile.user, None, decision="withdrawn", channel="paper", note="", actor=None)
     assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
     assert matching.request_of(mentorship) is None or matching.request_of(mentorship).status == "open"
+
+
+def test_families_are_told_the_mentors_first_name_when_mentoring_begins_and_ends(school, users, make_user):
+    from schoolpeers.outbox import OutboxMail
+
+    student = make_user("student", grade=9, given_name="Mia")
+    services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
+                          email="ana@example.org", phone=None)
+    services.add_guardian(student, given_name="Bo", family_name="Ruiz", relationship="parent", email=None,
+                          phone="0123 456")
+    profile = make_mentor(school, users["counselor"], given_name="Jonah", family_name="Mensah")
+    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
+    matching.approve(mentorship, users["counselor"], TODAY)
+    matching.end_mentorship(mentorship, "completed", "private reason", users["counselor"])
+    mails = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
+    assert [(m.kind, m.to_address) for m in mails] == [("family_matched", "ana@example.org"),
+                                                       ("family_ended", "ana@example.org")]
+    assert "Jonah" in mails[0].body and "Mensah" not in mails[0].body and "Mia" in mails[0].subject
+    assert "private reason" not in mails[1].body and profile.user.given_name in mails[1].body
+
+
+def test_on_withdrawal_the_mentor_and_counselors_are_told_without_the_reason(school, users, make_user):
+    from schoolpeers.outbox import OutboxMail
+
+    set_policy(school)
+    student = make_user("student", grade=7)
+    services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
+    make_mentor(school, users["counselor"])
+    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
+    matching.approve(mentorship, users["counselor"], TODAY)
+    services.record_answer(student, None, decision="withdrawn", channel="phone", note="moving away", actor=None)
+    mails = {m.to_address: m for m in db.session.scalars(select(OutboxMail).where(
+        OutboxMail.kind == "mentorship_ended"))}
+    to_mentor = mails[mentorship.mentor.email]
+    assert "consent" not in to_mentor.body.lower() and "family" not in to_mentor.body.lower()
+    assert student.given_name in to_mentor.body
+    to_counselor = mails[users["counselor"].email]
+    assert student.given_name not in to_counselor.body and f"/oversight/students/{student.id}" in to_counselor.body
