@@ -25,7 +25,15 @@ PLAIN_ALIASES = {
     "given name": "given_name", "first name": "given_name", "givenname": "given_name",
     "family name": "family_name", "last name": "family_name", "surname": "family_name",
     "familyname": "family_name", "grade": "grade", "email": "email", "e mail": "email", "role": "role",
+    # A student's guardian, optional: one contact per row.
+    "guardian name": "guardian_name", "parent name": "guardian_name", "guardian email": "guardian_email",
+    "parent email": "guardian_email", "guardian phone": "guardian_phone", "parent phone": "guardian_phone",
+    "guardian relationship": "guardian_relationship", "relationship": "guardian_relationship",
 }
+# How files name a guardian's relationship, as the contacts store it.
+RELATIONSHIP_WORDS = {"parent": "parent", "mother": "parent", "father": "parent", "mum": "parent", "mom": "parent",
+                      "dad": "parent", "guardian": "guardian", "relative": "relative", "grandparent": "relative",
+                      "aunt": "relative", "uncle": "relative", "carer": "carer", "foster carer": "carer"}
 PLAIN_ROLES = {"student": "student", "staff": "staff", "teacher": "staff",
                "counselor": "counselor", "counsellor": "counselor", "admin": "admin"}
 ONEROSTER_ROLES = {"student": "student", "teacher": "staff", "administrator": "staff", "aide": "staff"}
@@ -178,6 +186,9 @@ def _parse(reader, header: list[str], fmt: str, grade_range: tuple[int, int],
         record = {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}
         reader_fn = _read_oneroster if fmt == "oneroster" else _read_plain
         outcome = reader_fn(line, record, grade_range, role_map)
+        if isinstance(outcome, RosterRow) and record.get("guardian_name"):
+            guardian = _plain_guardian(line, record, outcome)
+            (result.guardians if isinstance(guardian, GuardianRow) else result.problems).append(guardian)
         if isinstance(outcome, GuardianRow):
             result.guardians.append(outcome)
             continue
@@ -238,6 +249,21 @@ def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow
                       grade_text, record.get("email", ""), record.get("username", "").lower() or None, active,
                       grade_range)
     return replace(row, orgs=id_list(record.get("orgSourcedIds", ""))) if isinstance(row, RosterRow) else row
+
+
+def _plain_guardian(line: int, record: dict, student: RosterRow) -> GuardianRow | RowProblem:
+    """A plain file's guardian columns of a student's row: one contact, keyed by the student's id."""
+    name = unicodedata.normalize("NFC", record["guardian_name"])
+    given, _, family = name.rpartition(" ") if " " in name else (name, "", "")
+    email_text, phone = record.get("guardian_email", ""), record.get("guardian_phone", "")
+    email = normalized_email(email_text) if email_text else None
+    if email_text and email is None:
+        return RowProblem(line, f"the guardian's email {email_text!r} is not an email address")
+    if len(given) > 100 or len(family) > 100 or len(phone) > 50 or "\x00" in name + phone:
+        return RowProblem(line, "a guardian value is too long or holds a NUL character")
+    kind = RELATIONSHIP_WORDS.get(record.get("guardian_relationship", "").lower(), "guardian")
+    return GuardianRow(line, f"{student.roster_id}#guardian", kind, given, family, email, phone or None,
+                       (student.roster_id,))
 
 
 def _is_active(record: dict) -> bool:

@@ -41,6 +41,18 @@ def test_oneroster_import_of_a_few_hundred_users(school):
     assert import_text(school, text).unchanged == 341
 
 
+def test_a_plain_files_guardian_is_linked_to_their_student(school):
+    from schoolpeers.families.services import guardians_of
+
+    text = ("id,given_name,family_name,grade,role,guardian name,guardian email\n"
+            "S1,Mia,Ruiz,7,student,Ana Ruiz,ana@x.org\n")
+    apply_import(school, plan_import(school, text))
+    db.session.commit()
+    mia = db.session.scalar(select(User).where(User.roster_id == "S1"))
+    assert [(g.display_name, g.email, g.source) for g in guardians_of(mia)] == [("Ana Ruiz", "ana@x.org", "roster")]
+    assert plan_import(school, text).guardians == []  # nothing changed: idempotent
+
+
 def test_changes_and_departures_are_planned_then_applied(school, make_user):
     import_text(school, HEADER + "A1,Ada,Lovelace,7,ada@x.org,student\nA2,Bob,Byron,8,,student\n"
                                "A3,Cy,Clark,9,,student\n")

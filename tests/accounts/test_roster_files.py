@@ -48,6 +48,20 @@ def test_staff_need_no_grade_and_blank_lines_are_ignored():
     assert not parsed.problems and parsed.rows[0].role == "staff" and parsed.rows[0].grade is None
 
 
+def test_plain_guardian_columns_give_one_contact_per_student_row():
+    text = ("id,given_name,family_name,grade,role,Parent Name,Parent Email,Guardian Phone,Relationship\n"
+            "S1,Mia,Ruiz,7,student,Ana María Ruiz,ANA@Example.org,+44 20 7946 0000,Mother\n"
+            "S2,Leo,Park,8,student,,,,\n"
+            "S3,Kim,Lee,8,student,Sam Lee,not-an-email,,uncle\n")
+    parsed = parse_roster(text, (6, 12))
+    (guardian,) = parsed.guardians
+    assert (guardian.roster_id, guardian.given_name, guardian.family_name, guardian.kind, guardian.email,
+            guardian.phone, guardian.students) == ("S1#guardian", "Ana María", "Ruiz", "parent", "ana@example.org",
+                                                   "+44 20 7946 0000", ("S1",))
+    assert [p.line for p in parsed.problems] == [4] and "not an email address" in parsed.problems[0].reason
+    assert [r.roster_id for r in parsed.rows] == ["S1", "S2", "S3"]  # the student is imported all the same
+
+
 def test_oneroster_file_maps_roles_grades_and_keeps_guardians_apart():
     parsed = parse_roster(decode((DATA / "oneroster_users.csv").read_bytes()), GRADES)
     assert parsed.format == "oneroster" and not parsed.problems
