@@ -147,7 +147,8 @@ def _record_family_consent(school: School, asking: list[User], counselor: User) 
     """The school's policy (the defaults, with its programme text), a parent of every student who
     asked, and their consent on paper; two of the youngest still wait for theirs."""
     families.save_policy(school, mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT, younger_rule=Rule.OPT_IN,
-                         programme_text=PROGRAMME_TEXT)
+                         programme_text=PROGRAMME_TEXT,
+                         family_contact="Ms Rivera, school counselor: 01234 567 890, counselors@northfield.example.org")
     waiting = [u for u in asking if u.grade == min(u.grade for u in asking)][:2]
     for n, user in enumerate(asking):
         parent = families.add_guardian(user, given_name=PARENT_NAMES[n % len(PARENT_NAMES)],

@@ -1,4 +1,4 @@
-"""Six journeys through the app, each acting as the person would: typing, clicking, reading.
+"""Seven journeys through the app, each acting as the person would: typing, clicking, reading.
 
 Each journey's main action is done from the keyboard alone (Tab, Space, Enter), and every page
 on the way is checked for accessibility and saved as screenshots (see journey.py).
@@ -18,7 +18,9 @@ import openpyxl  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from schoolpeers.accounts import services as accounts
+from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
+from schoolpeers.families import asking
 from schoolpeers.families import services as families
 from schoolpeers.oversight import services as oversight
 from schoolpeers.timeutil import utcnow
@@ -339,4 +341,31 @@ def test_admin_imports_a_oneroster_file_after_fixing_a_bad_row(open_journey, liv
     page.get_by_role("link", name="See the accounts").click()
     expect(page.get_by_role("row").filter(has_text="Omar")).to_be_visible()
     journey.look("users-after-import")
+    journey.finish()
+
+
+def test_a_parent_gives_consent_on_a_phone_from_the_mailed_link(open_journey, live_server):
+    app = live_server.app
+    with app.app_context(), app.test_request_context():
+        school = demo_school()
+        lily = add_user(school, "student", "Lily", "Okonkwo", grade=6)
+        parent = families.add_guardian(lily, given_name="Chioma", family_name="Okonkwo", relationship="parent",
+                                       email="chioma@example.org", phone=None)
+        request = asking.ask([lily], None, utcnow()).requests[0]
+        db.session.commit()
+        token, lily_id, parent_id = asking.link_token(request), lily.id, parent.id
+    journey = open_journey("7-parent-gives-consent", phone=True)
+    page = journey.page
+
+    page.goto(journey.url(f"/families/answer/{token}"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Peer mentoring for Lily")
+    expect(page.get_by_text("You have not answered yet.")).to_be_visible()
+    journey.look("consent-page")
+    journey.press(page.get_by_role("button", name="I agree: Lily may take part"))
+    expect(flash(journey)).to_contain_text("Thank you: your answer is saved.")
+    expect(page.get_by_text("You gave your consent")).to_be_visible()
+    journey.look("consent-given")
+    with app.app_context():
+        assert [(e.guardian_id, e.decision, e.channel) for e in families.history(db.session.get(User, lily_id))] == [
+            (parent_id, "given", "link")]
     journey.finish()
