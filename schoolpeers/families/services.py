@@ -13,7 +13,7 @@ from schoolpeers.accounts.models import GUARDIAN_RELATIONSHIPS, Guardian, Guardi
 from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
 from schoolpeers.families.consent import Answer, Decision, Rule, Standing, rule_for, standing
-from schoolpeers.families.models import CHANNELS, ConsentEvent, ConsentPolicy
+from schoolpeers.families.models import CHANNELS, ConsentEvent, ConsentPolicy, ConsentRequest
 from schoolpeers.families.signals import consent_stopped
 from schoolpeers.timeutil import as_utc, utcnow
 
@@ -139,6 +139,37 @@ def record_answer(student: User, guardian: Guardian | None, *, decision: str, ch
     if stopped:
         consent_stopped.send(student, actor=actor, roles=tuple(stopped))
     return event
+
+
+# --- forgetting -------------------------------------------------------------------------------
+
+def forget_family(student: User) -> dict[str, int]:
+    """Remove what the school keeps of the student's family: their answers and requests, and the
+    student's links to contacts (a contact typed by staff and linked to nobody else goes with them;
+    the school information system's stay until its roster drops them). Flushes; counts by kind."""
+    answers = history(student)
+    requests = list(db.session.scalars(select(ConsentRequest).where(
+        ConsentRequest.school_id == student.school_id, ConsentRequest.student_id == student.id)))
+    guardians = guardians_of(student)
+    for record in (*answers, *requests):
+        db.session.delete(record)
+    for guardian in guardians:
+        guardian.links = [link for link in guardian.links if link.student_id != student.id]
+        if not guardian.links and guardian.source == "staff":
+            db.session.delete(guardian)
+    db.session.flush()
+    return {"consent answers removed": len(answers), "consent requests removed": len(requests),
+            "guardian links removed": len(guardians)}
+
+
+def last_family_record(student: User):
+    """When the school last recorded something of the student's family (an answer or a request)."""
+    times = [as_utc(t) for t in db.session.scalars(
+        select(ConsentEvent.recorded_at).where(ConsentEvent.school_id == student.school_id,
+                                               ConsentEvent.student_id == student.id)
+        .union_all(select(ConsentRequest.sent_at).where(ConsentRequest.school_id == student.school_id,
+                                                        ConsentRequest.student_id == student.id)))]
+    return max(times, default=None)
 
 
 # --- what families are told ----------------------------------------------------------------------

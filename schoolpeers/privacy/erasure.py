@@ -25,7 +25,7 @@ from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import Guardian, User
 from schoolpeers.accounts.roster import tombstone
 from schoolpeers.extensions import db
-from schoolpeers.families.services import history
+from schoolpeers.families.services import forget_family
 from schoolpeers.matching import leavers
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
@@ -89,8 +89,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     _remove_checkin_text(student, result)
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
-    _forget_guardian_links(student, result)
-    _remove_consent_answers(student, result)
+    _forget_family(student, result)
     _anonymise_account(student, now)
     db.session.flush()
     return result
@@ -172,27 +171,18 @@ def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> Non
     result.add("concerns redacted", len(concerns))
 
 
-def _forget_guardian_links(student: User, result: ErasureResult) -> None:
-    """Guardians lose their link to the student (and the school information system's roster id of
-    them); a guardian of nobody else here is removed."""
+def _forget_family(student: User, result: ErasureResult) -> None:
+    """The family's answers, requests and links go; the school information system's record of the
+    student among a guardian's children too (a guardian of nobody else here is removed)."""
+    for kind, n in forget_family(student).items():
+        result.add(kind, n)
+    if not student.roster_id:
+        return
     for guardian in db.session.scalars(select(Guardian).where(Guardian.school_id == student.school_id)):
-        linked = any(link.student_id == student.id for link in guardian.links)
-        listed = bool(student.roster_id) and student.roster_id in guardian.student_roster_ids
-        if not (linked or listed):
-            continue
-        guardian.links = [link for link in guardian.links if link.student_id != student.id]
-        guardian.student_roster_ids = [sid for sid in guardian.student_roster_ids if sid != student.roster_id]
-        if not guardian.links and not guardian.student_roster_ids:
-            db.session.delete(guardian)
-        result.add("guardian links removed", 1)
-
-
-def _remove_consent_answers(student: User, result: ErasureResult) -> None:
-    """Families' answers name a guardian: they go with the student (the only deletion they allow)."""
-    answers = history(student)
-    for answer in answers:
-        db.session.delete(answer)
-    result.add("consent answers removed", len(answers))
+        if student.roster_id in guardian.student_roster_ids:
+            guardian.student_roster_ids = [sid for sid in guardian.student_roster_ids if sid != student.roster_id]
+            if not guardian.student_roster_ids and not guardian.links:
+                db.session.delete(guardian)
 
 
 def _anonymise_account(student: User, now: datetime) -> None:

@@ -4,7 +4,9 @@ What goes: check-in notes and worry reasons (and the same in correction history)
 feedback comments, mentorship history notes and request notes, once the mentorship (or the
 request) closed more than `School.retention_days` ago; the summary and notes of concerns resolved
 that long ago. What stays is what reports and safeguarding need: the rows themselves, numbers,
-dates, grades, topics, severities and outcomes.
+dates, grades, topics, severities and outcomes. Families' records (answers, requests, links to
+contacts, contacts staff typed) of students who have left go once the last of them is that old,
+and so does mail sent that long ago (it names people).
 
 Idempotent: a second run finds nothing left to remove. A dry run counts exactly what a real run
 would change.
@@ -16,11 +18,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 
-from schoolpeers.accounts.models import School
+from schoolpeers.accounts.models import GuardianStudent, School, User
 from schoolpeers.extensions import db
+from schoolpeers.families.models import ConsentEvent, ConsentRequest
+from schoolpeers.families.services import forget_family, last_family_record
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.matching.statuses import FINISHED
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, Mentorship, MentorshipEvent
+from schoolpeers.outbox import MailStatus, OutboxMail
 from schoolpeers.oversight.append_only import REDACTED_AFTER_RETENTION, REDACTION_PLACEHOLDERS
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.oversight.statuses import ConcernStatus
@@ -33,7 +38,7 @@ from schoolpeers.privacy.redact import (
 )
 
 KINDS = ("check-in notes", "check-in corrections", "feedback comments", "mentorship notes", "request notes",
-         "concerns", "concern notes")
+         "concerns", "concern notes", "families of students who left", "sent mails")
 
 
 @dataclass(frozen=True)
@@ -134,4 +139,24 @@ def purge_school(school: School, now: datetime, *, dry_run: bool = False) -> Ret
         for event in events:
             redact_concern_event(event, REDACTED_AFTER_RETENTION)
         db.session.flush()
+    left = _families_of_leavers(school.id, cutoff)
+    mails = list(db.session.scalars(select(OutboxMail).where(
+        OutboxMail.school_id == school.id, OutboxMail.status == MailStatus.SENT, OutboxMail.created_at < cutoff)))
+    counts["families of students who left"], counts["sent mails"] = len(left), len(mails)
+    if not dry_run:
+        for student in left:
+            forget_family(student)
+        for mail in mails:
+            db.session.delete(mail)
+        db.session.flush()
     return RetentionResult(school, cutoff, counts)
+
+
+def _families_of_leavers(school_id: int, cutoff: datetime) -> list[User]:
+    """Students who left (inactive) with family records, the last of them older than the cutoff."""
+    with_records = (select(ConsentEvent.student_id).where(ConsentEvent.school_id == school_id)
+                    .union(select(ConsentRequest.student_id).where(ConsentRequest.school_id == school_id),
+                           select(GuardianStudent.student_id).where(GuardianStudent.school_id == school_id)))
+    leavers = db.session.scalars(select(User).where(
+        User.school_id == school_id, User.active.is_(False), User.id.in_(with_records)))
+    return [s for s in leavers if (last_family_record(s) or cutoff) <= cutoff]

@@ -13,7 +13,7 @@ from schoolpeers.timeutil import utcnow
 from tests.privacy.conftest import worrying_checkin
 
 FIXED = {"check-in notes": 1, "check-in corrections": 1, "feedback comments": 1, "mentorship notes": 2,
-         "request notes": 1}
+         "request notes": 1, "families of students who left": 0, "sent mails": 0}
 
 
 def expected() -> dict[str, int]:
@@ -125,3 +125,34 @@ def test_the_daily_run_removes_roster_files_checked_but_never_imported(runner, s
     result = runner.invoke(args=["retention", "purge"])
     assert "Roster files checked but never imported, removed: 1." in result.output
     assert [u.filename for u in db.session.scalars(select(RosterUpload))] == ["new.csv"]
+
+
+def test_the_families_of_students_who_left_long_ago_and_old_sent_mail_go(school, users, make_user, app):
+    from datetime import timedelta
+
+    from schoolpeers.accounts.models import Guardian
+    from schoolpeers.families import asking, services
+    from schoolpeers.families.models import ConsentEvent, ConsentRequest
+    from schoolpeers.outbox import MailStatus, OutboxMail
+
+    long_ago = utcnow() - timedelta(days=school.retention_days + 30)
+    left, staying = make_user("student", grade=8), make_user("student", grade=8)
+    for student in (left, staying):
+        guardian = services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
+                                         email="ana@example.org", phone=None)
+        services.record_answer(student, guardian, decision="given", channel="paper", note="", actor=None)
+        with app.test_request_context():
+            asking.ask([student], None, long_ago)
+    for event in db.session.scalars(select(ConsentEvent)):
+        db.session.execute(ConsentEvent.__table__.update().where(ConsentEvent.id == event.id)
+                           .values(recorded_at=long_ago))
+    db.session.execute(OutboxMail.__table__.update().values(status=MailStatus.SENT, created_at=long_ago))
+    left.active = False
+    db.session.commit()
+    result = purge_school(school, utcnow())
+    db.session.commit()
+    assert (result.counts["families of students who left"], result.counts["sent mails"]) == (1, 2)
+    assert {e.student_id for e in db.session.scalars(select(ConsentEvent))} == {staying.id}
+    assert {r.student_id for r in db.session.scalars(select(ConsentRequest))} == {staying.id}
+    assert db.session.scalar(select(func.count()).select_from(Guardian)) == 1
+    assert purge_school(school, utcnow()).total == 0
