@@ -59,7 +59,8 @@ ACCESS = {
     "families.policy": {"admin": OK},
     **{e: {"counselor": OK, "admin": OK} for e in (
         "families.consent", "families.consent_csv", "families.student", "families.add_guardian",
-        "families.remove_guardian", "families.record_answer", "families.ask_student", "families.ask_class")},
+        "families.remove_guardian", "families.record_answer", "families.ask_student", "families.ask_class",
+        "families.edit_guardian")},
     "families.answer": PUBLIC,  # a guardian's signed link, without signing in
     "matching.ask_families": {"counselor": OK},
 }

@@ -75,6 +75,20 @@ def add_guardian(student: User, *, given_name: str, family_name: str, relationsh
     return guardian
 
 
+def update_guardian(guardian: Guardian, *, given_name: str, family_name: str, relationship: str,
+                    email: str | None, phone: str | None) -> None:
+    """Staff correct a contact they typed (a bounced address, a new phone)."""
+    if guardian.source != "staff":
+        raise ConsentError("This contact comes from the school information system: change it there.")
+    if relationship not in GUARDIAN_RELATIONSHIPS:
+        raise ConsentError("Choose a relationship from the list.")
+    guardian.given_name, guardian.family_name = given_name.strip(), family_name.strip()
+    guardian.relationship_kind = relationship
+    guardian.email, guardian.phone = (email or "").strip() or None, (phone or "").strip() or None
+    guardian.updated_at = utcnow()
+    db.session.flush()
+
+
 def remove_guardian(student: User, guardian: Guardian) -> None:
     """Staff remove a contact they typed from this student (gone when linked to nobody else). The
     school information system's contacts change only with its next roster import."""

@@ -105,6 +105,28 @@ def add_guardian(student_id: int):
     return redirect(url_for("families.student", student_id=person.id))
 
 
+@bp.route("/students/<int:student_id>/guardians/<int:guardian_id>", methods=["GET", "POST"])
+@role_required(*FAMILY_KEEPERS)
+def edit_guardian(student_id: int, guardian_id: int):
+    """Correct a contact staff typed; the school information system's are changed there."""
+    person = _student_or_404(student_id)
+    guardian = services.guardian_of(person, guardian_id)
+    if guardian is None or guardian.source != "staff":
+        abort(404)
+    form = GuardianForm(obj=guardian, relationship=guardian.relationship_kind)
+    if form.validate_on_submit():
+        with change(services.ConsentError) as outcome:
+            services.update_guardian(guardian, given_name=form.given_name.data, family_name=form.family_name.data,
+                                     relationship=form.relationship.data, email=form.email.data,
+                                     phone=form.phone.data)
+            audit("families.guardian.changed", record_type="user", record_id=person.id,
+                  detail={"guardian": guardian.id})
+            outcome.success = "The contact is saved."
+        return redirect(url_for("families.student", student_id=person.id))
+    return render_template("families/guardian.html", person=person, guardian=guardian, form=form), (
+        400 if form.errors else 200)
+
+
 @bp.post("/students/<int:student_id>/guardians/<int:guardian_id>/remove")
 @role_required(*FAMILY_KEEPERS)
 def remove_guardian(student_id: int, guardian_id: int):

@@ -80,3 +80,27 @@ def test_a_removed_contact_needs_the_forms_confirmation(school, users, login_as,
 def test_a_staff_member_or_an_adult_is_not_a_student_here(school, users, login_as):
     client = login_as(users["counselor"])
     assert client.get(f"/families/students/{users['staff'].id}").status_code == 404
+
+
+def test_a_counselor_corrects_a_bounced_address_of_a_contact_staff_typed(school, users, login_as, make_user):
+    from schoolpeers.accounts.models import GuardianStudent
+
+    student = make_user("student", grade=7)
+    guardian = services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
+                                     email="ana@old.example.org", phone=None)
+    roster = Guardian(school_id=school.id, source="roster", roster_id="g9", relationship_kind="parent",
+                      given_name="Sam", family_name="Lee", student_roster_ids=[])
+    roster.links = [GuardianStudent(school_id=school.id, student_id=student.id)]
+    db.session.add(roster)
+    db.session.commit()
+    client = login_as(users["counselor"])
+    url = f"/families/students/{student.id}/guardians/{guardian.id}"
+    assert "ana@old.example.org" in client.get(url).get_data(as_text=True)
+    bad = client.post(url, data={"given_name": "Ana", "family_name": "Ruiz", "relationship": "parent",
+                                 "email": "ana@"})
+    assert bad.status_code == 400 and 'id="email-error"' in bad.get_data(as_text=True)
+    client.post(url, data={"given_name": "Ana", "family_name": "Ruiz", "relationship": "carer",
+                           "email": "ana@new.example.org"})
+    db.session.refresh(guardian)
+    assert (guardian.email, guardian.relationship_kind) == ("ana@new.example.org", "carer")
+    assert client.get(f"/families/students/{student.id}/guardians/{roster.id}").status_code == 404
