@@ -1,7 +1,7 @@
 """Schools, users and the per-school catalogues of interests and topics."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -119,6 +120,7 @@ class User(UserMixin, db.Model):
     family_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
     grade: Mapped[int | None] = mapped_column(Integer)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # from the roster, when the school sends it
     gender: Mapped[str | None] = mapped_column(String(20))
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -338,6 +338,8 @@ def _differences(user: User, row: RosterRow) -> list[str]:
         changed.append("username")
     if user.roster_id != row.roster_id:
         changed.append("re-keyed")
+    if row.birth_date is not None and user.birth_date != row.birth_date:
+        changed.append("birth date")
     return changed
 
 
@@ -379,7 +381,8 @@ def _create_accounts(school: School, rows: list[RosterRow], done: Callable[[int]
     under the school's lock (and the database's unique constraints stand behind it)."""
     values = [{"school_id": school.id, "given_name": row.given_name, "family_name": row.family_name,
                "role": row.role, "username": row.username, "email": row.email, "roster_id": row.roster_id,
-               "grade": row.grade if row.role == "student" else None, "languages": []} for row in rows]
+               "grade": row.grade if row.role == "student" else None, "birth_date": row.birth_date,
+               "languages": []} for row in rows]
     for start in range(0, len(values), BATCH):
         db.session.execute(insert(User), values[start:start + BATCH])
         done(start + len(values[start:start + BATCH]))
@@ -424,6 +427,8 @@ def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
         user.username = row.username
     if "re-keyed" in differences:
         user.roster_id = row.roster_id
+    if "birth date" in differences:
+        user.birth_date = row.birth_date
     if "reactivated" in differences or "deactivated" in differences:
         user.active, user.deactivated_by_admin = row.active, False
         user.session_version += 1

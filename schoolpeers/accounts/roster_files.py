@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -29,6 +30,7 @@ PLAIN_ALIASES = {
     "guardian name": "guardian_name", "parent name": "guardian_name", "guardian email": "guardian_email",
     "parent email": "guardian_email", "guardian phone": "guardian_phone", "parent phone": "guardian_phone",
     "guardian relationship": "guardian_relationship", "relationship": "guardian_relationship",
+    "birth date": "birth_date", "date of birth": "birth_date", "birthdate": "birth_date", "dob": "birth_date",
 }
 # How files name a guardian's relationship, as the contacts store it.
 RELATIONSHIP_WORDS = {"parent": "parent", "mother": "parent", "father": "parent", "mum": "parent", "mom": "parent",
@@ -55,6 +57,7 @@ class RosterRow:
     username: str | None
     active: bool = True
     orgs: tuple[str, ...] = ()  # OneRoster orgSourcedIds: the schools (or district) the user belongs to
+    birth_date: date | None = None  # a plain file's optional column (YYYY-MM-DD)
 
 
 @dataclass(frozen=True)
@@ -226,8 +229,18 @@ def _read_plain(line: int, record: dict, grade_range, role_map) -> RosterRow | R
         return RowProblem(line, "missing " + ", ".join(m.replace("_", " ") for m in missing))
     if role is None:
         return RowProblem(line, f"unknown role {record['role']!r} (use student, staff, counselor or admin)")
-    return _finish_row(line, record["id"], record["given_name"], record["family_name"], role,
-                       record.get("grade", ""), record.get("email", ""), None, True, grade_range)
+    row = _finish_row(line, record["id"], record["given_name"], record["family_name"], role,
+                      record.get("grade", ""), record.get("email", ""), None, True, grade_range)
+    born = record.get("birth_date", "")
+    if not born or not isinstance(row, RosterRow):
+        return row
+    try:
+        birth_date = date.fromisoformat(born)
+    except ValueError:
+        return RowProblem(line, f"birth date {born!r} is not a date: write it as YYYY-MM-DD")
+    if not date(1900, 1, 1) <= birth_date <= date.today():
+        return RowProblem(line, f"birth date {born} is not a plausible date of birth")
+    return replace(row, birth_date=birth_date)
 
 
 def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow | GuardianRow | RowProblem:

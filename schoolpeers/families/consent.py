@@ -1,8 +1,9 @@
 """Who needs a family's consent to take part, and where a student stands (pure core).
 
 A school sets a rule for mentees and one for mentors: consent not required, opt-out (families are
-told and may decline) or opt-in (a family must agree). Younger students (under 13, told by their
-grade when no birth date is known) follow the younger-students rule when it is stricter.
+told and may decline) or opt-in (a family must agree). Younger students (under 13 by their birth
+date; by their grade when the school has not sent one) follow the younger-students rule when it is
+stricter.
 
 Every guardian's answers are kept as events; what counts is each one's latest. One family member
 declining or withdrawing is enough to stop; one agreeing is enough to go ahead under opt-in.
@@ -11,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 # Grades whose students are mostly under 13 at the start of a school year (grade 7: 12 turning 13).
 YOUNGEST_TEEN_GRADE = 8
+TEEN_AGE = 13
 
 
 class Rule(StrEnum):
@@ -81,14 +83,22 @@ class Answer:
     order: int = 0  # the event's id: breaks ties between answers recorded in the same instant
 
 
-def is_younger(grade: int | None) -> bool:
-    """Under 13, as far as the school knows: a grade below 8. Without a grade, assume younger."""
+def age_on(birth_date: date, today: date) -> int:
+    """Completed years on `today` (someone born on 29 February turns a year older on 1 March)."""
+    return today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+
+
+def is_younger(grade: int | None, birth_date: date | None = None, today: date | None = None) -> bool:
+    """Under 13: by the birth date when known; else by a grade below 8; with neither, assume so."""
+    if birth_date is not None and today is not None:
+        return age_on(birth_date, today) < TEEN_AGE
     return grade is None or grade < YOUNGEST_TEEN_GRADE
 
 
-def rule_for(role_rule: Rule, younger_rule: Rule, grade: int | None) -> Rule:
+def rule_for(role_rule: Rule, younger_rule: Rule, grade: int | None, birth_date: date | None = None,
+             today: date | None = None) -> Rule:
     """The rule a student follows: their role's, or the younger students' one where stricter."""
-    if is_younger(grade) and _STRICTNESS[Rule(younger_rule)] > _STRICTNESS[Rule(role_rule)]:
+    if is_younger(grade, birth_date, today) and _STRICTNESS[Rule(younger_rule)] > _STRICTNESS[Rule(role_rule)]:
         return Rule(younger_rule)
     return Rule(role_rule)
 

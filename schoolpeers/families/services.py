@@ -15,7 +15,7 @@ from schoolpeers.extensions import db
 from schoolpeers.families.consent import Answer, Decision, Rule, Standing, rule_for, standing
 from schoolpeers.families.models import CHANNELS, ConsentEvent, ConsentPolicy, ConsentRequest
 from schoolpeers.families.signals import consent_stopped
-from schoolpeers.timeutil import as_utc, utcnow
+from schoolpeers.timeutil import as_utc, today_in, utcnow
 
 ROLES = ("mentee", "mentor")  # the two ways a student takes part
 
@@ -126,8 +126,9 @@ def standings(school_id: int, students: list[User], role: str) -> dict[int, Stan
         return dict.fromkeys((s.id for s in students), Standing.NOT_NEEDED)
     answers = {student_id: [Answer(e.guardian_id, Decision(e.decision), as_utc(e.recorded_at), e.id) for e in events]
                for student_id, events in answers_by_student(school_id, students).items()}
-    return {s.id: standing(rule_for(Rule(role_rule), Rule(policy.younger_rule), s.grade), answers.get(s.id, []))
-            for s in students}
+    today = today_in(db.session.get(School, school_id).timezone)
+    return {s.id: standing(rule_for(Rule(role_rule), Rule(policy.younger_rule), s.grade, s.birth_date, today),
+                           answers.get(s.id, [])) for s in students}
 
 
 def standing_of(student: User, role: str) -> Standing:

@@ -192,7 +192,7 @@ def _anonymise_account(student: User, now: datetime) -> None:
     student.roster_id = tombstone(student.school, student.roster_id) if student.roster_id else None
     student.email = student.password_hash = student.setup_nonce = None
     student.setup_code_hash = student.setup_code_expires_at = None
-    student.gender, student.languages = None, []
+    student.gender, student.languages, student.birth_date = None, [], None
     student.interest_links = []
     two_factor.turn_off(student)  # secret and recovery codes gone; every session of the account ends at once
     student.last_login_at = None

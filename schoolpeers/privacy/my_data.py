@@ -51,6 +51,7 @@ def profile_of(student: User) -> dict:
     return {
         "given_name": student.given_name, "family_name": student.family_name, "username": student.username,
         "email": student.email, "school_roster_id": student.roster_id, "grade": student.grade,
+        "birth_date": student.birth_date.isoformat() if student.birth_date else None,
         "gender": student.gender, "languages": list(student.languages or []), "interests": _names(student.interests),
         "account_created": _when(student.created_at), "last_sign_in": _when(student.last_login_at),
         "two_factor_sign_in": student.totp_enabled_at is not None,

@@ -53,6 +53,22 @@ def test_a_plain_files_guardian_is_linked_to_their_student(school):
     assert plan_import(school, text).guardians == []  # nothing changed: idempotent
 
 
+def test_a_birth_date_is_stored_and_updated_but_never_cleared_by_a_file_without_it(school):
+    from datetime import date
+
+    header = "id,given_name,family_name,grade,role,birth_date\n"
+    apply_import(school, plan_import(school, header + "S1,Mia,Ruiz,7,student,2014-03-09\n"))
+    db.session.commit()
+    mia = db.session.scalar(select(User).where(User.roster_id == "S1"))
+    assert mia.birth_date == date(2014, 3, 9)
+    plan = plan_import(school, header + "S1,Mia,Ruiz,7,student,2014-03-10\n")
+    assert [d for _u, _r, d in plan.update] == [["birth date"]]
+    apply_import(school, plan)
+    db.session.commit()
+    assert mia.birth_date == date(2014, 3, 10)
+    assert plan_import(school, "id,given_name,family_name,grade,role\nS1,Mia,Ruiz,7,student\n").changes == 0
+
+
 def test_changes_and_departures_are_planned_then_applied(school, make_user):
     import_text(school, HEADER + "A1,Ada,Lovelace,7,ada@x.org,student\nA2,Bob,Byron,8,,student\n"
                                "A3,Cy,Clark,9,,student\n")

@@ -62,6 +62,17 @@ def test_plain_guardian_columns_give_one_contact_per_student_row():
     assert [r.roster_id for r in parsed.rows] == ["S1", "S2", "S3"]  # the student is imported all the same
 
 
+def test_a_plain_birth_date_column_is_read_and_checked():
+    from datetime import date
+
+    text = ("id,given_name,family_name,grade,role,date of birth\n"
+            "S1,Mia,Ruiz,7,student,2014-03-09\nS2,Leo,Park,8,student,09/03/2014\nS3,Kim,Lee,8,student,2999-01-01\n"
+            "S4,Ann,Bo,8,student,\n")
+    parsed = parse_roster(text, (6, 12))
+    assert [(r.roster_id, r.birth_date) for r in parsed.rows] == [("S1", date(2014, 3, 9)), ("S4", None)]
+    assert [(p.line, p.reason.split(" is ")[1][:10]) for p in parsed.problems] == [(3, "not a date"), (4, "not a plau")]
+
+
 def test_oneroster_file_maps_roles_grades_and_keeps_guardians_apart():
     parsed = parse_roster(decode((DATA / "oneroster_users.csv").read_bytes()), GRADES)
     assert parsed.format == "oneroster" and not parsed.problems

@@ -66,3 +66,21 @@ def test_a_latest_no_from_anyone_stops_and_opt_in_needs_a_yes(answers):
     if any(d != Decision.GIVEN for d in latest.values()):
         assert not result.may_take_part
     assert result.may_take_part == (bool(latest) and all(d == Decision.GIVEN for d in latest.values()))
+
+
+def test_a_known_birth_date_decides_who_is_younger_before_the_grade():
+    from datetime import date
+
+    today = date(2026, 12, 4)
+    assert is_younger(9, date(2014, 12, 5), today)  # 11 days short of 13, in grade 9
+    assert not is_younger(7, date(2013, 12, 4), today)  # 13 today, in grade 7
+    assert rule_for(Rule.OPT_OUT, Rule.OPT_IN, 7, date(2012, 1, 1), today) == Rule.OPT_OUT
+
+
+@given(st.dates(), st.dates())
+def test_age_grows_by_one_each_birthday(born, today):
+    from schoolpeers.families.consent import age_on
+
+    if today >= born:
+        age = age_on(born, today)
+        assert age >= 0 and (today.year - born.year - 1) <= age <= (today.year - born.year)
