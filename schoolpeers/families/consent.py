@@ -66,7 +66,7 @@ class Standing(StrEnum):
 STANDING_LABELS = {
     Standing.NOT_NEEDED: "Consent not needed",
     Standing.GIVEN: "Consent given",
-    Standing.NOT_DECLINED: "Family told, has not declined",
+    Standing.NOT_DECLINED: "Not declined (opt-out)",
     Standing.WAITING: "Waiting for consent",
     Standing.DECLINED: "Family declined",
     Standing.WITHDRAWN: "Consent withdrawn",

@@ -66,8 +66,8 @@ def _student_or_404(student_id: int) -> User:
 
 def _answer_form(student: User, guardians) -> AnswerForm:
     form = AnswerForm()
-    form.guardian.choices = [("", "The family (no contact named)")] + [
-        (str(g.id), f"{g.display_name} ({g.relationship_kind})") for g in guardians]
+    form.guardian.choices = [(str(g.id), f"{g.display_name} ({g.relationship_kind})") for g in guardians] + [
+        ("", "The family (no contact named)")]
     return form
 
 
@@ -172,15 +172,21 @@ def consent():
     """Every student's standing as a mentee and as a mentor, and what asking their family came to,
     a page at a time."""
     school_id = current_user.school_id
-    page = counted_page(_students_query(school_id), page_arg(), PER_PAGE)
+    form = _class_form(request.args)
+    grade = int(form.grade.data) if form.grade.data and form.validate() else None
+    query = _students_query(school_id)
+    if grade is not None:
+        query = query.where(User.grade == grade)
+    page = counted_page(query, page_arg(), PER_PAGE)
     standings = {role: services.standings(school_id, page.items, role) for role in services.ROLES}
-    return render_template("families/consent.html", page=page, standings=standings,
-                           requests=asking.requests_of(school_id, page.items), ask_form=_class_form())
+    return render_template("families/consent.html", page=page, standings=standings, grade=grade,
+                           requests=asking.requests_of(school_id, page.items), grade_form=form)
 
 
 def _class_form(formdata=None) -> AskClassForm:
+    """The school's grades to choose from (no CSRF token: it also filters the list, by GET)."""
     school = current_user.school
-    form = AskClassForm(formdata=formdata)
+    form = AskClassForm(formdata=formdata, meta={"csrf": False})
     form.grade.choices = [(str(g), f"Grade {g}") for g in range(school.grade_min, school.grade_max + 1)]
     return form
 
@@ -205,8 +211,8 @@ def ask_class():
             User.grade == int(form.grade.data))))
         ask_families(asking.students_to_ask(current_user.school_id, students), "families.asked_class",
                      grade=int(form.grade.data))
-    else:
-        flash("Choose a grade from the list.", "error")
+        return redirect(url_for("families.consent", grade=form.grade.data))
+    flash("Choose a grade from the list.", "error")
     return redirect(url_for("families.consent"))
 
 

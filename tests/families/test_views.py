@@ -104,3 +104,20 @@ def test_a_counselor_corrects_a_bounced_address_of_a_contact_staff_typed(school,
     db.session.refresh(guardian)
     assert (guardian.email, guardian.relationship_kind) == ("ana@new.example.org", "carer")
     assert client.get(f"/families/students/{student.id}/guardians/{roster.id}").status_code == 404
+
+
+def test_the_consent_list_shows_one_grade_and_mails_its_families(school, users, login_as, make_user, smtp_inbox):
+    services.save_policy(school, mentee_rule="opt_out", mentor_rule="opt_out", younger_rule="opt_in",
+                         programme_text="")
+    seventh = make_user("student", grade=7, given_name="Seven")
+    make_user("student", grade=9, given_name="Nine")
+    services.add_guardian(seventh, given_name="Ana", family_name="Ruiz", relationship="parent",
+                          email="ana@example.org", phone=None)
+    db.session.commit()
+    client = login_as(users["counselor"])
+    page = client.get("/families/consent?grade=7").get_data(as_text=True)
+    assert "Seven" in page and "Nine" not in page and "Mail the families of grade 7" in page
+    assert "Nine" in client.get("/families/consent?grade=99").get_data(as_text=True)  # not a grade: all
+    response = client.post("/families/ask", data={"grade": "7"})
+    assert response.status_code == 302 and response.location.endswith("/families/consent?grade=7")
+    assert [m.rcpt_tos for m in smtp_inbox.messages] == [["ana@example.org"]]
