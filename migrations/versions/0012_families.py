@@ -96,6 +96,7 @@ def upgrade():
     op.create_table('outbox_mails',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=True),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('to_address', sa.String(length=254), nullable=True),
     sa.Column('subject', sa.String(length=200), nullable=False),
@@ -103,15 +104,19 @@ def upgrade():
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_attempt_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'sent', 'no_address', 'failed')",
+    sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'no_address', 'failed')",
                        name=op.f('ck_outbox_mails_status_known')),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_outbox_mails_school_id_schools')),
+    sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_outbox_mails_student_id_users'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_mails'))
     )
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_mails_status_id', ['status', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_mails_school_id'), ['school_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_outbox_mails_student_id'), ['student_id'], unique=False)
     op.create_table('consent_requests',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -200,6 +205,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_consent_requests_school_id'))
     op.drop_table('consent_requests')
     with op.batch_alter_table('outbox_mails', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_outbox_mails_student_id'))
         batch_op.drop_index(batch_op.f('ix_outbox_mails_school_id'))
         batch_op.drop_index('ix_outbox_mails_status_id')
     op.drop_table('outbox_mails')

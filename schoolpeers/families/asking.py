@@ -178,7 +178,7 @@ def _mail(request: ConsentRequest, now: datetime, *, reminder: bool) -> outbox.O
         lines += ["", f"Questions? {policy.family_contact}"]
     subject = f"{'Reminder: ' if reminder else ''}{school.name}: peer mentoring for {child}"
     return outbox.queue(school.id, "consent_reminder" if reminder else "consent_request", guardian.email,
-                        subject[:200], "\n".join(lines) + "\n")
+                        subject, "\n".join(lines) + "\n", about=request.student_id)
 
 
 DECISION_WORDS = {Decision.GIVEN: "You gave your consent", Decision.DECLINED: "You declined",

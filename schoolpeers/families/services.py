@@ -138,10 +138,11 @@ def standing_of(student: User, role: str) -> Standing:
 def record_answer(student: User, guardian: Guardian | None, *, decision: str, channel: str, note: str,
                   actor: User | None) -> ConsentEvent:
     """Append a family's answer (given by a guardian, or for the family when `guardian` is None).
-    An answer that stops the student taking part, in either role, sends `consent_stopped`."""
+    A decline or withdrawal sends `consent_stopped` for every role the student may not take part in
+    afterwards, whether or not they could just before (a student matched before the school asked
+    for consent is waiting, not stopped, until the family says no)."""
     if decision not in set(Decision) or channel not in CHANNELS:
         raise ConsentError("Choose the answer and how it was given from the lists.")
-    before = {role: standing_of(student, role) for role in ROLES}
     event = ConsentEvent(school_id=student.school_id, student_id=student.id,
                          guardian_id=guardian.id if guardian else None,
                          guardian_name=guardian.display_name if guardian else "The family",
@@ -149,9 +150,8 @@ def record_answer(student: User, guardian: Guardian | None, *, decision: str, ch
                          recorded_by_id=actor.id if actor else None, recorded_at=utcnow())
     db.session.add(event)
     db.session.flush()
-    stopped = [role for role in ROLES
-               if before[role].may_take_part and not standing_of(student, role).may_take_part]
-    if stopped:
+    stopped = [role for role in ROLES if not standing_of(student, role).may_take_part]
+    if decision != Decision.GIVEN and stopped:
         consent_stopped.send(student, actor=actor, roles=tuple(stopped))
     return event
 
@@ -216,6 +216,7 @@ def tell_families(student: User, news: str, mentor_first_name: str) -> int:
             body = f"Dear {guardian.display_name},\n\n{text.format(**words)}\n"
             if contact:
                 body += f"\nQuestions? {contact}\n"
-            outbox.queue(school.id, f"family_{news}", guardian.email, subject.format(**words)[:200], body)
+            outbox.queue(school.id, f"family_{news}", guardian.email, subject.format(**words), body,
+                         about=student.id)
             written += 1
     return written

@@ -224,12 +224,13 @@ def ask_families(students: list[User], action: str, **detail) -> None:
         audit(action, detail={**detail, "students": len(students), "requests": len(asked.requests)})
         outcome.success = _asked_message(asked)
     if not outcome.refused:
-        outbox.deliver(asked.mail_ids)
+        outbox.deliver_soon(asked.mail_ids)
 
 
 def _asked_message(asked: asking.Asked) -> str:
     families = {r.guardian_id for r in asked.requests}
-    words = [f"Asked {counted(len(families), 'family member')} by mail"]
+    words = [f"Asked {counted(len(families), 'family member')} by mail"
+             + (" (the mails go out within a few minutes)" if len(asked.mail_ids) > outbox.INLINE_MAILS else "")]
     missing = sum(1 for r in asked.requests if r.mail and r.mail.status == MailStatus.NO_ADDRESS)
     if missing:
         words.append(f"{counted(missing, 'contact')} {noun(missing, 'has', 'have')} no email address")

@@ -89,9 +89,10 @@ def _tell_mentor_and_counselors(mentorship: Mentorship) -> None:
         outbox.queue(school_id, "mentorship_ended", mentorship.mentor.email, "Your peer mentoring has ended",
                      f"Hello {mentorship.mentor.given_name},\n\nYour mentoring with {mentorship.mentee.given_name} "
                      "has ended today. Thank you for your support. A counselor will talk with you about it; "
-                     "please do not log further check-ins for this mentee.\n")
+                     "please do not log further check-ins for this mentee.\n", about=mentorship.mentee_id)
     link = current_app.config["BASE_URL"].rstrip("/") + f"/oversight/students/{mentorship.mentee_id}"
     for email in db.session.scalars(select(User.email).where(
             User.school_id == school_id, User.role == "counselor", User.active.is_(True), User.email.is_not(None))):
         outbox.queue(school_id, "mentorship_ended", email, "A mentorship ended after a family's answer",
-                     f"A family's answer about consent ended a mentorship today.\n\nPlease sign in:\n{link}\n")
+                     f"A family's answer about consent ended a mentorship today.\n\nPlease sign in:\n{link}\n",
+                     about=mentorship.mentee_id)

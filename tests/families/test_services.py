@@ -152,3 +152,14 @@ def test_on_withdrawal_the_mentor_and_counselors_are_told_without_the_reason(sch
     assert student.given_name in to_mentor.body
     to_counselor = mails[users["counselor"].email]
     assert student.given_name not in to_counselor.body and f"/oversight/students/{student.id}" in to_counselor.body
+
+
+def test_a_no_ends_a_mentorship_begun_before_the_school_asked_for_consent(school, users, make_user):
+    student = make_user("student", grade=7)
+    make_mentor(school, users["counselor"])
+    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)  # not required yet
+    matching.approve(mentorship, users["counselor"], TODAY)
+    set_policy(school)  # now opt-in: the student is waiting, the mentorship goes on until the family answers
+    assert services.standing_of(student, "mentee") == Standing.WAITING and mentorship.status == "active"
+    services.record_answer(student, None, decision="declined", channel="phone", note="", actor=None)
+    assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
