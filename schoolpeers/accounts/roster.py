@@ -33,6 +33,7 @@ from schoolpeers.accounts.roster_files import (
     RosterRow,
     RowProblem,
     parse_roster,
+    plain_guardian_prefix,
 )
 from schoolpeers.accounts.signals import user_deactivated
 from schoolpeers.audit import record_event
@@ -408,10 +409,21 @@ def _store_guardians(school: School, rows: list[GuardianRow]) -> None:
         guardian.family_name = row.family_name
         guardian.email, guardian.phone, guardian.student_roster_ids = row.email, row.phone, list(row.students)
         guardian.updated_at = utcnow()
+        if row.roster_id.startswith("plain:"):
+            _drop_other_plain_contacts(school, row)
         linked = {students[sid] for sid in row.students if sid in students}
         guardian.links = [link for link in guardian.links if link.student_id in linked] + [
             GuardianStudent(school_id=school.id, student_id=student_id)
             for student_id in sorted(linked - {link.student_id for link in guardian.links})]
+
+
+def _drop_other_plain_contacts(school: School, row: GuardianRow) -> None:
+    """A plain file names one contact per student: one it named before under another name goes."""
+    prefix = plain_guardian_prefix(row.students[0])
+    for old in db.session.scalars(select(Guardian).where(
+            Guardian.school_id == school.id, Guardian.roster_id.startswith(prefix, autoescape=True),
+            Guardian.roster_id != row.roster_id)):
+        db.session.delete(old)
 
 
 def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
+import hashlib
 import io
 import re
 import unicodedata
@@ -264,8 +265,18 @@ def _read_oneroster(line: int, record: dict, grade_range, role_map) -> RosterRow
     return replace(row, orgs=id_list(record.get("orgSourcedIds", ""))) if isinstance(row, RosterRow) else row
 
 
+def plain_guardian_prefix(student_roster_id: str) -> str:
+    """The start of the keys of a student's contacts from plain files."""
+    return f"plain:{_short_digest(student_roster_id)}:"
+
+
+def _short_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
 def _plain_guardian(line: int, record: dict, student: RosterRow) -> GuardianRow | RowProblem:
-    """A plain file's guardian columns of a student's row: one contact, keyed by the student's id."""
+    """A plain file's guardian columns of a student's row: one contact, keyed by the student and the
+    guardian's name, so that a different name is a different person (with answers of their own)."""
     name = unicodedata.normalize("NFC", record["guardian_name"])
     given, _, family = name.rpartition(" ") if " " in name else (name, "", "")
     email_text, phone = record.get("guardian_email", ""), record.get("guardian_phone", "")
@@ -275,8 +286,8 @@ def _plain_guardian(line: int, record: dict, student: RosterRow) -> GuardianRow 
     if len(given) > 100 or len(family) > 100 or len(phone) > 50 or "\x00" in name + phone:
         return RowProblem(line, "a guardian value is too long or holds a NUL character")
     kind = RELATIONSHIP_WORDS.get(record.get("guardian_relationship", "").lower(), "guardian")
-    return GuardianRow(line, f"{student.roster_id}#guardian", kind, given, family, email, phone or None,
-                       (student.roster_id,))
+    key = plain_guardian_prefix(student.roster_id) + _short_digest(" ".join(name.casefold().split()))
+    return GuardianRow(line, key, kind, given, family, email, phone or None, (student.roster_id,))
 
 
 def _is_active(record: dict) -> bool:

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from schoolpeers import outbox
-from schoolpeers.accounts.models import Guardian, School, User
+from schoolpeers.accounts.models import Guardian, GuardianStudent, School, User
 from schoolpeers.extensions import db
 from schoolpeers.families.consent import Decision, Standing
 from schoolpeers.families.models import ConsentEvent, ConsentRequest
-from schoolpeers.families.services import guardians_of, policy_for, standings
+from schoolpeers.families.services import guardians_of, policy_for, record_answer, standings
 from schoolpeers.timeutil import as_utc
 from schoolpeers.web import absolute_url
 
@@ -45,7 +46,8 @@ def link_token(request: ConsentRequest) -> str:
 
 
 def request_for_token(token: str) -> ConsentRequest | None:
-    """The request a link names, or None when the link was not made here or was replaced."""
+    """The request a link names, or None when the link was not made here, was replaced, or its
+    guardian is no longer the student's contact or the student has left."""
     try:
         request_id, nonce = _serializer().loads(token)
     except (BadSignature, ValueError, TypeError):
@@ -53,9 +55,17 @@ def request_for_token(token: str) -> ConsentRequest | None:
     if not isinstance(request_id, int) or not isinstance(nonce, str):
         return None
     request = db.session.get(ConsentRequest, request_id)
-    if request is None or not secrets.compare_digest(request.nonce, nonce):
+    if request is None or not secrets.compare_digest(request.nonce, nonce) or not still_stands(request):
         return None
     return request
+
+
+def still_stands(request: ConsentRequest) -> bool:
+    """The guardian is still linked to the student, and the student still at the school."""
+    linked = db.session.scalar(select(GuardianStudent.student_id).where(
+        GuardianStudent.school_id == request.school_id, GuardianStudent.guardian_id == request.guardian_id,
+        GuardianStudent.student_id == request.student_id))
+    return linked is not None and request.student.active
 
 
 def is_expired(request: ConsentRequest, now: datetime) -> bool:
@@ -90,7 +100,7 @@ def remind(school: School, now: datetime) -> list[ConsentRequest]:
             ConsentRequest.school_id == school.id, ConsentRequest.reminders < config["CONSENT_REMINDERS"],
             ConsentRequest.expires_at > now)):
         last_mail = as_utc(request.reminded_at or request.sent_at)
-        if last_mail > due or _answered_since(request):
+        if last_mail > due or _answered_since(request) or not still_stands(request):
             continue
         request.reminders += 1
         request.reminded_at = now
@@ -102,8 +112,6 @@ def remind(school: School, now: datetime) -> list[ConsentRequest]:
 
 def answer_by_link(request: ConsentRequest, decision: str) -> ConsentEvent:
     """The guardian's answer through their link (flushes; the view audits and commits)."""
-    from schoolpeers.families.services import record_answer
-
     return record_answer(request.student, request.guardian, decision=decision, channel="link", note="", actor=None)
 
 
@@ -138,7 +146,14 @@ def _ask_one(student: User, guardian: Guardian, actor: User | None, now: datetim
     request = db.session.scalar(select(ConsentRequest).where(
         ConsentRequest.guardian_id == guardian.id, ConsentRequest.student_id == student.id))
     if request is None:
-        request = ConsentRequest(school_id=student.school_id, student_id=student.id, guardian_id=guardian.id)
+        try:
+            with db.session.begin_nested():  # the same family asked twice at once: one request
+                request = ConsentRequest(school_id=student.school_id, student_id=student.id, guardian_id=guardian.id,
+                                         nonce="", sent_at=now, expires_at=now)
+                db.session.add(request)
+        except IntegrityError:
+            request = db.session.scalar(select(ConsentRequest).where(
+                ConsentRequest.guardian_id == guardian.id, ConsentRequest.student_id == student.id))
     request.nonce = secrets.token_urlsafe(16)
     request.created_by_id = actor.id if actor else None
     request.sent_at, request.reminders, request.reminded_at = now, 0, None

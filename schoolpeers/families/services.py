@@ -84,9 +84,22 @@ def update_guardian(guardian: Guardian, *, given_name: str, family_name: str, re
         raise ConsentError("Choose a relationship from the list.")
     guardian.given_name, guardian.family_name = given_name.strip(), family_name.strip()
     guardian.relationship_kind = relationship
-    guardian.email, guardian.phone = (email or "").strip() or None, (phone or "").strip() or None
+    email = (email or "").strip() or None
+    if email != guardian.email:  # links mailed to the old address stop: the family is asked again
+        _drop_requests(guardian)
+    guardian.email, guardian.phone = email, (phone or "").strip() or None
     guardian.updated_at = utcnow()
     db.session.flush()
+
+
+def _drop_requests(guardian: Guardian, student: User | None = None) -> None:
+    """The guardian's consent requests (about this student only, if given) go, and their links stop."""
+    query = select(ConsentRequest).where(ConsentRequest.school_id == guardian.school_id,
+                                         ConsentRequest.guardian_id == guardian.id)
+    if student is not None:
+        query = query.where(ConsentRequest.student_id == student.id)
+    for request in db.session.scalars(query):
+        db.session.delete(request)
 
 
 def remove_guardian(student: User, guardian: Guardian) -> None:
@@ -95,6 +108,7 @@ def remove_guardian(student: User, guardian: Guardian) -> None:
     if guardian.source != "staff":
         raise ConsentError("This contact comes from the school information system: change it there.")
     guardian.links = [link for link in guardian.links if link.student_id != student.id]
+    _drop_requests(guardian, student)
     if not guardian.links:
         db.session.delete(guardian)
     db.session.flush()

@@ -51,6 +51,13 @@ def test_a_plain_files_guardian_is_linked_to_their_student(school):
     mia = db.session.scalar(select(User).where(User.roster_id == "S1"))
     assert [(g.display_name, g.email, g.source) for g in guardians_of(mia)] == [("Ana Ruiz", "ana@x.org", "roster")]
     assert plan_import(school, text).guardians == []  # nothing changed: idempotent
+    # Another name is another person: the earlier contact goes, the new one has no answers of theirs.
+    apply_import(school, plan_import(school, text.replace("Ana Ruiz,ana@x.org", "Luis Ruiz,luis@x.org")))
+    db.session.commit()
+    assert [g.display_name for g in guardians_of(mia)] == ["Luis Ruiz"]
+    long_id = "S" * 100  # the longest roster id still gives a key that fits
+    apply_import(school, plan_import(school, text.replace("S1,", f"{long_id},")))
+    db.session.commit()
 
 
 def test_a_birth_date_is_stored_and_updated_but_never_cleared_by_a_file_without_it(school):

@@ -141,3 +141,31 @@ def test_the_queue_asks_everyone_waiting_for_consent(school, users, login_as, ma
     client.post("/matching/ask-families")
     assert [m.rcpt_tos for m in smtp_inbox.messages] == [["ana@example.org"]]
     assert db.session.scalar(select(OutboxMail.status)) == MailStatus.SENT
+
+
+def test_a_link_stops_when_its_guardian_is_no_longer_the_students_contact_or_the_address_changes(
+        school, make_user, app, client):
+    opt_in(school)
+    kids, guardian = family(make_user, children=2)
+    with app.test_request_context():
+        first, second = (asking.link_token(r) for r in asking.ask(kids, None, utcnow()).requests)
+    db.session.commit()
+    services.remove_guardian(kids[0], guardian)  # e.g. a court order: still the sibling's contact
+    db.session.commit()
+    assert client.get(f"/families/answer/{first}").status_code == 404
+    assert client.get(f"/families/answer/{second}").status_code == 200
+    services.update_guardian(guardian, given_name="Ana", family_name="Ruiz", relationship="parent",
+                             email="ana@new.example.org", phone=None)
+    db.session.commit()
+    assert client.get(f"/families/answer/{second}").status_code == 404
+    assert db.session.scalar(select(ConsentRequest)) is None
+
+
+def test_a_link_stops_when_the_student_leaves(school, make_user, app, client):
+    opt_in(school)
+    (kid,), _guardian = family(make_user)
+    with app.test_request_context():
+        token = asking.link_token(asking.ask([kid], None, utcnow()).requests[0])
+    kid.active = False
+    db.session.commit()
+    assert client.get(f"/families/answer/{token}").status_code == 404
