@@ -1,6 +1,6 @@
 """families: guardians as contacts of every source (the roster's guardians move in), their links to
 students, the school's consent policy, families' consent answers and consent requests; the outbox;
-students' birth dates
+students' birth dates and when an account was deactivated
 
 Revision ID: 0012_families
 Revises: 0011_checkins_school_id
@@ -19,6 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('birth_date', sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column('deactivated_at', sa.DateTime(timezone=True), nullable=True))
     op.create_table('guardians',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -222,4 +223,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_guardians_school_id'))
     op.drop_table('guardians')
     with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('deactivated_at')
         batch_op.drop_column('birth_date')

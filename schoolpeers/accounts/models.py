@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
 from sqlalchemy import false as sa_false
@@ -125,6 +126,7 @@ class User(UserMixin, db.Model):
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # when they last left
     # Bumped on deactivation or password change: every older session stops working.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # A fresh random value per setup link; cleared when used, so each link works once.
@@ -345,3 +347,13 @@ DEFAULT_TOPICS = (
     "confidence", "bullying", "family changes", "choosing subjects", "sport and clubs",
     "online life", "feeling lonely", "motivation",
 )
+
+
+@event.listens_for(User.active, "set")
+def _note_when_an_account_leaves(user: User, value, old, _initiator) -> None:
+    """However an account is deactivated (an admin, a roster import, an erasure), when is kept:
+    retention counts from it."""
+    if value is False and old is not False:
+        user.deactivated_at = utcnow()
+    elif value:
+        user.deactivated_at = None

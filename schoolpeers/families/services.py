@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
+from schoolpeers import outbox
 from schoolpeers.accounts.models import GUARDIAN_RELATIONSHIPS, Guardian, GuardianStudent, School, User
 from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
@@ -216,10 +217,11 @@ FAMILY_NEWS = {
 
 def tell_families(student: User, news: str, mentor_first_name: str) -> int:
     """Mail the student's contacts who have an address that a mentorship began or ended: the mentor's
-    first name and nothing else (never notes, ratings or concerns). Through the outbox, sent after
-    the commit; the count of mails written."""
-    from schoolpeers import outbox
-
+    first name and nothing else (never notes, ratings or concerns). Not where the school asks no
+    consent of this student's family (a teenager's own choice stays theirs). Through the outbox,
+    sent after the commit; the count of mails written."""
+    if standing_of(student, "mentee") == Standing.NOT_NEEDED:
+        return 0
     school = db.session.get(School, student.school_id)
     contact = policy_for(school.id).family_contact
     subject, text = FAMILY_NEWS[news]

@@ -391,9 +391,11 @@ def reject(mentorship: Mentorship, actor: User | None, note: str, *, block: bool
 def end_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User | None, *,
                    reopen: bool | None = None) -> None:
     """End an active mentorship; the mentee's request opens again for the reasons that are not the
-    mentee's (or as `reopen` says), and is closed otherwise. The mentee's family is told it ended."""
+    mentee's (or as `reopen` says), and is closed otherwise. The mentee's family is told it ended,
+    unless it ended for safeguarding: whether and how to tell a family is then a counselor's call."""
     mentors.close_mentorship(mentorship, reason, note, actor)
-    families.tell_families(mentorship.mentee, "ended", mentorship.mentor.given_name)
+    if reason != "safeguarding":
+        families.tell_families(mentorship.mentee, "ended", mentorship.mentor.given_name)
     request = request_of(mentorship)
     if request is not None:
         if reason in REOPENING_REASONS if reopen is None else reopen:

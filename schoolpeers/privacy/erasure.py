@@ -39,6 +39,7 @@ from schoolpeers.mentors.models import (
     MentorshipEvent,
 )
 from schoolpeers.mentors.statuses import ACCEPTED, ProfileStatus
+from schoolpeers.outbox import OutboxMail
 from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.privacy.redact import (
@@ -172,10 +173,16 @@ def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> Non
 
 
 def _forget_family(student: User, result: ErasureResult) -> None:
-    """The family's answers, requests and links go; the school information system's record of the
-    student among a guardian's children too (a guardian of nobody else here is removed)."""
+    """The family's answers, requests and links go, and mail about the student; the school
+    information system's record of the student among a guardian's children too (a guardian of
+    nobody else here is removed)."""
     for kind, n in forget_family(student).items():
         result.add(kind, n)
+    mails = list(db.session.scalars(select(OutboxMail).where(
+        OutboxMail.school_id == student.school_id, OutboxMail.student_id == student.id)))
+    for mail in mails:  # they name the student; a link in one already sent stops with its request
+        db.session.delete(mail)
+    result.add("mails removed", len(mails))
     if not student.roster_id:
         return
     for guardian in db.session.scalars(select(Guardian).where(Guardian.school_id == student.school_id)):

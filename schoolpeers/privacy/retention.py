@@ -5,8 +5,8 @@ feedback comments, mentorship history notes and request notes, once the mentorsh
 request) closed more than `School.retention_days` ago; the summary and notes of concerns resolved
 that long ago. What stays is what reports and safeguarding need: the rows themselves, numbers,
 dates, grades, topics, severities and outcomes. Families' records (answers, requests, links to
-contacts, contacts staff typed) of students who have left go once the last of them is that old,
-and so does mail sent that long ago (it names people).
+contacts, contacts staff typed) of students who left that long ago go,
+and so does mail written that long ago (it names people).
 
 Idempotent: a second run finds nothing left to remove. A dry run counts exactly what a real run
 would change.
@@ -38,7 +38,7 @@ from schoolpeers.privacy.redact import (
 )
 
 KINDS = ("check-in notes", "check-in corrections", "feedback comments", "mentorship notes", "request notes",
-         "concerns", "concern notes", "families of students who left", "sent mails")
+         "concerns", "concern notes", "families of students who left", "mails")
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,9 @@ def purge_school(school: School, now: datetime, *, dry_run: bool = False) -> Ret
         db.session.flush()
     left = _families_of_leavers(school.id, cutoff)
     mails = list(db.session.scalars(select(OutboxMail).where(
-        OutboxMail.school_id == school.id, OutboxMail.status == MailStatus.SENT, OutboxMail.created_at < cutoff)))
-    counts["families of students who left"], counts["sent mails"] = len(left), len(mails)
+        OutboxMail.school_id == school.id, OutboxMail.created_at < cutoff,
+        OutboxMail.status != MailStatus.SENDING)))
+    counts["families of students who left"], counts["mails"] = len(left), len(mails)
     if not dry_run:
         for student in left:
             forget_family(student)
@@ -153,10 +154,12 @@ def purge_school(school: School, now: datetime, *, dry_run: bool = False) -> Ret
 
 
 def _families_of_leavers(school_id: int, cutoff: datetime) -> list[User]:
-    """Students who left (inactive) with family records, the last of them older than the cutoff."""
+    """Students who left longer ago than the cutoff, with family records (for accounts deactivated
+    before the leaving date was kept: when the last answer or request is that old)."""
     with_records = (select(ConsentEvent.student_id).where(ConsentEvent.school_id == school_id)
                     .union(select(ConsentRequest.student_id).where(ConsentRequest.school_id == school_id),
                            select(GuardianStudent.student_id).where(GuardianStudent.school_id == school_id)))
     leavers = db.session.scalars(select(User).where(
-        User.school_id == school_id, User.active.is_(False), User.id.in_(with_records)))
-    return [s for s in leavers if (last_family_record(s) or cutoff) <= cutoff]
+        User.school_id == school_id, User.active.is_(False), User.id.in_(with_records),
+        or_(User.deactivated_at <= cutoff, User.deactivated_at.is_(None))))
+    return [s for s in leavers if s.deactivated_at is not None or (last_family_record(s) or cutoff) < cutoff]

@@ -119,6 +119,7 @@ def test_a_mentors_withdrawal_sends_the_mentee_back_to_the_queue(school, users, 
 def test_families_are_told_the_mentors_first_name_when_mentoring_begins_and_ends(school, users, make_user):
     from schoolpeers.outbox import OutboxMail
 
+    set_policy(school, mentee=Rule.OPT_OUT)
     student = make_user("student", grade=9, given_name="Mia")
     services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
                           email="ana@example.org", phone=None)
@@ -163,3 +164,18 @@ def test_a_no_ends_a_mentorship_begun_before_the_school_asked_for_consent(school
     assert services.standing_of(student, "mentee") == Standing.WAITING and mentorship.status == "active"
     services.record_answer(student, None, decision="declined", channel="phone", note="", actor=None)
     assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
+
+
+def test_families_are_not_told_where_consent_is_not_asked_or_after_a_safeguarding_ending(school, users, make_user):
+    from schoolpeers.outbox import OutboxMail
+
+    student = make_user("student", grade=11)  # the fixture's school asks no consent
+    services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
+                          email="ana@example.org", phone=None)
+    make_mentor(school, users["counselor"], grade=12)
+    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
+    matching.approve(mentorship, users["counselor"], TODAY)
+    assert db.session.scalar(select(OutboxMail)) is None
+    set_policy(school, mentee=Rule.OPT_OUT)
+    matching.end_mentorship(mentorship, "safeguarding", "", users["counselor"])
+    assert db.session.scalar(select(OutboxMail)) is None

@@ -218,6 +218,7 @@ def test_an_erased_student_is_never_created_again_by_an_import(noor, users, scho
 def test_an_erased_student_loses_their_guardian_links_and_never_gets_them_back(noor, users, school):
     from schoolpeers.accounts.models import Guardian
     from schoolpeers.accounts.roster import apply_import, plan_import
+    from schoolpeers import outbox
     from schoolpeers.families import services as families
 
     header = "sourcedId,status,role,givenName,familyName,grades,agentSourcedIds,email\n"
@@ -225,11 +226,13 @@ def test_an_erased_student_loses_their_guardian_links_and_never_gets_them_back(n
                  "G2,,parent,Omar,Haddad,,\"R-17,R-18\",\n")  # Noor's and a sibling's
     apply_import(school, plan_import(school, header + guardians))
     families.record_answer(noor, None, decision="given", channel="paper", note="Rana signed", actor=None)
+    outbox.queue(school.id, "family_matched", "rana@x.org", "Noor has a peer mentor", "Dear Rana", about=noor.id)
     db.session.commit()
     result = erase(noor, users["admin"])
     db.session.commit()
     assert result.counts["guardian links removed"] == 2 and result.counts["consent answers removed"] == 1
     assert families.history(noor) == [] and families.guardians_of(noor) == []
+    assert result.counts["mails removed"] == 1
     assert {g.roster_id: g.student_roster_ids for g in db.session.scalars(select(Guardian))} == {
         "G2": ["R-18"]}
     again = plan_import(school, header + guardians)  # the next export still lists them

@@ -13,7 +13,7 @@ from schoolpeers.timeutil import utcnow
 from tests.privacy.conftest import worrying_checkin
 
 FIXED = {"check-in notes": 1, "check-in corrections": 1, "feedback comments": 1, "mentorship notes": 2,
-         "request notes": 1, "families of students who left": 0, "sent mails": 0}
+         "request notes": 1, "families of students who left": 0, "mails": 0}
 
 
 def expected() -> dict[str, int]:
@@ -148,11 +148,32 @@ def test_the_families_of_students_who_left_long_ago_and_old_sent_mail_go(school,
                            .values(recorded_at=long_ago))
     db.session.execute(OutboxMail.__table__.update().values(status=MailStatus.SENT, created_at=long_ago))
     left.active = False
+    db.session.flush()
+    left.deactivated_at = long_ago
     db.session.commit()
     result = purge_school(school, utcnow())
     db.session.commit()
-    assert (result.counts["families of students who left"], result.counts["sent mails"]) == (1, 2)
+    assert (result.counts["families of students who left"], result.counts["mails"]) == (1, 2)
     assert {e.student_id for e in db.session.scalars(select(ConsentEvent))} == {staying.id}
     assert {r.student_id for r in db.session.scalars(select(ConsentRequest))} == {staying.id}
     assert db.session.scalar(select(func.count()).select_from(Guardian)) == 1
     assert purge_school(school, utcnow()).total == 0
+
+
+def test_a_student_who_left_recently_keeps_their_familys_records(school, make_user):
+    from datetime import timedelta
+
+    from schoolpeers.families import services
+    from schoolpeers.families.models import ConsentEvent
+
+    student = make_user("student", grade=8)
+    services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
+    db.session.execute(ConsentEvent.__table__.update().values(
+        recorded_at=utcnow() - timedelta(days=school.retention_days + 30)))  # consent given long ago
+    student.active = False  # left yesterday
+    db.session.commit()
+    assert student.deactivated_at is not None
+    assert purge_school(school, utcnow()).counts["families of students who left"] == 0
+    student.active = True
+    db.session.commit()
+    assert student.deactivated_at is None
