@@ -1,7 +1,9 @@
-"""Mail through SMTP, when the installation configures it: counselors' alerts, admins' summaries.
+"""Mail through SMTP, when the installation configures it: counselors' alerts, admins' summaries,
+families' consent requests and news.
 
-Mail is sent after the database commit, so it never announces something that was not saved,
-and it never carries a student's name or notes: only counts, and a link to sign in and look.
+Mail is sent after the database commit, so it never announces something that was not saved
+(`outbox` keeps what a change writes until then). It never carries notes, ratings or concerns:
+staff get counts and a link to sign in and look; families and mentors a child's first name.
 """
 from __future__ import annotations
 

@@ -75,9 +75,9 @@ STANDING_LABELS = {
 
 @dataclass(frozen=True)
 class Answer:
-    """One recorded answer: who (a guardian's id, or None for one recorded for the family), what, when."""
+    """One recorded answer: who (any key of the person: a guardian's id, a name), what, when."""
 
-    guardian_id: int | None
+    guardian_id: int | str | None
     decision: Decision
     at: datetime
     order: int = 0  # the event's id: breaks ties between answers recorded in the same instant

@@ -14,7 +14,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from schoolpeers.accounts.models import Guardian, User
 from schoolpeers.extensions import db, sql_in
@@ -104,6 +104,13 @@ class ConsentRequest(db.Model):
 
 class ConsentRecordImmutable(RuntimeError):
     """A recorded consent answer was about to be changed."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """`update(ConsentEvent)` bypasses the flush, so it is stopped here."""
+    if state.is_update and any(m.class_ is ConsentEvent for m in state.all_mappers):
+        raise ConsentRecordImmutable("A recorded consent answer cannot be changed; record a new one.")
 
 
 @event.listens_for(Session, "before_flush")

@@ -139,11 +139,17 @@ def standings(school_id: int, students: list[User], role: str) -> dict[int, Stan
     role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
     if role_rule == policy.younger_rule == Rule.NOT_REQUIRED:
         return dict.fromkeys((s.id for s in students), Standing.NOT_NEEDED)
-    answers = {student_id: [Answer(e.guardian_id, Decision(e.decision), as_utc(e.recorded_at), e.id) for e in events]
+    answers = {student_id: [Answer(_answerer(e), Decision(e.decision), as_utc(e.recorded_at), e.id) for e in events]
                for student_id, events in answers_by_student(school_id, students).items()}
     today = today_in(db.session.get(School, school_id).timezone)
     return {s.id: standing(rule_for(Rule(role_rule), Rule(policy.younger_rule), s.grade, s.birth_date, today),
                            answers.get(s.id, [])) for s in students}
+
+
+def _answerer(event: ConsentEvent) -> int | str:
+    """Whose answer it is: the contact, or the name recorded (a removed contact's answers stay theirs,
+    apart from those recorded for the family as a whole)."""
+    return event.guardian_id if event.guardian_id is not None else f"name:{event.guardian_name}"
 
 
 def standing_of(student: User, role: str) -> Standing:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -95,7 +95,7 @@ def add_guardian(student_id: int):
     if not form.validate_on_submit():
         guardians = services.guardians_of(person)
         return _student_page(person, guardians, form, _answer_form(person, guardians), 400)
-    with change() as outcome:
+    with change(services.ConsentError) as outcome:
         guardian = services.add_guardian(person, given_name=form.given_name.data, family_name=form.family_name.data,
                                          relationship=form.relationship.data, email=form.email.data,
                                          phone=form.phone.data)
@@ -245,11 +245,11 @@ def answer(token: str):
     """A guardian's page, opened from their mail without signing in: the programme, and their answer."""
     found = asking.request_for_token(token)
     if found is None:
-        return render_template("families/answer_gone.html", reason="unknown"), 404
+        return _private(render_template("families/answer_gone.html", reason="unknown"), 404)
     policy = services.policy_for(found.school_id)
     if asking.is_expired(found, utcnow()):
-        return render_template("families/answer_gone.html", reason="expired", policy=policy,
-                               school=found.student.school), 410
+        return _private(render_template("families/answer_gone.html", reason="expired", policy=policy,
+                                        school=found.student.school), 410)
     form = LinkAnswerForm()
     if form.validate_on_submit():
         with change(services.ConsentError) as outcome:
@@ -258,8 +258,17 @@ def answer(token: str):
                   school_id=found.school_id, detail={"answer": event.id, "decision": event.decision})
             outcome.success = "Thank you: your answer is saved."
         return redirect(url_for("families.answer", token=token))
-    return render_template("families/answer.html", request=found, policy=policy, school=found.student.school,
-                           latest=asking.latest_answer(found), form=form, words=asking.DECISION_WORDS)
+    return _private(render_template("families/answer.html", consent_request=found, policy=policy,
+                                    school=found.student.school, latest=asking.latest_answer(found), form=form,
+                                    words=asking.DECISION_WORDS))
+
+
+def _private(body, status: int = 200) -> Response:
+    """A guardian's page: never cached or indexed, and its address (the link) never sent on."""
+    response = make_response(body, status)
+    response.headers.update({"Cache-Control": "no-store", "X-Robots-Tag": "noindex",
+                             "Referrer-Policy": "no-referrer"})
+    return response
 
 
 CSV_COLUMNS = ("given_name", "family_name", "grade", "as_mentee", "as_mentor", "answers")

@@ -7,8 +7,9 @@ rejected; a mentor profile is paused.
 Reactivating the account restores none of it: a counselor decides again.
 
 A family's consent that stops (declined or withdrawn) ends the student's open work in that role the
-same way, with the reason "consent withdrawn": as a mentee, their request closes; as a mentor, their
-mentees go back to the queue. Mentors are never told why.
+same way, with the reason "consent withdrawn": as a mentee, an active mentorship ends and its
+request closes (a proposal is withdrawn); as a mentor, their mentees go back to the queue. Mentors
+are never told why.
 """
 from __future__ import annotations
 

@@ -49,8 +49,11 @@ def test_a_guardian_answers_from_the_mailed_link_on_a_page_without_sign_in(
     token = link_in(message)
     with client.session_transaction() as session:
         session.clear()  # the guardian has no account
-    page = client.get(f"/families/answer/{token}").get_data(as_text=True)
+    response = client.get(f"/families/answer/{token}")
+    page = response.get_data(as_text=True)
     assert "Kid0" in page and "Mentors are trained older students." in page and "Ms Rivera" in page
+    assert (response.headers["Cache-Control"], response.headers["X-Robots-Tag"],
+            response.headers["Referrer-Policy"]) == ("no-store", "noindex", "no-referrer")
     assert "Family0" not in page  # nothing but the child's first name
     client.post(f"/families/answer/{token}", data={"decision": "given"})
     assert services.standing_of(kid, "mentee") == Standing.GIVEN

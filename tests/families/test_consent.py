@@ -84,3 +84,11 @@ def test_age_grows_by_one_each_birthday(born, today):
     if today >= born:
         age = age_on(born, today)
         assert age >= 0 and (today.year - born.year - 1) <= age <= (today.year - born.year)
+
+
+def test_a_removed_contacts_answers_stay_theirs():
+    """Answers keep a key of their own once the contact is gone (by the name recorded), so a removed
+    parent's withdrawal is not overridden by another removed parent's later yes."""
+    mother_withdrew = Answer("name:Ana Ruiz", Decision.WITHDRAWN, at(0))
+    father_agreed = Answer("name:Luis Ruiz", Decision.GIVEN, at(5))
+    assert standing(Rule.OPT_IN, [mother_withdrew, father_agreed]) == Standing.WITHDRAWN

@@ -3,7 +3,7 @@ respects them."""
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from schoolpeers.extensions import db
 from schoolpeers.families import services
@@ -67,6 +67,8 @@ def test_answers_are_appended_and_never_changed(school, make_user, users):
     with pytest.raises(ConsentRecordImmutable):
         db.session.flush()
     db.session.rollback()
+    with pytest.raises(ConsentRecordImmutable):
+        db.session.execute(update(ConsentEvent).values(decision="declined"))
     with pytest.raises(services.ConsentError):
         services.record_answer(student, None, decision="maybe", channel="paper", note="", actor=None)
 

@@ -216,9 +216,9 @@ def test_an_erased_student_is_never_created_again_by_an_import(noor, users, scho
 
 
 def test_an_erased_student_loses_their_guardian_links_and_never_gets_them_back(noor, users, school):
+    from schoolpeers import outbox
     from schoolpeers.accounts.models import Guardian
     from schoolpeers.accounts.roster import apply_import, plan_import
-    from schoolpeers import outbox
     from schoolpeers.families import services as families
 
     header = "sourcedId,status,role,givenName,familyName,grades,agentSourcedIds,email\n"

@@ -144,8 +144,8 @@ def test_the_families_of_students_who_left_long_ago_and_old_sent_mail_go(school,
         with app.test_request_context():
             asking.ask([student], None, long_ago)
     for event in db.session.scalars(select(ConsentEvent)):
-        db.session.execute(ConsentEvent.__table__.update().where(ConsentEvent.id == event.id)
-                           .values(recorded_at=long_ago))
+        db.session.connection().execute(ConsentEvent.__table__.update().where(ConsentEvent.id == event.id)
+                                        .values(recorded_at=long_ago))  # as if recorded then
     db.session.execute(OutboxMail.__table__.update().values(status=MailStatus.SENT, created_at=long_ago))
     left.active = False
     db.session.flush()
@@ -168,7 +168,7 @@ def test_a_student_who_left_recently_keeps_their_familys_records(school, make_us
 
     student = make_user("student", grade=8)
     services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
-    db.session.execute(ConsentEvent.__table__.update().values(
+    db.session.connection().execute(ConsentEvent.__table__.update().values(
         recorded_at=utcnow() - timedelta(days=school.retention_days + 30)))  # consent given long ago
     student.active = False  # left yesterday
     db.session.commit()
