@@ -196,11 +196,15 @@ def downgrade():
     )
     with op.batch_alter_table('roster_guardians', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_roster_guardians_school_id'), ['school_id'], unique=False)
-    # Only the school information system's guardians existed before; staff contacts and answers go.
+    # Only the school information system's guardians existed before: downgrading loses the contacts
+    # staff typed, every consent answer and request, the policies and the outbox.
     op.execute("INSERT INTO roster_guardians (id, school_id, roster_id, relationship_kind, given_name, family_name, "
                "email, phone, student_roster_ids, updated_at) SELECT id, school_id, roster_id, relationship_kind, "
                "given_name, family_name, email, phone, student_roster_ids, updated_at FROM guardians "
                "WHERE source = 'roster'")
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("SELECT setval(pg_get_serial_sequence('roster_guardians', 'id'), "
+                   "COALESCE((SELECT MAX(id) FROM roster_guardians), 0) + 1, false)")
     with op.batch_alter_table('consent_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_requests_student_id'))
         batch_op.drop_index(batch_op.f('ix_consent_requests_school_id'))
