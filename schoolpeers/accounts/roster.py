@@ -116,6 +116,9 @@ def plan_import(school: School, source: str | RosterSource, role_map: dict[str, 
         db.session.execute(select(School.id).where(School.id == school.id).with_for_update(key_share=True))
     source = RosterSource(source) if isinstance(source, str) else source
     parsed = parse_roster(source.users_text, (school.grade_min, school.grade_max), role_map)
+    if source.birth_dates:
+        parsed.rows = [replace(row, birth_date=source.birth_dates.get(row.roster_id, row.birth_date))
+                       for row in parsed.rows]
     if not parsed.rows and not parsed.problems and not parsed.skipped and not parsed.guardians:
         raise RosterFileError("The file has a header but no rows: there is nothing to import.")
     plan = RosterPlan(format="bundle" if source.bundle else parsed.format, mode=mode,

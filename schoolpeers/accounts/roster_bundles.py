@@ -1,8 +1,9 @@
 """OneRoster bundles: the zip a school information system exports, read into what an import needs.
 
 A bundle holds `manifest.csv` (which files it carries, and whether each is the whole set or a delta),
-`orgs.csv` (the district and its schools), `users.csv`, and files we do not use (enrollments,
-demographics, classes...). A plain CSV upload is the same thing without orgs. No database here.
+`orgs.csv` (the district and its schools), `users.csv`, `demographics.csv` (of which only birth
+dates are read: the consent rules ask who is under 13), and files we do not use (enrollments,
+classes...). A plain CSV upload is the same thing without orgs. No database here.
 """
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date
 
 from schoolpeers.accounts.roster_files import RosterFileError, decode
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a 50,000-user district is a few MB; refuse zip bombs
-USED_FILES = ("manifest.csv", "orgs.csv", "users.csv")
+USED_FILES = ("manifest.csv", "orgs.csv", "users.csv", "demographics.csv")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class RosterSource:
     orgs: dict[str, Org] = field(default_factory=dict)
     users_delta: bool = False  # the manifest says users.csv lists changes only
     unused_files: list[str] = field(default_factory=list)
+    birth_dates: dict[str, date] = field(default_factory=dict)  # by sourcedId, from demographics.csv
 
     def schools(self) -> list[Org]:
         return [org for org in self.orgs.values() if org.type == "school"]
@@ -64,6 +67,8 @@ def _read_bundle(bundle: zipfile.ZipFile) -> RosterSource:
         orgs=_orgs(decode(bundle.read(members["orgs.csv"]))),
         users_delta=manifest.get("file.users", "").lower() == "delta",
         unused_files=sorted(name for name in members if name not in USED_FILES),
+        birth_dates=_birth_dates(decode(bundle.read(members["demographics.csv"])))
+        if "demographics.csv" in members else {},
     )
 
 
@@ -85,3 +90,17 @@ def _orgs(text: str) -> dict[str, Org]:
             orgs[record["sourcedId"]] = Org(record["sourcedId"], record.get("name", ""),
                                             record.get("type", "").lower())
     return orgs
+
+
+def _birth_dates(text: str) -> dict[str, date]:
+    """demographics.csv: each user's birthDate (YYYY-MM-DD); a missing or unreadable one is left out."""
+    found = {}
+    for record in csv.DictReader(io.StringIO(text)):
+        record = {(k or "").strip(): (v or "").strip() for k, v in record.items() if isinstance(v, str)}
+        try:
+            born = date.fromisoformat(record.get("birthDate", ""))
+        except ValueError:
+            continue
+        if record.get("sourcedId") and date(1900, 1, 1) <= born <= date.today():
+            found[record["sourcedId"]] = born
+    return found

@@ -1,7 +1,7 @@
 """Guardians of a student, the school's consent policy, and families' answers.
 
-Services flush; the view commits. Every answer is appended and audited by the view; one that stops
-a student taking part sends `consent_stopped` in the same transaction (matching ends their work).
+Services flush; the view commits. Every answer is appended and audited by the view; a decline or
+withdrawal sends `consent_stopped` in the same transaction (matching ends the student's work).
 """
 from __future__ import annotations
 

@@ -57,8 +57,8 @@ def north(school):
 
 def test_a_plain_file_is_no_bundle_and_a_zip_is_read_whole():
     assert not open_roster(b"id,given_name,family_name,role\n").bundle
-    source = open_roster(bundle("", DISTRICT_ORGS, "delta", {"demographics.csv": "sourcedId\n"}))
-    assert source.bundle and source.users_delta and source.unused_files == ["demographics.csv"]
+    source = open_roster(bundle("", DISTRICT_ORGS, "delta", {"classes.csv": "sourcedId\n"}))
+    assert source.bundle and source.users_delta and source.unused_files == ["classes.csv"]
     assert [o.name for o in source.schools()] == ["North High", "South High", "West Middle"]
 
 
@@ -207,3 +207,15 @@ def test_the_upload_page_takes_a_bundle_and_keeps_it_only_for_its_admin(client, 
     done = client.post("/admin/roster/apply", data={"upload": upload}, follow_redirects=True)
     assert b"Roster imported: 3 created" in done.data
     assert db.session.scalar(select(func.count()).select_from(RosterUpload)) == 0
+
+
+def test_birth_dates_come_from_the_bundles_demographics(north):
+    from datetime import date
+
+    demographics = ("sourcedId,status,dateLastModified,birthDate,sex\n"
+                    "n-1,,,2013-05-02,female\nn-2,,,not a date,male\n")
+    apply_import(north, plan_import(north, open_roster(bundle(DISTRICT_USERS, DISTRICT_ORGS,
+                                                              extra={"demographics.csv": demographics}))))
+    db.session.commit()
+    born = dict(db.session.execute(select(User.roster_id, User.birth_date).where(User.school_id == north.id)).all())
+    assert born["n-1"] == date(2013, 5, 2) and born["n-2"] is None
