@@ -348,10 +348,7 @@ def choose_mentor(request: MentorRequest, profile: MentorProfile, actor: User, t
     """A counselor's manual choice, replacing a waiting proposal for the request."""
     if request.status != RequestStatus.OPEN:
         raise MentorshipError("This request is no longer waiting for a mentor.")
-    for student, role in ((request.student, "mentee"), (profile.user, "mentor")):
-        standing = families.standing_of(student, role)
-        if not standing.may_take_part:
-            raise MentorshipError(f"{student.display_name}: {standing.label.lower()} to take part as a {role}.")
+    check_consent(request.student, profile.user)
     ranked = {p.id: scored for p, scored in ranked_mentors(request, today)}
     if profile.id not in ranked:
         raise MentorshipError(mentors.why_not_pair(profile, request.student, today)
@@ -369,8 +366,18 @@ def request_of(mentorship: Mentorship) -> MentorRequest | None:
         MentorRequest.school_id == mentorship.school_id, MentorRequest.mentorship_id == mentorship.id))
 
 
+def check_consent(mentee: User, mentor: User) -> None:
+    """Refuse a pair where either family's consent does not (or no longer) let them take part."""
+    for student, role in ((mentee, "mentee"), (mentor, "mentor")):
+        standing = families.standing_of(student, role)
+        if not standing.may_take_part:
+            raise MentorshipError(f"{student.display_name}: {standing.label.lower()} to take part as a {role}.")
+
+
 def approve(mentorship: Mentorship, actor: User | None, today: date) -> None:
-    """The mentorship begins; the mentee's family is told the mentor's first name."""
+    """The mentorship begins (if both families' consent still lets it); the mentee's family is told
+    the mentor's first name."""
+    check_consent(mentorship.mentee, mentorship.mentor)
     mentors.approve_mentorship(mentorship, actor, today)
     request = request_of(mentorship)
     if request is not None:

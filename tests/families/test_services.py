@@ -181,3 +181,15 @@ def test_families_are_not_told_where_consent_is_not_asked_or_after_a_safeguardin
     set_policy(school, mentee=Rule.OPT_OUT)
     matching.end_mentorship(mentorship, "safeguarding", "", users["counselor"])
     assert db.session.scalar(select(OutboxMail)) is None
+
+
+def test_a_proposal_made_before_the_school_asked_for_consent_waits_for_it(school, users, make_user):
+    student = make_user("student", grade=7)
+    make_mentor(school, users["counselor"])
+    proposal = matching.match_single(make_request(student), users["counselor"], TODAY)  # not required yet
+    set_policy(school)
+    with pytest.raises(matching.MentorshipError, match="waiting for consent"):
+        matching.approve(proposal, users["counselor"], TODAY)
+    services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
+    matching.approve(proposal, users["counselor"], TODAY)
+    assert proposal.status == "active"
