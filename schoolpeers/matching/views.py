@@ -257,8 +257,12 @@ def approve_all():
 @bp.get("/matching/mentorships")
 @role_required("counselor")
 def mentorships():
-    page = counted_page(services.active_mentorships_query(current_user.school_id), page_arg(), PER_PAGE)
-    return render_template("matching/mentorships.html", page=page, end_form=EndForm())
+    school_id = current_user.school_id
+    page = counted_page(services.active_mentorships_query(school_id), page_arg(), PER_PAGE)
+    # A pair begun before the school asked for consent (or changed its policy) shows what it lacks.
+    consent = {role: families.standings(school_id, [getattr(m, role) for m in page.items], role)
+               for role in ("mentee", "mentor")}
+    return render_template("matching/mentorships.html", page=page, end_form=EndForm(), consent=consent)
 
 
 @bp.post("/matching/mentorships/<int:mentorship_id>/end")

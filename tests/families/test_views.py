@@ -121,3 +121,23 @@ def test_the_consent_list_shows_one_grade_and_mails_its_families(school, users, 
     response = client.post("/families/ask", data={"grade": "7"})
     assert response.status_code == 302 and response.location.endswith("/families/consent?grade=7")
     assert [m.rcpt_tos for m in smtp_inbox.messages] == [["ana@example.org"]]
+
+
+def test_active_mentorships_show_a_family_whose_consent_is_missing(school, users, login_as, make_user):
+    from datetime import date
+
+    from schoolpeers.matching import services as matching
+    from tests.factories import make_mentor, make_request
+
+    student = make_user("student", grade=7, given_name="Zed")
+    make_mentor(school, users["counselor"])
+    mentorship = matching.match_single(make_request(student), users["counselor"], date.today())
+    matching.approve(mentorship, users["counselor"], date.today())
+    db.session.commit()
+    client = login_as(users["counselor"])
+    assert "family:" not in client.get("/matching/mentorships").get_data(as_text=True)
+    services.save_policy(school, mentee_rule="opt_in", mentor_rule="opt_out", younger_rule="opt_in",
+                         programme_text="")
+    db.session.commit()
+    page = client.get("/matching/mentorships").get_data(as_text=True)
+    assert "The mentee's family: waiting for consent." in page and f"/families/students/{student.id}" in page
