@@ -77,8 +77,24 @@ def _refuse_changed_events(session: Session, flush_context, instances) -> None:
         raise AuditTrailImmutable("Audit events cannot be changed.")
 
 
+# Append-only models and the error a bulk statement on them raises (see `refuse_bulk_changes`).
+_BULK_REFUSED: dict[type, tuple[type[Exception], str]] = {}
+
+
+def refuse_bulk_changes(*models: type, error: type[Exception], message: str) -> None:
+    """Bulk `update()` and `delete()` bypass the flush and the mapper events that keep these models'
+    rows append-only: one listener refuses them for every model registered here."""
+    for model in models:
+        _BULK_REFUSED[model] = (error, message)
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _refuse_bulk_statements(state: ORMExecuteState) -> None:
-    """`update(AuditEvent)` and `delete(AuditEvent)` bypass the flush, so they are stopped here."""
-    if (state.is_update or state.is_delete) and any(m.class_ is AuditEvent for m in state.all_mappers):
-        raise AuditTrailImmutable("Audit events cannot be changed or deleted.")
+    if state.is_update or state.is_delete:
+        for mapper in state.all_mappers:
+            if mapper.class_ in _BULK_REFUSED:
+                error, message = _BULK_REFUSED[mapper.class_]
+                raise error(message)
+
+
+refuse_bulk_changes(AuditEvent, error=AuditTrailImmutable, message="Audit events cannot be changed or deleted.")

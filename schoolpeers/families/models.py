@@ -13,10 +13,12 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    inspect,
 )
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import Guardian, User
+from schoolpeers.audit import refuse_bulk_changes
 from schoolpeers.extensions import db, sql_in
 from schoolpeers.families.consent import Decision, Rule
 from schoolpeers.outbox import OutboxMail
@@ -106,16 +108,12 @@ class ConsentRecordImmutable(RuntimeError):
     """A recorded consent answer was about to be changed."""
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_changes(state: ORMExecuteState) -> None:
-    """`update(ConsentEvent)` bypasses the flush, so it is stopped here."""
-    if state.is_update and any(m.class_ is ConsentEvent for m in state.all_mappers):
+@event.listens_for(ConsentEvent, "before_update")
+def _refuse_changed_answer(_mapper, _connection, answer: ConsentEvent) -> None:
+    """Answers are appended, never edited. (Erasing a student deletes theirs, on purpose.)"""
+    if any(attr.history.has_changes() for attr in inspect(answer).attrs):
         raise ConsentRecordImmutable("A recorded consent answer cannot be changed; record a new one.")
 
 
-@event.listens_for(Session, "before_flush")
-def _refuse_changed_answers(session: Session, flush_context, instances) -> None:
-    """Answers are appended, never edited. (Erasing a student deletes theirs, on purpose.)"""
-    for obj in session.dirty:
-        if isinstance(obj, ConsentEvent) and session.is_modified(obj):
-            raise ConsentRecordImmutable("A recorded consent answer cannot be changed; record a new one.")
+refuse_bulk_changes(ConsentEvent, error=ConsentRecordImmutable,
+                    message="A recorded consent answer cannot be changed; record a new one.")

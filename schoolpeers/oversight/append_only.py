@@ -15,8 +15,8 @@ judgement is a new mark.
 from __future__ import annotations
 
 from sqlalchemy import event, inspect, select
-from sqlalchemy.orm import ORMExecuteState, Session
 
+from schoolpeers.audit import refuse_bulk_changes
 from schoolpeers.oversight.models import Concern, ConcernEvent, ScreeningMark
 from schoolpeers.oversight.statuses import ConcernStatus
 
@@ -84,9 +84,6 @@ def _refuse_fact_change(_mapper, connection, target) -> None:
         raise AppendOnlyError("A concern's status only moves forward: open, acknowledged, resolved.")
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _refuse_bulk_statements(state: ORMExecuteState) -> None:
-    """Bulk `update()`/`delete()` skip the mapper events above, so they are stopped here."""
-    if (state.is_update or state.is_delete) and any(
-            m.class_ in (Concern, ConcernEvent, ScreeningMark) for m in state.all_mappers):
-        raise AppendOnlyError("Concerns, their events and screening marks are changed only through their services.")
+# Bulk `update()`/`delete()` skip the mapper events above, so they are stopped too.
+refuse_bulk_changes(Concern, ConcernEvent, ScreeningMark, error=AppendOnlyError,
+                    message="Concerns, their events and screening marks are changed only through their services.")
