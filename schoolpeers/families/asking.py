@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from schoolpeers import outbox
 from schoolpeers.accounts.models import Guardian, GuardianStudent, School, User
+from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
 from schoolpeers.families.consent import Decision, Standing
 from schoolpeers.families.models import ConsentEvent, ConsentRequest
@@ -125,13 +126,11 @@ def latest_answer(request: ConsentRequest) -> ConsentEvent | None:
 def requests_of(school_id: int, students: list[User]) -> dict[int, list[ConsentRequest]]:
     """The requests made for these students, by student, newest first."""
     found: dict[int, list[ConsentRequest]] = {}
-    ids = [s.id for s in students]
-    if not ids:
-        return found
-    for request in db.session.scalars(select(ConsentRequest).where(
-            ConsentRequest.school_id == school_id, ConsentRequest.student_id.in_(ids))
-            .order_by(ConsentRequest.sent_at.desc(), ConsentRequest.id.desc())):
+    for (request,) in rows_where_in(select(ConsentRequest).where(ConsentRequest.school_id == school_id),
+                                    ConsentRequest.student_id, (s.id for s in students)):
         found.setdefault(request.student_id, []).append(request)
+    for requests in found.values():
+        requests.sort(key=lambda r: (as_utc(r.sent_at), r.id), reverse=True)
     return found
 
 

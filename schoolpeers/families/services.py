@@ -6,6 +6,7 @@ withdrawal sends `consent_stopped` in the same transaction (matching ends the st
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import select
 
@@ -142,8 +143,13 @@ def standings(school_id: int, students: list[User], role: str) -> dict[int, Stan
     answers = {student_id: [Answer(_answerer(e), Decision(e.decision), as_utc(e.recorded_at), e.id) for e in events]
                for student_id, events in answers_by_student(school_id, students).items()}
     today = today_in(db.session.get(School, school_id).timezone)
-    return {s.id: standing(rule_for(Rule(role_rule), Rule(policy.younger_rule), s.grade, s.birth_date, today),
-                           answers.get(s.id, [])) for s in students}
+    return {s.id: standing(_rule(policy, s, role, today), answers.get(s.id, [])) for s in students}
+
+
+def _rule(policy: ConsentPolicy, student: User, role: str, today: date) -> Rule:
+    """The rule the student follows in this role under the policy."""
+    role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
+    return rule_for(Rule(role_rule), Rule(policy.younger_rule), student.grade, student.birth_date, today)
 
 
 def _answerer(event: ConsentEvent) -> int | str:
@@ -171,9 +177,10 @@ def record_answer(student: User, guardian: Guardian | None, *, decision: str, ch
                          recorded_by_id=actor.id if actor else None, recorded_at=utcnow())
     db.session.add(event)
     db.session.flush()
-    stopped = [role for role in ROLES if not standing_of(student, role).may_take_part]
-    if decision != Decision.GIVEN and stopped:
-        consent_stopped.send(student, actor=actor, roles=tuple(stopped))
+    if decision != Decision.GIVEN:
+        stopped = tuple(role for role in ROLES if not standing_of(student, role).may_take_part)
+        if stopped:
+            consent_stopped.send(student, actor=actor, roles=stopped)
     return event
 
 
@@ -226,10 +233,11 @@ def tell_families(student: User, news: str, mentor_first_name: str) -> int:
     first name and nothing else (never notes, ratings or concerns). Not where the school asks no
     consent of this student's family (a teenager's own choice stays theirs). Through the outbox,
     sent after the commit; the count of mails written."""
-    if standing_of(student, "mentee") == Standing.NOT_NEEDED:
-        return 0
     school = db.session.get(School, student.school_id)
-    contact = policy_for(school.id).family_contact
+    policy = policy_for(school.id)
+    if _rule(policy, student, "mentee", today_in(school.timezone)) == Rule.NOT_REQUIRED:
+        return 0
+    contact = policy.family_contact
     subject, text = FAMILY_NEWS[news]
     words = {"school": school.name, "child": student.given_name, "mentor": mentor_first_name}
     written = 0
