@@ -396,6 +396,7 @@ def _store_guardians(school: School, rows: list[GuardianRow]) -> None:
     """Guardians as the file lists them, by roster id: added, updated, or removed when marked so; each
     linked to the school's students the file names."""
     stored = _stored_guardians(school, rows)
+    _drop_replaced_plain_contacts(school, rows)
     students = {roster_id: user_id for user_id, roster_id in rows_where_in(
         select(User.id, User.roster_id).where(User.school_id == school.id, User.role == "student"),
         User.roster_id, {sid for row in rows for sid in row.students})}
@@ -412,21 +413,23 @@ def _store_guardians(school: School, rows: list[GuardianRow]) -> None:
         guardian.family_name = row.family_name
         guardian.email, guardian.phone, guardian.student_roster_ids = row.email, row.phone, list(row.students)
         guardian.updated_at = utcnow()
-        if row.roster_id.startswith("plain:"):
-            _drop_other_plain_contacts(school, row)
         linked = {students[sid] for sid in row.students if sid in students}
         guardian.links = [link for link in guardian.links if link.student_id in linked] + [
             GuardianStudent(school_id=school.id, student_id=student_id)
             for student_id in sorted(linked - {link.student_id for link in guardian.links})]
 
 
-def _drop_other_plain_contacts(school: School, row: GuardianRow) -> None:
-    """A plain file names one contact per student: one it named before under another name goes."""
-    prefix = plain_guardian_prefix(row.students[0])
+def _drop_replaced_plain_contacts(school: School, rows: list[GuardianRow]) -> None:
+    """A plain file names one contact per student: one it named before under another name goes
+    (the school's plain-file contacts read in one query)."""
+    keys = {row.roster_id for row in rows if row.active and row.roster_id.startswith("plain:")}
+    prefixes = {plain_guardian_prefix(row.students[0]) for row in rows if row.roster_id in keys}
+    if not prefixes:
+        return
     for old in db.session.scalars(select(Guardian).where(
-            Guardian.school_id == school.id, Guardian.roster_id.startswith(prefix, autoescape=True),
-            Guardian.roster_id != row.roster_id)):
-        db.session.delete(old)
+            Guardian.school_id == school.id, Guardian.roster_id.startswith("plain:"))):
+        if old.roster_id not in keys and old.roster_id.rpartition(":")[0] + ":" in prefixes:
+            db.session.delete(old)
 
 
 def _apply_row(user: User, row: RosterRow, differences: list[str]) -> None:
