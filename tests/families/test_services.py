@@ -16,6 +16,13 @@ from tests.factories import make_mentor, make_request
 TODAY = date.today()
 
 
+def mentored(counselor, student):
+    """The student's request matched with the one mentor there is, and approved."""
+    mentorship = matching.match_single(make_request(student), counselor, TODAY)
+    matching.approve(mentorship, counselor, TODAY)
+    return mentorship
+
+
 def set_policy(school, mentee=Rule.OPT_IN, mentor=Rule.OPT_OUT, younger=Rule.OPT_IN):
     services.save_policy(school, mentee_rule=mentee, mentor_rule=mentor, younger_rule=younger, programme_text="")
 
@@ -100,8 +107,7 @@ def test_withdrawal_ends_the_mentorship_the_same_day(school, users, make_user):
     student = make_user("student", grade=7)
     services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
     make_mentor(school, users["counselor"])
-    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
-    matching.approve(mentorship, users["counselor"], TODAY)
+    mentorship = mentored(users["counselor"], student)
     services.record_answer(student, None, decision="withdrawn", channel="phone", note="", actor=users["counselor"])
     assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
     assert matching.request_of(mentorship).status == "closed"
@@ -111,8 +117,7 @@ def test_withdrawal_ends_the_mentorship_the_same_day(school, users, make_user):
 def test_a_mentors_withdrawal_sends_the_mentee_back_to_the_queue(school, users, make_user):
     set_policy(school, mentee=Rule.NOT_REQUIRED, mentor=Rule.OPT_OUT, younger=Rule.NOT_REQUIRED)
     profile = make_mentor(school, users["counselor"])
-    mentorship = matching.match_single(make_request(make_user("student", grade=9)), users["counselor"], TODAY)
-    matching.approve(mentorship, users["counselor"], TODAY)
+    mentorship = mentored(users["counselor"], make_user("student", grade=9))
     services.record_answer(profile.user, None, decision="withdrawn", channel="paper", note="", actor=None)
     assert mentorship.status == MentorshipStatus.CLOSED and mentorship.end_reason == "consent_withdrawn"
     assert matching.request_of(mentorship) is None or matching.request_of(mentorship).status == "open"
@@ -128,8 +133,7 @@ def test_families_are_told_the_mentors_first_name_when_mentoring_begins_and_ends
     services.add_guardian(student, given_name="Bo", family_name="Ruiz", relationship="parent", email=None,
                           phone="0123 456")
     profile = make_mentor(school, users["counselor"], given_name="Jonah", family_name="Mensah")
-    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
-    matching.approve(mentorship, users["counselor"], TODAY)
+    mentorship = mentored(users["counselor"], student)
     matching.end_mentorship(mentorship, "completed", "private reason", users["counselor"])
     mails = db.session.scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
     assert [(m.kind, m.to_address) for m in mails] == [("family_matched", "ana@example.org"),
@@ -145,8 +149,7 @@ def test_on_withdrawal_the_mentor_and_counselors_are_told_without_the_reason(sch
     student = make_user("student", grade=7)
     services.record_answer(student, None, decision="given", channel="paper", note="", actor=None)
     make_mentor(school, users["counselor"])
-    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
-    matching.approve(mentorship, users["counselor"], TODAY)
+    mentorship = mentored(users["counselor"], student)
     services.record_answer(student, None, decision="withdrawn", channel="phone", note="moving away", actor=None)
     mails = {m.to_address: m for m in db.session.scalars(select(OutboxMail).where(
         OutboxMail.kind == "mentorship_ended"))}
@@ -160,8 +163,7 @@ def test_on_withdrawal_the_mentor_and_counselors_are_told_without_the_reason(sch
 def test_a_no_ends_a_mentorship_begun_before_the_school_asked_for_consent(school, users, make_user):
     student = make_user("student", grade=7)
     make_mentor(school, users["counselor"])
-    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)  # not required yet
-    matching.approve(mentorship, users["counselor"], TODAY)
+    mentorship = mentored(users["counselor"], student)  # not required yet
     set_policy(school)  # now opt-in: the student is waiting, the mentorship goes on until the family answers
     assert services.standing_of(student, "mentee") == Standing.WAITING and mentorship.status == "active"
     services.record_answer(student, None, decision="declined", channel="phone", note="", actor=None)
@@ -175,8 +177,7 @@ def test_families_are_not_told_where_consent_is_not_asked_or_after_a_safeguardin
     services.add_guardian(student, given_name="Ana", family_name="Ruiz", relationship="parent",
                           email="ana@example.org", phone=None)
     make_mentor(school, users["counselor"], grade=12)
-    mentorship = matching.match_single(make_request(student), users["counselor"], TODAY)
-    matching.approve(mentorship, users["counselor"], TODAY)
+    mentorship = mentored(users["counselor"], student)
     assert db.session.scalar(select(OutboxMail)) is None
     set_policy(school, mentee=Rule.OPT_OUT)
     matching.end_mentorship(mentorship, "safeguarding", "", users["counselor"])
