@@ -100,6 +100,7 @@ def deliver(ids: list[int] | None = None, limit: int = 500) -> int:
     configured nothing is sent and everything keeps waiting."""
     if not current_app.config.get("MAIL_SERVER"):
         return 0
+    # Every school's mail, on purpose: one sender serves the installation, as the escalation run does.
     now = utcnow()
     query = select(OutboxMail.id).where(_due(now)).order_by(OutboxMail.id).limit(limit)
     if ids is not None:

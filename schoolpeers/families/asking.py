@@ -143,7 +143,8 @@ def _serializer() -> URLSafeSerializer:
 
 def _ask_one(student: User, guardian: Guardian, actor: User | None, now: datetime) -> ConsentRequest:
     request = db.session.scalar(select(ConsentRequest).where(
-        ConsentRequest.guardian_id == guardian.id, ConsentRequest.student_id == student.id))
+        ConsentRequest.school_id == student.school_id, ConsentRequest.guardian_id == guardian.id,
+        ConsentRequest.student_id == student.id))
     if request is None:
         try:
             with db.session.begin_nested():  # the same family asked twice at once: one request
@@ -152,7 +153,8 @@ def _ask_one(student: User, guardian: Guardian, actor: User | None, now: datetim
                 db.session.add(request)
         except IntegrityError:
             request = db.session.scalar(select(ConsentRequest).where(
-                ConsentRequest.guardian_id == guardian.id, ConsentRequest.student_id == student.id))
+                ConsentRequest.school_id == student.school_id, ConsentRequest.guardian_id == guardian.id,
+                ConsentRequest.student_id == student.id))
     request.nonce = secrets.token_urlsafe(16)
     request.created_by_id = actor.id if actor else None
     request.sent_at, request.reminders, request.reminded_at = now, 0, None
