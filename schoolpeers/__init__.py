@@ -154,12 +154,19 @@ def register_signal_handlers() -> None:
     from schoolpeers.accounts.signals import user_deactivated
     from schoolpeers.families.signals import consent_stopped
     from schoolpeers.matching.leavers import on_consent_stopped, on_user_deactivated
-    from schoolpeers.mentors.signals import checkin_committed, checkin_saved
-    from schoolpeers.oversight.notify import on_checkin_committed
-    from schoolpeers.oversight.services import on_checkin_saved
+    from schoolpeers.mentors.signals import (
+        checkin_committed,
+        checkin_saved,
+        self_checkin_committed,
+        self_checkin_saved,
+    )
+    from schoolpeers.oversight.notify import on_checkin_committed, on_self_checkin_committed
+    from schoolpeers.oversight.services import on_checkin_saved, on_self_checkin_saved
 
     checkin_saved.connect(on_checkin_saved)
     checkin_committed.connect(on_checkin_committed)
+    self_checkin_saved.connect(on_self_checkin_saved)
+    self_checkin_committed.connect(on_self_checkin_committed)
     user_deactivated.connect(on_user_deactivated)
     consent_stopped.connect(on_consent_stopped)
 

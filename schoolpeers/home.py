@@ -12,6 +12,7 @@ from schoolpeers.accounts import approvals
 from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import current_request
+from schoolpeers.mentors import self_checkins
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
 from schoolpeers.mentors.services import is_mentor, profile_for
 from schoolpeers.overview.counts import counselor_counts
@@ -55,5 +56,8 @@ def summary_for(user: User) -> dict:
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)
-    return {"profile": profile, "is_mentor": is_mentor(profile),
-            "request": current_request(user), "has_mentor": active_mentorship_of_mentee(user) is not None}
+    has_mentor = active_mentorship_of_mentee(user) is not None
+    due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today_in(user.school.timezone),
+                                              user.school.checkin_cadence_days)
+    return {"profile": profile, "is_mentor": is_mentor(profile), "request": current_request(user),
+            "has_mentor": has_mentor, "self_checkin_due": due}

@@ -37,7 +37,7 @@ ACCESS = {
         "admin.job", "audit.index", "audit.export")},
     **{e: {"student": OK, "mentor": OK} for e in (
         "matching.my_request", "matching.withdraw", "matching.ask_change", "mentors.apply", "mentors.feedback",
-        "oversight.talk")},
+        "mentors.self_checkin", "mentors.self_checkin_done", "oversight.talk")},
     "privacy.my_data": {"student": OK, "mentor": OK},
     "privacy.erase": {"admin": OK},  # the mentee of `world`; a POST without its form erases nothing
     "mentors.my_mentees": {"student": NOT_FOUND, "mentor": OK},

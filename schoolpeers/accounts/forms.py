@@ -114,6 +114,7 @@ class SchoolSettingsForm(FlaskForm):
     )
     checkin_cadence_days = IntegerField("Check-in expected every (days)",
                                         validators=[InputRequired(), NumberRange(1, 90)])
+    mentor_sees_self_rating = BooleanField("Mentors see the face their mentee chose in a self check-in")
     ack_deadline_minutes = IntegerField("Urgent concerns must be acknowledged within (minutes)",
                                         validators=[InputRequired(), NumberRange(5, 1440)])
     retention_days = IntegerField("Keep notes after a mentorship closes for (days)",

@@ -70,6 +70,8 @@ class School(db.Model):
     report_protection: Mapped[str] = mapped_column(String(20), default="cell_key", server_default="cell_key")
     dp_epsilon_per_year: Mapped[float] = mapped_column(Float, default=1.0, server_default="1.0")
     checkin_cadence_days: Mapped[int] = mapped_column(Integer, default=14)
+    # Whether mentors see the face their mentee chose in a self check-in (never the note).
+    mentor_sees_self_rating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
     crisis_contact: Mapped[str] = mapped_column(Text, default="")
     retention_days: Mapped[int] = mapped_column(Integer, default=365)

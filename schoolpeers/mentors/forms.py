@@ -73,3 +73,21 @@ class FeedbackForm(FlaskForm):
     comment = TextAreaField("Anything you want to add? (only counselors see it)",
                             validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Send")
+
+
+# A student answers about themselves, on a phone: words beside the numbers.
+SELF_DOMAIN_CHOICES = [("", "Skip"), ("1", "1 · really hard"), ("2", "2 · hard"), ("3", "3 · okay"),
+                       ("4", "4 · good"), ("5", "5 · great")]
+
+
+class SelfCheckInForm(FlaskForm):
+    wellbeing = RadioField("How are you feeling today?", choices=choices(WELLBEING_FACES),
+                           validators=[InputRequired("Choose one of the five faces.")])
+    school_work = SelectField("School work", choices=choices(SELF_DOMAIN_CHOICES), validators=[Optional()])
+    friendships = SelectField("Friendships", choices=choices(SELF_DOMAIN_CHOICES), validators=[Optional()])
+    home = SelectField("Home", choices=choices(SELF_DOMAIN_CHOICES), validators=[Optional()])
+    sleep_energy = SelectField("Sleep and energy", choices=choices(SELF_DOMAIN_CHOICES), validators=[Optional()])
+    note = TextAreaField("Anything you want to say? (only the school counselors read this, not your mentor)",
+                         validators=[Optional(), Length(max=2000)])
+    wants_counselor = BooleanField("I want to talk to a counselor")
+    submit = SubmitField("Send")

@@ -291,3 +291,35 @@ class MenteeFeedback(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     mentorship: Mapped[Mentorship] = relationship()
+
+
+class SelfCheckIn(db.Model):
+    """A mentee's own short pulse: the same faces and domains as a mentor's check-in, an optional
+    note that only counselors read, and whether they want to talk to a counselor. Screened in the
+    same transaction as a mentor's notes (`self_checkin_saved`)."""
+
+    __tablename__ = "self_checkins"
+    __table_args__ = (
+        CheckConstraint("wellbeing BETWEEN 1 AND 5", name="wellbeing_range"),
+        *(CheckConstraint(f"{d} IS NULL OR {d} BETWEEN 1 AND 5", name=f"{d}_range") for d in DOMAINS),
+        ForeignKeyConstraint(["school_id", "mentee_id"], ["users.school_id", "users.id"],
+                             name="fk_self_checkins_mentee_same_school"),
+        Index("ix_self_checkins_school_mentee_created", "school_id", "mentee_id", "created_at"),
+        Index("ix_self_checkins_school_occurred", "school_id", "occurred_on"),  # reports over a date range
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    mentee_id: Mapped[int] = mapped_column(Integer)
+    mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorships.id"))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    wellbeing: Mapped[int] = mapped_column(Integer)
+    school_work: Mapped[int | None] = mapped_column(Integer)
+    friendships: Mapped[int | None] = mapped_column(Integer)
+    home: Mapped[int | None] = mapped_column(Integer)
+    sleep_energy: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+    wants_counselor: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    mentee: Mapped[User] = relationship(foreign_keys=[mentee_id], primaryjoin="SelfCheckIn.mentee_id == User.id")

@@ -8,3 +8,7 @@ _signals = Namespace()
 checkin_saved = _signals.signal("checkin-saved")
 # Sent by the view after the commit: time to tell people (mail), never to change the record.
 checkin_committed = _signals.signal("checkin-committed")
+# Sent after a mentee's own check-in is written, before the view commits; receivers return the
+# highest severity they raised, like `checkin_saved`.
+self_checkin_saved = _signals.signal("self-checkin-saved")
+self_checkin_committed = _signals.signal("self-checkin-committed")

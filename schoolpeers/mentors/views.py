@@ -10,17 +10,19 @@ from sqlalchemy.orm import joinedload
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
-from schoolpeers.mentors import checkins, services
+from schoolpeers.mentors import checkins, self_checkins, services
 from schoolpeers.mentors.forms import (
+    WELLBEING_FACES,
     CertifyForm,
     CheckInForm,
     DecisionForm,
     FeedbackForm,
     MentorApplicationForm,
+    SelfCheckInForm,
     TrainingForm,
 )
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
-from schoolpeers.mentors.signals import checkin_committed
+from schoolpeers.mentors.signals import checkin_committed, self_checkin_committed
 from schoolpeers.mentors.statuses import MentorshipStatus, ProfileStatus
 from schoolpeers.paging import counted_page
 from schoolpeers.severity import Severity
@@ -64,7 +66,10 @@ def my_mentees():
         abort(404)
     school = current_user.school
     lines = checkins.mentees_overview(current_user, school_today(), school.checkin_cadence_days)
-    return render_template("mentors/my_mentees.html", profile=profile, lines=lines)
+    own_faces = (self_checkins.latest_self_ratings(school.id, [line.mentorship.mentee_id for line in lines])
+                 if school.mentor_sees_self_rating else {})
+    return render_template("mentors/my_mentees.html", profile=profile, lines=lines, own_faces=own_faces,
+                           faces=dict(WELLBEING_FACES))
 
 
 def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
@@ -205,6 +210,45 @@ def feedback():
             outcome.success = "Thank you for telling us."
         return redirect(url_for("home.index"))
     return render_template("mentors/feedback.html", form=form, mentorship=mentorship)
+
+
+@bp.route("/me/checkin", methods=["GET", "POST"])
+@role_required("student")
+def self_checkin():
+    if not self_checkins.may_check_in(current_user):
+        flash("Check-ins start once you have a peer mentor. You can always talk to a counselor.", "info")
+        return redirect(url_for("home.index"))
+    form = SelfCheckInForm()
+    if form.validate_on_submit():
+        data = self_checkins.SelfCheckInData(
+            wellbeing=int(form.wellbeing.data), note=form.note.data or "", wants_counselor=form.wants_counselor.data,
+            domains={name: int(getattr(form, name).data) if getattr(form, name).data else None for name in DOMAINS})
+        try:
+            with change(self_checkins.SelfCheckInError, flash_refusal=False) as outcome:
+                entry, severity = self_checkins.record_self_checkin(current_user, data, school_today())
+                audit("self_checkin.create", record_type="self_checkin", record_id=entry.id,
+                      detail={"concern": severity} if severity else None)
+        except Exception:  # rolled back already
+            log.exception("Self check-in could not be saved")
+            flash("Your check-in was NOT saved because of a problem on our side. Please try again, or go "
+                  "to a counselor or a teacher you trust.", "error")
+            return render_template("mentors/self_checkin.html", form=form)
+        if outcome.refused:
+            getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+        else:
+            try:  # telling counselors must never make a saved check-in look lost
+                self_checkin_committed.send(entry)
+            except Exception:
+                log.exception("Self check-in %s saved, but notifying counselors failed", entry.id)
+            return redirect(url_for("mentors.self_checkin_done", asked=int(data.wants_counselor or bool(severity))))
+    return render_template("mentors/self_checkin.html", form=form)
+
+
+@bp.get("/me/checkin/done")
+@role_required("student")
+def self_checkin_done():
+    return render_template("mentors/self_checkin_done.html", asked=request.args.get("asked") == "1",
+                           crisis_contact=current_user.school.crisis_contact)
 
 
 # --- counselors --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db, sql_in
-from schoolpeers.mentors.models import CheckIn
+from schoolpeers.mentors.models import CheckIn, SelfCheckIn
 from schoolpeers.oversight.statuses import ConcernStatus
 from schoolpeers.severity import WORRIES
 from schoolpeers.timeutil import utcnow
@@ -53,6 +53,8 @@ class Concern(db.Model):
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorships.id"))
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"))
+    # Raised from the student's own check-in (its note is read on the concern's page).
+    self_checkin_id: Mapped[int | None] = mapped_column(ForeignKey("self_checkins.id"))
     source: Mapped[str] = mapped_column(String(30))
     severity: Mapped[str] = mapped_column(String(10))
     summary: Mapped[str] = mapped_column(Text)
@@ -71,6 +73,7 @@ class Concern(db.Model):
 
     student: Mapped[User] = relationship(foreign_keys=[student_id])
     checkin: Mapped[CheckIn | None] = relationship()
+    self_checkin: Mapped[SelfCheckIn | None] = relationship()
     events: Mapped[list[ConcernEvent]] = relationship(order_by="ConcernEvent.id")
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
 from schoolpeers.mail import send_mail
-from schoolpeers.mentors.models import CheckIn
+from schoolpeers.mentors.models import CheckIn, SelfCheckIn
 from schoolpeers.oversight import services
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.severity import Severity
@@ -57,6 +57,15 @@ def notify_lead(concerns: list[Concern]) -> None:
 
 def on_checkin_committed(checkin: CheckIn) -> None:
     """The `checkin_committed` receiver: mail about the check-in's high concerns."""
+    _notify_unmailed_high(checkin.school_id, Concern.checkin_id == checkin.id)
+
+
+def on_self_checkin_committed(entry: SelfCheckIn) -> None:
+    """The `self_checkin_committed` receiver: mail about the student's own check-in's high concerns."""
+    _notify_unmailed_high(entry.school_id, Concern.self_checkin_id == entry.id)
+
+
+def _notify_unmailed_high(school_id: int, raised_from) -> None:
     notify_counselors(list(db.session.scalars(select(Concern).where(
-        Concern.school_id == checkin.school_id, Concern.checkin_id == checkin.id, Concern.severity == Severity.HIGH,
+        Concern.school_id == school_id, raised_from, Concern.severity == Severity.HIGH,
         ~Concern.events.any(ConcernEvent.kind == "mailed")))))

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from schoolpeers.accounts.models import NAME_COLUMNS, School, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
-from schoolpeers.mentors.models import CheckIn, Mentorship
+from schoolpeers.mentors.models import CheckIn, Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
@@ -33,13 +33,14 @@ def _event(concern: Concern, kind: str, actor: User | None, note: str = "") -> N
 
 def raise_concern(school: School, student: User, *, source: str, severity: str, summary: str,
                   raised_by: User | None, now: datetime, mentorship_id: int | None = None,
-                  checkin_id: int | None = None) -> Concern:
+                  checkin_id: int | None = None, self_checkin_id: int | None = None) -> Concern:
     if source not in SOURCES or severity not in tuple(Severity):
         raise ConcernError("Unknown source or severity.")
     if student.school_id != school.id:
         raise ConcernError("The student is not of this school.")
     concern = Concern(
         school_id=school.id, student_id=student.id, mentorship_id=mentorship_id, checkin_id=checkin_id,
+        self_checkin_id=self_checkin_id,
         source=source, severity=severity, summary=summary.strip()[:MAX_NOTE],
         raised_by_id=raised_by.id if raised_by else None, created_at=now, status=ConcernStatus.OPEN,
         ack_due_at=now + timedelta(minutes=school.ack_deadline_minutes) if severity == Severity.HIGH else None,
@@ -86,7 +87,31 @@ def on_checkin_saved(checkin: CheckIn, *, earlier: list[int], correction: bool) 
     return highest(c.severity for c in concerns)
 
 
-def ask_for_counselor(student: User, now: datetime) -> Concern:
+def screen_self_checkin(entry: SelfCheckIn, earlier: list[int], now: datetime) -> list[Concern]:
+    """The concern a student's own check-in shows, if any, raised like a mentor's (one per save,
+    a line per finding, most urgent first); "I want to talk to a counselor" is the button's request."""
+    findings = risk.assess_checkin(wellbeing=entry.wellbeing, earlier_wellbeing=earlier, notes=entry.note,
+                                   worry_flag=False, worry_severity=None)
+    student = db.session.get(User, entry.mentee_id)
+    concerns = []
+    if findings:
+        ordered = sorted(findings, key=lambda f: -Severity(f.severity).rank)
+        summary = "\n".join(dict.fromkeys(f"In the student's own check-in: {f.summary}" for f in ordered))
+        concerns.append(raise_concern(
+            student.school, student, source=str(ordered[0].source), severity=str(ordered[0].severity),
+            summary=summary, raised_by=student, now=now, mentorship_id=entry.mentorship_id,
+            self_checkin_id=entry.id))
+    if entry.wants_counselor:
+        concerns.append(ask_for_counselor(student, now, self_checkin_id=entry.id))
+    return concerns
+
+
+def on_self_checkin_saved(entry: SelfCheckIn, *, earlier: list[int]) -> str | None:
+    """The `self_checkin_saved` receiver: raise the concerns, return the highest severity raised."""
+    return highest(c.severity for c in screen_self_checkin(entry, earlier, utcnow()))
+
+
+def ask_for_counselor(student: User, now: datetime, self_checkin_id: int | None = None) -> Concern:
     """The student's "I want to talk to a counselor" button. Pressing it twice does not duplicate."""
     if student.role != "student":
         raise ConcernError("This button is for students.")
@@ -98,7 +123,7 @@ def ask_for_counselor(student: User, now: datetime) -> Concern:
     mentorship = active_mentorship_of_mentee(student)
     return raise_concern(student.school, student, source="mentee_request", severity=Severity.MEDIUM,
                          summary="The student asked to talk to a counselor.", raised_by=student, now=now,
-                         mentorship_id=mentorship.id if mentorship else None)
+                         mentorship_id=mentorship.id if mentorship else None, self_checkin_id=self_checkin_id)
 
 
 def _lock(concern: Concern) -> None:
@@ -195,6 +220,7 @@ def concern_for_page(school_id: int, concern_id: int) -> Concern:
     return db.session.scalar(
         select(Concern).options(joinedload(Concern.student),
                                 joinedload(Concern.checkin).selectinload(CheckIn.revisions),
+                                joinedload(Concern.self_checkin),
                                 selectinload(Concern.events).joinedload(ConcernEvent.actor))
         .where(Concern.school_id == school_id, Concern.id == concern_id))
 

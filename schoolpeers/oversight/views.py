@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, get_user_or_404, role_required
 from schoolpeers.forms_common import ConfirmForm
+from schoolpeers.mentors.forms import WELLBEING_FACES
 from schoolpeers.oversight import screening, services
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, VERDICTS, Concern
@@ -59,11 +60,12 @@ def concern(concern_id: int):
     with change():
         audit("concern.read", record_type="concern", record_id=record.id)
     record = services.concern_for_page(record.school_id, record.id)  # loaded after the commit expired it
-    checkin = record.checkin
+    checkin, own = record.checkin, record.self_checkin
+    notes = checkin.notes if checkin else own.note if own else None
     return render_template("oversight/concern.html", concern=record, sources=SOURCES, outcomes=OUTCOMES,
                            note_form=NoteForm(), resolve_form=ResolveForm(),
                            overdue=services.acknowledgement_overdue(record, utcnow()), checkin=checkin,
-                           explained=screening.explain_notes(checkin.notes if checkin else None),
+                           own=own, explained=screening.explain_notes(notes), faces=dict(WELLBEING_FACES),
                            marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES)
 
 

@@ -1,4 +1,5 @@
-"""A student's timeline: requests, mentorships, check-ins and concerns, newest first, paged in the database.
+"""A student's timeline: requests, mentorships, check-ins (the mentor's and their own) and concerns,
+newest first, paged in the database.
 
 One UNION query orders and pages the (kind, id, day) of every entry; the page's records are then
 loaded with one query per kind. A student with years of check-ins costs the same as a new one.
@@ -13,11 +14,11 @@ from sqlalchemy.orm import joinedload
 
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
-from schoolpeers.mentors.models import CheckIn, Mentorship
+from schoolpeers.mentors.models import CheckIn, Mentorship, SelfCheckIn
 from schoolpeers.oversight.models import Concern
 from schoolpeers.paging import CountedPage, counted_page
 
-KINDS = ("request", "mentorship", "checkin", "concern")  # on the same day, in this order
+KINDS = ("request", "mentorship", "checkin", "self_checkin", "concern")  # on the same day, in this order
 
 
 class Entry(NamedTuple):
@@ -41,6 +42,7 @@ def entries_query(school_id: int, person_id: int) -> Select:
         part("mentorship", Mentorship, func.coalesce(Mentorship.began_on, _day(Mentorship.created_at), type_=Date),
              (Mentorship.mentee_id == person_id) | (Mentorship.mentor_id == person_id)),
         part("checkin", CheckIn, CheckIn.occurred_on, CheckIn.mentee_id == person_id),
+        part("self_checkin", SelfCheckIn, SelfCheckIn.occurred_on, SelfCheckIn.mentee_id == person_id),
         part("concern", Concern, _day(Concern.created_at), Concern.student_id == person_id),
     ).subquery()
     return (select(entries.c.kind, entries.c.id, entries.c.day)
@@ -59,6 +61,7 @@ def load_entries(school_id: int, rows) -> list[Entry]:
         "request": (MentorRequest, ()),
         "mentorship": (Mentorship, (joinedload(Mentorship.mentor), joinedload(Mentorship.mentee))),
         "checkin": (CheckIn, (joinedload(CheckIn.mentorship).joinedload(Mentorship.mentor),)),
+        "self_checkin": (SelfCheckIn, ()),
         "concern": (Concern, ()),
     }
     records = {}

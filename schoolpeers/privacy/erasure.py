@@ -37,6 +37,7 @@ from schoolpeers.mentors.models import (
     MentorProfile,
     Mentorship,
     MentorshipEvent,
+    SelfCheckIn,
 )
 from schoolpeers.mentors.statuses import ACCEPTED, ProfileStatus
 from schoolpeers.outbox import OutboxMail
@@ -147,6 +148,16 @@ def _remove_other_text(student: User, as_mentee: list[Mentorship], result: Erasu
     for feedback in db.session.scalars(select(MenteeFeedback).where(
             MenteeFeedback.school_id == school_id, MenteeFeedback.mentee_id == student.id)):
         feedback.comment = ""
+    own = select(SelfCheckIn.id).where(SelfCheckIn.school_id == school_id, SelfCheckIn.mentee_id == student.id)
+    if student.school.erasure_mode == "delete":  # as check-ins: those a concern points to stay, without text
+        kept = select(Concern.self_checkin_id).where(Concern.school_id == school_id,
+                                                     Concern.self_checkin_id.is_not(None))
+        gone = db.session.execute(delete(SelfCheckIn).where(SelfCheckIn.school_id == school_id, SelfCheckIn.id.in_(own),
+                                                            SelfCheckIn.id.not_in(kept))
+                                  .execution_options(synchronize_session="fetch")).rowcount
+        result.add("own check-ins deleted", gone)
+    for entry in db.session.scalars(select(SelfCheckIn).where(SelfCheckIn.id.in_(own), SelfCheckIn.note.is_not(None))):
+        entry.note = None
     for m in as_mentee:
         m.explanation, m.score_parts = "", []  # the explanation names the student's interests and language
     ids = [m.id for m in as_mentee]

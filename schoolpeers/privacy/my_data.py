@@ -23,7 +23,7 @@ from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
-from schoolpeers.mentors.models import DOMAINS, CheckIn, MenteeFeedback, Mentorship
+from schoolpeers.mentors.models import DOMAINS, CheckIn, MenteeFeedback, Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import BEGUN
 from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import as_utc
@@ -101,6 +101,15 @@ def mentorships_of(student: User) -> list[dict]:
     return result
 
 
+def own_checkins_of(student: User) -> list[dict]:
+    """The student's own check-ins, their words included: they are the student's."""
+    entries = db.session.scalars(select(SelfCheckIn).where(
+        SelfCheckIn.school_id == student.school_id, SelfCheckIn.mentee_id == student.id)
+        .order_by(SelfCheckIn.created_at, SelfCheckIn.id))
+    return [{"date": _when(e.occurred_on), "wellbeing": e.wellbeing, **{name: getattr(e, name) for name in DOMAINS},
+             "note": e.note, "asked_to_talk_to_a_counselor": e.wants_counselor} for e in entries]
+
+
 def mentor_profile_of(student: User) -> dict | None:
     profile = mentors.profile_for(student)
     if profile is None:
@@ -138,6 +147,7 @@ def data_of(student: User, now: datetime) -> dict:
         "profile": profile_of(student),
         "mentor_requests": requests_of(student),
         "mentorships": mentorships_of(student),
+        "your_own_checkins": own_checkins_of(student),
         "mentor_profile": mentor_profile_of(student),
         "asked_to_talk_to_a_counselor": counselor_requests_of(student),
         "not_included": list(NOT_INCLUDED),

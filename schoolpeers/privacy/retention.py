@@ -24,7 +24,14 @@ from schoolpeers.families.models import ConsentEvent, ConsentRequest
 from schoolpeers.families.services import forget_family, last_family_record
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.matching.statuses import FINISHED
-from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, Mentorship, MentorshipEvent
+from schoolpeers.mentors.models import (
+    CheckIn,
+    CheckInRevision,
+    MenteeFeedback,
+    Mentorship,
+    MentorshipEvent,
+    SelfCheckIn,
+)
 from schoolpeers.outbox import MailStatus, OutboxMail
 from schoolpeers.oversight.append_only import REDACTED_AFTER_RETENTION, REDACTION_PLACEHOLDERS
 from schoolpeers.oversight.models import Concern, ConcernEvent
@@ -78,6 +85,9 @@ def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, ob
         "feedback comments": (MenteeFeedback, and_(
             MenteeFeedback.school_id == school_id, MenteeFeedback.mentorship_id.in_(ended),
             MenteeFeedback.comment != ""), {"comment": ""}),
+        "students' own notes": (SelfCheckIn, and_(
+            SelfCheckIn.school_id == school_id, SelfCheckIn.mentorship_id.in_(ended),
+            SelfCheckIn.note.is_not(None)), {"note": None}),
         "mentorship notes": (MentorshipEvent, and_(
             MentorshipEvent.school_id == school_id, MentorshipEvent.mentorship_id.in_(ended),
             MentorshipEvent.note != ""), {"note": ""}),

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.mentors import checkins
+from schoolpeers.mentors.self_checkins import SelfCheckInData, record_self_checkin
 from schoolpeers.oversight import services as oversight
 from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import utcnow
@@ -41,6 +42,7 @@ def old_mentorship(school, users, make_user):
         date.today(), 30, "in_person", 2, notes="She said she feels low.", worried=True,
         worry_reason="Crying at lunch again", worry_severity="high"), utcnow(), date.today())
     checkins.add_feedback(mentee, "okay", "Mira is kind but we are always rushed.")
+    record_self_checkin(mentee, SelfCheckInData(3, note="Exams are a lot right now."), date.today())
     for concern in db.session.scalars(select(Concern).where(Concern.student_id == mentee.id)).all():
         oversight.add_note(concern, counselor, "Spoke to Noor's mother.")
         oversight.resolve(concern, counselor, "support_given", "Weekly talks with Noor.", LONG_AGO)

@@ -10,7 +10,14 @@ from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
-from schoolpeers.mentors.models import CheckIn, CheckInRevision, CheckInTopic, MenteeFeedback, Mentorship
+from schoolpeers.mentors.models import (
+    CheckIn,
+    CheckInRevision,
+    CheckInTopic,
+    MenteeFeedback,
+    Mentorship,
+    SelfCheckIn,
+)
 from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.privacy import erasure
@@ -55,6 +62,7 @@ def test_unlink_keeps_numeric_rows_without_any_text(noor, users, old_mentorship)
     assert (checkin.notes, checkin.worry_reason, checkin.wellbeing) == (None, None, 2)
     assert all(r.previous["notes"] is None for r in checkin.revisions)
     assert db.session.scalar(select(MenteeFeedback.comment)) == ""
+    assert db.session.execute(select(SelfCheckIn.note, SelfCheckIn.wellbeing)).all() == [(None, 3)]
     assert all(e.note == "" for e in old_mentorship.events) and old_mentorship.explanation == ""
     requests = db.session.scalars(select(MentorRequest).where(MentorRequest.student_id == noor.id)).all()
     assert {r.status for r in requests} == {"closed", "withdrawn"}
@@ -82,6 +90,8 @@ def test_delete_mode_deletes_checkins_except_those_a_concern_points_to(noor, use
     result = erase(noor, users["admin"])
     assert result.counts["check-ins deleted"] == 1 and result.counts["check-ins kept without text"] == 1
     assert db.session.get(CheckIn, plain_id) is None
+    assert result.counts["own check-ins deleted"] == 1  # no concern points to it
+    assert db.session.scalar(select(func.count()).select_from(SelfCheckIn)) == 0
     assert db.session.scalar(select(func.count()).select_from(CheckInTopic)) == 0
     kept = db.session.scalar(select(CheckIn).where(CheckIn.mentee_id == noor.id))
     assert kept.notes is None and db.session.scalar(select(func.count()).select_from(CheckInRevision)) == 1

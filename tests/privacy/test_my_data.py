@@ -30,6 +30,7 @@ def test_a_mentee_gets_everything_held_about_them_but_not_others_notes(client, l
     assert checkin["wellbeing"] == 2 and checkin["minutes"] == 30
     assert mentorship["feedback_you_gave"][0]["comment"] == "Mira is kind but we are always rushed."
     assert [c["status"] for c in data["asked_to_talk_to_a_counselor"]] == ["open"]
+    assert [(c["wellbeing"], c["note"]) for c in data["your_own_checkins"]] == [(3, "Exams are a lot right now.")]
     assert data["mentor_profile"] is None and data["not_included"]
     body = response.get_data(as_text=True)
     for private in ("wants to die", "feels low", "Crying", "Spoke to Noor", '"worr', "Weekly talks", '"notes"'):
