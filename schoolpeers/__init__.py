@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.overview.views import bp as overview_bp
     from schoolpeers.privacy.views import bp as privacy_bp
     from schoolpeers.reports.views import bp as reports_bp
+    from schoolpeers.resources.views import bp as resources_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(health_bp)
@@ -145,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(families_bp)
+    app.register_blueprint(resources_bp)
 
 
 def register_signal_handlers() -> None:

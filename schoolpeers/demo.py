@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta, timezone
 
 import click
 from flask.cli import with_appcontext
@@ -18,6 +18,7 @@ from schoolpeers.matching import services as matching_services
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentor_services
 from schoolpeers.mentors.models import AVAILABILITY_SLOTS
+from schoolpeers.resources import services as resources
 from schoolpeers.timeutil import today_in, utcnow
 
 DEMO_SLUG = "northfield"
@@ -29,6 +30,7 @@ DEMO_LOGINS = (
     ("admin", "admin", "Sam", "Patel", None),
     ("student", "student", "Leo", "Novak", 7),
     ("mentor", "student", "Amira", "Haddad", 10),
+    ("mentee", "student", "Zoe", "Park", 8),
 )
 GIVEN = ("Ava Liam Noah Emma Olivia Elijah Mia Lucas Sofia Mateo Amelia Ethan Zoe Aiden Chloe Yusuf "
          "Hana Kai Isla Omar Priya Jonas Lena Tomasz Aisha Diego Freya Ravi Nora Felix Ines Malik "
@@ -58,7 +60,7 @@ def build_demo_school(seed: int = 2026, students: int = 400) -> tuple[School, bo
                                     grade=grade, password=DEMO_PASSWORD)
         if role == "student":
             _personalise(user, rng, interests)
-    for n in range(students - 2):
+    for n in range(students - sum(role == "student" for _u, role, *_rest in DEMO_LOGINS)):
         grade = 6 + n % 7
         given, family = rng.choice(GIVEN), rng.choice(FAMILY)
         user = services.create_user(
@@ -103,8 +105,9 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
     # only a few, so the reports show how small groups are protected.
     asking = []
     for grade, share in ((6, 0.1), (7, 0.5), (8, 0.5)):
-        juniors = [u for u in students if u.grade == grade and u.username != "student"]
+        juniors = [u for u in students if u.grade == grade and u.username not in ("student", "mentee")]
         asking += rng.sample(juniors, max(1, round(len(juniors) * share)))
+    asking += [u for u in students if u.username == "mentee"]  # matched first, to try a self check-in
     now = utcnow()
     for user in asking:
         request = matching_services.create_request(
@@ -114,12 +117,14 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
         request.created_at = now - timedelta(days=rng.randint(0, 20), hours=rng.randint(0, 8))
     _record_family_consent(school, asking, counselor)
     result = matching_services.run_batch(school, counselor, today)
-    demo_mentor_first = sorted(result.proposed, key=lambda m: m.mentor.username != "mentor")
+    demo_mentor_first = sorted(result.proposed, key=lambda m: (m.mentee.username != "mentee",
+                                                               m.mentor.username != "mentor"))
     approved = demo_mentor_first[: len(result.proposed) * 2 // 3]
     for mentorship in approved:
         matching_services.approve(mentorship, counselor, today)
     db.session.flush()
     _log_a_year_of_checkins(approved, topics, counselor, rng, today)
+    resources.add_starter_set(school, counselor, today)
 
 
 CALM_NOTES = (
@@ -161,7 +166,7 @@ def _record_family_consent(school: School, asking: list[User], counselor: User) 
 def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today) -> None:
     """A school year of check-ins, about one a fortnight, screened like real ones: enough for the
     reports' trends and the comparison with earlier terms to show."""
-    from schoolpeers.mentors import checkins
+    from schoolpeers.mentors import checkins, self_checkins
     from schoolpeers.oversight import services as oversight
 
     start = today - timedelta(weeks=52)
@@ -181,6 +186,11 @@ def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Ra
                 wellbeing=mood, domains={"school_work": rng.randint(2, 5), "friendships": rng.randint(2, 5),
                                          "home": rng.randint(3, 5), "sleep_energy": rng.randint(2, 5)},
                 topics=rng.sample(topics, rng.randint(1, 2)), notes=rng.choice(CALM_NOTES)), today)
+            if rng.random() < 0.6:  # most mentees also say how they feel, a little differently
+                own = min(5, max(2, mood + rng.choice((-1, 0, 0, 1))))
+                entry, _ = self_checkins.record_self_checkin(mentorship.mentee, self_checkins.SelfCheckInData(
+                    own, {"sleep_energy": rng.randint(2, 5)}), day)
+                entry.created_at = datetime.combine(day, time(16), timezone.utc)
             day += timedelta(days=rng.randint(8, 16))
     if len(mentorships) < 2:
         return

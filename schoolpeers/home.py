@@ -13,9 +13,10 @@ from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import current_request
 from schoolpeers.mentors import self_checkins
-from schoolpeers.mentors.checkins import active_mentorship_of_mentee
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee, recent_topic_ids
 from schoolpeers.mentors.services import is_mentor, profile_for
 from schoolpeers.overview.counts import counselor_counts
+from schoolpeers.resources.services import suggest
 from schoolpeers.timeutil import today_in
 
 bp = Blueprint("home", __name__)
@@ -59,5 +60,6 @@ def summary_for(user: User) -> dict:
     has_mentor = active_mentorship_of_mentee(user) is not None
     due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today_in(user.school.timezone),
                                               user.school.checkin_cadence_days)
+    ideas = suggest(user.school_id, recent_topic_ids(user), user.grade) if has_mentor else []
     return {"profile": profile, "is_mentor": is_mentor(profile), "request": current_request(user),
-            "has_mentor": has_mentor, "self_checkin_due": due}
+            "has_mentor": has_mentor, "self_checkin_due": due, "ideas": ideas}

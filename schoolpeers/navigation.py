@@ -7,7 +7,7 @@ from flask import session
 from schoolpeers.mentors.services import is_mentor, profile_for
 
 NAVIGATION = {
-    "student": [("home.index", "Home"), ("matching.my_request", "My mentor")],
+    "student": [("home.index", "Home"), ("matching.my_request", "My mentor"), ("resources.index", "Ideas that help")],
     "counselor": [
         ("home.index", "Home"),
         ("overview.dashboard", "Dashboard"),
@@ -15,6 +15,7 @@ NAVIGATION = {
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
         ("families.consent", "Families"),
+        ("resources.index", "Library"),
         ("reports.index", "Reports"),
         ("approvals.index", "Approvals"),
     ],

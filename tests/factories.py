@@ -83,6 +83,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     from schoolpeers.matching import services as matching
     from schoolpeers.mentors import checkins
     from schoolpeers.oversight import services as oversight
+    from schoolpeers.resources import services as resources
     from schoolpeers.timeutil import utcnow
 
     counselor, mentee = people["counselor"], people["student"]
@@ -95,6 +96,8 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
                                       raised_by=counselor, now=utcnow())
     guardian = families.add_guardian(mentee, given_name="Pat", family_name="Parent", relationship="parent",
                                      email="pat@example.org", phone=None)
+    resource = resources.save_resource(school, resources.ResourceData(
+        "Breathing slowly", "In for four, out for six.", date.today()), counselor)
     job = approval = None
     if "admin" in people:  # an admin's finished roster import, for its result page
         job = jobs.start(roster_jobs.KIND, people["admin"], {"upload": "gone"})
@@ -105,7 +108,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
            "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none",
-           "approval_id": approval.id if approval else 0, "guardian_id": guardian.id}
+           "approval_id": approval.id if approval else 0, "guardian_id": guardian.id, "resource_id": resource.id}
     return {**people, "mentor": profile.user}, ids
 
 

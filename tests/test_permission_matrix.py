@@ -63,6 +63,9 @@ ACCESS = {
         "families.edit_guardian")},
     "families.answer": PUBLIC,  # a guardian's signed link, without signing in
     "matching.ask_families": {"counselor": OK},
+    **{e: dict.fromkeys(EVERYONE, OK) for e in ("resources.index", "resources.detail")},
+    **{e: {"counselor": OK} for e in (
+        "resources.new", "resources.edit", "resources.set_active", "resources.starter_set")},
 }
 
 

@@ -68,7 +68,8 @@ def test_the_app_and_its_settings_import_from_any_directory(tmp_path):
 # feature but accounts; the top (the app factory, home, demo) may import anything.
 FEATURES = {
     "accounts": set(),
-    "mentors": {"accounts"},
+    "mentors": {"accounts", "resources"},  # ideas from the library beside check-ins
+    "resources": {"accounts"},
     "families": {"accounts"},
     "matching": {"accounts", "mentors", "families"},
     "oversight": {"accounts", "mentors"},

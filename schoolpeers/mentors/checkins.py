@@ -234,3 +234,11 @@ def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
             .where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
                    MenteeFeedback.created_at >= since)
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))
+
+
+def recent_topic_ids(student: User, checkins_back: int = 5) -> list[int]:
+    """The topics of the student's last few check-ins as a mentee: what suggestions are about."""
+    recent = (select(CheckIn.id).where(CheckIn.school_id == student.school_id, CheckIn.mentee_id == student.id)
+              .order_by(CheckIn.occurred_on.desc(), CheckIn.id.desc()).limit(checkins_back).subquery())
+    return sorted(set(db.session.scalars(select(CheckInTopic.topic_id).where(
+        CheckInTopic.school_id == student.school_id, CheckInTopic.checkin_id.in_(select(recent.c.id))))))

@@ -25,6 +25,7 @@ from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorsh
 from schoolpeers.mentors.signals import checkin_committed, self_checkin_committed
 from schoolpeers.mentors.statuses import MentorshipStatus, ProfileStatus
 from schoolpeers.paging import counted_page
+from schoolpeers.resources.services import for_grade, suggest
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, page_arg, school_today
@@ -150,7 +151,13 @@ def log_checkin(mentorship_id: int):
                 return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id))
             flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
             return redirect(url_for("mentors.my_mentees"))
-    return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None)
+    return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None,
+                           ideas=_ideas_for(mentorship))
+
+
+def _ideas_for(mentorship: Mentorship) -> list:
+    """Every active resource that suits the mentee's grade; the form shows those of the topics ticked."""
+    return for_grade(mentorship.school_id, mentorship.mentee.grade)
 
 
 @bp.get("/mentor/mentorships/<int:mentorship_id>/what-to-do-now")
@@ -193,7 +200,8 @@ def correct_checkin(checkin_id: int):
                 return redirect(url_for("mentors.what_to_do_now", mentorship_id=checkin.mentorship_id))
             flash("Check-in corrected; the earlier version is kept.", "success")
             return redirect(url_for("mentors.mentorship_checkins", mentorship_id=checkin.mentorship_id))
-    return render_template("mentors/checkin_form.html", form=form, mentorship=checkin.mentorship, editing=checkin)
+    return render_template("mentors/checkin_form.html", form=form, mentorship=checkin.mentorship, editing=checkin,
+                           ideas=_ideas_for(checkin.mentorship))
 
 
 @bp.route("/feedback", methods=["GET", "POST"])
@@ -247,8 +255,9 @@ def self_checkin():
 @bp.get("/me/checkin/done")
 @role_required("student")
 def self_checkin_done():
+    ideas = suggest(current_user.school_id, checkins.recent_topic_ids(current_user), current_user.grade)
     return render_template("mentors/self_checkin_done.html", asked=request.args.get("asked") == "1",
-                           crisis_contact=current_user.school.crisis_contact)
+                           crisis_contact=current_user.school.crisis_contact, ideas=ideas)
 
 
 # --- counselors --------------------------------------------------------------------------------
