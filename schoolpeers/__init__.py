@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.home import bp as home_bp
     from schoolpeers.matching.views import bp as matching_bp
     from schoolpeers.mentors.views import bp as mentors_bp
+    from schoolpeers.notifications.views import bp as notifications_bp
     from schoolpeers.oversight.audit_views import bp as audit_bp
     from schoolpeers.oversight.views import bp as oversight_bp
     from schoolpeers.overview.views import bp as overview_bp
@@ -147,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(privacy_bp)
     app.register_blueprint(families_bp)
     app.register_blueprint(resources_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def register_signal_handlers() -> None:
@@ -206,6 +208,7 @@ def register_commands(app: Flask) -> None:
     from schoolpeers.families.cli import families_cli
     from schoolpeers.jobs import jobs_cli
     from schoolpeers.matching.cli import matching_cli
+    from schoolpeers.notifications.reminders import reminders_cli
     from schoolpeers.outbox import outbox_cli
     from schoolpeers.oversight.cli import oversight_cli
     from schoolpeers.privacy.cli import backup_command, retention_cli
@@ -223,4 +226,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(families_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(reminders_cli)
     app.cli.add_command(db_commands)

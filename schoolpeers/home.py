@@ -13,11 +13,12 @@ from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import current_request
 from schoolpeers.mentors import self_checkins
-from schoolpeers.mentors.checkins import active_mentorship_of_mentee, recent_topic_ids
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee, mentees_overview, recent_topic_ids
 from schoolpeers.mentors.services import is_mentor, profile_for
+from schoolpeers.notifications.meetings import upcoming_for
 from schoolpeers.overview.counts import counselor_counts
 from schoolpeers.resources.services import suggest
-from schoolpeers.timeutil import today_in
+from schoolpeers.timeutil import today_in, utcnow
 
 bp = Blueprint("home", __name__)
 
@@ -61,5 +62,10 @@ def summary_for(user: User) -> dict:
     due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today_in(user.school.timezone),
                                               user.school.checkin_cadence_days)
     ideas = suggest(user.school_id, recent_topic_ids(user), user.grade) if has_mentor else []
-    return {"profile": profile, "is_mentor": is_mentor(profile), "request": current_request(user),
-            "has_mentor": has_mentor, "self_checkin_due": due, "ideas": ideas}
+    mentoring = is_mentor(profile)
+    today = today_in(user.school.timezone)
+    checkins_due = ([line for line in mentees_overview(user, today, user.school.checkin_cadence_days) if line.due]
+                    if mentoring else [])
+    return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
+            "has_mentor": has_mentor, "self_checkin_due": due, "ideas": ideas,
+            "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due}

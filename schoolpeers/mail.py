@@ -15,14 +15,20 @@ from email.message import EmailMessage
 log = logging.getLogger(__name__)
 
 
-def send_mail(config: Mapping, recipients: Iterable[str], subject: str, body: str) -> bool:
-    """True when the SMTP server accepted the message; False when mail is off or failed (logged)."""
+def send_mail(config: Mapping, recipients: Iterable[str], subject: str, body: str, *,
+              calendar: str | None = None) -> bool:
+    """True when the SMTP server accepted the message; False when mail is off or failed (logged).
+    `calendar`: an iCalendar invitation, attached as invite.ics (calendar apps offer to add it)."""
     recipients = sorted({r for r in recipients if r})
     if not config.get("MAIL_SERVER") or not recipients:
         return False
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = config["MAIL_SENDER"], ", ".join(recipients), subject
     message.set_content(body)
+    if calendar:
+        method = "CANCEL" if "METHOD:CANCEL" in calendar else "REQUEST"
+        message.add_attachment(calendar.encode(), maintype="text", subtype="calendar", filename="invite.ics",
+                               params={"method": method})
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config.get("MAIL_PORT", 25), timeout=10) as smtp:
             if config.get("MAIL_USE_TLS"):

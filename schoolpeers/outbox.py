@@ -58,6 +58,8 @@ class OutboxMail(db.Model):
     to_address: Mapped[str | None] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # An invitation (iCalendar text) sent with the mail, for a meeting.
+    calendar: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -70,12 +72,13 @@ class OutboxMail(db.Model):
 
 
 def queue(school_id: int, kind: str, to_address: str | None, subject: str, body: str, *,
-          about: int | None = None) -> OutboxMail:
+          about: int | None = None, calendar: str | None = None) -> OutboxMail:
     """Add a mail to send once the caller commits (flushes, like every service). `about`: the id of
     the student it concerns. Line breaks in the subject (from a name) become spaces: a header must
     not be split."""
     mail = OutboxMail(school_id=school_id, student_id=about, kind=kind, to_address=(to_address or "").strip() or None,
-                      subject=" ".join(subject.split())[:200], body=body, attempts=0, created_at=utcnow())
+                      subject=" ".join(subject.split())[:200], body=body, calendar=calendar, attempts=0,
+                      created_at=utcnow())
     mail.status = MailStatus.PENDING if mail.to_address else MailStatus.NO_ADDRESS
     db.session.add(mail)
     db.session.flush()
@@ -117,7 +120,7 @@ def deliver(ids: list[int] | None = None, limit: int = 500) -> int:
             continue  # another sender has it
         mail = db.session.get(OutboxMail, mail_id)
         try:
-            ok = send_mail(current_app.config, [mail.to_address], mail.subject, mail.body)
+            ok = send_mail(current_app.config, [mail.to_address], mail.subject, mail.body, calendar=mail.calendar)
         except Exception:  # noqa: BLE001 - one bad mail must not stop the others
             log.exception("Could not send mail %s", mail_id)
             ok = False

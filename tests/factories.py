@@ -76,12 +76,13 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     """A mentor for people["counselor"], an active mentorship of people["student"] with a check-in
     and a concern; returns the people with their "mentor" added, and each record's id by the name
     routes give it."""
-    from datetime import date
+    from datetime import date, timedelta
 
     from schoolpeers.extensions import db
     from schoolpeers.families import services as families
     from schoolpeers.matching import services as matching
     from schoolpeers.mentors import checkins
+    from schoolpeers.notifications.models import Meeting
     from schoolpeers.oversight import services as oversight
     from schoolpeers.resources import services as resources
     from schoolpeers.timeutil import utcnow
@@ -98,6 +99,9 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
                                      email="pat@example.org", phone=None)
     resource = resources.save_resource(school, resources.ResourceData(
         "Breathing slowly", "In for four, out for six.", date.today()), counselor)
+    meeting = Meeting(school_id=school.id, mentorship_id=mentorship.id, mentor_id=profile.user_id,
+                      mentee_id=mentee.id, starts_at=utcnow() + timedelta(days=3), minutes=30)
+    db.session.add(meeting)
     job = approval = None
     if "admin" in people:  # an admin's finished roster import, for its result page
         job = jobs.start(roster_jobs.KIND, people["admin"], {"upload": "gone"})
@@ -108,7 +112,8 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     ids = {"user_id": mentee.id, "student_id": mentee.id, "profile_id": profile.id,
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
            "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none",
-           "approval_id": approval.id if approval else 0, "guardian_id": guardian.id, "resource_id": resource.id}
+           "approval_id": approval.id if approval else 0, "guardian_id": guardian.id, "resource_id": resource.id,
+           "meeting_id": meeting.id}
     return {**people, "mentor": profile.user}, ids
 
 

@@ -38,10 +38,10 @@ def test_a_mail_that_breaks_the_sender_does_not_stop_or_repeat_the_others(school
     db.session.commit()
     real = module.send_mail
 
-    def breaks_on_the_second(config, recipients, subject, body):
+    def breaks_on_the_second(config, recipients, subject, body, **attachments):
         if subject == "Mail 1":
             raise ValueError("a header the library refuses")
-        return real(config, recipients, subject, body)
+        return real(config, recipients, subject, body, **attachments)
 
     monkeypatch.setattr(module, "send_mail", breaks_on_the_second)
     assert outbox.deliver() == 2

@@ -63,7 +63,9 @@ ACCESS = {
         "families.edit_guardian")},
     "families.answer": PUBLIC,  # a guardian's signed link, without signing in
     "matching.ask_families": {"counselor": OK},
-    **{e: dict.fromkeys(EVERYONE, OK) for e in ("resources.index", "resources.detail")},
+    **{e: dict.fromkeys(EVERYONE, OK) for e in ("resources.index", "resources.detail", "notifications.reminders")},
+    # The mentorship of `world` is the mentor's; the meeting id is theirs too.
+    **{e: {"student": NOT_FOUND, "mentor": OK} for e in ("notifications.arrange", "notifications.cancel")},
     **{e: {"counselor": OK} for e in (
         "resources.new", "resources.edit", "resources.set_active", "resources.starter_set")},
 }

@@ -70,12 +70,14 @@ FEATURES = {
     "accounts": set(),
     "mentors": {"accounts", "resources"},  # ideas from the library beside check-ins
     "resources": {"accounts"},
+    # Meetings need the mentee's free times (their request); the counselors' digest counts concerns.
+    "notifications": {"accounts", "mentors", "matching", "oversight"},
     "families": {"accounts"},
     "matching": {"accounts", "mentors", "families"},
     "oversight": {"accounts", "mentors"},
     "reports": {"accounts", "mentors", "oversight"},  # concerns per term are one of the reports' measures
     "overview": {"accounts", "mentors", "matching", "oversight"},
-    "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families"},
+    "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications"},
 }
 TOP = {"__init__", "home", "navigation", "demo"}
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.extensions import db
@@ -114,6 +115,8 @@ class User(UserMixin, db.Model):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     roster_id: Mapped[str | None] = mapped_column(String(100))
     # An admin deactivated the account by hand: a roster import leaves it inactive.
+    # Reminders (check-ins due, tomorrow's meeting, the counselors' digest) by mail, or on the home page only.
+    reminders_by_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     deactivated_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # An admin set the role by hand: a roster import leaves it unless the admin confirms otherwise.
     role_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())

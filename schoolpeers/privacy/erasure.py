@@ -40,6 +40,7 @@ from schoolpeers.mentors.models import (
     SelfCheckIn,
 )
 from schoolpeers.mentors.statuses import ACCEPTED, ProfileStatus
+from schoolpeers.notifications.models import Meeting, ReminderSent
 from schoolpeers.outbox import OutboxMail
 from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
 from schoolpeers.oversight.models import Concern, ConcernEvent
@@ -92,6 +93,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
     _forget_family(student, result)
+    _forget_meetings(student, result)
     _anonymise_account(student, now)
     db.session.flush()
     return result
@@ -170,6 +172,18 @@ def _remove_other_text(student: User, as_mentee: list[Mentorship], result: Erasu
         request.note, request.language, request.same_gender, request.availability = "", None, False, []
         request.interest_links, request.topic_links = [], []
         result.add("requests cleared", 1)
+
+
+def _forget_meetings(student: User, result: ErasureResult) -> None:
+    """Meetings and reminders carry no text about the student, but they say who met whom and when."""
+    school_id = student.school_id
+    gone = db.session.execute(delete(Meeting).where(
+        Meeting.school_id == school_id, (Meeting.mentee_id == student.id) | (Meeting.mentor_id == student.id))
+        .execution_options(synchronize_session="fetch")).rowcount
+    db.session.execute(delete(ReminderSent).where(ReminderSent.school_id == school_id,
+                                                  ReminderSent.user_id == student.id)
+                       .execution_options(synchronize_session="fetch"))
+    result.add("meetings deleted", gone)
 
 
 def _redact_concerns(student: User, now: datetime, result: ErasureResult) -> None:

@@ -1,4 +1,4 @@
-"""Seven journeys through the app, each acting as the person would: typing, clicking, reading.
+"""Eight journeys through the app, each acting as the person would: typing, clicking, reading.
 
 Each journey's main action is done from the keyboard alone (Tab, Space, Enter), and every page
 on the way is checked for accessibility and saved as screenshots (see journey.py).
@@ -16,6 +16,7 @@ if missing_browser() and not REQUIRED:
 
 import openpyxl  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from schoolpeers.accounts import services as accounts
 from schoolpeers.accounts.models import User
@@ -23,6 +24,7 @@ from schoolpeers.extensions import db
 from schoolpeers.families import asking
 from schoolpeers.families import services as families
 from schoolpeers.oversight import services as oversight
+from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import utcnow
 from tests.e2e.journey import Journey, Person, sign_in
 from tests.e2e.seed import (
@@ -368,4 +370,45 @@ def test_a_parent_gives_consent_on_a_phone_from_the_mailed_link(open_journey, li
     with app.app_context():
         assert [(e.guardian_id, e.decision, e.channel) for e in families.history(db.session.get(User, lily_id))] == [
             (parent_id, "given", "link")]
+    journey.finish()
+
+
+def test_a_mentee_checks_in_on_their_own_phone_and_asks_for_a_counselor(open_journey, live_server):
+    app = live_server.app
+    with app.app_context():
+        school = demo_school()
+        mentor = add_mentor(school, "Jonas", "Berg", grade=11)
+        mentee = add_user(school, "student", "Mila", "Sato", grade=8)
+        add_active_mentorship(mentor, mentee, began_days_ago=20)
+        db.session.commit()
+        mila, mila_id = person(app, mentee), mentee.id
+    journey = open_journey("8-mentee-checks-in", phone=True)
+    page = journey.page
+
+    sign_in(journey, mila)
+    expect(page.get_by_text("Time for your check-in")).to_be_visible()
+    journey.look("home-check-in-due")
+    page.get_by_role("link", name="How am I doing? Check in").click()
+    journey.look("self-checkin-form")
+    page.get_by_role("button", name="Send").click()
+    faces = page.get_by_role("group", name=re.compile("How are you feeling today"))
+    assert "Choose one of the five faces" in described_by_error(faces)
+    journey.look("self-checkin-missing-face")
+
+    # From the keyboard alone: a face, a few words, and the request to talk.
+    journey.tab_to(page.get_by_role("radio", name=re.compile("Very low")))  # Tab enters the group at its first face
+    page.keyboard.press("ArrowRight")  # arrows choose within the group
+    expect(page.get_by_role("radio", name=re.compile("🙁 Low"))).to_be_checked()
+    journey.tab_to(page.get_by_label(re.compile("^Anything you want to say")))
+    page.keyboard.type("Everything at home is loud and I can't sleep.")
+    journey.press(page.get_by_role("checkbox", name="I want to talk to a counselor"), "Space")
+    journey.look("self-checkin-filled")
+    journey.press(page.get_by_role("button", name="Send"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for checking in")
+    expect(page.get_by_text("A school counselor will read this")).to_be_visible()
+    journey.look("self-checkin-thanks")
+    with app.app_context():
+        concerns = db.session.scalars(select(Concern).where(Concern.student_id == mila_id)).all()
+        assert "mentee_request" in {c.source for c in concerns}
+        assert all(c.self_checkin.note.startswith("Everything at home") for c in concerns)
     journey.finish()
