@@ -44,6 +44,7 @@ def upgrade():
     with op.batch_alter_table('self_checkins', schema=None) as batch_op:
         batch_op.create_index('ix_self_checkins_school_mentee_created', ['school_id', 'mentee_id', 'created_at'], unique=False)
         batch_op.create_index('ix_self_checkins_school_occurred', ['school_id', 'occurred_on'], unique=False)
+        batch_op.create_index('ix_self_checkins_school_id', ['school_id', 'id'], unique=False)
 
     with op.batch_alter_table('concerns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('self_checkin_id', sa.Integer(), nullable=True))
@@ -63,6 +64,7 @@ def downgrade():
         batch_op.drop_column('self_checkin_id')
 
     with op.batch_alter_table('self_checkins', schema=None) as batch_op:
+        batch_op.drop_index('ix_self_checkins_school_id')
         batch_op.drop_index('ix_self_checkins_school_occurred')
         batch_op.drop_index('ix_self_checkins_school_mentee_created')
 

@@ -306,6 +306,7 @@ class SelfCheckIn(db.Model):
                              name="fk_self_checkins_mentee_same_school"),
         Index("ix_self_checkins_school_mentee_created", "school_id", "mentee_id", "created_at"),
         Index("ix_self_checkins_school_occurred", "school_id", "occurred_on"),  # reports over a date range
+        Index("ix_self_checkins_school_id", "school_id", "id"),  # a school's latest, for the reports' cache key
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -35,12 +35,13 @@ class LatticeKey:
     school_id: int
     school_settings: tuple  # name, slug, k, grade range, timezone: all shown or used by the reports
     extent: DataExtent
+    source: str = "mentors"  # whose check-ins (report.SOURCES): each source is a lattice of its own
 
     @classmethod
-    def of(cls, school: School, extent: DataExtent) -> LatticeKey:
+    def of(cls, school: School, extent: DataExtent, source: str = "mentors") -> LatticeKey:
         settings = (school.name, school.slug, school.min_group_size, school.grade_min, school.grade_max,
                     school.timezone)
-        return cls(school.id, settings, extent)
+        return cls(school.id, settings, extent, source)
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from schoolpeers.audit import record_event
 from schoolpeers.extensions import db
 from schoolpeers.reports import exports, services
 from schoolpeers.reports.forms import report_filter_form
-from schoolpeers.reports.report import GROUPINGS, PERIODS
+from schoolpeers.reports.report import GROUPINGS, PERIODS, SOURCES
 from schoolpeers.timeutil import today_in
 
 reports_cli = AppGroup("reports", help="Anonymized well-being reports.")
 OPTION_NAMES = {"period": "--period", "group": "--group", "date_from": "--from", "date_to": "--to",
-                "grades": "--grades"}
+                "grades": "--grades", "source": "--checkins"}
 
 
 @reports_cli.command("export")
@@ -38,8 +38,10 @@ OPTION_NAMES = {"period": "--period", "group": "--group", "date_from": "--from",
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Last day, included (widened to its period).")
 @click.option("--grades", metavar="all|7|6-8", default="all", show_default=True,
               help="All grades, one grade or one band of grades.")
+@click.option("--checkins", "source", type=click.Choice(list(SOURCES)), default="mentors", show_default=True,
+              help="Whose check-ins: the mentors' or the students' own.")
 def export_command(school_slug: str, period: str, group: str, fmt: str | None, out: Path,
-                   date_from: str | None, date_to: str | None, grades: str | None) -> None:
+                   date_from: str | None, date_to: str | None, grades: str | None, source: str) -> None:
     """Write the report, the same published cells as the page, to a CSV or XLSX file."""
     school = db.session.scalar(select(School).where(School.slug == school_slug))
     if school is None:
@@ -49,7 +51,7 @@ def export_command(school_slug: str, period: str, group: str, fmt: str | None, o
         raise click.ClickException("Give --format csv or xlsx, or an --out file ending in .csv or .xlsx.")
     today = today_in(school.timezone)
     form = report_filter_form(school, today, MultiDict([
-        *((("period", period),) if period else ()), ("group", group), ("grades", grades.strip()),
+        *((("period", period),) if period else ()), ("group", group), ("grades", grades.strip()), ("source", source),
         *((name, value) for name, value in (("date_from", date_from), ("date_to", date_to)) if value),
     ]))
     if not form.validate():

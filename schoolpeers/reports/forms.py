@@ -14,7 +14,7 @@ from wtforms.validators import Optional
 from schoolpeers.accounts.models import School
 from schoolpeers.forms_common import choices
 from schoolpeers.reports.differential import RELEASE_LEVELS
-from schoolpeers.reports.report import ALL_GRADES, GROUPINGS, PERIODS, ReportParams
+from schoolpeers.reports.report import ALL_GRADES, GROUPINGS, PERIODS, SOURCES, ReportParams
 from schoolpeers.reports.services import grade_choices, uses_differential_privacy
 
 EARLIEST = date(2000, 1, 1)  # bounds keep the dates sensible
@@ -23,6 +23,7 @@ EARLIEST = date(2000, 1, 1)  # bounds keep the dates sensible
 class ReportFilterForm(Form):
     """A GET form (a plain `Form`: a filter changes nothing, so it needs no CSRF token)."""
 
+    source = SelectField("Check-ins", choices=choices(SOURCES.items()), default="mentors")
     period = SelectField("Period", choices=choices(PERIODS.items()), default="month")
     group = SelectField("Group by", choices=choices(GROUPINGS.items()), default="grade")
     grades = SelectField("Grades", default=ALL_GRADES)
@@ -30,6 +31,12 @@ class ReportFilterForm(Form):
     date_to = DateField("To (its whole period)", validators=[Optional()])
 
     latest: date = date.max
+    differential_privacy: bool = False
+
+    def validate_source(self, field) -> None:
+        if self.differential_privacy and field.data == "students":
+            raise ValidationError("Under differential privacy the school's yearly budget is spent on the mentors' "
+                                  "check-ins; the students' own are reported under cell keys only.")
 
     def validate_date_from(self, field) -> None:
         self._in_range(field)
@@ -50,11 +57,11 @@ class ReportFilterForm(Form):
         for name in ("date_from", "date_to"):
             if self[name].data:
                 args[name] = self[name].data.isoformat()
-        return args
+        return args | {"source": self.source.data}
 
     def params(self) -> ReportParams:
         return ReportParams(period=self.period.data, group=self.group.data, grades=self.grades.data,
-                            date_from=self.date_from.data, date_to=self.date_to.data)
+                            date_from=self.date_from.data, date_to=self.date_to.data, source=self.source.data)
 
 
 def report_filter_form(school: School, today: date, formdata: MultiDict) -> ReportFilterForm:
@@ -62,6 +69,7 @@ def report_filter_form(school: School, today: date, formdata: MultiDict) -> Repo
     form = ReportFilterForm(formdata)
     form.grades.choices = choices(grade_choices(school))
     if uses_differential_privacy(school):  # releases cover closed terms and school years only
+        form.differential_privacy = True
         form.period.choices = choices((p, PERIODS[p]) for p in RELEASE_LEVELS)
         if "period" not in formdata:
             form.period.data = RELEASE_LEVELS[0]

@@ -23,7 +23,7 @@ from sqlalchemy import BigInteger, Text, and_, cast, func, literal, select
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
 from schoolpeers.lazy import LazyModule
-from schoolpeers.mentors.models import CheckIn, CheckInRevision, CheckInTopic
+from schoolpeers.mentors.models import CheckIn, CheckInRevision, CheckInTopic, SelfCheckIn
 from schoolpeers.oversight.models import Concern
 from schoolpeers.reports.trends import DOMAINS
 
@@ -34,9 +34,10 @@ CHUNK_ROWS = 100_000  # rows fetched and converted at a time
 
 @dataclass(frozen=True)
 class DataExtent:
-    """A fingerprint of everything a school's lattice is built from: check-ins (count, first and last
-    day), their corrections (count, latest), concerns (count, latest) and its students' grades. A new,
-    corrected or deleted check-in, a new concern or a changed grade changes it."""
+    """A fingerprint of everything a school's lattices are built from: check-ins (count, first and last
+    day), their corrections (count, latest), concerns (count, latest), its students' grades and the
+    students' own check-ins (count, latest). A new, corrected or deleted check-in, a new concern, a
+    changed grade or a new self check-in changes it."""
 
     checkins: int
     first_day: date | None
@@ -50,6 +51,8 @@ class DataExtent:
     graded: int
     grades: int | None
     grades_again: int | None
+    own_checkins: int
+    last_own_checkin: int | None
 
 
 def data_extent(school: School) -> DataExtent:
@@ -72,6 +75,7 @@ def data_extent(school: School) -> DataExtent:
         one(func.count(), Concern), one(func.max(Concern.created_at), Concern), one(func.max(Concern.id), Concern),
         one(func.count(), User, *graded), one(func.sum(User.id * User.grade), User, *graded),
         one(func.sum(weight * User.grade), User, *graded),
+        one(func.count(), SelfCheckIn), one(func.max(SelfCheckIn.id), SelfCheckIn),
     )).one()
     return DataExtent(*row)
 
@@ -94,6 +98,22 @@ def load_checkins(school: School, grades: frozenset[int], first: date | None, la
         query = query.where(CheckIn.occurred_on <= last)
     topic_names = db.session.execute(select(Topic.id, Topic.name).where(Topic.school_id == school.id)).all()
     return _frame(query, _checkin_types({str(i): name for i, name in topic_names}))
+
+
+def load_self_checkins(school: School, grades: frozenset[int], first: date | None, last: date | None
+                       ) -> pd.DataFrame:
+    """The students' own check-ins in the range, shaped as `load_checkins` (they carry no topics)."""
+    query = (
+        select(SelfCheckIn.mentee_id.label("mentee_key"), User.grade, SelfCheckIn.occurred_on, SelfCheckIn.wellbeing,
+               *(getattr(SelfCheckIn, d) for d in DOMAINS), cast(literal(None), Text).label("topic_ids"))
+        .join(User, and_(User.id == SelfCheckIn.mentee_id, User.school_id == SelfCheckIn.school_id))
+        .where(SelfCheckIn.school_id == school.id, User.grade.in_(sorted(grades)))
+    )
+    if first:
+        query = query.where(SelfCheckIn.occurred_on >= first)
+    if last:
+        query = query.where(SelfCheckIn.occurred_on <= last)
+    return _frame(query, _checkin_types({}))
 
 
 def load_concerns(school: School, grades: frozenset[int], first: date | None, last: date | None) -> pd.DataFrame:

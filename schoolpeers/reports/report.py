@@ -44,6 +44,9 @@ from schoolpeers.reports.trends import (
 PERIODS: dict[Level, str] = {"week": "Week", "month": "Month", "term": "Term", "year": "School year"}
 GROUPINGS: dict[Grouping, str] = {"grade": "Grade", "band": "Grade band", "school": "Whole school"}
 ALL_GRADES = "all"
+# Whose check-ins a report reads: the mentors' ratings of their mentees, or the students' own. Each is
+# its own lattice, protected by the same rules and keys (the same students and days get the same noise).
+SOURCES = {"mentors": "Mentors' check-ins", "students": "Students' own check-ins"}
 COMPARED = ("students", "checkins", "wellbeing_mean", "low_share")
 MARKS = {CellStatus.HIDDEN: "*", CellStatus.CODED: "~"}
 # Periods × groups a report may hold: weeks by grade over about three years. More is more than anyone
@@ -61,6 +64,7 @@ class ReportParams:
     grades: str = ALL_GRADES
     date_from: date | None = None
     date_to: date | None = None
+    source: str = "mentors"  # a key of SOURCES
 
 
 def grade_choice(row: Row) -> str:
@@ -146,6 +150,7 @@ class SchoolReport:
             "grades": self.protected.rows[self.scope],
             "from": self.slots[0].start.isoformat() if self.slots else "–",
             "to": self.slots[-1].end.isoformat() if self.slots else "–",
+            "checkins": SOURCES[self.params.source],
         }
 
     # --- the school year of the last period: summary and topics

@@ -26,7 +26,7 @@ from schoolpeers.reports.differential import (
     release_epsilon,
 )
 from schoolpeers.reports.lattice import Row, build_lattice, grade_bands, lattice_rows, period_range
-from schoolpeers.reports.loading import data_extent, load_checkins, load_concerns
+from schoolpeers.reports.loading import data_extent, load_checkins, load_concerns, load_self_checkins
 from schoolpeers.reports.models import DpRelease
 from schoolpeers.reports.perturbation import student_key
 from schoolpeers.reports.privacy import ProtectedLattice, protect_lattice
@@ -67,11 +67,12 @@ def report_secret(app_secret: str | bytes, school: School) -> bytes:
     return hashlib.blake2b(f"report cell keys of school {school.id}".encode(), key=secret[:64]).digest()
 
 
-def protected_lattice(school: School, secret: bytes) -> ProtectedLattice:
-    """Load the school's whole history and make its one protection decision."""
+def protected_lattice(school: School, secret: bytes, source: str = "mentors") -> ProtectedLattice:
+    """Load the school's whole history of one source's check-ins (the mentors' or the students'
+    own, see `report.SOURCES`) and make its one protection decision."""
     rows = school_rows(school)
     grades = frozenset(range(school.grade_min, school.grade_max + 1))
-    checkins = load_checkins(school, grades, None, None)
+    checkins = (load_self_checkins if source == "students" else load_checkins)(school, grades, None, None)
     concerns = load_concerns(school, grades, None, None)
     keys = {int(m): student_key(secret, int(m)) for m in pd.unique(checkins["mentee_key"])}
     return protect_lattice(build_lattice(checkins, concerns, rows=rows, student_keys=keys), school.min_group_size)
@@ -93,7 +94,7 @@ def uncached_report(school: School, params: ReportParams, today: date, app_secre
     if uses_differential_privacy(school):
         protected = released_lattice(school, today)
     else:
-        protected = protected_lattice(school, report_secret(app_secret, school))
+        protected = protected_lattice(school, report_secret(app_secret, school), params.source)
     return school_report(school, protected, params, today)
 
 

@@ -73,11 +73,11 @@ def cached_report(form: ReportFilterForm, *, default_range: bool) -> CachedRepor
             protected = services.released_lattice(school, today)
         return CachedReport(services.school_report(school, protected, params, today, default_months=default_months))
     cache: ReportCache = current_app.extensions[CACHE]
-    lattice_key = LatticeKey.of(school, data_extent(school))
+    lattice_key = LatticeKey.of(school, data_extent(school), params.source)
 
     def build() -> SchoolReport:
         secret = services.report_secret(current_app.config["SECRET_KEY"], school)
-        protected = cache.lattice(lattice_key, lambda: services.protected_lattice(school, secret))
+        protected = cache.lattice(lattice_key, lambda: services.protected_lattice(school, secret, params.source))
         return services.school_report(school, protected, params, today, default_months=default_months)
 
     return cache.report(ReportKey(lattice_key, params, default_range, today), build)

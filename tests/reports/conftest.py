@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
-from schoolpeers.mentors.models import CheckIn, CheckInTopic, MentorProfile, Mentorship
+from schoolpeers.mentors.models import CheckIn, CheckInTopic, MentorProfile, Mentorship, SelfCheckIn
 from schoolpeers.oversight.models import Concern
 from schoolpeers.reports.views import CACHE
 from tests.factories import make_mentor
@@ -70,6 +70,13 @@ class Programme:
             made.append(checkin)
         db.session.flush()
         return made
+
+    def own_checkins(self, students: list[User], day: date, wellbeing: int = 3, **domains: int) -> None:
+        """The students' own check-ins (a self check-in each)."""
+        for student in students:
+            db.session.add(SelfCheckIn(school_id=self.school.id, mentee_id=student.id, occurred_on=day,
+                                       wellbeing=wellbeing, note=SECRET_NOTE, **domains))
+        db.session.flush()
 
     def concern(self, student: User, at: datetime, severity: str = "high") -> Concern:
         concern = Concern(school_id=self.school.id, student_id=student.id, source="manual", severity=severity,

@@ -1,6 +1,7 @@
 """The cache of lattices and reports: repeated views skip the build, new data or another school never hit."""
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime, timezone
 
 import pytest
@@ -19,7 +20,7 @@ from tests.factories import UserFactory, make_mentor
 from tests.reports.conftest import APRIL, MARCH, SMALL_GROUP_MEAN, Programme
 
 TODAY = date(2025, 4, 30)
-EXTENT = DataExtent(20, MARCH, APRIL, 40, 0, None, 1, None, 3, 20, 1234, 5678)
+EXTENT = DataExtent(20, MARCH, APRIL, 40, 0, None, 1, None, 3, 20, 1234, 5678, 0, None)
 
 
 class Clock:
@@ -40,9 +41,9 @@ def builds(monkeypatch) -> list[int]:
     """The school of every lattice really built (not taken from the cache)."""
     made, original = [], services.protected_lattice
 
-    def counted(school, secret):
+    def counted(school, secret, source="mentors"):
         made.append(school.id)
-        return original(school, secret)
+        return original(school, secret, source)
 
     monkeypatch.setattr(services, "protected_lattice", counted)
     return made
@@ -86,9 +87,11 @@ def test_the_key_holds_the_school_its_settings_the_day_and_the_data(school, othe
     assert key(school) == key(school)
     assert key(school) != key(other_school)
     assert key(school) != key(school, today=date(2025, 5, 1))
-    assert key(school) != key(school, extent=DataExtent(20, MARCH, APRIL, 41, 0, None, 1, None, 3, 20, 1234, 5678))
+    assert key(school) != key(school, extent=dataclasses.replace(EXTENT, last_checkin=41))
+    assert key(school) != key(school, extent=dataclasses.replace(EXTENT, own_checkins=1, last_own_checkin=7))
     assert key(school) != key(school, default_range=False)
     assert key(school) != key(school, params=ReportParams(group="band"))
+    assert LatticeKey.of(school, EXTENT) != LatticeKey.of(school, EXTENT, "students")
     before = key(school)
     school.min_group_size = 6
     assert key(school) != before
@@ -137,7 +140,7 @@ def test_the_extent_changes_when_a_check_in_is_deleted_and_another_added(small_s
 
 
 def test_the_extent_is_the_schools_own(small_school, school, other_school):
-    assert data_extent(other_school) == DataExtent(0, None, None, None, 0, None, 0, None, None, 0, None, None)
+    assert data_extent(other_school) == DataExtent(0, None, None, None, 0, None, 0, None, None, 0, None, None, 0, None)
 
 
 # --- the pages ----------------------------------------------------------------------------------

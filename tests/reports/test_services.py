@@ -159,7 +159,7 @@ def test_dates_are_widened_to_whole_periods_and_described(clear_school, school):
     assert month.periods == ["2025-03", "2025-04"]
     assert month.groups == ["grades 6–8"]
     assert month.describe() == {"period": "month", "group": "band", "grades": "grades 6–8", "from": "2025-03-01",
-                                "to": "2025-04-30"}
+                                "to": "2025-04-30", "checkins": "Mentors' check-ins"}
     assert report(school, date_from=date(2025, 4, 10)).periods == ["2025-04"]
 
 

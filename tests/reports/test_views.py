@@ -177,7 +177,7 @@ def test_each_export_is_audited(client, small_school, users, login_as, fmt):
     assert event.actor_id == users["staff"].id and event.school_id == users["staff"].school_id
     assert event.detail["format"] == fmt
     assert event.detail["filters"] == {"period": "term", "group": "band", "grades": "whole school",
-                                       "from": "2025-01-01", "to": "2025-08-31"}
+                                       "from": "2025-01-01", "to": "2025-08-31", "checkins": "Mentors' check-ins"}
 
 
 def test_page_and_chart_data_are_not_audited(client, small_school, users, login_as):
