@@ -7,7 +7,7 @@ from flask import session
 from schoolpeers.mentors.services import is_mentor, profile_for
 
 NAVIGATION = {
-    "student": [("home.index", "Home"), ("matching.my_request", "My mentor"), ("resources.index", "Ideas that help")],
+    "student": [("home.index", "Home"), ("matching.my_request", "My mentor"), ("resources.index", "Ideas")],
     "counselor": [
         ("home.index", "Home"),
         ("overview.dashboard", "Dashboard"),

@@ -26,6 +26,7 @@ from schoolpeers.mentors.models import (
 )
 from schoolpeers.mentors.signals import checkin_saved
 from schoolpeers.mentors.statuses import MentorshipStatus
+from schoolpeers.refusals import FieldRefusal
 from schoolpeers.severity import WORRIES, highest
 from schoolpeers.timeutil import as_utc
 
@@ -33,12 +34,8 @@ CORRECTION_WINDOW = timedelta(hours=24)
 MAX_NOTES = 4000
 
 
-class CheckInError(ValueError):
-    """Bad check-in data: `field` names the form field the message belongs next to."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
+class CheckInError(FieldRefusal):
+    """Bad check-in data."""
 
 
 @dataclass

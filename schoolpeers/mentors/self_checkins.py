@@ -16,17 +16,14 @@ from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee
 from schoolpeers.mentors.models import DOMAINS, SelfCheckIn
 from schoolpeers.mentors.signals import self_checkin_saved
+from schoolpeers.refusals import FieldRefusal
 from schoolpeers.severity import highest
 
 MAX_NOTE = 2000
 
 
-class SelfCheckInError(ValueError):
-    """Bad self check-in data: `field` names the form field the message belongs next to."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
+class SelfCheckInError(FieldRefusal):
+    """Bad self check-in data."""
 
 
 @dataclass

@@ -21,18 +21,15 @@ from schoolpeers.mentors.services import profile_for
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.notifications import invitations, slots
 from schoolpeers.notifications.models import Meeting
+from schoolpeers.refusals import FieldRefusal
 from schoolpeers.timeutil import as_utc, in_zone
 
 SUMMARY = "Peer mentoring meeting"
 MAIL_KIND = "meeting"
 
 
-class MeetingError(ValueError):
-    """The meeting cannot be proposed as asked; `field` names the form field the message belongs to."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
+class MeetingError(FieldRefusal):
+    """A meeting that cannot be proposed as asked."""
 
 
 def free_slots(mentorship: Mentorship) -> list[str]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
+from schoolpeers.refusals import FieldRefusal
 from schoolpeers.resources.models import Resource, ResourceTopic
 from schoolpeers.resources.starter import STARTER_SET
 
@@ -20,12 +21,8 @@ MAX_BODY = 1500
 SUGGESTED = 3  # a few ideas, never a wall of links
 
 
-class ResourceError(ValueError):
-    """Bad resource data: `field` names the form field the message belongs next to."""
-
-    def __init__(self, field_name: str, message: str):
-        super().__init__(message)
-        self.field = field_name
+class ResourceError(FieldRefusal):
+    """Bad resource data."""
 
 
 @dataclass

@@ -89,3 +89,12 @@ def test_a_person_chooses_on_their_page(client, users, login_as):
     db.session.refresh(users["counselor"])
     assert users["counselor"].reminders_by_mail is False
     assert client.post("/me/reminders", data={"channel": "pigeon"}).status_code == 200
+
+
+def test_reminders_reach_the_real_mail_server_without_what_was_said(mentorship, smtp_inbox):
+    mentorship.mentee.email = "leo@school.example"
+    db.session.commit()
+    reminders.send_reminders(utcnow())
+    [mail] = smtp_inbox.messages
+    assert mail.rcpt_tos == ["leo@school.example"] and b"How are you doing?" in mail.content
+    assert b"/me/checkin" in mail.content
