@@ -161,9 +161,11 @@ def register_signal_handlers() -> None:
     from schoolpeers.mentors.signals import (
         checkin_committed,
         checkin_saved,
+        mentorship_closed,
         self_checkin_committed,
         self_checkin_saved,
     )
+    from schoolpeers.notifications.meetings import on_mentorship_closed
     from schoolpeers.oversight.notify import on_checkin_committed, on_self_checkin_committed
     from schoolpeers.oversight.services import on_checkin_saved, on_self_checkin_saved
 
@@ -171,6 +173,7 @@ def register_signal_handlers() -> None:
     checkin_committed.connect(on_checkin_committed)
     self_checkin_saved.connect(on_self_checkin_saved)
     self_checkin_committed.connect(on_self_checkin_committed)
+    mentorship_closed.connect(on_mentorship_closed)
     user_deactivated.connect(on_user_deactivated)
     consent_stopped.connect(on_consent_stopped)
 

@@ -58,13 +58,12 @@ def summary_for(user: User) -> dict:
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
     profile = profile_for(user)
+    school, today = user.school, today_in(user.school.timezone)
     has_mentor = active_mentorship_of_mentee(user) is not None
-    due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today_in(user.school.timezone),
-                                              user.school.checkin_cadence_days)
+    due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today, school.checkin_cadence_days)
     ideas = suggest(user.school_id, recent_topic_ids(user), user.grade) if has_mentor else []
     mentoring = is_mentor(profile)
-    today = today_in(user.school.timezone)
-    checkins_due = ([line for line in mentees_overview(user, today, user.school.checkin_cadence_days) if line.due]
+    checkins_due = ([line for line in mentees_overview(user, today, school.checkin_cadence_days) if line.due]
                     if mentoring else [])
     return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
             "has_mentor": has_mentor, "self_checkin_due": due, "ideas": ideas,

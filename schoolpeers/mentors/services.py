@@ -26,6 +26,7 @@ from schoolpeers.mentors.models import (
     TrainingCompletion,
     TrainingModule,
 )
+from schoolpeers.mentors.signals import mentorship_closed
 from schoolpeers.mentors.statuses import ACCEPTED, OPEN, MentorshipStatus, ProfileStatus
 from schoolpeers.timeutil import utcnow
 
@@ -327,6 +328,7 @@ def close_mentorship(mentorship: Mentorship, reason: str, note: str, actor: User
         block_pair(mentorship.school_id, mentorship.mentor_id, mentorship.mentee_id, actor, reason)
     _event(mentorship, "closed", actor, reason=reason, note=note.strip())
     db.session.flush()
+    mentorship_closed.send(mentorship)
 
 
 def block_pair(school_id: int, mentor_id: int, mentee_id: int, actor: User | None,

@@ -12,3 +12,6 @@ checkin_committed = _signals.signal("checkin-committed")
 # highest severity they raised, like `checkin_saved`.
 self_checkin_saved = _signals.signal("self-checkin-saved")
 self_checkin_committed = _signals.signal("self-checkin-committed")
+# Sent when an active mentorship is closed, before the view commits: what hangs on the pair (their
+# next meeting) ends with it, in the same transaction.
+mentorship_closed = _signals.signal("mentorship-closed")

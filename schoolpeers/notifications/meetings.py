@@ -22,7 +22,7 @@ from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.notifications import invitations, slots
 from schoolpeers.notifications.models import Meeting
 from schoolpeers.refusals import FieldRefusal
-from schoolpeers.timeutil import as_utc, in_zone
+from schoolpeers.timeutil import as_utc, in_zone, utcnow
 
 SUMMARY = "Peer mentoring meeting"
 MAIL_KIND = "meeting"
@@ -83,6 +83,18 @@ def cancel(meeting: Meeting, mentor: User, now: datetime) -> list[int]:
     meeting.cancelled_at, meeting.sequence = now, meeting.sequence + 1
     db.session.flush()
     return _invite(meeting, now, cancelled=True)
+
+
+def on_mentorship_closed(mentorship: Mentorship) -> None:
+    """The `mentorship_closed` receiver: the pair's coming meetings are cancelled, and both told (the
+    mail says only that the meeting is cancelled, never why the mentoring ended)."""
+    now = utcnow()
+    for meeting in db.session.scalars(select(Meeting).where(
+            Meeting.school_id == mentorship.school_id, Meeting.mentorship_id == mentorship.id,
+            Meeting.cancelled_at.is_(None), Meeting.starts_at > now)).all():
+        meeting.cancelled_at, meeting.sequence = now, meeting.sequence + 1
+        db.session.flush()
+        _invite(meeting, now, cancelled=True)
 
 
 def _invite(meeting: Meeting, now: datetime, cancelled: bool = False) -> list[int]:

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
 from schoolpeers.matching.services import request_of
 from schoolpeers.mentors.services import profile_for
 from schoolpeers.notifications import meetings
@@ -102,3 +103,12 @@ def test_nobody_else_arranges_or_cancels(client, pair, login_as, users, other_sc
         assert client.post(f"/mentor/meetings/{meeting.id}/cancel").status_code in (403, 404)
     db.session.refresh(meeting)
     assert meeting.cancelled_at is None
+
+
+def test_ending_the_mentorship_cancels_its_coming_meeting(pair, users):
+    meeting, _ = meetings.propose(pair, pair.mentor, meetings.options(pair, utcnow())[0], 30, "", utcnow())
+    matching.end_mentorship(pair, "completed", "", users["counselor"])
+    assert meeting.cancelled_at is not None and meeting.sequence == 1
+    cancellations = [m for m in mails() if "METHOD:CANCEL" in m.calendar]
+    assert {m.to_address for m in cancellations} == {pair.mentor.email, pair.mentee.email}
+    assert all("completed" not in m.body for m in cancellations)
