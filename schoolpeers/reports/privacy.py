@@ -15,9 +15,11 @@ k the school's setting (at least 5):
    members carry noise (rule 5) that the subtraction is uncertain by k-1 or more either way; such
    a relation gets its smallest shown member hidden too, repeated over all relations together
    until none gives a cell away. So a week of three students hides that week, not its month,
-   term and school year too. The bounds a reader can carry through several relations of a period
-   at once, and from a cell's students to its check-ins (`bounds`), must not narrow a hidden count
-   below k either; where they would, the cheapest shown cell beside it is hidden too.
+   term and school year too. The bounds a reader can carry through several relations at once
+   (`bounds`: across the rows of a period; across the periods of a row, where a period counts
+   every student of a period inside it, so a shown week puts a floor under its hidden month; and
+   from a cell's students to its check-ins) must not narrow a hidden count below k or pin it
+   either; where they would, the cheapest shown cell beside it is hidden too.
 3. Dominance: a share of low ratings is hidden when its low ratings come from fewer than k students
    (none included: "nobody in the group" is about every one of them), a domain's mean when 1 to k-1
    students answered it; rule 2 then runs for that measure.
@@ -133,12 +135,13 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
     published = {m: cells.flat(lambda t, m=m: perturbed(t.values[m], t.keys[m], m, floor=k))
                  for m in ("students", "checkins")}  # the very counts the levels show
     by_group = cells.relations(over_time=False)
+    reader = _Reader(by_group, cells.over_time(within=True), cells.over_time(within=False))
 
     def suppressed(hidden: np.ndarray) -> np.ndarray:
         return complete_suppression(hidden, cost, relations, noisy=seen, needed=counts_needed,
                                     published=list(published.values()), floor=k)
 
-    cell_hidden = hide_what_bounds_give_away(suppressed(seen & (students < k)), published, by_group, cost, k,
+    cell_hidden = hide_what_bounds_give_away(suppressed(seen & (students < k)), published, reader, cost, k,
                                              suppressed)
 
     def measure_hidden(basis: str, *, none_hidden: bool, noisy: np.ndarray | None = None,
@@ -233,28 +236,68 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
 
 
-def hide_what_bounds_give_away(hidden: np.ndarray, published: dict[str, np.ndarray], by_group: sparse.csr_matrix,
+class _Reader:
+    """The relations a reader carries bounds through: between the rows of a period (`by_group`), and
+    between the periods of a row (`within`: a period, then those of one finer level inside it;
+    `covering`: a period, then those of one finer level that overlap it), for every coarser and
+    finer level, not only neighbouring ones: a week that overlaps two months still lies in a term."""
+
+    def __init__(self, by_group: sparse.csr_matrix, within: sparse.csr_matrix, covering: sparse.csr_matrix):
+        self.by_group, self.within, self.covering = by_group, within, covering
+        self._relations = sparse.vstack([by_group, covering]).tocsr()  # `within` is part of `covering`
+        self._member_of = self._relations.T.tocsr()
+        first = np.zeros(len(within.indices), dtype=bool)
+        first[within.indptr[:-1]] = True  # every relation has a whole and at least one part
+        self._outer = np.repeat(within.indices[within.indptr[:-1]], np.diff(within.indptr))[~first]
+        self._inner = within.indices[~first]
+
+    def bounds(self, published: dict[str, np.ndarray], hidden: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return cell_bounds(published["students"], published["checkins"], hidden, self.by_group, floor=k,
+                           noise=MAX_NOISE, within=self.within, covering=self.covering)
+
+    def inside(self, periods: np.ndarray) -> np.ndarray:
+        """The cells that lie inside one of `periods` (a mask) of their own row."""
+        found = np.zeros(len(periods), dtype=bool)
+        found[self._inner[periods[self._outer]]] = True
+        return found
+
+    def beside(self, cell: int) -> np.ndarray:
+        """Every cell that shares a relation with `cell` (itself included)."""
+        relations, member_of = self._relations, self._member_of
+        found = [relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
+                 for r in member_of.indices[member_of.indptr[cell]:member_of.indptr[cell + 1]]]
+        return np.unique(np.concatenate(found)).astype(int) if found else np.array([], dtype=int)
+
+
+def hide_what_bounds_give_away(hidden: np.ndarray, published: dict[str, np.ndarray], reader: _Reader,
                                cost: np.ndarray, k: int, suppressed) -> np.ndarray:
     """Rule 2 carried through several relations at once: where the bounds a reader can work out
-    (`bounds.cell_bounds`: across the rows of a period, and from a cell's students to its check-ins)
-    put a hidden cell's students or check-ins below k, or pin them, the cheapest shown cell beside it
-    is hidden too, and rule 2 runs again; until no hidden cell is narrowed so."""
-    member_of = by_group.T.tocsr()
+    (`bounds.cell_bounds`: across the rows of a period, across the periods of a row, and from a
+    cell's students to its check-ins) put a hidden cell's students or check-ins below k, or pin
+    them, the cheapest shown cell beside it is hidden too, and rule 2 runs again; until no hidden
+    cell is narrowed so."""
     while True:
-        low, high = cell_bounds(published["students"], published["checkins"], hidden, by_group, floor=k,
-                                noise=MAX_NOISE)
+        low, high = reader.bounds(published, hidden, k)
         exposed = hidden & ((high < k) | (high - low < 0.5)).any(axis=0)
-        more = hidden.copy()
-        for cell in np.flatnonzero(exposed):
-            beside = np.unique(np.concatenate([
-                by_group.indices[by_group.indptr[r]:by_group.indptr[r + 1]]
-                for r in member_of.indices[member_of.indptr[cell]:member_of.indptr[cell + 1]]] or [[]])).astype(int)
-            shown = beside[~more[beside] & np.isfinite(cost[beside])]  # an empty cell stays published as empty
-            if len(shown):
-                more[shown[np.argmin(cost[shown])]] = True
+        # A period's students bound those of every period inside it, so one narrowed year narrows its
+        # terms, months and weeks too: mend the outermost first, the rest may follow from it.
+        more = _hide_beside(exposed & ~reader.inside(exposed), hidden, reader, cost)
+        if (more == hidden).all():
+            more = _hide_beside(exposed, hidden, reader, cost)  # nothing to hide beside those
         if (more == hidden).all():
             return hidden  # nothing exposed, or nothing left beside it to hide
         hidden = suppressed(more)
+
+
+def _hide_beside(exposed: np.ndarray, hidden: np.ndarray, reader: _Reader, cost: np.ndarray) -> np.ndarray:
+    """`hidden` with, for each exposed cell, the cheapest shown cell beside it hidden too."""
+    more = hidden.copy()
+    for cell in np.flatnonzero(exposed):
+        beside = reader.beside(cell)
+        shown = beside[~more[beside] & np.isfinite(cost[beside])]  # an empty cell stays published as empty
+        if len(shown):
+            more[shown[np.argmin(cost[shown])]] = True
+    return more
 
 
 def _noisy_members_needed(k: int, max_noise: int) -> int:
@@ -302,6 +345,31 @@ class _FlatCells:
     def cell(self, level: Level, row: int, period: int) -> int:
         return self.offsets[level] + row * len(self.lattice.levels[level].periods) + period
 
+    def over_time(self, *, within: bool) -> sparse.csr_matrix:
+        """Per row, each period with the periods of every finer level that lie inside it (`within`)
+        or overlap it: a year with its terms, months and weeks, a term with its months and weeks, a
+        month with its weeks."""
+        members: list[list[int]] = []
+        for o, outer_level in enumerate(LEVELS):
+            outer_start, outer_end = self._days(outer_level)
+            for inner_level in LEVELS[:o]:
+                start, end = self._days(inner_level)
+                if within:
+                    parts = (start >= outer_start[:, None]) & (end <= outer_end[:, None])
+                else:
+                    parts = (start <= outer_end[:, None]) & (end >= outer_start[:, None])
+                for p, found in enumerate(parts):
+                    members += [[self.cell(outer_level, r, p), *(self.cell(inner_level, r, c)
+                                                                 for c in np.flatnonzero(found))]
+                                for r in range(len(self.lattice.rows))]
+        return self._matrix(members)
+
+    def _days(self, level: Level) -> tuple[np.ndarray, np.ndarray]:
+        """First and last day of each period of `level`."""
+        periods = self.lattice.levels[level].periods
+        return (np.array([slot.start for slot in periods], dtype="datetime64[D]"),
+                np.array([slot.end for slot in periods], dtype="datetime64[D]"))
+
     def relations(self, *, over_time: bool = True) -> sparse.csr_matrix:
         """Every total-and-parts relation of the lattice (see rule 2 of the module docstring); with
         `over_time` False, only those between rows of the same period."""
@@ -320,6 +388,10 @@ class _FlatCells:
                 parts = [c for c, part in enumerate(inner) if part.start <= slot.end and part.end >= slot.start]
                 members += [[self.cell(parent, r, p), *(self.cell(child, r, c) for c in parts)]
                             for r in range(len(rows))]
+        return self._matrix(members)
+
+    def _matrix(self, members: list[list[int]]) -> sparse.csr_matrix:
+        """Relations × cells, one row per list of members (a total first); one-cell lists dropped."""
         members = [m for m in members if len(m) > 1]
         indptr = np.cumsum([0, *(len(m) for m in members)])
         indices = np.array([c for m in members for c in m], dtype=np.int64)

@@ -63,3 +63,52 @@ def test_the_truth_always_lies_within_the_bounds(data):
                             floor=k, noise=noise)
     assert (low[0] <= students + 1e-9).all() and (students <= high[0] + 1e-9).all()
     assert (low[1] <= checkins + 1e-9).all() and (checkins <= high[1] + 1e-9).all()
+
+
+def test_a_week_inside_a_hidden_month_and_the_band_pin_the_month():
+    """Cells: 0 a band's month (shown 16), 1 and 2 its two grades' months (hidden), 3 and 4 a week of
+    each grade inside that month (shown 6 and 14, k = 6). A month counts every student of its weeks,
+    so grade 1's month is at least 6 and grade 2's at least 12, which leaves grade 1 at most 18 - 12."""
+    hidden = np.array([False, True, True, False, False])
+    students = np.array([16, 0, 0, 6, 14])
+    checkins = np.array([40, 0, 0, 9, 20])
+    low, high = cell_bounds(students, checkins, hidden, relations([0, 1, 2], cells=5), floor=6, noise=2,
+                            within=relations([1, 3], [2, 4], cells=5))
+    assert (low[0, 1], high[0, 1]) == (6, 6)
+    assert (low[0, 2], high[0, 2]) == (12, 12)
+    assert low[1, 1] == 7 and low[1, 2] == 18  # check-ins of the weeks inside are check-ins of the month
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.data())
+def test_the_truth_lies_within_the_bounds_carried_over_time(data):
+    """One row over 21 days: a whole period, two "months" cut at a drawn day, and three weeks, the
+    month cut falling inside one of them. Whatever the check-ins and the noise, each cell's true
+    students and check-ins lie in its bounds."""
+    k, noise = 5, 2
+    cut = data.draw(st.integers(1, 20))
+    periods = [(0, 20), (0, cut - 1), (cut, 20), (0, 6), (7, 13), (14, 20)]  # whole, 2 months, 3 weeks
+    visits = data.draw(st.lists(st.lists(st.integers(0, 20), max_size=6), min_size=1, max_size=12))
+    students = np.array([sum(any(a <= d <= b for d in days) for days in visits) for a, b in periods])
+    checkins = np.array([sum(a <= d <= b for days in visits for d in days) for a, b in periods])
+    shift = np.array(data.draw(st.lists(st.integers(-noise, noise), min_size=2 * len(periods),
+                                        max_size=2 * len(periods)))).reshape(2, -1)
+    hidden = (students > 0) & (students < k)
+    shown = [np.where(counts > 0, np.maximum(k, counts + s), 0)
+             for counts, s in zip((students, checkins), shift, strict=True)]
+    consistent = (~hidden & (students > 0)) <= ((np.abs(shown[0] - students) <= noise)
+                                                & (np.abs(shown[1] - checkins) <= noise))
+    if not consistent.all():
+        return  # not a publication the noise allows
+    # each relation's parts are of one level, so they do not overlap one another
+    inside = [[0, 1, 2], [0, 3, 4, 5]]
+    inside += [[m] + [w for w in range(3, 6) if periods[m][0] <= periods[w][0] and periods[w][1] <= periods[m][1]]
+               for m in (1, 2)]
+    overlapping = [[0, 1, 2], [0, 3, 4, 5]]
+    overlapping += [[m] + [w for w in range(3, 6) if periods[w][0] <= periods[m][1] and periods[w][1] >= periods[m][0]]
+                    for m in (1, 2)]
+    low, high = cell_bounds(shown[0], shown[1], hidden, relations(cells=len(periods)), floor=k, noise=noise,
+                            within=relations(*inside, cells=len(periods)),
+                            covering=relations(*overlapping, cells=len(periods)))
+    for m, truth in enumerate((students, checkins)):
+        assert (low[m] <= truth + 1e-9).all() and (truth <= high[m] + 1e-9).all(), m

@@ -174,6 +174,19 @@ def test_a_shown_count_at_k_cannot_cap_a_hidden_one_below_k():
     assert audit(lattice, protect_lattice(lattice, 5)) == []
 
 
+@pytest.mark.parametrize(("seed", "sizes", "k"), [(10000, (3, 12), 6), (4243, (3, 9), 5)])
+def test_a_week_inside_a_hidden_period_cannot_pin_it_against_its_band(seed, sizes, k):
+    """Found by the property above. A period counts every student of a week inside it, so a week shown
+    as 14 (at least 12) put grade 10's hidden months at least 12, and grade 9's week shown as 6 (at
+    least k = 6) put its months at least 6; the band's months shown as 16 (at most 18) then pinned
+    both (seed 10000). Likewise grade 10's week shown as 9 put its year at least 7, and the band's
+    year shown as 9 (at most 11) left grade 9's at most 4, below k = 5 (seed 4243). Bounds carried
+    between the periods of a row (`bounds`) now hide more."""
+    lattice = lattice_of(*small_school(seed, first=date(2025, 9, 1), last=date(2025, 11, 28), sizes=sizes,
+                                       weekly=0.8))
+    assert audit(lattice, protect_lattice(lattice, k)) == []
+
+
 def test_the_attack_finds_what_exact_publication_gives_away():
     """The auditor is not blind: with suppression alone (shown counts exact, no noise), a cell whose
     band and other grades are shown is recovered by subtraction."""

@@ -18,14 +18,15 @@ def line(data, measure, group):
     return next(entry for entry in series["lines"] if entry["group"] == group)
 
 
-def own_school(programme):
+def own_school(programme, small_group: bool = True):
     """Grade 7: twelve students rate themselves 2 in March and April, sleep 3 (their mentors said 4);
-    grade 9: two students rate themselves 1 in March (a group too small to show)."""
+    with `small_group`, grade 9: two students rate themselves 1 in March (a group too small to show)."""
     seventh = programme.students(12, grade=7)
     for day in (MARCH, APRIL):
         programme.checkins(seventh, day, wellbeing=4)
         programme.own_checkins(seventh, day, wellbeing=2, sleep_energy=3)
-    programme.own_checkins(programme.students(2, grade=9), MARCH, wellbeing=1)
+    if small_group:
+        programme.own_checkins(programme.students(2, grade=9), MARCH, wellbeing=1)
     db.session.commit()
     return programme
 
@@ -40,8 +41,15 @@ def test_the_students_own_ratings_are_a_source_of_their_own(client, programme, u
     assert line(students, "wellbeing_mean", "grade 9")["status"][0] == "hidden"
     assert line(students, "wellbeing_mean", "grade 7")["status"][0] == "hidden"
     assert line(students, "wellbeing_mean", "grade 7")["display"][1] == "2.0"
-    assert line(students, "sleep_energy_mean", "grade 7")["display"][1] == "3.0"
     assert "grade 9" not in {entry["group"] for entry in mentors["measures"][0]["lines"]}  # no mentor check-ins
+
+
+def test_the_students_own_domains_are_reported_too(client, programme, users, login_as):
+    own_school(programme, small_group=False)
+    login_as(users["counselor"])
+    students = client.get("/reports/data.json?source=students").get_json()
+    assert line(students, "sleep_energy_mean", "grade 7")["display"] == ["3.0", "3.0"]
+    assert line(students, "wellbeing_mean", "grade 7")["display"] == ["2.0", "2.0"]
 
 
 def test_the_page_and_the_files_say_which_check_ins_they_show(client, programme, users, login_as):
