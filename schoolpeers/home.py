@@ -13,11 +13,10 @@ from schoolpeers.accounts.models import ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import current_request
 from schoolpeers.mentors import self_checkins
-from schoolpeers.mentors.checkins import active_mentorship_of_mentee, mentees_overview, recent_topic_ids
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee, mentees_overview
 from schoolpeers.mentors.services import is_mentor, profile_for
 from schoolpeers.notifications.meetings import upcoming_for
 from schoolpeers.overview.counts import counselor_counts
-from schoolpeers.resources.services import suggest
 from schoolpeers.timeutil import today_in, utcnow
 
 bp = Blueprint("home", __name__)
@@ -61,10 +60,9 @@ def summary_for(user: User) -> dict:
     school, today = user.school, today_in(user.school.timezone)
     has_mentor = active_mentorship_of_mentee(user) is not None
     due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today, school.checkin_cadence_days)
-    ideas = suggest(user.school_id, recent_topic_ids(user), user.grade) if has_mentor else []
     mentoring = is_mentor(profile)
     checkins_due = ([line for line in mentees_overview(user, today, school.checkin_cadence_days) if line.due]
                     if mentoring else [])
     return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
-            "has_mentor": has_mentor, "self_checkin_due": due, "ideas": ideas,
+            "has_mentor": has_mentor, "self_checkin_due": due,
             "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due}

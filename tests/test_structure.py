@@ -73,7 +73,7 @@ FEATURES = {
     # Meetings need the mentee's free times (their request); the counselors' digest counts concerns.
     "notifications": {"accounts", "mentors", "matching", "oversight"},
     "families": {"accounts"},
-    "matching": {"accounts", "mentors", "families"},
+    "matching": {"accounts", "mentors", "families", "resources"},  # ideas on the mentee's own page
     "oversight": {"accounts", "mentors"},
     "reports": {"accounts", "mentors", "oversight"},  # concerns per term are one of the reports' measures
     "overview": {"accounts", "mentors", "matching", "oversight"},

@@ -25,10 +25,12 @@ from schoolpeers.matching.forms import (
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.matching.statuses import RequestStatus
 from schoolpeers.mentors import services as mentors
+from schoolpeers.mentors.checkins import recent_topic_ids
 from schoolpeers.mentors.models import MentorProfile, Mentorship
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.paging import counted_page
+from schoolpeers.resources.services import suggest
 from schoolpeers.web import audit, change, counted, noun, page_arg, school_today
 
 bp = Blueprint("matching", __name__, template_folder="templates")
@@ -58,7 +60,12 @@ def create_from_form(form, interests, topics, student: User) -> MentorRequest:
 def my_request():
     existing = services.current_request(current_user)
     if existing is not None:
-        return render_template("matching/my_request.html", req=existing, ask=AskChangeForm())
+        ideas = []
+        if existing.mentorship is not None and existing.mentorship.status == MentorshipStatus.ACTIVE:
+            # What they asked help with, and what they have talked about since.
+            topics = [t.id for t in existing.topics] + recent_topic_ids(current_user)
+            ideas = suggest(current_user.school_id, topics, current_user.grade)
+        return render_template("matching/my_request.html", req=existing, ask=AskChangeForm(), ideas=ideas)
     form, interests, topics = request_form(RequestForm)
     if not form.is_submitted():
         form.interests.data = [i.id for i in current_user.interests]

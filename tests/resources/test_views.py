@@ -69,7 +69,7 @@ def test_another_school_cannot_open_ours(client, users, login_as, school, other_
     assert "Ours" not in client.get("/resources").get_data(as_text=True)
 
 
-def test_ideas_appear_beside_check_ins_and_on_the_mentees_home(client, users, login_as, school, mentorship):
+def test_ideas_appear_beside_check_ins_and_on_the_mentees_page(client, users, login_as, school, mentorship):
     services.add_starter_set(school, users["counselor"], date.today())
     exams = next(t for t in list_topics(school.id) if t.name == "exam stress")
     checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
@@ -80,7 +80,8 @@ def test_ideas_appear_beside_check_ins_and_on_the_mentees_home(client, users, lo
     assert "Ideas to share for the topics you ticked" in page and f'data-topics="{exams.id}"' in page
     assert "suggestions.js" in page
     login_as(mentorship.mentee)
-    home = client.get("/").get_data(as_text=True)
-    assert "Exam worry" in home and "Ideas that might help" in home
+    own_page = client.get("/request").get_data(as_text=True)
+    assert "Meet your mentor" in own_page and "Exam worry" in own_page and "Ideas that might help" in own_page
+    assert "Ideas that might help" not in client.get("/").get_data(as_text=True)  # the home stays light
     client.post("/me/checkin", data={"wellbeing": "4"})
     assert "Exam worry" in client.get("/me/checkin/done").get_data(as_text=True)
