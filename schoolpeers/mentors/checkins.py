@@ -172,11 +172,13 @@ def mentees_overview(mentor: User, today: date, cadence_days: int) -> list[Mente
         .where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
                Mentorship.status == MentorshipStatus.ACTIVE).order_by(Mentorship.began_on, Mentorship.id)))
     last = last_checkin_dates(mentor.school_id, [m.id for m in mentorships])
-    lines = []
-    for m in mentorships:
-        since = max(filter(None, (m.began_on, last.get(m.id))))
-        lines.append(MenteeLine(m, last.get(m.id), (today - since).days >= cadence_days))
-    return lines
+    return [MenteeLine(m, last.get(m.id), (today - waiting_since(m, last.get(m.id))).days >= cadence_days)
+            for m in mentorships]
+
+
+def waiting_since(mentorship: Mentorship, last_checkin_on: date | None) -> date:
+    """The day the wait for the next check-in began: the last check-in, or the start of the mentorship."""
+    return max(filter(None, (mentorship.began_on, last_checkin_on)))
 
 
 def last_checkin_dates(school_id: int, mentorship_ids: list[int]) -> dict[int, date]:

@@ -25,7 +25,7 @@ from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.mentors import self_checkins
-from schoolpeers.mentors.checkins import last_checkin_dates
+from schoolpeers.mentors.checkins import last_checkin_dates, waiting_since
 from schoolpeers.mentors.models import Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.notifications.models import Meeting, ReminderSent
@@ -59,7 +59,7 @@ def checkins_due(school: School, pairs: list[Mentorship], today) -> list[Reminde
     last = last_checkin_dates(school.id, [m.id for m in pairs])
     reminders = []
     for m in pairs:
-        since = max(filter(None, (m.began_on, last.get(m.id))))
+        since = waiting_since(m, last.get(m.id))
         if (today - since).days >= school.checkin_cadence_days:
             reminders.append(Reminder(
                 m.mentor, "checkin_due", f"mentorship-{m.id}-since-{since.isoformat()}",
