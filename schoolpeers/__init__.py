@@ -112,6 +112,7 @@ def register_extensions(app: Flask) -> None:
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
     from schoolpeers.oversight import append_only  # noqa: F401  (guards concerns)
     from schoolpeers.oversight import models as oversight_models  # noqa: F401
+    from schoolpeers.programme import models as programme_models  # noqa: F401
     from schoolpeers.reports import models as reports_models  # noqa: F401
 
 
@@ -130,6 +131,13 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.oversight.views import bp as oversight_bp
     from schoolpeers.overview.views import bp as overview_bp
     from schoolpeers.privacy.views import bp as privacy_bp
+    from schoolpeers.programme import (
+        closure_views,
+        goal_views,
+        outcome_views,
+        recognition_views,
+        supervision_views,
+    )
     from schoolpeers.reports.views import bp as reports_bp
     from schoolpeers.resources.views import bp as resources_bp
 
@@ -149,6 +157,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(families_bp)
     app.register_blueprint(resources_bp)
     app.register_blueprint(notifications_bp)
+    for programme in (goal_views, supervision_views, closure_views, outcome_views, recognition_views):
+        app.register_blueprint(programme.bp)
 
 
 def register_signal_handlers() -> None:

@@ -102,6 +102,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
     meeting = Meeting(school_id=school.id, mentorship_id=mentorship.id, mentor_id=profile.user_id,
                       mentee_id=mentee.id, starts_at=utcnow() + timedelta(days=3), minutes=30)
     db.session.add(meeting)
+    programme = _programme_records(school, mentorship, checkin, counselor)
     job = approval = None
     if "admin" in people:  # an admin's finished roster import, for its result page
         job = jobs.start(roster_jobs.KIND, people["admin"], {"upload": "gone"})
@@ -113,8 +114,36 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
            "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none",
            "approval_id": approval.id if approval else 0, "guardian_id": guardian.id, "resource_id": resource.id,
-           "meeting_id": meeting.id}
+           "meeting_id": meeting.id, **programme}
     return {**people, "mentor": profile.user}, ids
+
+
+def _programme_records(school: School, mentorship, checkin, counselor) -> dict[str, int]:
+    """One record of each kind of the programme cycle around `mentorship`, by the names routes give
+    their ids."""
+    from datetime import date
+
+    from schoolpeers.extensions import db
+    from schoolpeers.programme import models as programme
+
+    mentor_id, mentee_id = mentorship.mentor_id, mentorship.mentee_id
+    goal = programme.Goal(school_id=school.id, mentorship_id=mentorship.id, position=1, area="friendships",
+                          wording="Talk to someone new each week")
+    feeling = programme.MentorFeeling(school_id=school.id, mentor_id=mentor_id, checkin_id=checkin.id,
+                                      feeling="hard", wants_to_talk=True)
+    session = programme.SupervisionSession(school_id=school.id, held_on=date.today(), kind="group", minutes=45,
+                                           themes=["boundaries"], recorded_by_id=counselor.id)
+    session.attendance = [programme.SupervisionAttendance(school_id=school.id, mentor_id=mentor_id)]
+    measure = programme.OutcomeMeasure(school_id=school.id, mentee_id=mentee_id, mentorship_id=mentorship.id,
+                                       occasion="start", scale="who5", answers=[3, 3, 3, 3, 3], score=60,
+                                       grade=mentorship.mentee.grade, answered_on=date.today())
+    certificate = programme.Certificate(school_id=school.id, mentor_id=mentor_id, issued_by_id=counselor.id,
+                                        issued_on=date.today(), period_from=date.today(), period_to=date.today(),
+                                        checkin_minutes=20, training_minutes=0, supervision_minutes=45)
+    db.session.add_all([goal, feeling, session, measure, certificate])
+    db.session.flush()
+    return {"goal_id": goal.id, "feeling_id": feeling.id, "session_id": session.id, "measure_id": measure.id,
+            "certificate_id": certificate.id}
 
 
 def upload_roster(client, content: bytes | str, name: str = "users.csv", mode: str = "delta"):

@@ -68,6 +68,12 @@ ACCESS = {
     **{e: {"student": NOT_FOUND, "mentor": OK} for e in ("notifications.arrange", "notifications.cancel")},
     **{e: {"counselor": OK} for e in (
         "resources.new", "resources.edit", "resources.set_active", "resources.starter_set")},
+    # The programme cycle, by part (schoolpeers/programme/*_views.py).
+    # programme: goals
+    # programme: supervision
+    # programme: recognition
+    # programme: closure
+    # programme: outcomes
 }
 
 

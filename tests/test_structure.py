@@ -76,8 +76,12 @@ FEATURES = {
     "matching": {"accounts", "mentors", "families", "resources"},  # ideas on the mentee's own page
     "oversight": {"accounts", "mentors"},
     "reports": {"accounts", "mentors", "oversight"},  # concerns per term are one of the reports' measures
-    "overview": {"accounts", "mentors", "matching", "oversight"},
-    "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications"},
+    # The programme cycle: a low well-being score raises a concern; its outcomes report is protected
+    # by the reports' privacy rules.
+    "programme": {"accounts", "mentors", "families", "oversight", "reports"},
+    "overview": {"accounts", "mentors", "matching", "oversight", "programme"},
+    "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications",
+                "programme"},
 }
 TOP = {"__init__", "home", "navigation", "demo"}
 

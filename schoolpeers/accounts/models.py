@@ -45,6 +45,7 @@ class School(db.Model):
         CheckConstraint("report_protection IN ('cell_key', 'differential_privacy')", name="report_protection_known"),
         CheckConstraint("dp_epsilon_per_year > 0 AND dp_epsilon_per_year <= 10", name="dp_epsilon_range"),
         CheckConstraint("roster_deactivation_limit_percent BETWEEN 0 AND 100", name="roster_limit_range"),
+        CheckConstraint("supervision_every_days BETWEEN 7 AND 365", name="supervision_every_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,6 +74,8 @@ class School(db.Model):
     checkin_cadence_days: Mapped[int] = mapped_column(Integer, default=14)
     # Whether mentors see the face their mentee chose in a self check-in (never the note).
     mentor_sees_self_rating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    # A certified mentor without supervision for this many days shows on the counselors' dashboard.
+    supervision_every_days: Mapped[int] = mapped_column(Integer, default=42, server_default="42")
     ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
     crisis_contact: Mapped[str] = mapped_column(Text, default="")
     retention_days: Mapped[int] = mapped_column(Integer, default=365)

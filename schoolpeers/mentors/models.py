@@ -99,6 +99,8 @@ class TrainingModule(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # How long the module takes: a mentor's volunteering hours count it once completed.
+    minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
 
 
 class TrainingCompletion(db.Model):

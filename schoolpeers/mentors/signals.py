@@ -15,3 +15,6 @@ self_checkin_committed = _signals.signal("self-checkin-committed")
 # Sent when an active mentorship is closed, before the view commits: what hangs on the pair (their
 # next meeting) ends with it, in the same transaction.
 mentorship_closed = _signals.signal("mentorship-closed")
+# Sent by the view once a check-in is logged and committed: a receiver may return the address of
+# the mentor's next step (the programme's: progress on goals, how it was for them), or None.
+checkin_next_step = _signals.signal("checkin-next-step")

@@ -5,10 +5,12 @@ import logging
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
+from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
 from schoolpeers.mentors import checkins, self_checkins, services
 from schoolpeers.mentors.forms import (
@@ -22,7 +24,7 @@ from schoolpeers.mentors.forms import (
     TrainingForm,
 )
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MentorProfile, Mentorship
-from schoolpeers.mentors.signals import checkin_committed, self_checkin_committed
+from schoolpeers.mentors.signals import checkin_committed, checkin_next_step, self_checkin_committed
 from schoolpeers.mentors.statuses import MentorshipStatus, ProfileStatus
 from schoolpeers.paging import counted_page
 from schoolpeers.resources.services import for_grade, suggest
@@ -111,8 +113,9 @@ def checkin_data(form: CheckInForm) -> checkins.CheckInData:
 
 
 def save_checkin(form: CheckInForm, action):
-    """Run `action` (log or correct: returns severity and check-in) and commit once.
-    Any error leaves nothing saved, and the mentor is told so."""
+    """Run `action` (log or correct: returns severity and check-in) and commit once; returns the
+    severity and the saved check-in (None if nothing was saved). Any error leaves nothing saved, and
+    the mentor is told so."""
     try:
         with change(checkins.CheckInError, flash_refusal=False) as outcome:
             severity, checkin = action(checkin_data(form))
@@ -120,15 +123,15 @@ def save_checkin(form: CheckInForm, action):
         log.exception("Check-in could not be saved")
         flash("Your check-in was NOT saved because of a problem on our side. Please try again; "
               "if you are worried about your mentee, tell a counselor in person now.", "error")
-        return None, False
+        return None, None
     if outcome.refused:
         getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
-        return None, False
+        return None, None
     try:  # telling people must never make a saved check-in look lost
         checkin_committed.send(checkin)
     except Exception:
         log.exception("Check-in %s saved, but notifying counselors failed", checkin.id)
-    return severity, True
+    return severity, checkin
 
 
 @bp.route("/mentor/mentorships/<int:mentorship_id>/checkin", methods=["GET", "POST"])
@@ -148,9 +151,9 @@ def log_checkin(mentorship_id: int):
         severity, saved = save_checkin(form, log)
         if saved:
             if severity == Severity.HIGH:  # redirect, so that a refresh never logs the check-in twice
-                return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id))
+                return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id, checkin=saved.id))
             flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
-            return redirect(url_for("mentors.my_mentees"))
+            return redirect(_next_step(saved) or url_for("mentors.my_mentees"))
     return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None,
                            ideas=_ideas_for(mentorship))
 
@@ -163,7 +166,17 @@ def _ideas_for(mentorship: Mentorship) -> list:
 @bp.get("/mentor/mentorships/<int:mentorship_id>/what-to-do-now")
 @role_required("student")
 def what_to_do_now(mentorship_id: int):
-    return render_template("mentors/what_to_do_now.html", mentorship=own_mentorship_or_404(mentorship_id))
+    mentorship = own_mentorship_or_404(mentorship_id)
+    checkin = db.session.scalar(select(CheckIn).where(
+        CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id,
+        CheckIn.mentor_id == current_user.id, CheckIn.id == request.args.get("checkin", type=int)))
+    return render_template("mentors/what_to_do_now.html", mentorship=mentorship,
+                           next_step=_next_step(checkin) if checkin else None)
+
+
+def _next_step(checkin: CheckIn) -> str | None:
+    """Where the mentor goes after logging a check-in, if a feature asks for a step of its own."""
+    return next((url for _receiver, url in checkin_next_step.send(checkin) if url), None)
 
 
 @bp.get("/mentor/mentorships/<int:mentorship_id>")
