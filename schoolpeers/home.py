@@ -17,6 +17,7 @@ from schoolpeers.mentors.checkins import active_mentorship_of_mentee, mentees_ov
 from schoolpeers.mentors.services import is_mentor, profile_for
 from schoolpeers.notifications.meetings import upcoming_for
 from schoolpeers.overview.counts import counselor_counts
+from schoolpeers.programme.prompts import prompts_for
 from schoolpeers.timeutil import today_in, utcnow
 
 bp = Blueprint("home", __name__)
@@ -65,4 +66,5 @@ def summary_for(user: User) -> dict:
                     if mentoring else [])
     return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
             "has_mentor": has_mentor, "self_checkin_due": due,
-            "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due}
+            "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due,
+            "programme_steps": prompts_for(user, today)}
