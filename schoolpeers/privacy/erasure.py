@@ -6,8 +6,10 @@ grade. What is removed: the profile (names, username, email, roster id, password
 gender, languages, interests, two-factor secret and recovery codes), the free text about the
 student (check-in notes and worry reasons, correction history, their feedback comments, the
 history notes and match explanations of their mentorships, their requests' note and preferences,
-a mentor profile's bio and motivation) and, when the school chose "delete", the check-ins about
-them. Concerns are safeguarding records: never deleted, their free text is redacted.
+a mentor profile's bio and motivation, and their words in the programme's records) and, when the
+school chose "delete", the check-ins about them and their programme records
+(`schoolpeers.programme.personal_data` says which, table by table). Concerns are safeguarding
+records: never deleted, their free text is redacted.
 
 Check-ins the student logged as a mentor are about another student and stay that student's record;
 they now show "Erased student" as their author.
@@ -51,11 +53,12 @@ from schoolpeers.privacy.redact import (
     revision_has_text,
     strip_revision,
 )
+from schoolpeers.programme import personal_data
 
 ERASED_GIVEN_NAME, ERASED_FAMILY_NAME = "Erased", "student"
 ERASURE_MODES = {
-    "unlink": "Keep the numbers: check-in rows stay, without any text, under the anonymous record",
-    "delete": "Delete the check-ins about the student as well",
+    "unlink": "Keep the numbers: check-ins and programme records stay, without any text, under the anonymous record",
+    "delete": "Delete the check-ins and programme records about the student as well",
 }
 MAX_REASON = 500
 
@@ -89,6 +92,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     result = ErasureResult(mode=student.school.erasure_mode)
     as_mentee = _mentorships(student, Mentorship.mentee_id)
     _end_open_work(student, actor, result)
+    _forget_programme(student, result)
     _remove_checkin_text(student, result)
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
@@ -119,6 +123,13 @@ def _clear_profile(profile: MentorProfile) -> None:
     profile.status = ProfileStatus.PAUSED if profile.status in ACCEPTED else ProfileStatus.DECLINED
     profile.bio, profile.motivation, profile.availability = "", "", []
     profile.topic_links = []
+
+
+def _forget_programme(student: User, result: ErasureResult) -> None:
+    """Before the check-ins go: a mentor's note on how a check-in with the student felt is found
+    through the check-in."""
+    for kind, n in personal_data.forget_student(student, delete_rows=student.school.erasure_mode == "delete").items():
+        result.add(kind, n)
 
 
 def _remove_checkin_text(student: User, result: ErasureResult) -> None:

@@ -3,11 +3,16 @@
 Included: everything the student told us or that describes them: the profile, interests and
 languages, their requests, their mentorships with the mentor's first name (what the app shows
 them), the check-ins about them as numbers, dates and topics, the feedback they gave, their mentor
-profile and training if they are a mentor, and the times they asked to talk to a counselor.
+profile and training if they are a mentor, and the times they asked to talk to a counselor. From the
+programme: as a mentee, each mentorship's agreement, goals and progress, the questionnaires they
+answered with their scores, their own exit survey and the goodbye message they received; as a
+mentor, how they felt after check-ins (their notes too), the supervision sessions they attended,
+their certificates, and the exit surveys and goodbye messages they wrote.
 
 Not included, and why (the school answers these parts of an access request case by case, through
 its safeguarding lead):
 - mentors' private notes, worry flags and reasons: another student's confidential observations;
+- the other side's exit survey, and how a mentor felt after a check-in (for the mentee): theirs;
 - concerns raised by others and all concern notes: safeguarding records, which a school may
   withhold where disclosure could put a child at risk;
 - the audit log and match scores: the school's internal records about its staff and processes.
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import User
@@ -26,6 +31,28 @@ from schoolpeers.mentors import services as mentors
 from schoolpeers.mentors.models import DOMAINS, CheckIn, MenteeFeedback, Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import BEGUN
 from schoolpeers.oversight.models import Concern
+from schoolpeers.programme.models import (
+    GOAL_AREAS,
+    GOAL_PROGRESS,
+    MEETING_FREQUENCIES,
+    MENTOR_FEELINGS,
+    OCCASIONS,
+    RECOMMEND,
+    SUPERVISION_KINDS,
+    SUPERVISION_THEMES,
+    WHAT_HELPED,
+    Agreement,
+    Certificate,
+    Closure,
+    ExitSurvey,
+    Goal,
+    GoalProgress,
+    MentorFeeling,
+    OutcomeMeasure,
+    SupervisionAttendance,
+    SupervisionSession,
+)
+from schoolpeers.programme.scales import SCALES
 from schoolpeers.timeutil import as_utc
 
 NOT_INCLUDED = (
@@ -33,6 +60,8 @@ NOT_INCLUDED = (
     "confidential notes for the counselors.",
     "Concerns raised by mentors or counselors, and counselors' notes: these safeguarding records are "
     "shared by the school's safeguarding lead, when it is safe to, if you ask them.",
+    "What the other person in a mentorship answered when it ended, and how your mentor felt after "
+    "your check-ins: these are theirs.",
     "The school's audit log and how matches were scored.",
 )
 
@@ -97,8 +126,113 @@ def mentorships_of(student: User) -> list[dict]:
             "checkins": [checkin_numbers(c) for c in checkins],
             "feedback_you_gave": [{"date": _when(f.created_at), "rating": f.rating, "comment": f.comment}
                                   for f in feedback],
+            **programme_as_mentee(student, m),
         })
     return result
+
+
+def _one(model, mentorship: Mentorship, *conditions):
+    return db.session.scalar(select(model).where(
+        model.school_id == mentorship.school_id, model.mentorship_id == mentorship.id, *conditions))
+
+
+def _survey(survey: ExitSurvey | None) -> dict | None:
+    if survey is None:
+        return None
+    return {"date": _when(survey.created_at), "how_you_got_on": survey.got_on, "how_much_it_helped": survey.helped,
+            "would_recommend" if survey.side == "mentee" else "would_mentor_again": RECOMMEND.get(survey.recommend),
+            "what_helped": [WHAT_HELPED.get(k, k) for k in survey.what_helped or []], "comment": survey.comment}
+
+
+def _goals(mentorship: Mentorship) -> list[dict]:
+    goals = list(db.session.scalars(select(Goal).where(
+        Goal.school_id == mentorship.school_id, Goal.mentorship_id == mentorship.id).order_by(Goal.position)))
+    progress = db.session.execute(
+        select(GoalProgress.goal_id, GoalProgress.progress, CheckIn.occurred_on)
+        .join(CheckIn, and_(CheckIn.id == GoalProgress.checkin_id, CheckIn.school_id == GoalProgress.school_id))
+        .where(GoalProgress.school_id == mentorship.school_id, GoalProgress.goal_id.in_([g.id for g in goals]))
+        .order_by(CheckIn.occurred_on, CheckIn.id)).all() if goals else []
+    return [{"area": GOAL_AREAS.get(g.area, g.area), "in_your_words": g.wording,
+             "progress": [{"date": _when(on), "progress": GOAL_PROGRESS.get(p, p)}
+                          for goal_id, p, on in progress if goal_id == g.id]} for g in goals]
+
+
+def _questionnaire(measure: OutcomeMeasure) -> dict:
+    """Each answer with its question and words, as the student saw them (numbers only for a scale no
+    longer known)."""
+    scale = SCALES.get(measure.scale)
+    answers = list(measure.answers or [])
+    if scale is not None and len(answers) == len(scale.items) and all(a in scale.values for a in answers):
+        shown = [{"question": item, "answer": scale.label_of(a), "value": a}
+                 for item, a in zip(scale.items, answers, strict=True)]
+    else:
+        shown = [{"value": a} for a in answers]
+    return {"when": OCCASIONS.get(measure.occasion, measure.occasion), "answered_on": _when(measure.answered_on),
+            "questionnaire": scale.name if scale else measure.scale, "answers": shown, "score": measure.score}
+
+
+def programme_as_mentee(student: User, mentorship: Mentorship) -> dict:
+    """The programme around one of the student's mentorships: what the pair agreed, their goals, the
+    student's questionnaires and exit survey, and the goodbye message they received."""
+    agreement = _one(Agreement, mentorship)
+    measures = db.session.scalars(select(OutcomeMeasure).where(
+        OutcomeMeasure.school_id == mentorship.school_id, OutcomeMeasure.mentorship_id == mentorship.id,
+        OutcomeMeasure.mentee_id == student.id).order_by(OutcomeMeasure.answered_on, OutcomeMeasure.id))
+    closure = _one(Closure, mentorship)
+    return {
+        "agreement": None if agreement is None else {
+            "how_often": MEETING_FREQUENCIES.get(agreement.how_often, agreement.how_often),
+            "where": agreement.where, "ground_rules": agreement.ground_rules,
+            "agreed_on": _when(agreement.agreed_on), "your_mentor_agreed": _when(agreement.mentor_agreed_at),
+            "you_agreed": _when(agreement.mentee_agreed_at)},
+        "goals": _goals(mentorship),
+        "questionnaires": [_questionnaire(q) for q in measures],
+        "your_exit_survey": _survey(_one(ExitSurvey, mentorship, ExitSurvey.side == "mentee",
+                                         ExitSurvey.respondent_id == student.id)),
+        "goodbye_message_from_your_mentor": None if closure is None or not closure.goodbye_message else {
+            "written_on": _when(closure.goodbye_written_at), "message": closure.goodbye_message},
+    }
+
+
+def programme_as_mentor(student: User) -> dict:
+    """A mentor's own programme records: how they felt after check-ins, supervision, certificates."""
+    school_id = student.school_id
+    feelings = db.session.scalars(select(MentorFeeling).where(
+        MentorFeeling.school_id == school_id, MentorFeeling.mentor_id == student.id)
+        .order_by(MentorFeeling.created_at, MentorFeeling.id))
+    sessions = db.session.scalars(select(SupervisionSession).join(SupervisionAttendance, and_(
+        SupervisionAttendance.school_id == SupervisionSession.school_id,
+        SupervisionAttendance.session_id == SupervisionSession.id)).where(
+        SupervisionSession.school_id == school_id, SupervisionAttendance.mentor_id == student.id)
+        .order_by(SupervisionSession.held_on, SupervisionSession.id))
+    certificates = db.session.scalars(select(Certificate).where(
+        Certificate.school_id == school_id, Certificate.mentor_id == student.id)
+        .order_by(Certificate.issued_on, Certificate.id))
+    return {
+        "how_you_felt_after_checkins": [{
+            "date": _when(f.created_at), "feeling": MENTOR_FEELINGS.get(f.feeling, f.feeling),
+            "wanted_to_talk_to_a_counselor": f.wants_to_talk, "note": f.note,
+            "a_counselor_saw_it": f.seen_at is not None} for f in feelings],
+        "supervision_sessions": [{
+            "date": _when(s.held_on), "kind": SUPERVISION_KINDS.get(s.kind, s.kind), "minutes": s.minutes,
+            "themes": [SUPERVISION_THEMES.get(t, t) for t in s.themes or []]} for s in sessions],
+        "certificates": [{
+            "issued_on": _when(c.issued_on), "from": _when(c.period_from), "to": _when(c.period_to),
+            "checkin_minutes": c.checkin_minutes, "training_minutes": c.training_minutes,
+            "supervision_minutes": c.supervision_minutes, "citation": c.citation} for c in certificates],
+    }
+
+
+def _mentored(student: User, mentorship: Mentorship) -> dict:
+    """One mentorship the student led: that it happened, when, and their own words at its end."""
+    closure = _one(Closure, mentorship)
+    return {
+        "status": mentorship.status, "began_on": _when(mentorship.began_on), "ended_on": _when(mentorship.ended_at),
+        "your_exit_survey": _survey(_one(ExitSurvey, mentorship, ExitSurvey.side == "mentor",
+                                         ExitSurvey.respondent_id == student.id)),
+        "goodbye_message_you_wrote": None if closure is None or not closure.goodbye_message else {
+            "written_on": _when(closure.goodbye_written_at), "message": closure.goodbye_message},
+    }
 
 
 def own_checkins_of(student: User) -> list[dict]:
@@ -125,9 +259,9 @@ def mentor_profile_of(student: User) -> dict | None:
         "certified_until": _when(profile.certified_until),
         "training": [{"module": modules.get(c.module_id), "completed_on": _when(c.completed_on)}
                      for c in profile.completions],
-        # The mentees are other students: only that a mentorship happened, and when.
-        "mentorships": [{"status": m.status, "began_on": _when(m.began_on), "ended_on": _when(m.ended_at)}
-                        for m in mentored],
+        # The mentees are other students: only that a mentorship happened, when, and the mentor's own words.
+        "mentorships": [_mentored(student, m) for m in mentored],
+        **programme_as_mentor(student),
     }
 
 

@@ -1,10 +1,12 @@
 """Retention: free text is removed once the school's retention period has passed.
 
 What goes: check-in notes and worry reasons (and the same in correction history), mentees'
-feedback comments, mentorship history notes and request notes, once the mentorship (or the
-request) closed more than `School.retention_days` ago; the summary and notes of concerns resolved
-that long ago. What stays is what reports and safeguarding need: the rows themselves, numbers,
-dates, grades, topics, severities and outcomes. Families' records (answers, requests, links to
+feedback comments, mentorship history notes and request notes, and the programme's words (the
+agreement's place and ground rules, goal wordings, the goodbye message, exit-survey comments), once
+the mentorship (or the request) closed more than `School.retention_days` ago; a mentor's notes on how
+they felt that long ago, unless one still waits for a counselor; the summary and notes of concerns
+resolved that long ago. What stays is what reports and safeguarding need: the rows themselves, numbers,
+dates, grades, topics, goal areas, severities and outcomes. Families' records (answers, requests, links to
 contacts, contacts staff typed) of students who left that long ago go,
 and so does mail written that long ago (it names people).
 
@@ -43,9 +45,10 @@ from schoolpeers.privacy.redact import (
     revision_has_text,
     strip_revision,
 )
+from schoolpeers.programme.personal_data import RETENTION_KINDS, texts_past_retention
 
 KINDS = ("check-in notes", "check-in corrections", "feedback comments", "mentorship notes", "request notes",
-         "concerns", "concern notes", "families of students who left", "mails")
+         *RETENTION_KINDS, "concerns", "concern notes", "families of students who left", "mails")
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, ob
         "request notes": (MentorRequest, and_(
             MentorRequest.school_id == school_id, MentorRequest.status.in_(FINISHED),
             MentorRequest.closed_at < cutoff, MentorRequest.note != ""), {"note": ""}),
+        **texts_past_retention(school_id, ended, cutoff),
     }
 
 

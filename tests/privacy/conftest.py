@@ -50,3 +50,61 @@ def old_mentorship(school, users, make_user):
     m.ended_at = request.closed_at = LONG_AGO
     db.session.commit()
     return m
+
+
+def programme_records(pair, checkin, counselor, *, when=None) -> dict:
+    """Every programme record around the mentorship `pair`, each with its words: the agreement, two goals with
+    progress at `checkin`, the questionnaire at start and end, both exit surveys, the closure with a
+    goodbye message, the mentor's feeling after `checkin`, a supervision session the mentor attended
+    and a certificate. `when` dates the records written at a time (default now). Flushed."""
+    from schoolpeers.programme import models as programme
+
+    when = when or utcnow()
+    school_id, mentor_id, mentee_id = pair.school_id, pair.mentor_id, pair.mentee_id
+    goals = [programme.Goal(school_id=school_id, mentorship_id=pair.id, position=1, area="friendships",
+                            wording="Sit with someone new at lunch", created_at=when),
+             programme.Goal(school_id=school_id, mentorship_id=pair.id, position=2, area="school_work",
+                            wording="Hand in maths homework on time", created_at=when)]
+    session = programme.SupervisionSession(school_id=school_id, held_on=when.date(), kind="group", minutes=45,
+                                           themes=["boundaries", "self_care"], recorded_by_id=counselor.id)
+    session.attendance = [programme.SupervisionAttendance(school_id=school_id, mentor_id=mentor_id)]
+    records = {
+        "agreement": programme.Agreement(
+            school_id=school_id, mentorship_id=pair.id, how_often="weekly", where="Library, Tuesday lunch",
+            ground_rules="We keep what we say between us, unless someone is unsafe.", agreed_on=when.date(),
+            mentor_agreed_at=when, mentee_agreed_at=when, created_at=when),
+        "closure": programme.Closure(
+            school_id=school_id, mentorship_id=pair.id, begun_by_id=counselor.id, begun_at=when,
+            closing_checkin_id=checkin.id, goodbye_message="You were brave all year. Keep going!",
+            goodbye_written_at=when),
+        "mentee_survey": programme.ExitSurvey(
+            school_id=school_id, mentorship_id=pair.id, side="mentee", respondent_id=mentee_id, got_on=5,
+            helped=4, recommend="yes", what_helped=["listening", "ideas"], comment="Mira made Tuesdays better.",
+            created_at=when),
+        "mentor_survey": programme.ExitSurvey(
+            school_id=school_id, mentorship_id=pair.id, side="mentor", respondent_id=mentor_id, got_on=4,
+            helped=4, recommend="not_sure", what_helped=["talking"], comment="Noor opened up after Easter.",
+            created_at=when),
+        "start": programme.OutcomeMeasure(
+            school_id=school_id, mentee_id=mentee_id, mentorship_id=pair.id, occasion="start", scale="who5",
+            answers=[2, 2, 1, 2, 2], score=36, grade=pair.mentee.grade, answered_on=when.date()),
+        "end": programme.OutcomeMeasure(
+            school_id=school_id, mentee_id=mentee_id, mentorship_id=pair.id, occasion="end", scale="who5",
+            answers=[4, 3, 3, 4, 3], score=68, grade=pair.mentee.grade, answered_on=when.date()),
+        "feeling": programme.MentorFeeling(
+            school_id=school_id, mentor_id=mentor_id, checkin_id=checkin.id, feeling="bit_hard",
+            note="I did not know what to say when she cried.", created_at=when),
+        "session": session,
+        "certificate": programme.Certificate(
+            school_id=school_id, mentor_id=mentor_id, issued_by_id=counselor.id, issued_on=when.date(),
+            period_from=when.date(), period_to=when.date(), checkin_minutes=30, training_minutes=120,
+            supervision_minutes=45, citation="For patient, kind listening every week."),
+    }
+    db.session.add_all([*goals, *records.values()])
+    db.session.flush()
+    db.session.add_all([programme.GoalProgress(school_id=school_id, checkin_id=checkin.id, goal_id=goals[0].id,
+                                               progress=3),
+                        programme.GoalProgress(school_id=school_id, checkin_id=checkin.id, goal_id=goals[1].id,
+                                               progress=1)])
+    db.session.flush()
+    return {**records, "goals": goals}
