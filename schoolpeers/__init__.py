@@ -170,6 +170,7 @@ def register_signal_handlers() -> None:
     from schoolpeers.matching.leavers import on_consent_stopped, on_user_deactivated
     from schoolpeers.mentors.signals import (
         checkin_committed,
+        checkin_next_step,
         checkin_saved,
         mentorship_closed,
         self_checkin_committed,
@@ -178,12 +179,14 @@ def register_signal_handlers() -> None:
     from schoolpeers.notifications.meetings import on_mentorship_closed
     from schoolpeers.oversight.notify import on_checkin_committed, on_self_checkin_committed
     from schoolpeers.oversight.services import on_checkin_saved, on_self_checkin_saved
+    from schoolpeers.programme.goal_views import next_step_after_checkin
 
     checkin_saved.connect(on_checkin_saved)
     checkin_committed.connect(on_checkin_committed)
     self_checkin_saved.connect(on_self_checkin_saved)
     self_checkin_committed.connect(on_self_checkin_committed)
     mentorship_closed.connect(on_mentorship_closed)
+    checkin_next_step.connect(next_step_after_checkin)  # progress on goals, and how it was for the mentor
     user_deactivated.connect(on_user_deactivated)
     consent_stopped.connect(on_consent_stopped)
 

@@ -17,7 +17,7 @@ from schoolpeers.mentors.checkins import active_mentorship_of_mentee, mentees_ov
 from schoolpeers.mentors.services import is_mentor, profile_for
 from schoolpeers.notifications.meetings import upcoming_for
 from schoolpeers.overview.counts import counselor_counts
-from schoolpeers.programme.prompts import prompts_for
+from schoolpeers.programme.steps import steps_for
 from schoolpeers.timeutil import today_in, utcnow
 
 bp = Blueprint("home", __name__)
@@ -54,6 +54,7 @@ def summary_for(user: User) -> dict:
         counts = counselor_counts(user.school_id, today_in(user.school.timezone))
         return {"counts": role_counts(user.school_id), "needs_mentor": counts.waiting,
                 "proposals": counts.proposals, "expiring": counts.expiring,
+                "supervision_overdue": counts.supervision_overdue, "feelings_waiting": counts.feelings_waiting,
                 "approvals": approvals.count_pending(user.school_id)}
     if user.role == "staff":
         return {"counts": role_counts(user.school_id)}
@@ -67,4 +68,4 @@ def summary_for(user: User) -> dict:
     return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
             "has_mentor": has_mentor, "self_checkin_due": due,
             "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due,
-            "programme_steps": prompts_for(user, today)}
+            "programme_steps": steps_for(user, today)}

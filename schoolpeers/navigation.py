@@ -14,6 +14,7 @@ NAVIGATION = {
         ("matching.index", "Matching"),
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
+        ("supervision.index", "Supervision"),
         ("families.consent", "Families"),
         ("resources.index", "Library"),
         ("reports.index", "Reports"),

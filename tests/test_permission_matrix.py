@@ -70,10 +70,33 @@ ACCESS = {
         "resources.new", "resources.edit", "resources.set_active", "resources.starter_set")},
     # The programme cycle, by part (schoolpeers/programme/*_views.py).
     # programme: goals
+    # The mentor's own pair and check-in; the mentee reads and agrees on their page (a student
+    # without a mentor is sent home); counselors read a pair's agreement and progress.
+    **{e: {"student": NOT_FOUND, "mentor": OK} for e in ("goals.agreement", "goals.after_checkin")},
+    "goals.mentee_agreement": {"student": OK, "mentor": OK},
+    "goals.mentorship_goals": {"counselor": OK},
     # programme: supervision
+    # Counselors only: sessions, mentors overdue, mentors' own checks that wait for them.
+    **{e: {"counselor": OK} for e in (
+        "supervision.index", "supervision.new", "supervision.detail", "supervision.seen")},
     # programme: recognition
+    # A mentor's own hours (a student who never mentored: 404); counselors issue certificates; a
+    # certificate's PDF is for the mentor it names (the mentee of `world`: 404) and the counselors.
+    "recognition.volunteering": {"student": NOT_FOUND, "mentor": OK},
+    "recognition.issue": {"counselor": OK},
+    "recognition.pdf": {"student": NOT_FOUND, "mentor": OK, "counselor": OK},
     # programme: closure
+    # Counselors plan and follow an ending. The mentor's pages need an ending begun, and `world`'s
+    # mentorship has none: 404 like another mentor's. A student with no ending open is sent home.
+    **{e: {"counselor": OK} for e in ("closure.overview", "closure.begin")},
+    **{e: {"student": NOT_FOUND, "mentor": NOT_FOUND} for e in (
+        "closure.mentor_closing", "closure.closing_meeting", "closure.goodbye", "closure.mentor_survey")},
+    **{e: {"student": OK, "mentor": OK} for e in ("closure.mentee_ending", "closure.goodbyes")},
     # programme: outcomes
+    # A student answers their own questionnaire (the mentor has none waiting: a page that says so);
+    # the outcomes report is read like the other reports.
+    "outcomes.questionnaire": {"student": OK, "mentor": OK},
+    **{e: {"counselor": OK, "staff": OK} for e in ("outcomes.report", "outcomes.report_csv")},
 }
 
 

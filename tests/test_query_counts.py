@@ -193,6 +193,9 @@ PAGES: dict[str, tuple[str, Callable[[SchoolData], str]]] = {
     "users": ("admin", lambda d: "/admin/users"),
     "user detail": ("admin", lambda d: f"/admin/users/{d.mentee_id}"),
     "audit log": ("admin", lambda d: "/admin/audit"),
+    "supervision": ("counselor", lambda d: "/supervision"),
+    "volunteering": ("mentor", lambda d: "/mentor/volunteering"),
+    "certificate": ("counselor", lambda d: f"/mentors/{d.mentor_profile_id}/certificate"),
 }
 
 

@@ -22,6 +22,10 @@ PURE_CORES = (
     "schoolpeers.accounts.usernames", "schoolpeers.accounts.totp", "schoolpeers.accounts.secret_box",
     "schoolpeers.severity", "schoolpeers.mentors.statuses", "schoolpeers.matching.statuses",
     "schoolpeers.oversight.statuses",
+    "schoolpeers.programme.scales", "schoolpeers.programme.outcomes_report",
+    "schoolpeers.programme.goal_rules",
+    "schoolpeers.programme.closure_rules",
+    "schoolpeers.programme.hours",
 )
 BLOCKED = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_limiter", "sqlalchemy", "werkzeug",
            "wtforms")

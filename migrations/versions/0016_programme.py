@@ -158,6 +158,7 @@ def upgrade():
     sa.Column('closing_checkin_id', sa.Integer(), nullable=True),
     sa.Column('goodbye_message', sa.Text(), nullable=True),
     sa.Column('goodbye_written_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('goodbye_read_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['begun_by_id'], ['users.id'], name=op.f('fk_closures_begun_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['closing_checkin_id'], ['checkins.id'], name=op.f('fk_closures_closing_checkin_id_checkins'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['mentorship_id'], ['mentorships.id'], name=op.f('fk_closures_mentorship_id_mentorships')),

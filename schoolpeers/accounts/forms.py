@@ -115,6 +115,9 @@ class SchoolSettingsForm(FlaskForm):
     checkin_cadence_days = IntegerField("Check-in expected every (days)",
                                         validators=[InputRequired(), NumberRange(1, 90)])
     mentor_sees_self_rating = BooleanField("Mentors see the face their mentee chose in a self check-in")
+    supervision_every_days = IntegerField(  # a form sent without it keeps the school's setting
+        "Mentors should have supervision at least every (days)",
+        validators=[NumberRange(7, 365, message="Choose from 7 to 365 days.")])
     ack_deadline_minutes = IntegerField("Urgent concerns must be acknowledged within (minutes)",
                                         validators=[InputRequired(), NumberRange(5, 1440)])
     retention_days = IntegerField("Keep notes after a mentorship closes for (days)",

@@ -27,6 +27,7 @@ SOURCES = {
     "mentee_request": "The student asked to talk to a counselor",
     "overdue": "No check-in for too long",
     "manual": "Raised by a counselor",
+    "low_questionnaire": "A very low score on the well-being questionnaire",
 }
 OUTCOMES = {
     "support_given": "Support given",

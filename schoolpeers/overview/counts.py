@@ -7,10 +7,12 @@ from datetime import date
 from flask import g
 from sqlalchemy import select
 
+from schoolpeers.accounts.models import School
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.mentors.services import expiring_soon_count_query
 from schoolpeers.oversight import services as oversight
+from schoolpeers.programme import supervision
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class DashboardCounts:
     proposals: int  # proposals waiting for a counselor
     expiring: int  # mentors whose training expires soon
     first_urgent_id: int | None  # the urgent concern with the lowest id (the banner opens it when it is the one)
+    supervision_overdue: int = 0  # mentors overdue for supervision
+    feelings_waiting: int = 0  # mentors' own checks after a hard check-in, not yet seen
 
 
 def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
@@ -29,7 +33,9 @@ def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
         matching.needing_mentor_count_query(school_id).scalar_subquery(),
         matching.proposals_count_query(school_id).scalar_subquery(),
         expiring_soon_count_query(school_id, today).scalar_subquery(),
-        oversight.first_urgent_id_query(school_id).scalar_subquery())).one()
+        oversight.first_urgent_id_query(school_id).scalar_subquery(),
+        supervision.overdue_count_query(db.session.get(School, school_id), today).scalar_subquery(),
+        supervision.waiting_feelings_count_query(school_id).scalar_subquery())).one()
     return DashboardCounts(*row)
 
 

@@ -48,6 +48,7 @@ def dashboard():
         overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
         feedback=feedback, mentor_left=mentor_left, waiting=counts.waiting, proposals=counts.proposals,
         expiring=counts.expiring, today=today, sources=SOURCES,
+        supervision_overdue=counts.supervision_overdue, feelings_waiting=counts.feelings_waiting,
         pages={"concerns_page": concerns.page, "overdue_page": overdue.page, "feedback_page": feedback.page,
                "left_page": mentor_left.page})
 

@@ -211,6 +211,7 @@ class Closure(db.Model):
     closing_checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id", ondelete="SET NULL"))
     goodbye_message: Mapped[str | None] = mapped_column(Text)
     goodbye_written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    goodbye_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # first read by the mentee
 
     mentorship: Mapped[Mentorship] = relationship()
     closing_checkin: Mapped[CheckIn | None] = relationship()

@@ -1,11 +1,7 @@
-"""What the programme asks of a student now (as a mentee or as a mentor), for their home page:
-each part of the cycle adds the steps waiting for them."""
+"""A step the programme waits for from a student, as their home page lists it (see `steps`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-
-from schoolpeers.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -15,8 +11,3 @@ class Prompt:
     text: str
     endpoint: str
     values: dict = field(default_factory=dict)
-
-
-def prompts_for(student: User, today: date) -> list[Prompt]:
-    """Every step the programme is waiting for from this student, most pressing part first."""
-    return []

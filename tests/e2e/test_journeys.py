@@ -186,6 +186,9 @@ def test_mentor_logs_two_checkins_on_a_phone_and_is_told_what_to_do(open_journey
     page.get_by_role("button", name="Save check-in").click()
     expect(flash(journey)).to_contain_text("Check-in saved")
     journey.look("first-checkin-saved")
+    # The programme's next step (progress on goals, how it was for the mentor) can be skipped.
+    expect(page.get_by_role("heading", name=re.compile("^After your check-in"))).to_be_visible()
+    page.get_by_role("link", name="Skip", exact=True).click()
 
     # The second check-in from the keyboard alone, with notes that must reach a counselor at once.
     card.get_by_role("link", name="Log a check-in").click()

@@ -1,0 +1,230 @@
+"""The well-being questionnaire before and after a mentorship, and what the outcomes report reads.
+
+When the questionnaire is asked (dates at the school):
+- At the start: the mentorship is active, began within the last `START_WITHIN` days (a first answer
+  given later is not a baseline: the mentoring has been at work by then) and has no start answer.
+- At the end: it has no end answer, and either the mentorship is active and its ending is begun (a
+  `Closure`) or the school year ends within `YEAR_END_WITHIN` days (`school_year_end`), or it ended
+  within the last `ENDED_WITHIN` days and has a start answer (only a pair tells of a change).
+- Never within `MIN_APART` days of the start answer: the scale asks about the last two weeks, and
+  two answers that close would share them. A pair that ends sooner is asked once it has ended, while
+  that window lasts.
+- Each mentorship is asked once at each occasion: a mentorship that goes on into the next school
+  year keeps its end answer of the first.
+An ended mentorship's end comes first, then the active one's; the page asks one at a time.
+
+A very low score (`scales.Scale.worrying_at_most`) raises a concern for counselors in the same
+transaction. Its summary names the questionnaire, the occasion and the score, never the answers;
+nothing of it reaches the mentor.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from schoolpeers.accounts.models import School, User
+from schoolpeers.extensions import db
+from schoolpeers.mentors.models import Mentorship
+from schoolpeers.mentors.services import school_year_end
+from schoolpeers.mentors.statuses import MentorshipStatus
+from schoolpeers.oversight.models import Concern
+from schoolpeers.oversight.services import raise_concern
+from schoolpeers.programme import scales
+from schoolpeers.programme.models import (
+    GOAL_AREAS,
+    SIDES,
+    WHAT_HELPED,
+    Closure,
+    ExitSurvey,
+    Goal,
+    OutcomeMeasure,
+)
+from schoolpeers.programme.outcomes_report import (
+    ChangeTables,
+    Pair,
+    SideSurvey,
+    SurveyAnswer,
+    change_tables,
+    survey_tables,
+)
+from schoolpeers.programme.prompts import Prompt
+from schoolpeers.refusals import FieldRefusal
+from schoolpeers.reports.lattice import grade_bands
+from schoolpeers.reports.perturbation import student_key
+from schoolpeers.reports.trends import DEFAULT_TERMS, PeriodSlot
+from schoolpeers.severity import Severity
+from schoolpeers.timeutil import in_zone, start_of_day
+
+START_WITHIN = timedelta(days=30)
+YEAR_END_WITHIN = timedelta(days=30)
+ENDED_WITHIN = timedelta(days=30)
+MIN_APART = timedelta(days=28)
+CONCERN_SOURCE = "low_questionnaire"
+PROMPT = "A few questions about how you've been (2 minutes)"
+ANSWERED = "You have answered these questions already. Thank you!"
+NOT_WAITING = "These questions are not waiting for you any more. Thank you!"
+
+
+class QuestionnaireError(FieldRefusal):
+    """Answers that cannot be saved; `field` is the question ("item_1".."item_5") or "due"."""
+
+
+@dataclass(frozen=True)
+class Due:
+    mentorship: Mentorship
+    occasion: str  # "start" or "end"
+
+
+def questionnaires_due(student: User, today: date) -> list[Due]:
+    """The questionnaires waiting for this student as a mentee (see the module docstring)."""
+    if student.role != "student":
+        return []
+    mentorships = list(db.session.scalars(select(Mentorship).where(
+        Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
+        Mentorship.status.in_((MentorshipStatus.ACTIVE, MentorshipStatus.CLOSED))).order_by(Mentorship.id)))
+    timezone = student.school.timezone
+    ended = [m for m in mentorships if m.status == MentorshipStatus.CLOSED and m.ended_at is not None
+             and today - in_zone(m.ended_at, timezone).date() <= ENDED_WITHIN]
+    active = [m for m in mentorships if m.status == MentorshipStatus.ACTIVE]
+    if not ended and not active:
+        return []
+    ids = [m.id for m in (*ended, *active)]
+    answered = {(mentorship_id, occasion): on for mentorship_id, occasion, on in db.session.execute(
+        select(OutcomeMeasure.mentorship_id, OutcomeMeasure.occasion, OutcomeMeasure.answered_on).where(
+            OutcomeMeasure.school_id == student.school_id, OutcomeMeasure.mentorship_id.in_(ids)))}
+    closing = set(db.session.scalars(select(Closure.mentorship_id).where(
+        Closure.school_id == student.school_id, Closure.mentorship_id.in_(ids))))
+
+    def end_may_come(m: Mentorship) -> bool:
+        started = answered.get((m.id, "start"))
+        return (m.id, "end") not in answered and (started is None or today - started >= MIN_APART)
+
+    due = [Due(m, "end") for m in ended if (m.id, "start") in answered and end_may_come(m)]
+    for m in active:
+        if (m.id, "start") not in answered and m.began_on is not None and today - m.began_on <= START_WITHIN:
+            due.append(Due(m, "start"))
+        elif end_may_come(m) and (m.id in closing or school_year_end(today) - today <= YEAR_END_WITHIN):
+            due.append(Due(m, "end"))
+    return due
+
+
+def questionnaire_prompts(student: User, today: date) -> list[Prompt]:
+    """The home page's line while a questionnaire waits."""
+    return [Prompt(PROMPT, "outcomes.questionnaire")] if questionnaires_due(student, today) else []
+
+
+def record_answers(student: User, mentorship_id: int, occasion: str, answers: list, today: date,
+                   now: datetime) -> tuple[OutcomeMeasure, Concern | None]:
+    """Save the student's answers for the questionnaire waiting for them (the one the page showed),
+    with the score and their grade today; raise a concern when the score is very low."""
+    waiting = next((d for d in questionnaires_due(student, today)
+                    if d.mentorship.id == mentorship_id and d.occasion == occasion), None)
+    if waiting is None:
+        raise QuestionnaireError("due", NOT_WAITING)
+    scale = scales.CURRENT
+    try:
+        clean = scales.validated(scale, answers)
+    except scales.AnswersRefused as refused:
+        raise QuestionnaireError(f"item_{refused.position + 1}", str(refused)) from None
+    measure = OutcomeMeasure(school_id=student.school_id, mentee_id=student.id, mentorship_id=mentorship_id,
+                             occasion=occasion, scale=scale.key, answers=clean, score=scales.score(scale, clean),
+                             grade=student.grade, answered_on=today)
+    try:
+        with db.session.begin_nested():
+            db.session.add(measure)
+    except IntegrityError:  # answered a moment ago in another tab
+        raise QuestionnaireError("due", ANSWERED) from None
+    concern = None
+    if scales.is_worrying(scale, clean):
+        moment = "at the start of the mentorship" if occasion == "start" else "at the end of the mentorship"
+        concern = raise_concern(
+            student.school, student, source=CONCERN_SOURCE, severity=Severity.MEDIUM, raised_by=student, now=now,
+            mentorship_id=mentorship_id,
+            summary=(f"The well-being questionnaire ({scale.name}) {moment} scored {measure.score} of 100. "
+                     f"A score of {scale.worrying_at_most * scale.multiplier} or below asks for a closer look."))
+    return measure, concern
+
+
+# --- the outcomes report -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutcomesReport:
+    year: PeriodSlot
+    k: int
+    change: ChangeTables
+    surveys: tuple[SideSurvey, ...]
+    scale: scales.Scale
+
+
+def school_years(school: School, today: date) -> list[PeriodSlot]:
+    """The school years a report can be asked for, newest first: from the first answer or survey
+    of the school to this one."""
+    first_answer = db.session.scalar(select(func.min(OutcomeMeasure.answered_on)).where(
+        OutcomeMeasure.school_id == school.id))
+    first_survey = db.session.scalar(select(func.min(ExitSurvey.created_at)).where(
+        ExitSurvey.school_id == school.id))
+    firsts = [today, *([first_answer] if first_answer else []),
+              *([in_zone(first_survey, school.timezone).date()] if first_survey else [])]
+    years = [DEFAULT_TERMS.year_containing(min(firsts))]
+    while years[-1].end < today:
+        years.append(DEFAULT_TERMS.year_containing(years[-1].end + timedelta(days=1)))
+    return years[::-1]
+
+
+def outcome_pairs(school: School, year: PeriodSlot, secret: bytes) -> list[Pair]:
+    """Each student's latest pair whose end answer falls in the year, on the same scale."""
+    ends = db.session.execute(
+        select(OutcomeMeasure, Mentorship.mentee_id).join(Mentorship, Mentorship.id == OutcomeMeasure.mentorship_id)
+        .where(OutcomeMeasure.school_id == school.id, Mentorship.school_id == school.id,
+               OutcomeMeasure.occasion == "end", OutcomeMeasure.answered_on >= year.start,
+               OutcomeMeasure.answered_on <= year.end)
+        .order_by(OutcomeMeasure.answered_on, OutcomeMeasure.id)).all()
+    ids = [end.mentorship_id for end, _ in ends]
+    starts = {m.mentorship_id: m for m in db.session.scalars(select(OutcomeMeasure).where(
+        OutcomeMeasure.school_id == school.id, OutcomeMeasure.mentorship_id.in_(ids),
+        OutcomeMeasure.occasion == "start"))}
+    areas: dict[int, set[str]] = {}
+    for mentorship_id, area in db.session.execute(select(Goal.mentorship_id, Goal.area).where(
+            Goal.school_id == school.id, Goal.mentorship_id.in_(ids))):
+        areas.setdefault(mentorship_id, set()).add(area)
+    latest: dict[int, Pair] = {}
+    for end, mentee_id in ends:  # oldest first: a later pair of the same student replaces it
+        start = starts.get(end.mentorship_id)
+        if start is None or start.scale != end.scale:
+            continue
+        latest[mentee_id] = Pair(student=mentee_id, key=student_key(secret, mentee_id), grade=start.grade,
+                                 areas=frozenset(areas.get(end.mentorship_id, ())), start=start.score, end=end.score)
+    return list(latest.values())
+
+
+def survey_answers(school: School, year: PeriodSlot, secret: bytes) -> list[SurveyAnswer]:
+    """Each respondent's latest exit survey of the year, per side (dates at the school)."""
+    rows = db.session.scalars(select(ExitSurvey).where(
+        ExitSurvey.school_id == school.id, ExitSurvey.created_at >= start_of_day(year.start, school.timezone),
+        ExitSurvey.created_at < start_of_day(year.end + timedelta(days=1), school.timezone))
+        .order_by(ExitSurvey.created_at, ExitSurvey.id))
+    latest: dict[tuple[str, int], SurveyAnswer] = {}
+    for row in rows:
+        latest[(row.side, row.respondent_id)] = SurveyAnswer(
+            respondent=row.respondent_id, key=student_key(secret, row.respondent_id), side=row.side,
+            got_on=row.got_on, helped=row.helped, recommend=row.recommend,
+            what_helped=frozenset(row.what_helped or ()))
+    return list(latest.values())
+
+
+SURVEY_SIDES = {side: f"{label}s" for side, label in SIDES.items()}  # "Mentors", "Mentees"
+
+
+def outcomes_report(school: School, year: PeriodSlot, secret: bytes) -> OutcomesReport:
+    """The year's outcomes report, every figure through the one protection decision."""
+    k = school.min_group_size
+    bands = grade_bands(school.grade_min, school.grade_max)
+    return OutcomesReport(
+        year=year, k=k,
+        change=change_tables(outcome_pairs(school, year, secret), bands, GOAL_AREAS, k),
+        surveys=survey_tables(survey_answers(school, year, secret), SURVEY_SIDES, WHAT_HELPED, k),
+        scale=scales.CURRENT)

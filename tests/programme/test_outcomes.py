@@ -1,0 +1,178 @@
+"""The well-being questionnaire: when it is due, what saving it does (score, grade, a concern for a
+very low score), the mentee's page, the home prompt, and the outcomes report's pages."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from schoolpeers.extensions import db
+from schoolpeers.matching import services as matching
+from schoolpeers.mentors import services as mentor_services
+from schoolpeers.oversight.models import Concern
+from schoolpeers.programme import outcomes
+from schoolpeers.programme.models import Closure, ExitSurvey, Goal, OutcomeMeasure
+from schoolpeers.programme.steps import steps_for
+from schoolpeers.timeutil import utcnow
+from tests.factories import UserFactory, make_mentor, make_request
+from tests.oversight.conftest import mentorship as active_mentorship  # noqa: F401  (the `mentorship` fixture)
+
+TODAY = date(2026, 11, 16)  # far from the end of the school year (31 August)
+
+
+def due_of(student, today=TODAY):
+    return [(d.mentorship.id, d.occasion) for d in outcomes.questionnaires_due(student, today)]
+
+
+def measure(m, occasion, score, on, grade=8):
+    db.session.add(OutcomeMeasure(school_id=m.school_id, mentee_id=m.mentee_id, mentorship_id=m.id, occasion=occasion,
+                                  scale="who5", answers=[score // 20] * 5, score=score, grade=grade, answered_on=on))
+    db.session.flush()
+
+
+def test_the_start_is_due_in_the_first_thirty_days_only(mentorship):
+    mentorship.began_on = TODAY - timedelta(days=30)
+    assert due_of(mentorship.mentee) == [(mentorship.id, "start")]
+    mentorship.began_on = TODAY - timedelta(days=31)
+    assert due_of(mentorship.mentee) == []  # a later answer is not a baseline
+
+
+def test_the_end_is_due_once_the_ending_is_begun_but_not_within_four_weeks_of_the_start(mentorship, users):
+    measure(mentorship, "start", 60, TODAY - timedelta(days=27))
+    db.session.add(Closure(school_id=mentorship.school_id, mentorship_id=mentorship.id,
+                           begun_by_id=users["counselor"].id))
+    db.session.flush()
+    assert due_of(mentorship.mentee) == []
+    assert due_of(mentorship.mentee, TODAY + timedelta(days=1)) == [(mentorship.id, "end")]
+
+
+def test_the_end_is_due_in_the_last_thirty_days_of_the_school_year(mentorship):
+    measure(mentorship, "start", 60, date(2026, 6, 1))
+    assert due_of(mentorship.mentee, date(2026, 7, 31)) == []
+    assert due_of(mentorship.mentee, date(2026, 8, 1)) == [(mentorship.id, "end")]
+
+
+def test_after_the_mentorship_ended_the_end_is_due_for_thirty_days_with_a_start_answer(mentorship, users):
+    mentee = mentorship.mentee
+    mentor_services.close_mentorship(mentorship, "completed", "", users["counselor"])
+    today = utcnow().date()
+    assert due_of(mentee, today) == []  # no start answer: an end alone pairs with nothing
+    measure(mentorship, "start", 60, today - timedelta(days=40))
+    assert due_of(mentee, today) == [(mentorship.id, "end")]
+    assert due_of(mentee, today + timedelta(days=31)) == []
+    measure(mentorship, "end", 60, today)
+    assert due_of(mentee, today) == []
+
+
+def test_nothing_is_due_for_a_student_without_a_mentor_or_for_an_adult(users):
+    assert due_of(users["student"]) == []
+    assert due_of(users["counselor"]) == []
+
+
+def test_answers_are_saved_with_score_grade_and_day(mentorship):
+    mentee = mentorship.mentee
+    saved, concern = outcomes.record_answers(mentee, mentorship.id, "start", ["5", "4", "3", "2", "1"], date.today(),
+                                             utcnow())
+    assert (saved.score, saved.answers, saved.grade, saved.scale, saved.answered_on) == (
+        60, [5, 4, 3, 2, 1], 8, "who5", date.today())
+    assert concern is None
+    with pytest.raises(outcomes.QuestionnaireError) as refused:
+        outcomes.record_answers(mentee, mentorship.id, "start", [5] * 5, date.today(), utcnow())
+    assert refused.value.field == "due"
+
+
+def test_a_wrong_answer_is_refused_next_to_its_question(mentorship):
+    with pytest.raises(outcomes.QuestionnaireError) as refused:
+        outcomes.record_answers(mentorship.mentee, mentorship.id, "start", [5, 5, 9, 5, 5], date.today(), utcnow())
+    assert refused.value.field == "item_3"
+
+
+def test_a_very_low_score_raises_a_concern_with_the_score_not_the_answers(mentorship):
+    saved, concern = outcomes.record_answers(mentorship.mentee, mentorship.id, "start", [2, 2, 1, 1, 1],
+                                             date.today(), utcnow())
+    assert concern.source == "low_questionnaire" and concern.severity == "medium"
+    assert concern.student_id == mentorship.mentee_id and concern.mentorship_id == mentorship.id
+    assert "WHO-5" in concern.summary and "28 of 100" in concern.summary
+    assert "[2, 2, 1, 1, 1]" not in concern.summary and "Some of the time" not in concern.summary
+
+
+def test_the_page_asks_each_question_and_saves_in_one_go(client, login_as, mentorship):
+    login_as(mentorship.mentee)
+    page = client.get("/me/questionnaire").get_data(as_text=True)
+    assert "A few questions about the last two weeks" in page and "I woke up feeling fresh and rested" in page
+    assert "More than half of the time" in page and "Topp" in page and "without permission" in page
+    form = {"mentorship": str(mentorship.id), "occasion": "start", **{f"item_{n}": "1" for n in range(1, 6)}}
+    del form["item_4"]
+    page = client.post("/me/questionnaire", data=form).get_data(as_text=True)
+    assert "Choose the words closest" in page
+    assert db.session.scalar(select(OutcomeMeasure.id)) is None
+    form["item_4"] = "0"
+    response = client.post("/me/questionnaire", data=form, follow_redirects=True)
+    assert "a school counselor will find you" in response.get_data(as_text=True)
+    saved = db.session.scalar(select(OutcomeMeasure))
+    assert saved.score == 16 and saved.mentee_id == mentorship.mentee_id
+    assert db.session.scalar(select(Concern.source)) == "low_questionnaire"
+    assert "no questions waiting" in client.get("/me/questionnaire").get_data(as_text=True)
+
+
+def test_the_home_page_prompts_while_the_questionnaire_waits(client, login_as, mentorship):
+    prompt = "A few questions about how you&#39;ve been (2 minutes)"
+    assert outcomes.PROMPT in [p.text for p in steps_for(mentorship.mentee, date.today())]
+    assert prompt in login_as(mentorship.mentee).get("/").get_data(as_text=True)
+    outcomes.record_answers(mentorship.mentee, mentorship.id, "start", [3] * 5, date.today(), utcnow())
+    db.session.commit()
+    assert prompt not in client.get("/").get_data(as_text=True)
+    assert outcomes.PROMPT not in [p.text for p in steps_for(mentorship.mentor, date.today())]
+
+
+# --- the outcomes report ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def year_of_pairs(school, users, make_user):
+    """Seven pairs of grade 7 mentees (+10 each, goals in friendships), ended this school year."""
+    today = utcnow().date()
+    made = []
+    for n in range(7):
+        mentor = make_mentor(school, users["counselor"], given_name=f"Mentor{n}")
+        mentee = make_user("student", grade=7)
+        m = matching.match_single(make_request(mentee), users["counselor"], today)
+        matching.approve(m, users["counselor"], today)
+        assert m.mentor_id == mentor.user_id
+        measure(m, "start", 40 + n, today, grade=7)
+        measure(m, "end", 50 + n, today, grade=7)
+        db.session.add(Goal(school_id=school.id, mentorship_id=m.id, position=1, area="friendships", wording="x"))
+        db.session.add(ExitSurvey(school_id=school.id, mentorship_id=m.id, side="mentee", respondent_id=mentee.id,
+                                  got_on=4, helped=5, recommend="yes", what_helped=["listening"]))
+        made.append(m)
+    db.session.commit()
+    return made
+
+
+def test_the_report_shows_paired_change_and_satisfaction(client, login_as, users, year_of_pairs):
+    page = login_as(users["staff"]).get("/reports/outcomes").get_data(as_text=True)
+    assert "43.0" in page and "53.0" in page and "+10.0" in page  # means of 40..46 and 50..56
+    assert "hidden" in page  # grades 9-10 and 11-12 are empty; the mentors' side answered nothing
+    assert "4.0" in page and "≥95%" in page  # got on; everyone would recommend
+    assert "Topp" in page
+    csv = login_as(users["counselor"]).get("/reports/outcomes.csv")
+    assert csv.mimetype == "text/csv"
+    text = csv.get_data(as_text=True)
+    assert "all,All grades," in text and ",43.0,53.0,+10.0" in text
+    assert "goal area,Friendships and getting on with people," in text and "Mentees," in text
+
+
+def test_a_small_year_is_hidden_on_the_page_and_in_the_csv(client, login_as, users, year_of_pairs):
+    for m in year_of_pairs[:3]:
+        db.session.delete(db.session.scalar(select(OutcomeMeasure).where(
+            OutcomeMeasure.mentorship_id == m.id, OutcomeMeasure.occasion == "end")))
+    db.session.commit()
+    text = login_as(users["staff"]).get("/reports/outcomes.csv").get_data(as_text=True)
+    assert "+10.0" not in text and "all,All grades,hidden,hidden,hidden,hidden" in text
+
+
+def test_the_report_is_of_the_signed_in_school_and_a_chosen_year(client, login_as, other_school, year_of_pairs):
+    outsider = UserFactory(other_school)("staff")
+    db.session.commit()
+    page = login_as(outsider).get("/reports/outcomes").get_data(as_text=True)
+    assert "+10.0" not in page
+    assert "+10.0" not in login_as(outsider).get("/reports/outcomes?year=1999-00").get_data(as_text=True)
