@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from schoolpeers import demo_cycle
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
 from schoolpeers.accounts.services import list_topics
@@ -123,7 +124,9 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
     for mentorship in approved:
         matching_services.approve(mentorship, counselor, today)
     db.session.flush()
-    _log_a_year_of_checkins(approved, topics, counselor, rng, today)
+    ends = demo_cycle.plan_endings(approved, rng, today)
+    _log_a_year_of_checkins(approved, topics, counselor, rng, today, ends)
+    demo_cycle.run_the_cycle(school, approved, ends, counselor, rng, today)
     resources.add_starter_set(school, counselor, today)
 
 
@@ -163,9 +166,10 @@ def _record_family_consent(school: School, asking: list[User], counselor: User) 
             families.record_answer(user, parent, decision="given", channel="paper", note="", actor=counselor)
 
 
-def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today) -> None:
+def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Random, today, ends) -> None:
     """A school year of check-ins, about one a fortnight, screened like real ones: enough for the
-    reports' trends and the comparison with earlier terms to show."""
+    reports' trends and the comparison with earlier terms to show. A pair that ends (`ends`: its
+    closing day) meets until shortly before."""
     from schoolpeers.mentors import checkins, self_checkins
     from schoolpeers.oversight import services as oversight
 
@@ -177,7 +181,7 @@ def _log_a_year_of_checkins(mentorships, topics, counselor: User, rng: random.Ra
         # Most feel a little better as the year goes on; each check-in varies around that.
         first_mood, per_week = rng.uniform(2.6, 3.8), rng.choice((0.0, 0.01, 0.02, 0.03))
         day = mentorship.began_on + timedelta(days=rng.randint(0, 4))
-        while day <= today - timedelta(days=2):
+        while day <= ends.get(mentorship.id, today) - timedelta(days=2):
             weeks = (day - mentorship.began_on).days / 7
             mood = min(5, max(1, round(first_mood + per_week * weeks + rng.gauss(0, 0.55))))
             checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(

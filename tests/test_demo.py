@@ -3,6 +3,10 @@ from sqlalchemy import func, select
 from schoolpeers.accounts.models import School, User
 from schoolpeers.demo import DEMO_PASSWORD, build_demo_school
 from schoolpeers.extensions import db
+from schoolpeers.programme import outcomes
+from schoolpeers.programme.steps import steps_for
+from schoolpeers.reports.privacy import CellStatus
+from schoolpeers.timeutil import today_in
 
 
 def count(role):
@@ -16,6 +20,7 @@ def test_demo_school_is_realistic_and_built_once(runner, client):
     assert count("student") == 400 and count("counselor") == 2 and count("admin") == 1
     grades = set(db.session.scalars(select(User.grade).where(User.role == "student")))
     assert grades == set(range(6, 13))
+    _shows_a_year_with_outcomes()
     second = runner.invoke(args=["demo"])
     assert "already present" in second.output and count("student") == 400
     assert db.session.scalar(select(func.count()).select_from(School)) == 1
@@ -28,6 +33,19 @@ def test_demo_school_is_realistic_and_built_once(runner, client):
         else:
             assert home.status_code == 200
         client.post("/logout")
+
+
+def _shows_a_year_with_outcomes():
+    """The last school year's outcomes report has paired change and both sides' satisfaction to show,
+    and the demo mentee has their agreement still to read."""
+    school = db.session.scalar(select(School))
+    today = today_in(school.timezone)
+    last_year = outcomes.school_years(school, today)[1]
+    report = outcomes.outcomes_report(school, last_year, b"demo")
+    assert report.change.total.status == CellStatus.SHOWN
+    assert [side.status for side in report.surveys] == [CellStatus.SHOWN, CellStatus.SHOWN]
+    mentee = db.session.scalar(select(User).where(User.username == "mentee"))
+    assert "goals.mentee_agreement" in {step.endpoint for step in steps_for(mentee, today)}
 
 
 def test_demo_is_deterministic(app):

@@ -87,7 +87,7 @@ FEATURES = {
     "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications",
                 "programme"},
 }
-TOP = {"__init__", "home", "navigation", "demo"}
+TOP = {"__init__", "home", "navigation", "demo", "demo_cycle"}
 
 
 def project_imports() -> set[tuple[str, str, str]]:
