@@ -57,11 +57,12 @@ def plan_endings(mentorships: list[Mentorship], rng: random.Random, today: date)
 def run_the_cycle(school: School, mentorships: list[Mentorship], ends: dict[int, date], counselor: User,
                   rng: random.Random, today: date) -> None:
     for mentorship in mentorships:
+        level = rng.uniform(2.2, 3.4)  # how this mentee was doing when it began
         _agree(mentorship, rng)
-        _questionnaire(mentorship, "start", mentorship.began_on + timedelta(days=rng.randint(1, 6)), rng, 0)
+        _questionnaire(mentorship, "start", mentorship.began_on + timedelta(days=rng.randint(1, 6)), rng, level)
         _progress(mentorship, rng)
         if mentorship.id in ends:
-            _end(mentorship, ends[mentorship.id], counselor, rng)
+            _end(mentorship, ends[mentorship.id], counselor, rng, level + rng.choice((-0.2, 0.2, 0.4, 0.6, 0.8)))
     _supervise(school, counselor, rng, today)
     _mentors_own_checks(mentorships, counselor, rng)
     _certify_the_demo_mentor(counselor, today)
@@ -79,9 +80,9 @@ def _agree(mentorship: Mentorship, rng: random.Random) -> None:
     agreement.created_at = at(mentorship.began_on)
 
 
-def _questionnaire(mentorship: Mentorship, occasion: str, day: date, rng: random.Random, lift: float) -> None:
-    """Answers around "more than half the time", a little better at the end for most."""
-    answers = [min(5, max(2, round(rng.gauss(2.6 + lift, 0.8)))) for _ in range(5)]
+def _questionnaire(mentorship: Mentorship, occasion: str, day: date, rng: random.Random, level: float) -> None:
+    """Answers around the mentee's level (0 to 5 per question); never low enough to raise a concern."""
+    answers = [min(5, max(2, round(rng.gauss(level, 0.6)))) for _ in range(5)]
     measure, _ = outcomes.record_answers(mentorship.mentee, mentorship.id, occasion, answers, day, at(day, 16))
     measure.created_at = at(day, 16)
 
@@ -97,18 +98,18 @@ def _progress(mentorship: Mentorship, rng: random.Random) -> None:
             goal.id: min(4, 1 + (n + rng.randint(0, 3)) // 4) for goal in pair_goals}, utcnow())
 
 
-def _end(mentorship: Mentorship, day: date, counselor: User, rng: random.Random) -> None:
+def _end(mentorship: Mentorship, day: date, counselor: User, rng: random.Random, level: float) -> None:
     """The walk through the ending: begun two weeks before, the closing meeting on the day."""
     ending = closure.begin_closure(mentorship, counselor, at(day - timedelta(days=14)))
     meeting, _ = closure.log_closing_meeting(ending, mentorship.mentor, checkins.CheckInData(
         occurred_on=day, duration_minutes=30, mode="in_person", wellbeing=rng.choice((3, 4, 4, 5)),
-        notes="Our last meeting: we looked back at the goals and what went well."), day)
+        notes="Looked back at the year together: the homework plan works now. We said thank you and goodbye."), day)
     meeting.created_at = at(day, 13)
     closure.write_goodbye(ending, mentorship.mentor, rng.choice(GOODBYES), at(day, 14))
     closure.answer_as_mentor(ending, mentorship.mentor, _survey(rng, mentor=True), at(day, 14))
     closure.answer_as_mentee(ending, mentorship.mentee, _survey(rng, mentor=False), day, at(day, 15))
     closure.read_goodbye(ending, mentorship.mentee, at(day, 15))
-    _questionnaire(mentorship, "end", day, rng, rng.choice((0.0, 0.3, 0.5, 0.7)))
+    _questionnaire(mentorship, "end", day, rng, level)  # most feel a little better by the end
     close_mentorship(mentorship, "completed", "Goals reached; a good ending.", counselor)
     mentorship.ended_at = at(day + timedelta(days=1))
 

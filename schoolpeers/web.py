@@ -83,6 +83,16 @@ def page_arg(name: str = "page") -> int:
     return min(max(page, 1), 100_000)
 
 
+def show_refusal(form, refusal) -> None:
+    """A service's refusal next to the field it names, or flashed when the page has no such field to
+    show it by (a hidden one, or none)."""
+    target = getattr(form, refusal.field, None)
+    if target is None or target.type == "HiddenField":
+        flash(str(refusal), "error")
+    else:
+        target.errors.append(str(refusal))
+
+
 @dataclass
 class Outcome:
     """What a `change` block came to: the message flashed when it was saved, or the refusal."""

@@ -1,6 +1,6 @@
 """programme: agreements and goals, goal progress, mentors' own well-being checks, supervision,
-closures and exit surveys, the well-being questionnaire, certificates; how often mentors should
-have supervision, and how long each training module takes
+closures and exit surveys, the well-being questionnaire and each school year's published outcomes,
+certificates; how often mentors should have supervision, and how long each training module takes
 
 Revision ID: 0016_programme
 Revises: 0015_meetings_reminders
@@ -203,6 +203,19 @@ def upgrade():
     with op.batch_alter_table('mentor_feelings', schema=None) as batch_op:
         batch_op.create_index('ix_mentor_feelings_school_seen_created', ['school_id', 'seen_at', 'created_at'], unique=False)
 
+    op.create_table('outcome_releases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('year_start', sa.Date(), nullable=False),
+    sa.Column('year_end', sa.Date(), nullable=False),
+    sa.Column('k', sa.Integer(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('year_start <= year_end', name=op.f('ck_outcome_releases_year_order')),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_outcome_releases_school_id_schools')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outcome_releases')),
+    sa.UniqueConstraint('school_id', 'year_start', name=op.f('uq_outcome_releases_school_id_year_start'))
+    )
     with op.batch_alter_table('schools', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supervision_every_days', sa.Integer(), server_default='42', nullable=False))
         batch_op.create_check_constraint('supervision_every_range', 'supervision_every_days BETWEEN 7 AND 365')
@@ -224,6 +237,7 @@ def downgrade():
         batch_op.drop_index('ix_mentor_feelings_school_seen_created')
 
     op.drop_table('mentor_feelings')
+    op.drop_table('outcome_releases')
     with op.batch_alter_table('goal_progress', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_goal_progress_school_id'))
         batch_op.drop_index(batch_op.f('ix_goal_progress_goal_id'))

@@ -107,9 +107,11 @@ def _screen(checkin: CheckIn, *, correction: bool) -> str | None:
     return highest(severities)
 
 
-def _lock_mentorship(mentorship: Mentorship) -> str:
-    """Check-ins of one mentorship are written one at a time (a row lock on PostgreSQL; SQLite
-    serialises writers), so each is screened against those saved before it: a drop is never missed.
+def lock_pair(mentorship: Mentorship) -> str:
+    """What is written about one pair (its check-ins, and the programme's records) is written one at
+    a time (a row lock on PostgreSQL; SQLite serialises writers), so each check-in is screened
+    against those saved before it (a drop is never missed) and a record the pair keeps once is not
+    written twice.
     NO KEY UPDATE: inserts that merely reference the mentorship are not held up. Returns the status
     as of now (the loaded object is left as it is: unsaved changes to it stay)."""
     return db.session.scalar(select(Mentorship.status).where(
@@ -120,7 +122,7 @@ def log_checkin(mentorship: Mentorship, mentor: User, data: CheckInData, today: 
     """Write a check-in and screen it; returns it with the highest severity of the concerns raised."""
     if mentorship.mentor_id != mentor.id or mentorship.school_id != mentor.school_id:
         raise CheckInError("occurred_on", "You can only log check-ins for your own mentees.")
-    if _lock_mentorship(mentorship) != MentorshipStatus.ACTIVE:
+    if lock_pair(mentorship) != MentorshipStatus.ACTIVE:
         raise CheckInError("occurred_on", "This mentorship is not active.")
     _validate(mentorship, data, today)
     checkin = CheckIn(school_id=mentorship.school_id, mentorship_id=mentorship.id, mentor_id=mentor.id,
@@ -139,7 +141,7 @@ def can_correct(checkin: CheckIn, user: User, now: datetime) -> bool:
 def correct_checkin(checkin: CheckIn, mentor: User, data: CheckInData, now: datetime,
                     today: date) -> str | None:
     """Correct within 24 hours. The old values are kept; concerns already raised stay."""
-    _lock_mentorship(checkin.mentorship)  # two corrections at once must not raise the same concern twice
+    lock_pair(checkin.mentorship)  # two corrections at once must not raise the same concern twice
     if not can_correct(checkin, mentor, now):
         raise CheckInError("occurred_on", "Check-ins can be corrected by their author for 24 hours only.")
     _validate(checkin.mentorship, data, today)

@@ -30,7 +30,7 @@ from schoolpeers.paging import counted_page
 from schoolpeers.resources.services import for_grade, suggest
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, change, page_arg, school_today
+from schoolpeers.web import audit, change, page_arg, school_today, show_refusal
 
 bp = Blueprint("mentors", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -125,7 +125,7 @@ def save_checkin(form: CheckInForm, action):
               "if you are worried about your mentee, tell a counselor in person now.", "error")
         return None, None
     if outcome.refused:
-        getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+        show_refusal(form, outcome.refusal)
         return None, None
     try:  # telling people must never make a saved check-in look lost
         checkin_committed.send(checkin)
@@ -153,7 +153,7 @@ def log_checkin(mentorship_id: int):
             if severity == Severity.HIGH:  # redirect, so that a refresh never logs the check-in twice
                 return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id, checkin=saved.id))
             flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
-            return redirect(_next_step(saved) or url_for("mentors.my_mentees"))
+            return redirect(next_step_after(saved) or url_for("mentors.my_mentees"))
     return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None,
                            ideas=_ideas_for(mentorship))
 
@@ -171,10 +171,10 @@ def what_to_do_now(mentorship_id: int):
         CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id,
         CheckIn.mentor_id == current_user.id, CheckIn.id == request.args.get("checkin", type=int)))
     return render_template("mentors/what_to_do_now.html", mentorship=mentorship,
-                           next_step=_next_step(checkin) if checkin else None)
+                           next_step=next_step_after(checkin) if checkin else None)
 
 
-def _next_step(checkin: CheckIn) -> str | None:
+def next_step_after(checkin: CheckIn) -> str | None:
     """Where the mentor goes after logging a check-in, if a feature asks for a step of its own."""
     return next((url for _receiver, url in checkin_next_step.send(checkin) if url), None)
 
@@ -255,7 +255,7 @@ def self_checkin():
                   "to a counselor or a teacher you trust.", "error")
             return render_template("mentors/self_checkin.html", form=form)
         if outcome.refused:
-            getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+            show_refusal(form, outcome.refusal)
         else:
             try:  # telling counselors must never make a saved check-in look lost
                 self_checkin_committed.send(entry)

@@ -16,7 +16,7 @@ from schoolpeers.notifications.forms import MeetingForm, ReminderForm
 from schoolpeers.notifications.models import Meeting
 from schoolpeers.outbox import deliver_soon
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, change
+from schoolpeers.web import audit, change, show_refusal
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -46,7 +46,7 @@ def arrange(mentorship_id: int):
         if not outcome.refused:
             deliver_soon(mail_ids)
             return redirect(url_for("mentors.my_mentees"))
-        getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+        show_refusal(form, outcome.refusal)
     return render_template("notifications/arrange.html", form=form, mentorship=mentorship,
                            current=meetings.next_meeting(mentorship, now), confirm=ConfirmForm())
 

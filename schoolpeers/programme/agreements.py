@@ -15,11 +15,11 @@ from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
-from schoolpeers.mentors.checkins import active_mentorship_of_mentee
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee, lock_pair
 from schoolpeers.mentors.models import Mentorship
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.programme.goal_rules import GoalText, Terms, goals_after, plan_goals, tidy
-from schoolpeers.programme.goals import goals_of, lock_pair, stored_goals
+from schoolpeers.programme.goals import goals_of, stored_goals
 from schoolpeers.programme.models import GOAL_AREAS, MAX_GOALS, MEETING_FREQUENCIES, Agreement, Goal
 from schoolpeers.programme.prompts import Prompt
 from schoolpeers.refusals import FieldRefusal
@@ -158,5 +158,5 @@ def prompts_for(student: User, today: date) -> list[Prompt]:
                Mentorship.status == MentorshipStatus.ACTIVE, Agreement.mentor_agreed_at.is_not(None),
                Agreement.mentee_agreed_at.is_(None)))
     if waiting is not None:
-        steps.append(Prompt("Read and agree your mentoring agreement", "goals.mentee_agreement"))
+        steps.append(Prompt("Read your mentoring agreement and agree to it", "goals.mentee_agreement"))
     return steps

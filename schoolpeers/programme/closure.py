@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -39,18 +39,11 @@ def closure_of(mentorship: Mentorship) -> Closure | None:
         Closure.school_id == mentorship.school_id, Closure.mentorship_id == mentorship.id))
 
 
-def _lock(mentorship: Mentorship) -> str:
-    """Steps of one pair's ending go one at a time (a row lock on PostgreSQL; SQLite serialises
-    writers); returns the mentorship's status as of now."""
-    return db.session.scalar(select(Mentorship.status).where(
-        Mentorship.school_id == mentorship.school_id, Mentorship.id == mentorship.id).with_for_update(key_share=True))
-
-
 def begin_closure(mentorship: Mentorship, counselor: User, now: datetime) -> Closure:
     """Begin the walk through an active mentorship's ending; once per mentorship."""
     if mentorship.school_id != counselor.school_id:
         raise ClosureError("mentorship", "This mentorship is not of your school.")
-    if _lock(mentorship) != MentorshipStatus.ACTIVE:
+    if checkins.lock_pair(mentorship) != MentorshipStatus.ACTIVE:
         raise ClosureError("mentorship", "Only an active mentorship's ending can be planned.")
     if closure_of(mentorship) is not None:
         raise ClosureError("mentorship", "The ending of this mentorship is planned already.")
@@ -97,7 +90,7 @@ def _mentors_own(closure: Closure, mentor: User, field: str) -> Mentorship:
     mentorship = closure.mentorship
     if mentorship.mentor_id != mentor.id or closure.school_id != mentor.school_id:
         raise ClosureError(field, "Only the mentee's own mentor can do this.")
-    if _lock(mentorship) != MentorshipStatus.ACTIVE:
+    if checkins.lock_pair(mentorship) != MentorshipStatus.ACTIVE:
         raise ClosureError(field, "This mentorship has ended already.")
     return mentorship
 
@@ -163,8 +156,9 @@ def answer_as_mentee(closure: Closure, mentee: User, answers: SurveyAnswers, tod
     mentorship = closure.mentorship
     if mentorship.mentee_id != mentee.id or closure.school_id != mentee.school_id:
         raise ClosureError("got_on", "These questions are for the mentee.")
-    status = _lock(mentorship)
-    if not ending_open(status == MentorshipStatus.ACTIVE, ended_on(mentorship, mentee.school.timezone), today):
+    status = checkins.lock_pair(mentorship)
+    open_now = ending_open(status == MentorshipStatus.ACTIVE, ended_on(mentorship, mentee.school.timezone), today)
+    if mentorship.end_reason == "safeguarding" or not open_now:
         raise ClosureError("got_on", "These questions have closed. Thank you all the same!")
     return _answer(closure, "mentee", mentee, answers, now)
 
@@ -185,12 +179,17 @@ def _with_pair(statement):
         contains_eager(Closure.mentorship).joinedload(Mentorship.mentee))
 
 
+# A mentorship a counselor ended for safeguarding reasons is theirs to close with the student: the
+# mentee is not walked through its ending, and its goodbye message is not shown to them.
+NOT_ENDED_FOR_SAFEGUARDING = or_(Mentorship.end_reason.is_(None), Mentorship.end_reason != "safeguarding")
+
+
 def mentee_closure(student: User, today: date) -> Closure | None:
     """The ending the student is walking through as a mentee: their active mentorship's, or one that
     ended in the last `ENDING_STAYS_OPEN` days (the newest)."""
     since = start_of_day(first_open_day(today), student.school.timezone)
     return db.session.scalars(_with_pair(select(Closure)).where(
-        Closure.school_id == student.school_id, Mentorship.mentee_id == student.id,
+        Closure.school_id == student.school_id, Mentorship.mentee_id == student.id, NOT_ENDED_FOR_SAFEGUARDING,
         (Mentorship.status == MentorshipStatus.ACTIVE)
         | ((Mentorship.status == MentorshipStatus.CLOSED) & (Mentorship.ended_at >= since)))
         .order_by(Closure.begun_at.desc(), Closure.id.desc()).limit(1)).unique().first()
@@ -215,7 +214,7 @@ def goodbyes_for(student: User) -> list[Closure]:
     handful of mentors at most, so the list is not paged)."""
     return list(db.session.scalars(_with_pair(select(Closure)).where(
         Closure.school_id == student.school_id, Mentorship.mentee_id == student.id,
-        Closure.goodbye_message.is_not(None))
+        Closure.goodbye_message.is_not(None), NOT_ENDED_FOR_SAFEGUARDING)
         .order_by(Closure.goodbye_written_at.desc(), Closure.id.desc())).unique())
 
 

@@ -14,7 +14,7 @@ from schoolpeers.refusals import FieldRefusal
 MAX_GOODBYE = 1000
 MAX_COMMENT = 1000
 # The mentee's ending page (their questions, the goodbye message) stays open this many days after
-# the mentorship ended; the goodbye message itself is kept for good.
+# the mentorship ended; the goodbye message itself stays theirs (until the school's retention period).
 ENDING_STAYS_OPEN = 30
 
 # A goodbye message is warm words, not a way to keep in touch outside the programme: mentors learn

@@ -10,16 +10,15 @@ from sqlalchemy.orm import joinedload
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.mentors.models import END_REASONS, Mentorship
-from schoolpeers.mentors.signals import checkin_next_step
 from schoolpeers.mentors.statuses import MentorshipStatus
-from schoolpeers.mentors.views import checkin_form, own_mentorship_or_404, save_checkin
+from schoolpeers.mentors.views import checkin_form, next_step_after, own_mentorship_or_404, save_checkin
 from schoolpeers.programme import closure as services
 from schoolpeers.programme.closure_forms import GoodbyeForm, MenteeSurveyForm, MentorSurveyForm
 from schoolpeers.programme.closure_rules import ENDING_STAYS_OPEN, ClosureError, label_list
 from schoolpeers.programme.models import RECOMMEND, WHAT_HELPED, Closure
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, change, school_today
+from schoolpeers.web import audit, change, school_today, show_refusal
 
 bp = Blueprint("closure", __name__, template_folder="templates")
 
@@ -37,6 +36,9 @@ def overview(mentorship_id: int):
                                       joinedload(Mentorship.mentee))
     closure = services.closure_of(mentorship)
     surveys = services.surveys_of(closure) if closure else {}
+    if closure is not None:  # the exit surveys' words and the goodbye message are read here
+        with change():
+            audit("closure.read", record_type="mentorship", record_id=mentorship.id)
     return render_template(
         "programme/closure_overview.html", mentorship=mentorship, closure=closure, surveys=surveys,
         walk=services.walk_of(closure, surveys) if closure else None,
@@ -106,14 +108,8 @@ def closing_meeting(mentorship_id: int):
             if severity == Severity.HIGH:  # as after any check-in: what to do now comes first
                 return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id, checkin=saved.id))
             flash(f"Closing meeting saved. Thank you for looking out for {mentorship.mentee.given_name}.", "success")
-            return redirect(_next_step(saved) or url_for("closure.mentor_closing", mentorship_id=mentorship.id))
+            return redirect(next_step_after(saved) or url_for("closure.mentor_closing", mentorship_id=mentorship.id))
     return render_template("programme/closing_meeting.html", form=form, mentorship=mentorship)
-
-
-def _next_step(checkin) -> str | None:
-    """Where the mentor goes after the closing meeting when a part of the programme asks for a step
-    after every check-in (progress on goals, how it was for them); back to the ending otherwise."""
-    return next((url for _receiver, url in checkin_next_step.send(checkin) if url), None)
 
 
 def _done_already(mentorship_id: int, message: str):
@@ -154,7 +150,7 @@ def mentor_survey(mentorship_id: int):
             outcome.success = "Thank you for your answers, and for all you gave as a mentor."
         if not outcome.refused:
             return redirect(url_for("closure.mentor_closing", mentorship_id=mentorship_id))
-        getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+        show_refusal(form, outcome.refusal)
     return _closing_page(closure, survey_form=form)
 
 
@@ -177,7 +173,7 @@ def mentee_ending():
             outcome.success = "Thank you for your answers. They help us make mentoring better."
         if not outcome.refused:
             return redirect(url_for("closure.mentee_ending"))
-        getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+        show_refusal(form, outcome.refusal)
     elif answered and form.is_submitted():
         flash(services.ANSWERED, "info")
         return redirect(url_for("closure.mentee_ending"))

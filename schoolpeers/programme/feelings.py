@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
+from schoolpeers.mentors.checkins import lock_pair
 from schoolpeers.mentors.models import CheckIn
 from schoolpeers.programme.goal_rules import tidy
-from schoolpeers.programme.goals import lock_pair, may_add_after
+from schoolpeers.programme.goals import may_add_after
 from schoolpeers.programme.models import MENTOR_FEELINGS, MentorFeeling
 from schoolpeers.refusals import FieldRefusal
 
@@ -74,6 +75,10 @@ def record_feeling(checkin: CheckIn, mentor: User, answer: FeelingAnswer, now: d
         if existing.seen_at is not None:
             raise FeelingError("feeling", "A counselor has already read what you said. If you would like to add "
                                           "something, talk to them: they are glad to hear from you.")
+        if existing.needs_counselor and not (feeling == "hard" or values["wants_to_talk"]):
+            # Once it waits for a counselor it stays waiting: taking it back must not drop it from their list.
+            raise FeelingError("feeling", "A counselor will come and talk to you about this check-in. If things "
+                                          "feel better now, you can tell them then.")
         for name, value in values.items():
             setattr(existing, name, value)
     db.session.flush()

@@ -16,20 +16,11 @@ from schoolpeers.programme.goal_forms import AfterCheckInForm, AgreementForm, Me
 from schoolpeers.programme.goal_rules import GoalRefusal, GoalText, area_field, wording_field
 from schoolpeers.programme.models import GOAL_AREAS, GOAL_PROGRESS, MAX_GOALS, MEETING_FREQUENCIES, MENTOR_FEELINGS
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, change, school_today
+from schoolpeers.web import audit, change, school_today, show_refusal
 
 bp = Blueprint("goals", __name__, template_folder="templates")
 LABELS = {"areas": GOAL_AREAS, "progress": GOAL_PROGRESS, "frequencies": MEETING_FREQUENCIES,
           "feelings": MENTOR_FEELINGS}
-
-
-def show_refusal(form, refusal) -> None:
-    """The refusal next to its field, or flashed when the page has no such field to show it by."""
-    target = getattr(form, refusal.field, None)
-    if target is None or target.type == "HiddenField":
-        flash(str(refusal), "error")
-    else:
-        target.errors.append(str(refusal))
 
 
 # --- the mentor --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
-from schoolpeers.mentors.checkins import can_correct
+from schoolpeers.mentors.checkins import can_correct, lock_pair
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.programme.goal_rules import ProgressMark, StoredGoal, latest_by_goal, progress_by_goal
 from schoolpeers.programme.models import GOAL_PROGRESS, Goal, GoalProgress
@@ -26,13 +26,6 @@ class ProgressError(FieldRefusal):
 def progress_field(goal_id: int) -> str:
     """The form field of a goal's progress on the page after a check-in."""
     return f"goal_{goal_id}"
-
-
-def lock_pair(mentorship: Mentorship) -> str | None:
-    """Writes about one pair go one at a time (a row lock on PostgreSQL; SQLite serialises writers),
-    so two submissions at once cannot both insert; returns the mentorship's status as of now."""
-    return db.session.scalar(select(Mentorship.status).where(
-        Mentorship.school_id == mentorship.school_id, Mentorship.id == mentorship.id).with_for_update(key_share=True))
 
 
 def goals_of(mentorship: Mentorship) -> list[Goal]:

@@ -296,3 +296,23 @@ class Certificate(db.Model):
 
     mentor = relationship("User", foreign_keys=[mentor_id], primaryjoin="Certificate.mentor_id == User.id")
     issued_by = relationship("User", foreign_keys=[issued_by_id])
+
+
+class OutcomeRelease(db.Model):
+    """The outcomes report of a school year that has ended, as it was first published: the figures as
+    shown (`content`, the presented strings) with the k and scale they were made with. It is made once
+    and never again, so later answers or erasures cannot be compared with it to single out a student."""
+
+    __tablename__ = "outcome_releases"
+    __table_args__ = (
+        UniqueConstraint("school_id", "year_start"),
+        CheckConstraint("year_start <= year_end", name="year_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    year_start: Mapped[date] = mapped_column(Date)
+    year_end: Mapped[date] = mapped_column(Date)
+    k: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)  # the published rows and strings, and the scale's key
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

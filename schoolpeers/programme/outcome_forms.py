@@ -17,6 +17,13 @@ class _QuestionnaireForm(FlaskForm):
     occasion = HiddenField()
     submit = SubmitField("Send my answers")
 
+    def mentorship_id(self) -> int | None:
+        """The mentorship the page asked about, or None when the field is not a plain whole number."""
+        text = (self.mentorship.data or "").strip()
+        if not (text.isascii() and text.isdecimal()) or len(text) > 18:  # within a database integer
+            return None
+        return int(text)
+
     def item_fields(self) -> list[RadioField]:
         return [self[name] for name in self.item_names]
 

@@ -1,15 +1,18 @@
 """Pages of the programme cycle: outcomes. A mentee's well-being questionnaire at the start and the
-end of a mentorship, and the outcomes report for counselors and staff (with its CSV)."""
+end of a mentorship, and the outcomes report for counselors and staff (with its CSV): of a school
+year that has ended only, as first published (`outcomes.published_report`)."""
 from __future__ import annotations
 
 import csv
 import io
 import logging
+from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from schoolpeers.accounts.access import role_required
+from schoolpeers.accounts.models import School
 from schoolpeers.extensions import limit_exports_per_person
 from schoolpeers.programme import outcomes, scales
 from schoolpeers.programme.outcome_forms import questionnaire_form
@@ -17,6 +20,7 @@ from schoolpeers.programme.outcomes import OutcomesReport
 from schoolpeers.reports.export_jobs import REPORT_ROLES
 from schoolpeers.reports.privacy import CellStatus, explain
 from schoolpeers.reports.services import report_secret
+from schoolpeers.reports.trends import PeriodSlot
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, school_today
@@ -39,7 +43,7 @@ def questionnaire():
     if not form.is_submitted():
         form.mentorship.data, form.occasion.data = str(due.mentorship.id), due.occasion
     if form.validate_on_submit():
-        mentorship_id = int(form.mentorship.data) if (form.mentorship.data or "").isdigit() else 0
+        mentorship_id = form.mentorship_id() or 0  # no mentorship: not waiting, refused below
         with change(outcomes.QuestionnaireError, flash_refusal=False) as outcome:
             measure, concern = outcomes.record_answers(current_user, mentorship_id, form.occasion.data or "",
                                                        form.answers(), today, utcnow())
@@ -59,30 +63,47 @@ def questionnaire():
 # --- the outcomes report -------------------------------------------------------------------------
 
 
-def _chosen_report() -> tuple[OutcomesReport, list]:
+def _chosen_year() -> tuple[School, date, PeriodSlot, list[PeriodSlot]]:
+    """The school year asked for; by default the newest that has ended (the newest at all if none has)."""
     school = current_user.school
-    years = outcomes.school_years(school, school_today())
+    today = school_today()
+    years = outcomes.school_years(school, today)
+    ended = [slot for slot in years if slot.end < today]
     asked = request.args.get("year", "")
-    year = next((slot for slot in years if slot.label == asked), years[0])
-    return outcomes.outcomes_report(school, year, report_secret(current_app.config["SECRET_KEY"], school)), years
+    year = next((slot for slot in years if slot.label == asked), (ended or years)[0])
+    return school, today, year, years
+
+
+def _release(school: School, today: date, year: PeriodSlot) -> OutcomesReport:
+    """The year's published report, stored (in the view's change) the first time it is asked for."""
+    return outcomes.published_report(school, year, today, report_secret(current_app.config["SECRET_KEY"], school))
 
 
 @bp.get("/reports/outcomes")
 @role_required(*REPORT_ROLES)
 def report():
-    found, years = _chosen_report()
-    return render_template("programme/outcomes_report.html", report=found, years=years,
-                           hidden_note=explain(CellStatus.HIDDEN, found.k))
+    school, today, year, years = _chosen_year()
+    found = None
+    reason = outcomes.unpublished_reason(school, year, today)
+    if reason is None:
+        with change():  # the release this view made, the first time the year is asked for
+            found = _release(school, today, year)
+    return render_template("programme/outcomes_report.html", report=found, year=year, years=years,
+                           unpublished=reason, hidden_note=explain(CellStatus.HIDDEN, found.k) if found else "")
 
 
 @bp.get("/reports/outcomes.csv")
 @role_required(*REPORT_ROLES)
 @limit_exports_per_person()
 def report_csv():
-    found, _ = _chosen_report()
+    school, today, year, _ = _chosen_year()
+    if (reason := outcomes.unpublished_reason(school, year, today)) is not None:
+        flash(reason, "info")
+        return redirect(url_for("outcomes.report", year=year.label))
     with change():
+        found = _release(school, today, year)
         audit("outcomes.export", detail={"year": found.year.label})
-    filename = f"outcomes-{current_user.school.slug}-{found.year.label}.csv"
+    filename = f"outcomes-{school.slug}-{found.year.label}.csv"
     return Response(report_csv_text(found), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -4,8 +4,9 @@ When the questionnaire is asked (dates at the school):
 - At the start: the mentorship is active, began within the last `START_WITHIN` days (a first answer
   given later is not a baseline: the mentoring has been at work by then) and has no start answer.
 - At the end: it has no end answer, and either the mentorship is active and its ending is begun (a
-  `Closure`) or the school year ends within `YEAR_END_WITHIN` days (`school_year_end`), or it ended
-  within the last `ENDED_WITHIN` days and has a start answer (only a pair tells of a change).
+  `Closure`) or teaching ends within `YEAR_END_WITHIN` days (`teaching_ends`: the end of the
+  school year's last term in the reports' term calendar), or it ended within the last
+  `ENDED_WITHIN` days and has a start answer (only a pair tells of a change).
 - Never within `MIN_APART` days of the start answer: the scale asks about the last two weeks, and
   two answers that close would share them. A pair that ends sooner is asked once it has ended, while
   that window lasts.
@@ -16,6 +17,14 @@ An ended mentorship's end comes first, then the active one's; the page asks one 
 A very low score (`scales.Scale.worrying_at_most`) raises a concern for counselors in the same
 transaction. Its summary names the questionnaire, the occasion and the score, never the answers;
 nothing of it reaches the mentor.
+
+The outcomes report of a school year is published once that year has ended at the school, and then
+never changes (`published_report`): the first time it is asked for, its figures are made through the
+report's protection (`outcomes_report`) and stored as shown (`OutcomeRelease`); from then on the
+page and its CSV show the stored figures only. Figures that moved with every new answer, or with an
+erasure, could be compared before and after to work out one student's scores. A school that
+protects its reports with differential privacy publishes no outcomes report: it would spend the
+school's yearly privacy budget without the admin deciding so.
 """
 from __future__ import annotations
 
@@ -28,7 +37,6 @@ from sqlalchemy.exc import IntegrityError
 from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import Mentorship
-from schoolpeers.mentors.services import school_year_end
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight.models import Concern
 from schoolpeers.oversight.services import raise_concern
@@ -41,8 +49,10 @@ from schoolpeers.programme.models import (
     ExitSurvey,
     Goal,
     OutcomeMeasure,
+    OutcomeRelease,
 )
 from schoolpeers.programme.outcomes_report import (
+    ChangeRow,
     ChangeTables,
     Pair,
     SideSurvey,
@@ -54,6 +64,8 @@ from schoolpeers.programme.prompts import Prompt
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.reports.lattice import grade_bands
 from schoolpeers.reports.perturbation import student_key
+from schoolpeers.reports.privacy import CellStatus
+from schoolpeers.reports.services import uses_differential_privacy
 from schoolpeers.reports.trends import DEFAULT_TERMS, PeriodSlot
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import in_zone, start_of_day
@@ -66,6 +78,11 @@ CONCERN_SOURCE = "low_questionnaire"
 PROMPT = "A few questions about how you've been (2 minutes)"
 ANSWERED = "You have answered these questions already. Thank you!"
 NOT_WAITING = "These questions are not waiting for you any more. Thank you!"
+NOT_ENDED = ("A school year's outcomes are published once it has ended, and then never change: figures that "
+             "moved with every new answer could be compared to single out a student. {year} has not ended yet.")
+UNDER_DIFFERENTIAL_PRIVACY = (
+    "This school protects its reports with differential privacy, so no outcomes report is published: its "
+    "figures would spend the school's yearly privacy budget, which is the admin's decision to make.")
 
 
 class QuestionnaireError(FieldRefusal):
@@ -106,9 +123,16 @@ def questionnaires_due(student: User, today: date) -> list[Due]:
     for m in active:
         if (m.id, "start") not in answered and m.began_on is not None and today - m.began_on <= START_WITHIN:
             due.append(Due(m, "start"))
-        elif end_may_come(m) and (m.id in closing or school_year_end(today) - today <= YEAR_END_WITHIN):
+        elif end_may_come(m) and (m.id in closing or teaching_ends(today) - today <= YEAR_END_WITHIN):
             due.append(Due(m, "end"))
     return due
+
+
+def teaching_ends(today: date) -> date:
+    """The last day of teaching of `today`'s school year: the end of its last term in the reports'
+    term calendar (`DEFAULT_TERMS`), the day before the next school year's first term starts."""
+    year = DEFAULT_TERMS.year_containing(today)
+    return DEFAULT_TERMS.term_containing(year.end).end
 
 
 def questionnaire_prompts(student: User, today: date) -> list[Prompt]:
@@ -220,7 +244,8 @@ SURVEY_SIDES = {side: f"{label}s" for side, label in SIDES.items()}  # "Mentors"
 
 
 def outcomes_report(school: School, year: PeriodSlot, secret: bytes) -> OutcomesReport:
-    """The year's outcomes report, every figure through the one protection decision."""
+    """The year's outcomes report made now from the school's data, every figure through the one
+    protection decision. What the pages publish is `published_report`: this, made once a year has ended."""
     k = school.min_group_size
     bands = grade_bands(school.grade_min, school.grade_max)
     return OutcomesReport(
@@ -228,3 +253,69 @@ def outcomes_report(school: School, year: PeriodSlot, secret: bytes) -> Outcomes
         change=change_tables(outcome_pairs(school, year, secret), bands, GOAL_AREAS, k),
         surveys=survey_tables(survey_answers(school, year, secret), SURVEY_SIDES, WHAT_HELPED, k),
         scale=scales.CURRENT)
+
+
+def unpublished_reason(school: School, year: PeriodSlot, today: date) -> str | None:
+    """Why the outcomes of `year` are not published for this school, or None when they are."""
+    if uses_differential_privacy(school):
+        return UNDER_DIFFERENTIAL_PRIVACY
+    if year.end >= today:
+        return NOT_ENDED.format(year=year.label)
+    return None
+
+
+def published_report(school: School, year: PeriodSlot, today: date, secret: bytes) -> OutcomesReport:
+    """The published outcomes of a school year that has ended (see `unpublished_reason`): the stored
+    release, made the first time it is asked for. A new release is written to the session (the
+    caller commits); one stored meanwhile by another request stands."""
+    if (reason := unpublished_reason(school, year, today)) is not None:
+        raise ValueError(reason)
+    stored = _stored_release(school, year)
+    if stored is None:
+        made = outcomes_report(school, year, secret)
+        try:
+            with db.session.begin_nested():
+                db.session.add(OutcomeRelease(school_id=school.id, year_start=year.start, year_end=year.end,
+                                              k=made.k, content=release_content(made)))
+        except IntegrityError:
+            pass  # another request published this year first: its release is the one
+        stored = _stored_release(school, year)
+    return released_report(stored, year)
+
+
+def _stored_release(school: School, year: PeriodSlot) -> OutcomeRelease | None:
+    return db.session.scalar(select(OutcomeRelease).where(
+        OutcomeRelease.school_id == school.id, OutcomeRelease.year_start == year.start))
+
+
+def release_content(report: OutcomesReport) -> dict:
+    """What a release stores of a report: its presented figures (strings) and the scale's key."""
+    def row(r: ChangeRow) -> dict:
+        return {"label": r.label, "students": r.students, "start": r.start, "end": r.end, "change": r.change,
+                "status": str(r.status)}
+
+    return {
+        "scale": report.scale.key,
+        "change": {"total": row(report.change.total), "bands": [row(r) for r in report.change.bands],
+                   "areas": [row(r) for r in report.change.areas]},
+        "surveys": [{"side": s.side, "respondents": s.respondents, "got_on": s.got_on, "helped": s.helped,
+                     "recommend": s.recommend, "what_helped": [list(pair) for pair in s.what_helped],
+                     "status": str(s.status)} for s in report.surveys],
+    }
+
+
+def released_report(release: OutcomeRelease, year: PeriodSlot) -> OutcomesReport:
+    """The report a stored release publishes, exactly as it was first shown."""
+    content = release.content
+
+    def row(r: dict) -> ChangeRow:
+        return ChangeRow(r["label"], r["students"], r["start"], r["end"], r["change"], CellStatus(r["status"]))
+
+    change = content["change"]
+    surveys = tuple(SideSurvey(s["side"], s["respondents"], s["got_on"], s["helped"], s["recommend"],
+                               tuple((option, share) for option, share in s["what_helped"]), CellStatus(s["status"]))
+                    for s in content["surveys"])
+    return OutcomesReport(year=year, k=release.k,
+                          change=ChangeTables(row(change["total"]), tuple(row(r) for r in change["bands"]),
+                                              tuple(row(r) for r in change["areas"])),
+                          surveys=surveys, scale=scales.SCALES[content["scale"]])

@@ -14,7 +14,7 @@ from schoolpeers.mentors.statuses import ACCEPTED
 from schoolpeers.programme import certificates, hours
 from schoolpeers.programme.models import Certificate
 from schoolpeers.programme.recognition_forms import CertificateForm, PeriodForm
-from schoolpeers.web import audit, change, school_today
+from schoolpeers.web import audit, change, school_today, show_refusal
 
 bp = Blueprint("recognition", __name__, template_folder="templates")
 
@@ -54,7 +54,7 @@ def _period_shown(period_form: PeriodForm, today: date) -> hours.Period:
     try:
         return hours.checked_period(start, end, today)
     except hours.PeriodError as refusal:
-        getattr(period_form, refusal.field).errors.append(str(refusal))
+        show_refusal(period_form, refusal)
         return default
 
 
@@ -83,7 +83,7 @@ def issue(profile_id: int):
         if not outcome.refused:
             return redirect(url_for("recognition.issue", profile_id=profile.id))
         refusal = outcome.refusal
-        getattr(form if refusal.field == "citation" else period_form, refusal.field).errors.append(str(refusal))
+        show_refusal(form if refusal.field == "citation" else period_form, refusal)
     period = _period_shown(period_form, today)
     form.period_from.data, form.period_to.data = period.start, period.end
     status = 400 if form.errors or period_form.errors else 200

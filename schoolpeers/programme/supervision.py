@@ -208,7 +208,9 @@ def waiting_feelings_count_query(school_id: int) -> Select:
 def mark_seen(feeling: MentorFeeling, counselor: User, now: datetime) -> bool:
     """The counselor has seen it (and talked to the mentor where they asked). Returns False when a
     counselor had marked it already: the first one stays."""
-    if feeling.seen_at is not None:
+    seen_at = db.session.scalar(select(MentorFeeling.seen_at).where(  # two counselors at once: the first stays
+        MentorFeeling.school_id == feeling.school_id, MentorFeeling.id == feeling.id).with_for_update())
+    if seen_at is not None:
         return False
     feeling.seen_by_id, feeling.seen_at = counselor.id, now
     db.session.flush()

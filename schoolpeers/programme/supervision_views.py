@@ -2,6 +2,8 @@
 see who is overdue for one, and read mentors' own checks after a hard check-in."""
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -18,7 +20,7 @@ from schoolpeers.programme.models import (
 )
 from schoolpeers.programme.supervision_forms import SessionCorrectionForm, SessionForm
 from schoolpeers.timeutil import utcnow
-from schoolpeers.web import audit, change, page_arg, school_today
+from schoolpeers.web import audit, change, page_arg, school_today, show_refusal
 
 bp = Blueprint("supervision", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -35,6 +37,9 @@ def index():
     sessions = paged(supervision.sessions_query(school.id), "page")
     overdue = paged(supervision.overdue_mentors_query(school, today), "overdue_page")
     feelings = paged(supervision.waiting_feelings_query(school.id), "feelings_page")
+    if feelings.items:  # mentors' own words about themselves are read here
+        with change():
+            audit("mentor_feelings.read", detail={"ids": [feeling.id for feeling in feelings.items]})
     return render_template(
         "programme/supervision_index.html", sessions=sessions, overdue=overdue,
         last_session={profile.id: last for profile, last in overdue.rows},
@@ -45,11 +50,11 @@ def index():
 
 
 def _attendee_choices(form, mentors) -> None:
-    form.attendees.choices = choices((m.id, m.display_name) for m in mentors)
-
-
-def _show_refusal(form, refusal) -> None:
-    getattr(form, refusal.field).errors.append(str(refusal))
+    """Each mentor by name; where two share a name, their grade tells them apart."""
+    names = Counter(m.display_name for m in mentors)
+    form.attendees.choices = choices(
+        (m.id, m.display_name if names[m.display_name] == 1 else f"{m.display_name} (grade {m.grade})")
+        for m in mentors)
 
 
 @bp.route("/supervision/new", methods=["GET", "POST"])
@@ -71,7 +76,7 @@ def new():
             outcome.success = f"Session of {session.held_on:%d %B} recorded."
         if not outcome.refused:
             return redirect(url_for("supervision.index"))
-        _show_refusal(form, outcome.refusal)
+        show_refusal(form, outcome.refusal)
     return render_template("programme/supervision_form.html", form=form, has_mentors=bool(mentors)), (
         400 if form.errors else 200)
 
@@ -93,7 +98,7 @@ def detail(session_id: int):
             outcome.success = "Session corrected."
         if not outcome.refused:
             return redirect(url_for("supervision.detail", session_id=session_id))
-        _show_refusal(form, outcome.refusal)
+        show_refusal(form, outcome.refusal)
     return render_template(
         "programme/supervision_detail.html", record=session, form=form, kinds=SUPERVISION_KINDS,
         themes=SUPERVISION_THEMES,

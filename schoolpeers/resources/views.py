@@ -11,7 +11,7 @@ from schoolpeers.paging import counted_page
 from schoolpeers.resources import services
 from schoolpeers.resources.forms import ResourceForm
 from schoolpeers.resources.models import Resource
-from schoolpeers.web import audit, change, page_arg, school_today
+from schoolpeers.web import audit, change, page_arg, school_today, show_refusal
 
 bp = Blueprint("resources", __name__, template_folder="templates")
 PER_PAGE = 25
@@ -56,7 +56,7 @@ def _save(form: ResourceForm, resource: Resource | None):
         audit("resource.save", record_type="resource", record_id=saved.id)
         outcome.success = f"“{saved.title}” saved."
     if outcome.refused:
-        getattr(form, outcome.refusal.field).errors.append(str(outcome.refusal))
+        show_refusal(form, outcome.refusal)
         return None
     return redirect(url_for("resources.index"))
 

@@ -107,7 +107,7 @@ def test_home_page_steps_for_the_mentor_and_the_mentee(mentorship, school, users
     agreement, _ = save(mentorship)
     assert [p.text for p in prompts_for(mentor, date.today())] == ["Write down your agreement and goals with Noor"]
     assert [(p.text, p.endpoint) for p in prompts_for(mentee, date.today())] == [
-        ("Read and agree your mentoring agreement", "goals.mentee_agreement")]
+        ("Read your mentoring agreement and agree to it", "goals.mentee_agreement")]
     agreements.agree_as_mentee(mentee, agreements.version_of(agreement), utcnow())
     db.session.commit()
     assert prompts_for(mentee, date.today()) == []

@@ -308,3 +308,16 @@ def test_nothing_of_another_school_is_read(users, mentorship, other_school):  # 
     assert closure.mentee_closure(stranger, TODAY) is None and closure.mentor_endings(stranger) == []
     with pytest.raises(ClosureError):
         closure.begin_closure(mentorship, UserFactory(other_school)("counselor"), utcnow())
+
+
+def test_an_ending_for_safeguarding_is_the_counselors_the_mentee_is_not_walked_through_it(
+        users, mentorship):  # noqa: F811
+    c = begun(mentorship, users["counselor"])
+    closure.write_goodbye(c, mentorship.mentor, "See you around!", utcnow())
+    mentors.close_mentorship(mentorship, "safeguarding", "", users["counselor"])
+    db.session.commit()
+    assert closure.mentee_closure(mentorship.mentee, TODAY) is None
+    assert closure.goodbyes_for(mentorship.mentee) == []
+    assert closure.closing_prompts(mentorship.mentee, TODAY) == []
+    with pytest.raises(ClosureError, match="closed"):
+        closure.answer_as_mentee(c, mentorship.mentee, GOOD, TODAY, utcnow())

@@ -85,3 +85,16 @@ def test_once_a_counselor_has_read_it_it_stays_as_they_read_it(checkin, mentorsh
     # The same answer again changes nothing, so it is not refused.
     assert feelings.record_feeling(checkin, mentorship.mentor, FeelingAnswer("hard", True, "Upset"), utcnow()) == saved
     assert saved.feeling == "hard"
+
+
+def test_once_it_waits_for_a_counselor_it_cannot_be_taken_back(checkin, mentorship):
+    feelings.record_feeling(checkin, mentorship.mentor, FeelingAnswer("hard", True, "Rough one."), utcnow())
+    db.session.commit()
+    for answer in (FeelingAnswer("fine"), FeelingAnswer("bit_hard", False)):
+        with pytest.raises(FeelingError, match="A counselor will come and talk to you") as refused:
+            feelings.record_feeling(checkin, mentorship.mentor, answer, utcnow())
+        assert refused.value.field == "feeling"
+        db.session.rollback()
+    # Still waiting; adding to it (a note, or keeping it hard without the wish to talk) is fine.
+    saved = feelings.record_feeling(checkin, mentorship.mentor, FeelingAnswer("hard", False, "Better now."), utcnow())
+    assert saved.needs_counselor and saved.note == "Better now."

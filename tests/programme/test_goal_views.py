@@ -44,7 +44,7 @@ def test_the_pair_write_it_down_and_both_agree(client, mentorship, login_as):
     assert "Write down your agreement" not in text(client.get("/"))
 
     login_as(mentorship.mentee)
-    assert "Read and agree your mentoring agreement" in text(client.get("/"))
+    assert "Read your mentoring agreement and agree to it" in text(client.get("/"))
     mine = text(client.get("/me/agreement"))
     assert "Every week" in mine and "The library at lunch" in mine and "Plan homework on Sundays" in mine
     assert LIMITS in mine and "I agree" in mine
@@ -61,7 +61,7 @@ def test_the_pair_write_it_down_and_both_agree(client, mentorship, login_as):
     db.session.refresh(agreement)
     assert agreement.where == "Room 4" and agreement.mentee_agreed_at is None
     login_as(mentorship.mentee)
-    assert "Read and agree your mentoring agreement" in text(client.get("/"))
+    assert "Read your mentoring agreement and agree to it" in text(client.get("/"))
 
 
 def test_mistakes_show_next_to_the_field_and_nothing_is_saved(client, mentorship, login_as):

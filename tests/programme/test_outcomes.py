@@ -1,6 +1,6 @@
 """The well-being questionnaire: when it is due, what saving it does (score, grade, a concern for a
 very low score), the mentee's page, the home prompt, and the outcomes report's pages."""
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -10,13 +10,14 @@ from schoolpeers.matching import services as matching
 from schoolpeers.mentors import services as mentor_services
 from schoolpeers.oversight.models import Concern
 from schoolpeers.programme import outcomes
-from schoolpeers.programme.models import Closure, ExitSurvey, Goal, OutcomeMeasure
+from schoolpeers.programme.models import Closure, ExitSurvey, Goal, OutcomeMeasure, OutcomeRelease
 from schoolpeers.programme.steps import steps_for
-from schoolpeers.timeutil import utcnow
+from schoolpeers.reports.trends import DEFAULT_TERMS
+from schoolpeers.timeutil import in_zone, utcnow
 from tests.factories import UserFactory, make_mentor, make_request
 from tests.oversight.conftest import mentorship as active_mentorship  # noqa: F401  (the `mentorship` fixture)
 
-TODAY = date(2026, 11, 16)  # far from the end of the school year (31 August)
+TODAY = date(2026, 11, 16)  # far from the end of teaching (the summer term ends on 31 August)
 
 
 def due_of(student, today=TODAY):
@@ -45,10 +46,19 @@ def test_the_end_is_due_once_the_ending_is_begun_but_not_within_four_weeks_of_th
     assert due_of(mentorship.mentee, TODAY + timedelta(days=1)) == [(mentorship.id, "end")]
 
 
-def test_the_end_is_due_in_the_last_thirty_days_of_the_school_year(mentorship):
+def test_teaching_ends_with_the_last_term_of_the_reports_calendar():
+    for today in (date(2025, 9, 1), date(2026, 1, 15), date(2026, 8, 31)):
+        last_term = DEFAULT_TERMS.term_containing(DEFAULT_TERMS.year_containing(today).end)
+        assert outcomes.teaching_ends(today) == last_term.end
+        assert last_term.label.endswith(DEFAULT_TERMS.terms[-1].name)
+
+
+def test_the_end_is_due_in_the_last_thirty_days_of_teaching(mentorship):
     measure(mentorship, "start", 60, date(2026, 6, 1))
-    assert due_of(mentorship.mentee, date(2026, 7, 31)) == []
-    assert due_of(mentorship.mentee, date(2026, 8, 1)) == [(mentorship.id, "end")]
+    ends = outcomes.teaching_ends(date(2026, 6, 1))
+    assert due_of(mentorship.mentee, ends - timedelta(days=31)) == []
+    assert due_of(mentorship.mentee, ends - timedelta(days=30)) == [(mentorship.id, "end")]
+    assert due_of(mentorship.mentee, ends) == [(mentorship.id, "end")]
 
 
 def test_after_the_mentorship_ended_the_end_is_due_for_thirty_days_with_a_start_answer(mentorship, users):
@@ -127,25 +137,42 @@ def test_the_home_page_prompts_while_the_questionnaire_waits(client, login_as, m
 # --- the outcomes report ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def year_of_pairs(school, users, make_user):
-    """Seven pairs of grade 7 mentees (+10 each, goals in friendships), ended this school year."""
+def a_day_of_last_school_year(school):
+    """A day in June of the school year before this one: that year has ended at the school."""
+    this_year = DEFAULT_TERMS.year_containing(in_zone(utcnow(), school.timezone).date())
+    return date(this_year.start.year, 6, 15)
+
+
+def make_pairs(school, users, make_user, day, count=7, first=0):
+    """`count` pairs of grade 7 mentees (+10 each, goals in friendships) whose answers and exit surveys
+    are of `day`."""
     today = utcnow().date()
     made = []
-    for n in range(7):
+    for n in range(first, first + count):
         mentor = make_mentor(school, users["counselor"], given_name=f"Mentor{n}")
         mentee = make_user("student", grade=7)
         m = matching.match_single(make_request(mentee), users["counselor"], today)
         matching.approve(m, users["counselor"], today)
         assert m.mentor_id == mentor.user_id
-        measure(m, "start", 40 + n, today, grade=7)
-        measure(m, "end", 50 + n, today, grade=7)
+        measure(m, "start", 40 + n, day - timedelta(days=60), grade=7)
+        measure(m, "end", 50 + n, day, grade=7)
         db.session.add(Goal(school_id=school.id, mentorship_id=m.id, position=1, area="friendships", wording="x"))
         db.session.add(ExitSurvey(school_id=school.id, mentorship_id=m.id, side="mentee", respondent_id=mentee.id,
-                                  got_on=4, helped=5, recommend="yes", what_helped=["listening"]))
+                                  got_on=4, helped=5, recommend="yes", what_helped=["listening"],
+                                  created_at=datetime.combine(day, time(12), timezone.utc)))
         made.append(m)
     db.session.commit()
     return made
+
+
+@pytest.fixture
+def year_of_pairs(school, users, make_user):
+    """Seven pairs whose end answers fall in the last school year, which has ended."""
+    return make_pairs(school, users, make_user, a_day_of_last_school_year(school))
+
+
+def releases():
+    return list(db.session.scalars(select(OutcomeRelease)))
 
 
 def test_the_report_shows_paired_change_and_satisfaction(client, login_as, users, year_of_pairs):
@@ -159,6 +186,87 @@ def test_the_report_shows_paired_change_and_satisfaction(client, login_as, users
     text = csv.get_data(as_text=True)
     assert "all,All grades," in text and ",43.0,53.0,+10.0" in text
     assert "goal area,Friendships and getting on with people," in text and "Mentees," in text
+
+
+def test_an_ended_year_is_published_once_and_stored(client, login_as, users, school, year_of_pairs):
+    login_as(users["staff"])
+    first = client.get("/reports/outcomes").get_data(as_text=True)
+    [release] = releases()
+    year = DEFAULT_TERMS.year_containing(a_day_of_last_school_year(school))
+    assert (release.school_id, release.year_start, release.year_end, release.k) == (
+        school.id, year.start, year.end, school.min_group_size)
+    assert release.content["scale"] == "who5"
+    assert release.content["change"]["total"]["change"] == "+10.0"
+    assert client.get("/reports/outcomes").get_data(as_text=True) == first
+    assert len(releases()) == 1
+
+
+def test_later_answers_and_erasures_do_not_change_a_published_year(client, login_as, users, school, make_user,
+                                                                   year_of_pairs):
+    login_as(users["staff"])
+    page = client.get("/reports/outcomes").get_data(as_text=True)
+    csv = client.get("/reports/outcomes.csv").get_data(as_text=True)
+    # One more pair of the same year, then the end answer of another erased: live figures would move.
+    make_pairs(school, users, make_user, a_day_of_last_school_year(school), count=1, first=30)
+    db.session.delete(db.session.scalar(select(OutcomeMeasure).where(
+        OutcomeMeasure.mentorship_id == year_of_pairs[0].id, OutcomeMeasure.occasion == "end")))
+    db.session.commit()
+    live = outcomes.outcomes_report(school, DEFAULT_TERMS.year_containing(a_day_of_last_school_year(school)),
+                                    b"x").change.total
+    assert live.start != "43.0"  # what a recomputed report would show now
+    assert client.get("/reports/outcomes").get_data(as_text=True) == page
+    assert client.get("/reports/outcomes.csv").get_data(as_text=True) == csv
+    assert len(releases()) == 1
+
+
+def test_the_csv_serves_the_stored_release(client, login_as, users, year_of_pairs):
+    login_as(users["counselor"]).get("/reports/outcomes")
+    [release] = releases()
+    content = dict(release.content)
+    content["change"] = {**content["change"], "total": {**content["change"]["total"], "change": "+7.5"}}
+    release.content = content
+    db.session.commit()
+    text = client.get("/reports/outcomes.csv").get_data(as_text=True)
+    assert "all,All grades," in text and ",43.0,53.0,+7.5" in text and "+10.0" not in text.split("\n")[1]
+
+
+def test_a_release_made_meanwhile_by_another_request_stands(school, year_of_pairs, monkeypatch):
+    year = DEFAULT_TERMS.year_containing(a_day_of_last_school_year(school))
+    today = utcnow().date()
+    made = outcomes.published_report(school, year, today, b"secret")
+    db.session.commit()
+    stored = outcomes._stored_release
+    calls = []
+
+    def not_seen_first(*args):  # the other request stored it between this one's look and its insert
+        calls.append(args)
+        return None if len(calls) == 1 else stored(*args)
+
+    monkeypatch.setattr(outcomes, "_stored_release", not_seen_first)
+    again = outcomes.published_report(school, year, today, b"another secret")
+    assert again == made and len(calls) == 2 and len(releases()) == 1
+
+
+def test_the_current_year_is_not_published(client, login_as, users, school, make_user):
+    make_pairs(school, users, make_user, utcnow().date())
+    login_as(users["staff"])
+    page = client.get("/reports/outcomes").get_data(as_text=True)
+    assert "has not ended yet" in page and "never change" in page and "single out a student" in page
+    assert "+10.0" not in page and "53.0" not in page and "Download CSV" not in page
+    csv = client.get("/reports/outcomes.csv")
+    assert csv.status_code == 302 and csv.mimetype != "text/csv"
+    assert releases() == []
+
+
+def test_a_school_under_differential_privacy_publishes_no_outcomes(client, login_as, users, school, year_of_pairs):
+    school.report_protection = "differential_privacy"
+    db.session.commit()
+    login_as(users["staff"])
+    page = client.get("/reports/outcomes").get_data(as_text=True)
+    assert "differential privacy" in page and "privacy budget" in page
+    assert "+10.0" not in page and "Download CSV" not in page
+    assert client.get("/reports/outcomes.csv").status_code == 302
+    assert releases() == []
 
 
 def test_a_small_year_is_hidden_on_the_page_and_in_the_csv(client, login_as, users, year_of_pairs):
@@ -176,3 +284,13 @@ def test_the_report_is_of_the_signed_in_school_and_a_chosen_year(client, login_a
     page = login_as(outsider).get("/reports/outcomes").get_data(as_text=True)
     assert "+10.0" not in page
     assert "+10.0" not in login_as(outsider).get("/reports/outcomes?year=1999-00").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("odd", ["²", "-1", "9" * 40, "", " ", "1e3", "٣"])
+def test_an_odd_mentorship_in_the_questionnaire_is_refused_plainly(client, login_as, mentorship, odd):
+    login_as(mentorship.mentee)
+    form = {"mentorship": odd, "occasion": "start", **{f"item_{n}": "3" for n in range(1, 6)}}
+    response = client.post("/me/questionnaire", data=form)
+    assert response.status_code == 302
+    assert outcomes.NOT_WAITING.replace("'", "&#39;") in client.get("/").get_data(as_text=True)
+    assert db.session.scalar(select(OutcomeMeasure.id)) is None
