@@ -1,4 +1,4 @@
-"""Eight journeys through the app, each acting as the person would: typing, clicking, reading.
+"""Nine journeys through the app, each acting as the person would: typing, clicking, reading.
 
 Each journey's main action is done from the keyboard alone (Tab, Space, Enter), and every page
 on the way is checked for accessibility and saved as screenshots (see journey.py).
@@ -415,3 +415,129 @@ def test_a_mentee_checks_in_on_their_own_phone_and_asks_for_a_counselor(open_jou
         assert "mentee_request" in {c.source for c in concerns}
         assert all(c.self_checkin.note.startswith("Everything at home") for c in concerns)
     journey.finish()
+
+
+def test_a_pair_agrees_their_goals_and_a_counselor_sees_the_mentor_found_a_checkin_hard(open_journey, live_server):
+    app = live_server.app
+    with app.app_context():
+        school = demo_school()
+        mentor = add_mentor(school, "Kofi", "Asante", grade=11)
+        mentee = add_user(school, "student", "Zara", "Lind", grade=8)
+        add_active_mentorship(mentor, mentee, began_days_ago=3)
+        counselor = add_user(school, "counselor", "Esther", "Vidal")
+        db.session.commit()
+        kofi, zara, esther = person(app, mentor), person(app, mentee), person(app, counselor)
+    folder = "9-agreement-and-a-hard-checkin"
+    goal = "Put my hand up once in every maths lesson"
+
+    # The mentor writes the agreement down at their first meeting, on a phone.
+    mentor_journey = open_journey(f"{folder}/1-mentor", phone=True)
+    page = mentor_journey.page
+    sign_in(mentor_journey, kofi)
+    step = page.get_by_role("link", name="Write down your agreement and goals with Zara")
+    expect(page.get_by_role("heading", name="Coming up")).to_be_visible()
+    expect(step).to_be_visible()
+    mentor_journey.look("home-agreement-to-write")
+    step.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Our agreement: Zara and you")
+    expect(page.get_by_role("region", name="What stays between you")).to_contain_text("must tell a counselor")
+    mentor_journey.look("agreement-form")
+
+    # The whole form from the keyboard: arrows within a group or a list, Space to tick, Enter to save.
+    mentor_journey.tab_to(page.get_by_role("radio", name="Every week"))  # Tab enters the group at its first choice
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="Every two weeks")).to_be_checked()
+    mentor_journey.tab_to(page.get_by_label("Where will you meet?"))
+    page.keyboard.type("The library at Tuesday lunchtime")
+    area = page.get_by_label("Goal 1: what is it about?")
+    mentor_journey.tab_to(area)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(area).to_have_value("confidence")
+    mentor_journey.tab_to(page.get_by_label("Goal 1 in your own words"))
+    page.keyboard.type(goal)
+    mentor_journey.press(page.get_by_role("checkbox", name=re.compile("^We agreed this together")), "Space")
+    expect(page.get_by_role("checkbox", name=re.compile("^We agreed this together"))).to_be_checked()
+    mentor_journey.look("agreement-filled")
+    mentor_journey.press(page.get_by_role("button", name="Save our agreement"))
+    expect(flash(mentor_journey)).to_contain_text("Agreement saved. Zara can now read it and agree")
+    expect(page.get_by_text("Zara has not agreed it on their own page yet")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text=goal)).to_contain_text("no progress recorded yet")
+    mentor_journey.look("agreement-saved")
+
+    # The mentee reads it on her own phone, with what stays between them, and agrees.
+    mentee_journey = open_journey(f"{folder}/2-mentee", phone=True)
+    page = mentee_journey.page
+    sign_in(mentee_journey, zara)
+    step = page.get_by_role("link", name="Read your mentoring agreement and agree to it")
+    expect(step).to_be_visible()
+    mentee_journey.look("home-agreement-to-read")
+    step.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your agreement with Kofi")
+    expect(page.locator(".facts")).to_contain_text("Every two weeks")
+    expect(page.get_by_text(goal)).to_be_visible()
+    limits = page.get_by_role("region", name="What stays between you")
+    expect(limits).to_contain_text("If you talk about hurting yourself, your mentor must tell a counselor")
+    mentee_journey.look("agreement-to-read")
+    mentee_journey.press(page.get_by_role("button", name="I agree"))
+    expect(flash(mentee_journey)).to_contain_text("Thank you! You and Kofi have both agreed.")
+    expect(page.get_by_text(re.compile("^You agreed this on"))).to_be_visible()
+    expect(page.get_by_role("button", name="I agree")).to_have_count(0)
+    mentee_journey.look("agreed")
+    mentee_journey.finish()
+
+    # After their next check-in, the mentor records progress and how it was for him.
+    page = mentor_journey.page
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My mentees").click()
+    card = page.locator("section.card").filter(has=page.get_by_role("heading", name=re.compile("^Zara")))
+    expect(card).to_be_visible()
+    mentor_journey.look("my-mentees")
+    card.get_by_role("link", name="Log a check-in").click()
+    mentor_journey.look("checkin-form")
+    page.get_by_role("group", name=re.compile("How is your mentee feeling")).get_by_text("Okay").click()
+    page.get_by_label(re.compile("^Private notes")).fill("We talked about the maths lessons and her new club.")
+    page.get_by_role("button", name="Save check-in").click()
+    expect(flash(mentor_journey)).to_contain_text("Check-in saved")
+    expect(page.get_by_role("heading", level=1)).to_have_text("After your check-in with Zara")
+    mentor_journey.look("after-checkin")
+
+    progress = page.get_by_label(goal)
+    mentor_journey.tab_to(progress)
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(progress).to_have_value("2")  # "A little progress"
+    mentor_journey.tab_to(page.get_by_role("radio", name="I'm fine"))
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="This was hard for me")).to_be_checked()
+    mentor_journey.press(page.get_by_role("checkbox", name="I'd like to talk to a counselor about it"), "Space")
+    mentor_journey.look("after-checkin-filled")
+    mentor_journey.press(page.get_by_role("button", name="Save", exact=True))
+    expect(flash(mentor_journey)).to_contain_text("A counselor will see this and find a moment to talk with you")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My mentees")
+    mentor_journey.look("after-checkin-saved")
+    page.get_by_role("link", name="Agreement and goals").click()
+    expect(page.get_by_text("Zara agreed it too")).to_be_visible()
+    expect(page.get_by_role("listitem").filter(has_text=goal)).to_contain_text("A little progress")
+    mentor_journey.look("agreement-with-progress")
+    mentor_journey.finish()
+
+    # A counselor sees it on Supervision, at a desk, and marks it seen.
+    counselor_journey = open_journey(f"{folder}/3-counselor")
+    page = counselor_journey.page
+    sign_in(counselor_journey, esther)
+    counselor_journey.look("home")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Supervision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mentors' supervision")
+    waiting = page.get_by_role("heading", name=re.compile("^Mentors who found a check-in hard"))
+    expect(waiting).to_be_visible()
+    kofi_feeling = page.locator("article.feeling").filter(has_text="Kofi Asante")
+    expect(kofi_feeling).to_contain_text("This was hard for me")
+    expect(kofi_feeling).to_contain_text("wants to talk")
+    counselor_journey.look("supervision")
+    counselor_journey.press(kofi_feeling.get_by_role("button", name="Mark as seen"))
+    expect(flash(counselor_journey)).to_contain_text("Marked as seen: Kofi is looked after.")
+    expect(page.locator("article.feeling").filter(has_text="Kofi Asante")).to_have_count(0)
+    counselor_journey.look("marked-seen")
+    counselor_journey.finish()
