@@ -89,6 +89,7 @@ ACCESS = {
     # Counselors plan and follow an ending. The mentor's pages need an ending begun, and `world`'s
     # mentorship has none: 404 like another mentor's. A student with no ending open is sent home.
     **{e: {"counselor": OK} for e in ("closure.overview", "closure.begin")},
+    "closure.withhold_goodbye": {"counselor": NOT_FOUND},  # no ending begun, so no goodbye to withhold
     **{e: {"student": NOT_FOUND, "mentor": NOT_FOUND} for e in (
         "closure.mentor_closing", "closure.closing_meeting", "closure.goodbye", "closure.mentor_survey")},
     **{e: {"student": OK, "mentor": OK} for e in ("closure.mentee_ending", "closure.goodbyes")},

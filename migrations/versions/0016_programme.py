@@ -1,6 +1,7 @@
 """programme: agreements and goals, goal progress, mentors' own well-being checks, supervision,
 closures and exit surveys, the well-being questionnaire and each school year's published outcomes,
-certificates; how often mentors should have supervision, and how long each training module takes
+certificates (one per mentor and period); how often mentors should have supervision, when a mentor
+was accepted, the school's last day of teaching, and how long each training module takes
 
 Revision ID: 0016_programme
 Revises: 0015_meetings_reminders
@@ -33,11 +34,9 @@ def upgrade():
     sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_certificates_issued_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['school_id', 'mentor_id'], ['users.school_id', 'users.id'], name='fk_certificates_mentor_same_school'),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_certificates_school_id_schools')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_certificates')),
+    sa.UniqueConstraint('school_id', 'mentor_id', 'period_from', 'period_to', name=op.f('uq_certificates_school_id_mentor_id_period_from_period_to'))
     )
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.create_index('ix_certificates_school_mentor', ['school_id', 'mentor_id'], unique=False)
-
     op.create_table('supervision_sessions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('school_id', sa.Integer(), nullable=False),
@@ -159,7 +158,10 @@ def upgrade():
     sa.Column('goodbye_message', sa.Text(), nullable=True),
     sa.Column('goodbye_written_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('goodbye_read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('goodbye_withheld_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('goodbye_withheld_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['begun_by_id'], ['users.id'], name=op.f('fk_closures_begun_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['goodbye_withheld_by_id'], ['users.id'], name=op.f('fk_closures_goodbye_withheld_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['closing_checkin_id'], ['checkins.id'], name=op.f('fk_closures_closing_checkin_id_checkins'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['mentorship_id'], ['mentorships.id'], name=op.f('fk_closures_mentorship_id_mentorships')),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_closures_school_id_schools')),
@@ -219,6 +221,15 @@ def upgrade():
     with op.batch_alter_table('schools', schema=None) as batch_op:
         batch_op.add_column(sa.Column('supervision_every_days', sa.Integer(), server_default='42', nullable=False))
         batch_op.create_check_constraint('supervision_every_range', 'supervision_every_days BETWEEN 7 AND 365')
+        batch_op.add_column(sa.Column('teaching_ends_month', sa.Integer(), server_default='7', nullable=False))
+        batch_op.add_column(sa.Column('teaching_ends_day', sa.Integer(), server_default='15', nullable=False))
+        batch_op.create_check_constraint(
+            'teaching_ends_real_day',
+            'teaching_ends_month BETWEEN 1 AND 12 AND teaching_ends_day >= 1 AND teaching_ends_day <= '
+            'CASE WHEN teaching_ends_month = 2 THEN 28 WHEN teaching_ends_month IN (4, 6, 9, 11) THEN 30 ELSE 31 END')
+
+    with op.batch_alter_table('mentor_profiles', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('accepted_on', sa.Date(), nullable=True))
 
     with op.batch_alter_table('training_modules', schema=None) as batch_op:
         batch_op.add_column(sa.Column('minutes', sa.Integer(), server_default='60', nullable=False))
@@ -229,7 +240,13 @@ def downgrade():
     with op.batch_alter_table('training_modules', schema=None) as batch_op:
         batch_op.drop_column('minutes')
 
+    with op.batch_alter_table('mentor_profiles', schema=None) as batch_op:
+        batch_op.drop_column('accepted_on')
+
     with op.batch_alter_table('schools', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_schools_teaching_ends_real_day'), type_='check')
+        batch_op.drop_column('teaching_ends_day')
+        batch_op.drop_column('teaching_ends_month')
         batch_op.drop_constraint(op.f('ck_schools_supervision_every_range'), type_='check')
         batch_op.drop_column('supervision_every_days')
 
@@ -262,7 +279,4 @@ def downgrade():
         batch_op.drop_index('ix_supervision_sessions_school_held')
 
     op.drop_table('supervision_sessions')
-    with op.batch_alter_table('certificates', schema=None) as batch_op:
-        batch_op.drop_index('ix_certificates_school_mentor')
-
     op.drop_table('certificates')

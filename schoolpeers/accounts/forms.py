@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_wtf import FlaskForm
@@ -35,6 +36,19 @@ from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS
 from schoolpeers.forms_common import IntegerField, choices
 
 ROLE_CHOICES = choices(ROLE_LABELS.items())
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def not_a_day_of_every_year(month: int, day: int) -> str | None:
+    """Why `day` `month` is not a day every year has (None when it is): 31 June, 30 February, 29 February."""
+    try:
+        date(2001, month, day)  # not a leap year
+    except ValueError:
+        if (month, day) == (2, 29):
+            return "29 February is not in every year: choose 28 February or another day."
+        return f"{MONTHS[month - 1]} has no day {day}: choose a day it has."
+    return None
 
 
 class LoginForm(FlaskForm):
@@ -118,6 +132,11 @@ class SchoolSettingsForm(FlaskForm):
     supervision_every_days = IntegerField(  # a form sent without it keeps the school's setting
         "Mentors should have supervision at least every (days)",
         validators=[NumberRange(7, 365, message="Choose from 7 to 365 days.")])
+    teaching_ends_day = IntegerField(  # a form sent without these keeps the school's setting
+        "Last day of teaching of the school year: day",
+        validators=[NumberRange(1, 31, message="Choose a day from 1 to 31.")])
+    teaching_ends_month = SelectField("Last day of teaching of the school year: month", coerce=int,
+                                      choices=choices(enumerate(MONTHS, start=1)))
     ack_deadline_minutes = IntegerField("Urgent concerns must be acknowledged within (minutes)",
                                         validators=[InputRequired(), NumberRange(5, 1440)])
     retention_days = IntegerField("Keep notes after a mentorship closes for (days)",
@@ -151,6 +170,9 @@ class SchoolSettingsForm(FlaskForm):
                    self.weight_language, self.weight_availability)
         if ok and sum(w.data for w in weights) == 0:
             self.weight_grade.errors.append("At least one weight must be above zero.")
+            return False
+        if ok and (why := not_a_day_of_every_year(self.teaching_ends_month.data, self.teaching_ends_day.data)):
+            self.teaching_ends_day.errors.append(why)
             return False
         return ok
 

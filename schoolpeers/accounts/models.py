@@ -34,6 +34,10 @@ ROLES = ("student", "counselor", "staff", "admin")
 ADULT_ROLES = frozenset({"counselor", "staff", "admin"})
 ROLE_LABELS = {"student": "Student", "counselor": "Counselor", "staff": "Staff", "admin": "Admin"}
 MIN_GROUP_SIZE = 5  # reports never show a cell of fewer students, whatever a school sets
+# The last day of teaching is a day of every year: 29 February is not one.
+TEACHING_ENDS_REAL_DAY = (
+    "teaching_ends_month BETWEEN 1 AND 12 AND teaching_ends_day >= 1 AND teaching_ends_day <= "
+    "CASE WHEN teaching_ends_month = 2 THEN 28 WHEN teaching_ends_month IN (4, 6, 9, 11) THEN 30 ELSE 31 END")
 
 
 class School(db.Model):
@@ -46,6 +50,7 @@ class School(db.Model):
         CheckConstraint("dp_epsilon_per_year > 0 AND dp_epsilon_per_year <= 10", name="dp_epsilon_range"),
         CheckConstraint("roster_deactivation_limit_percent BETWEEN 0 AND 100", name="roster_limit_range"),
         CheckConstraint("supervision_every_days BETWEEN 7 AND 365", name="supervision_every_range"),
+        CheckConstraint(TEACHING_ENDS_REAL_DAY, name="teaching_ends_real_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -76,6 +81,10 @@ class School(db.Model):
     mentor_sees_self_rating: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     # A certified mentor without supervision for this many days shows on the counselors' dashboard.
     supervision_every_days: Mapped[int] = mapped_column(Integer, default=42, server_default="42")
+    # The last day of teaching of each school year (month and day): the end-of-mentorship
+    # questionnaire is asked in the 30 days up to it, not in the holidays after it.
+    teaching_ends_month: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    teaching_ends_day: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
     crisis_contact: Mapped[str] = mapped_column(Text, default="")
     retention_days: Mapped[int] = mapped_column(Integer, default=365)

@@ -71,7 +71,10 @@ class MentorProfile(db.Model):
     certified_until: Mapped[date | None] = mapped_column(Date)
     certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The day (at the school) a counselor accepted the application; None for profiles accepted before
+    # it was kept, which count from `created_at` (the day they applied) instead.
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)  # when they applied
 
     user: Mapped[User] = relationship(foreign_keys=[user_id], primaryjoin="MentorProfile.user_id == User.id")
     topic_links: Mapped[list[MentorTopic]] = relationship(cascade="all, delete-orphan")

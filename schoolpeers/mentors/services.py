@@ -28,7 +28,7 @@ from schoolpeers.mentors.models import (
 )
 from schoolpeers.mentors.signals import mentorship_closed
 from schoolpeers.mentors.statuses import ACCEPTED, OPEN, MentorshipStatus, ProfileStatus
-from schoolpeers.timeutil import utcnow
+from schoolpeers.timeutil import today_in, utcnow
 
 MAX_CAPACITY = 5
 EXPIRY_WARNING_DAYS = 30
@@ -126,12 +126,15 @@ def update_profile(profile: MentorProfile, *, bio: str, capacity: int, topics: l
     db.session.flush()
 
 
-def decide_application(profile: MentorProfile, accept: bool, counselor: User) -> None:
+def decide_application(profile: MentorProfile, accept: bool, counselor: User, today: date | None = None) -> None:
+    """Accept or decline an application; an accepted one keeps the day (`today`, the date at the
+    school unless given), from which its supervision is due."""
     if profile.status != ProfileStatus.APPLIED:
         raise MentorshipError("This application has already been decided.")
     profile.status = ProfileStatus.ACTIVE if accept else ProfileStatus.DECLINED
     profile.decided_by_id = counselor.id
     if accept:
+        profile.accepted_on = today or today_in(counselor.school.timezone)
         ensure_training_modules(profile.school_id)
     db.session.flush()
 

@@ -150,10 +150,8 @@ def log_checkin(mentorship_id: int):
 
         severity, saved = save_checkin(form, log)
         if saved:
-            if severity == Severity.HIGH:  # redirect, so that a refresh never logs the check-in twice
-                return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id, checkin=saved.id))
-            flash("Check-in saved. Thank you for looking out for " + mentorship.mentee.given_name + ".", "success")
-            return redirect(next_step_after(saved) or url_for("mentors.my_mentees"))
+            return after_logging(mentorship, saved, severity, "Check-in saved. Thank you for looking out for "
+                                 f"{mentorship.mentee.given_name}.", url_for("mentors.my_mentees"))
     return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None,
                            ideas=_ideas_for(mentorship))
 
@@ -172,6 +170,16 @@ def what_to_do_now(mentorship_id: int):
         CheckIn.mentor_id == current_user.id, CheckIn.id == request.args.get("checkin", type=int)))
     return render_template("mentors/what_to_do_now.html", mentorship=mentorship,
                            next_step=next_step_after(checkin) if checkin else None)
+
+
+def after_logging(mentorship: Mentorship, saved: CheckIn, severity: str | None, thanks: str, otherwise: str):
+    """Where a mentor goes once a check-in is logged: after a high concern, what to do now (a redirect,
+    so that a refresh never logs it twice); else, thanked, to the next step a feature offers, or
+    `otherwise`."""
+    if severity == Severity.HIGH:
+        return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id, checkin=saved.id))
+    flash(thanks, "success")
+    return redirect(next_step_after(saved) or otherwise)
 
 
 def next_step_after(checkin: CheckIn) -> str | None:

@@ -189,8 +189,8 @@ def programme_as_mentee(student: User, mentorship: Mentorship) -> dict:
         "questionnaires": [_questionnaire(q) for q in measures],
         "your_exit_survey": _survey(_one(ExitSurvey, mentorship, ExitSurvey.side == "mentee",
                                          ExitSurvey.respondent_id == student.id)),
-        "goodbye_message_from_your_mentor": None if closure is None or not closure.goodbye_message else {
-            "written_on": _when(closure.goodbye_written_at), "message": closure.goodbye_message},
+        "goodbye_message_from_your_mentor": None if closure is None or not closure.goodbye_for_mentee else {
+            "written_on": _when(closure.goodbye_written_at), "message": closure.goodbye_for_mentee},
     }
 
 

@@ -10,6 +10,7 @@ from anyascii import anyascii
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from sqlalchemy import and_, literal_column, select, union_all
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import School, User
@@ -72,9 +73,14 @@ def has_volunteered(student: User) -> bool:
     return db.session.scalar(select(accepted.exists() | certified.exists())) or False
 
 
+ISSUED_ALREADY = "This mentor has a certificate for this period already (under Certificates issued): choose another."
+
+
 def issue_certificate(profile: MentorProfile, counselor: User, period_from: date | None, period_to: date | None,
                       citation: str, today: date) -> Certificate:
-    """A certificate of the mentor's volunteering over the period, with the hours counted now."""
+    """A certificate of the mentor's volunteering over the period, with the hours counted now. A mentor
+    has one certificate per period: a second one (the form sent twice, or by two counselors at once)
+    is refused, and nothing of it is written."""
     if profile.status not in ACCEPTED:
         raise CertificateError("period_from", "Only an accepted mentor's volunteering can be certified.")
     period = checked_period(period_from, period_to, today)
@@ -88,8 +94,11 @@ def issue_certificate(profile: MentorProfile, counselor: User, period_from: date
         school_id=profile.school_id, mentor_id=profile.user_id, issued_by_id=counselor.id, issued_on=today,
         period_from=period.start, period_to=period.end, checkin_minutes=hours.checkin_minutes,
         training_minutes=hours.training_minutes, supervision_minutes=hours.supervision_minutes, citation=citation)
-    db.session.add(certificate)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(certificate)
+    except IntegrityError:  # the unique (school, mentor, period): issued a moment ago, or before
+        raise CertificateError("period_from", ISSUED_ALREADY) from None
     return certificate
 
 

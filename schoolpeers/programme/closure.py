@@ -125,6 +125,22 @@ def write_goodbye(closure: Closure, mentor: User, text: str | None, now: datetim
     return closure
 
 
+def withhold_goodbye(closure: Closure, counselor: User, now: datetime) -> bool:
+    """A counselor keeps the goodbye message from the mentee (it stays for counselors to read).
+    Returns False when it was withheld already (the first counselor's decision stays)."""
+    if closure.school_id != counselor.school_id or counselor.role != "counselor":
+        raise ClosureError("mentorship", "Only a counselor of the school can withhold a goodbye message.")
+    if closure.goodbye_message is None:
+        raise ClosureError("mentorship", "There is no goodbye message to withhold.")
+    withheld = db.session.execute(
+        update(Closure).where(Closure.school_id == closure.school_id, Closure.id == closure.id,
+                              Closure.goodbye_withheld_at.is_(None))
+        .values(goodbye_withheld_at=now, goodbye_withheld_by_id=counselor.id)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(closure)
+    return withheld.rowcount == 1
+
+
 def _answer(closure: Closure, side: str, respondent: User, answers: SurveyAnswers, now: datetime) -> ExitSurvey:
     cleaned = checked_survey(answers, RECOMMEND, WHAT_HELPED)
     existing = db.session.scalar(select(ExitSurvey.id).where(
@@ -203,7 +219,7 @@ def mentor_closure(mentorship: Mentorship) -> Closure | None:
 
 def read_goodbye(closure: Closure, mentee: User, now: datetime) -> None:
     """The mentee has the goodbye message in front of them: the home page stops pointing to it."""
-    if (closure.mentorship.mentee_id == mentee.id and closure.goodbye_message is not None
+    if (closure.mentorship.mentee_id == mentee.id and closure.goodbye_for_mentee is not None
             and closure.goodbye_read_at is None):
         closure.goodbye_read_at = now
         db.session.flush()
@@ -214,7 +230,7 @@ def goodbyes_for(student: User) -> list[Closure]:
     handful of mentors at most, so the list is not paged)."""
     return list(db.session.scalars(_with_pair(select(Closure)).where(
         Closure.school_id == student.school_id, Mentorship.mentee_id == student.id,
-        Closure.goodbye_message.is_not(None), NOT_ENDED_FOR_SAFEGUARDING)
+        Closure.goodbye_message.is_not(None), Closure.goodbye_withheld_at.is_(None), NOT_ENDED_FOR_SAFEGUARDING)
         .order_by(Closure.goodbye_written_at.desc(), Closure.id.desc())).unique())
 
 
@@ -253,7 +269,7 @@ def closing_prompts(student: User, today: date) -> list[Prompt]:
              for e in mentor_endings(student) if e.next_step]
     closure = mentee_closure(student, today)
     if closure is not None:
-        if closure.goodbye_message is not None and closure.goodbye_read_at is None:
+        if closure.goodbye_for_mentee is not None and closure.goodbye_read_at is None:
             found.append(Prompt(f"{closure.mentorship.mentor.given_name} left you a goodbye message",
                                 "closure.mentee_ending"))
         answered = db.session.scalar(select(ExitSurvey.id).where(

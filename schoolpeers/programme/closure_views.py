@@ -11,12 +11,11 @@ from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.mentors.models import END_REASONS, Mentorship
 from schoolpeers.mentors.statuses import MentorshipStatus
-from schoolpeers.mentors.views import checkin_form, next_step_after, own_mentorship_or_404, save_checkin
+from schoolpeers.mentors.views import after_logging, checkin_form, own_mentorship_or_404, save_checkin
 from schoolpeers.programme import closure as services
 from schoolpeers.programme.closure_forms import GoodbyeForm, MenteeSurveyForm, MentorSurveyForm
 from schoolpeers.programme.closure_rules import ENDING_STAYS_OPEN, ClosureError, label_list
 from schoolpeers.programme.models import RECOMMEND, WHAT_HELPED, Closure
-from schoolpeers.severity import Severity
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, school_today, show_refusal
 
@@ -57,6 +56,21 @@ def begin(mentorship_id: int):
                   detail={"closure": closure.id})
             outcome.success = (f"The ending is begun: {mentorship.mentor.given_name} can now plan the closing "
                                f"meeting, and both can answer a few questions.")
+    return redirect(url_for("closure.overview", mentorship_id=mentorship.id))
+
+
+@bp.post("/mentorships/<int:mentorship_id>/closure/withhold-goodbye")
+@role_required("counselor")
+def withhold_goodbye(mentorship_id: int):
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id, joinedload(Mentorship.mentee))
+    closure = services.closure_of(mentorship)
+    if closure is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        with change(ClosureError) as outcome:
+            if services.withhold_goodbye(closure, current_user, utcnow()):
+                audit("closure.withhold_goodbye", record_type="closure", record_id=closure.id)
+            outcome.success = f"The goodbye message is withheld: {mentorship.mentee.given_name} does not see it."
     return redirect(url_for("closure.overview", mentorship_id=mentorship.id))
 
 
@@ -105,10 +119,9 @@ def closing_meeting(mentorship_id: int):
 
         severity, saved = save_checkin(form, log)
         if saved:
-            if severity == Severity.HIGH:  # as after any check-in: what to do now comes first
-                return redirect(url_for("mentors.what_to_do_now", mentorship_id=mentorship.id, checkin=saved.id))
-            flash(f"Closing meeting saved. Thank you for looking out for {mentorship.mentee.given_name}.", "success")
-            return redirect(next_step_after(saved) or url_for("closure.mentor_closing", mentorship_id=mentorship.id))
+            return after_logging(mentorship, saved, severity, "Closing meeting saved. Thank you for looking out for "
+                                 f"{mentorship.mentee.given_name}.",
+                                 url_for("closure.mentor_closing", mentorship_id=mentorship.id))
     return render_template("programme/closing_meeting.html", form=form, mentorship=mentorship)
 
 
@@ -177,7 +190,7 @@ def mentee_ending():
     elif answered and form.is_submitted():
         flash(services.ANSWERED, "info")
         return redirect(url_for("closure.mentee_ending"))
-    if closure.goodbye_message is not None and closure.goodbye_read_at is None:
+    if closure.goodbye_for_mentee is not None and closure.goodbye_read_at is None:
         with change():
             services.read_goodbye(closure, current_user, utcnow())
     return render_template("programme/mentee_ending.html", closure=closure, mentorship=closure.mentorship,

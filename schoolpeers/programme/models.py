@@ -212,9 +212,18 @@ class Closure(db.Model):
     goodbye_message: Mapped[str | None] = mapped_column(Text)
     goodbye_written_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     goodbye_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # first read by the mentee
+    # A counselor may withhold a goodbye message from the mentee (a safeguarding decision); it stays
+    # for counselors to read, and the mentor's step still counts as done.
+    goodbye_withheld_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    goodbye_withheld_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     mentorship: Mapped[Mentorship] = relationship()
     closing_checkin: Mapped[CheckIn | None] = relationship()
+
+    @property
+    def goodbye_for_mentee(self) -> str | None:
+        """The goodbye message as the mentee may read it: written and not withheld."""
+        return None if self.goodbye_withheld_at is not None else self.goodbye_message
 
 
 class ExitSurvey(db.Model):
@@ -273,13 +282,16 @@ class OutcomeMeasure(db.Model):
 
 class Certificate(db.Model):
     """A counselor's certificate of a mentor's volunteering over a period, with the hours as they
-    stood when it was issued (check-ins, training, supervision), kept so it reads the same later."""
+    stood when it was issued (check-ins, training, supervision), kept so it reads the same later.
+    A mentor has at most one certificate for a period."""
 
     __tablename__ = "certificates"
     __table_args__ = (
         CheckConstraint("period_from <= period_to", name="period_order"),
         _same_school("mentor_id", "fk_certificates_mentor_same_school"),
-        Index("ix_certificates_school_mentor", "school_id", "mentor_id"),
+        # One certificate per mentor and period (a second click issues nothing); its index serves
+        # the lookups of a mentor's certificates too.
+        UniqueConstraint("school_id", "mentor_id", "period_from", "period_to"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,9 +4,9 @@ When the questionnaire is asked (dates at the school):
 - At the start: the mentorship is active, began within the last `START_WITHIN` days (a first answer
   given later is not a baseline: the mentoring has been at work by then) and has no start answer.
 - At the end: it has no end answer, and either the mentorship is active and its ending is begun (a
-  `Closure`) or teaching ends within `YEAR_END_WITHIN` days (`teaching_ends`: the end of the
-  school year's last term in the reports' term calendar), or it ended within the last
-  `ENDED_WITHIN` days and has a start answer (only a pair tells of a change).
+  `Closure`) or it is the last `YEAR_END_WITHIN` days of teaching (up to and including the school's
+  last day of teaching of this school year, `teaching_ends`; not in the holidays after it), or it
+  ended within the last `ENDED_WITHIN` days and has a start answer (only a pair tells of a change).
 - Never within `MIN_APART` days of the start answer: the scale asks about the last two weeks, and
   two answers that close would share them. A pair that ends sooner is asked once it has ended, while
   that window lasts.
@@ -123,16 +123,24 @@ def questionnaires_due(student: User, today: date) -> list[Due]:
     for m in active:
         if (m.id, "start") not in answered and m.began_on is not None and today - m.began_on <= START_WITHIN:
             due.append(Due(m, "start"))
-        elif end_may_come(m) and (m.id in closing or teaching_ends(today) - today <= YEAR_END_WITHIN):
+        elif end_may_come(m) and (m.id in closing or in_last_days_of_teaching(student.school, today)):
             due.append(Due(m, "end"))
     return due
 
 
-def teaching_ends(today: date) -> date:
-    """The last day of teaching of `today`'s school year: the end of its last term in the reports'
-    term calendar (`DEFAULT_TERMS`), the day before the next school year's first term starts."""
+def teaching_ends(school: School, today: date) -> date:
+    """The school's last day of teaching (its setting's month and day) in `today`'s school year (the
+    reports' term calendar, `DEFAULT_TERMS`: 1 September to 31 August), so a last day in June or July
+    falls in the calendar year the school year ends in."""
     year = DEFAULT_TERMS.year_containing(today)
-    return DEFAULT_TERMS.term_containing(year.end).end
+    last = date(year.end.year, school.teaching_ends_month, school.teaching_ends_day)
+    return last if last <= year.end else last.replace(year=year.start.year)
+
+
+def in_last_days_of_teaching(school: School, today: date) -> bool:
+    """`today` is one of the last `YEAR_END_WITHIN` days of teaching of its school year, the last day
+    of teaching included: not a day of the holidays after it."""
+    return timedelta(0) <= teaching_ends(school, today) - today <= YEAR_END_WITHIN
 
 
 def questionnaire_prompts(student: User, today: date) -> list[Prompt]:

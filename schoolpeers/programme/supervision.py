@@ -96,16 +96,40 @@ def _themes_in_order(themes: list[str]) -> list[str]:
 
 # --- sessions ------------------------------------------------------------------------------------
 
+ALREADY_RECORDED = ("This session is recorded already: the same day, kind, length and mentors. "
+                    "Check the list of sessions before recording it again.")
+
+
 def record_session(school: School, data: SessionData, counselor: User, today: date) -> SupervisionSession:
-    """A session the counselor held, with who came."""
+    """A session the counselor held, with who came. A session like one recorded already (the same
+    day, kind, length and mentors: the form sent twice) is refused, so its hours never count twice;
+    the school's sessions are recorded one at a time (a row lock on the school, held until commit,
+    on PostgreSQL; SQLite serialises writers), so two requests at once cannot both pass the check."""
     allowed = {user.id for user in eligible_mentors(school.id)}
     attendee_ids = _validate(data, today, allowed)
+    # NO KEY UPDATE: rows that merely reference the school are not held up.
+    db.session.execute(select(School.id).where(School.id == school.id).with_for_update(key_share=True))
+    if _recorded_already(school.id, data, attendee_ids):
+        raise SupervisionError("held_on", ALREADY_RECORDED)
     session = SupervisionSession(school_id=school.id, held_on=data.held_on, kind=data.kind, minutes=data.minutes,
                                  themes=_themes_in_order(data.themes), recorded_by_id=counselor.id)
     session.attendance = [SupervisionAttendance(school_id=school.id, mentor_id=mentor_id) for mentor_id in attendee_ids]
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def _recorded_already(school_id: int, data: SessionData, attendee_ids: list[int]) -> bool:
+    """A session of the school on the same day, of the same kind and length, with the same mentors."""
+    same = select(SupervisionSession.id).where(
+        SupervisionSession.school_id == school_id, SupervisionSession.held_on == data.held_on,
+        SupervisionSession.kind == data.kind, SupervisionSession.minutes == data.minutes)
+    came: dict[int, set[int]] = defaultdict(set)
+    for session_id, mentor_id in db.session.execute(
+            select(SupervisionAttendance.session_id, SupervisionAttendance.mentor_id).where(
+                SupervisionAttendance.school_id == school_id, SupervisionAttendance.session_id.in_(same))):
+        came[session_id].add(mentor_id)
+    return set(attendee_ids) in came.values()
 
 
 def attendee_ids(session: SupervisionSession) -> list[int]:
@@ -162,10 +186,12 @@ def overdue_mentors_query(school: School, today: date) -> Select:
     A mentor is an accepted one (taking mentees or paused: a paused mentor may still have mentees)
     with an active account. They are overdue when the last session they attended was more than
     `school.supervision_every_days` days ago, or, never having attended one, when they became a
-    mentor more than that ago: counted from the day their profile was made (when they applied), the
-    one day the profile keeps."""
+    mentor more than that ago: counted from the day a counselor accepted them (`accepted_on`), or,
+    for a profile accepted before that day was kept, from the day they applied (`created_at`)."""
     cutoff = today - timedelta(days=school.supervision_every_days)
-    became_mentor_before_cutoff = MentorProfile.created_at < start_of_day(cutoff, school.timezone)
+    became_mentor_before_cutoff = or_(
+        MentorProfile.accepted_on < cutoff,
+        and_(MentorProfile.accepted_on.is_(None), MentorProfile.created_at < start_of_day(cutoff, school.timezone)))
     last = _last_attended(school.id)
     return (select(MentorProfile, last.c.last_on)
             .options(joinedload(MentorProfile.user))
@@ -174,7 +200,8 @@ def overdue_mentors_query(school: School, today: date) -> Select:
             .where(MentorProfile.school_id == school.id, MentorProfile.status.in_(ACCEPTED), User.active.is_(True),
                    or_(last.c.last_on < cutoff,
                        and_(last.c.last_on.is_(None), became_mentor_before_cutoff)))
-            .order_by(last.c.last_on.asc().nulls_first(), MentorProfile.created_at, MentorProfile.id))
+            .order_by(last.c.last_on.asc().nulls_first(), MentorProfile.accepted_on.asc().nulls_first(),
+                      MentorProfile.created_at, MentorProfile.id))
 
 
 def overdue_count_query(school: School, today: date) -> Select:

@@ -152,6 +152,38 @@ def test_school_settings_save(client, users, login_as, school):
     assert school.report_protection == "differential_privacy" and school.dp_epsilon_per_year == 2.5
 
 
+def test_the_last_day_of_teaching_is_set_on_the_settings_page_and_kept(client, users, login_as, school):
+    login_as(users["admin"])
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "Last day of teaching of the school year: day" in page and 'name="teaching_ends_day"' in page
+    assert 'value="15"' in page and '<option selected value="7">July</option>' in page
+    assert "not in the holidays after it" in page
+    assert client.post("/admin/settings", data=settings_data(teaching_ends_day=24,
+                                                             teaching_ends_month=6)).status_code == 302
+    db.session.refresh(school)
+    assert (school.teaching_ends_month, school.teaching_ends_day) == (6, 24)
+    assert client.post("/admin/settings", data=settings_data()).status_code == 302  # left out: kept
+    db.session.refresh(school)
+    assert (school.teaching_ends_month, school.teaching_ends_day) == (6, 24)
+
+
+@pytest.mark.parametrize(("day", "month", "message"), [
+    (31, 6, "June has no day 31"),
+    (30, 2, "February has no day 30"),
+    (29, 2, "29 February is not in every year"),
+    (0, 7, "Choose a day from 1 to 31."),
+    ("", 7, "Not a valid integer value."),
+])
+def test_the_last_day_of_teaching_must_be_a_day_of_every_year(client, users, login_as, school, day, month,
+                                                              message):
+    login_as(users["admin"])
+    response = client.post("/admin/settings", data=settings_data(teaching_ends_day=day, teaching_ends_month=month))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and message in page and 'id="teaching_ends_day-error"' in page
+    db.session.refresh(school)
+    assert (school.teaching_ends_month, school.teaching_ends_day) == (7, 15)
+
+
 def test_designated_lead_must_be_an_adult_of_this_school(client, users, login_as, school, outsider):
     login_as(users["admin"])
     for bad in (users["student"].id, outsider.id):

@@ -8,6 +8,7 @@ from schoolpeers.extensions import db
 from schoolpeers.mentors import services
 from schoolpeers.mentors.models import BlockedPair, Mentorship
 from schoolpeers.mentors.services import MentorshipError
+from schoolpeers.timeutil import today_in
 from tests.factories import UserFactory, make_mentor
 
 TODAY = date.today()
@@ -52,6 +53,19 @@ def test_application_training_and_certification(school, make_user, counselor):
     services.certify(profile, counselor, TODAY)
     assert profile.certified_until == services.school_year_end(TODAY)
     assert services.matchable_profiles(school.id, TODAY) == [profile]
+
+
+def test_an_accepted_application_keeps_the_day_it_was_accepted(school, make_user, counselor):
+    def application():
+        return services.apply_to_mentor(make_user("student", grade=11), bio="", motivation="", capacity=1,
+                                        topics=[], availability=[])
+
+    accepted, declined, later = application(), application(), application()
+    services.decide_application(accepted, True, counselor, date(2026, 3, 2))
+    services.decide_application(declined, False, counselor, date(2026, 3, 2))
+    assert (accepted.accepted_on, declined.accepted_on) == (date(2026, 3, 2), None)
+    services.decide_application(later, True, counselor)  # today, at the school
+    assert later.accepted_on == today_in(school.timezone)
 
 
 @pytest.mark.parametrize(("capacity", "slots", "message"), [

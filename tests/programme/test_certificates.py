@@ -100,6 +100,25 @@ def test_certificates_that_cannot_be_issued(school, users, make_user, volunteere
     assert db.session.scalar(select(Certificate.id)) is None
 
 
+def test_a_second_certificate_for_the_same_mentor_and_period_is_refused(school, users, volunteered, today):
+    counselor = users["counselor"]
+    start = today - timedelta(days=30)
+    first = certificates.issue_certificate(volunteered, counselor, start, today, "Thank you!", today)
+    db.session.commit()
+    with pytest.raises(CertificateError) as refused:
+        certificates.issue_certificate(volunteered, counselor, start, today, "Thank you!", today)
+    assert refused.value.field == "period_from" and "for this period already" in str(refused.value)
+    # The refusal undid only its own insert: the transaction goes on, and another period is another certificate.
+    other = certificates.issue_certificate(volunteered, counselor, start, today - timedelta(days=1), "", today)
+    db.session.commit()
+    assert db.session.scalars(select(Certificate.id).order_by(Certificate.id)).all() == [first.id, other.id]
+    another_mentor = make_mentor(school, counselor)
+    db.session.commit()
+    certificates.issue_certificate(another_mentor, counselor, today, today, "", today)  # training today
+    db.session.commit()
+    assert len(db.session.scalars(select(Certificate.id)).all()) == 3
+
+
 def test_the_pdf_is_one_page_naming_the_mentor_and_never_a_mentee(school, users, volunteered, mentorship,  # noqa: F811
                                                                   today):
     certificate = certificates.issue_certificate(volunteered, users["counselor"], today - timedelta(days=30), today,
@@ -164,6 +183,19 @@ def test_a_certificate_without_hours_is_refused_beside_the_period(client, users,
     assert "No volunteering is recorded in this period" in response.get_data(as_text=True)
     assert 'id="period_from-error"' in response.get_data(as_text=True)
     assert db.session.scalar(select(Certificate.id)) is None
+
+
+def test_a_certificate_form_sent_twice_issues_one(client, users, login_as, volunteered, today):
+    login_as(users["counselor"])
+    period = {"period_from": (today - timedelta(days=2)).isoformat(), "period_to": today.isoformat(),
+              "citation": "Thank you!"}
+    assert client.post(f"/mentors/{volunteered.id}/certificate", data=period).status_code == 302
+    again = client.post(f"/mentors/{volunteered.id}/certificate", data=period)
+    page = again.get_data(as_text=True)
+    assert again.status_code == 400 and 'id="period_from-error"' in page and "for this period already" in page
+    assert len(db.session.scalars(select(Certificate.id)).all()) == 1
+    issued = db.session.scalars(select(AuditEvent.id).where(AuditEvent.action == "certificate.issue")).all()
+    assert len(issued) == 1
 
 
 def test_an_applicants_certificate_page_is_not_found(client, users, login_as, make_user):

@@ -321,3 +321,20 @@ def test_an_ending_for_safeguarding_is_the_counselors_the_mentee_is_not_walked_t
     assert closure.closing_prompts(mentorship.mentee, TODAY) == []
     with pytest.raises(ClosureError, match="closed"):
         closure.answer_as_mentee(c, mentorship.mentee, GOOD, TODAY, utcnow())
+
+
+def test_a_counselor_withholds_a_goodbye_and_the_mentee_no_longer_sees_it(users, mentorship, make_user):  # noqa: F811
+    c = begun(mentorship, users["counselor"])
+    closure.write_goodbye(c, mentorship.mentor, "See you around!", utcnow())
+    db.session.commit()
+    assert closure.goodbyes_for(mentorship.mentee) == [c]
+    with pytest.raises(ClosureError, match="Only a counselor"):
+        closure.withhold_goodbye(c, make_user("staff"), utcnow())
+    assert closure.withhold_goodbye(c, users["counselor"], utcnow())
+    db.session.commit()
+    assert not closure.withhold_goodbye(c, users["counselor"], utcnow())  # the first decision stays
+    assert c.goodbye_message == "See you around!" and c.goodbye_for_mentee is None
+    assert closure.goodbyes_for(mentorship.mentee) == []
+    assert "closure.mentee_ending" not in {p.endpoint for p in closure.closing_prompts(mentorship.mentee, TODAY)
+                                           if "goodbye" in p.text}
+    assert closure.walk_of(c).goodbye  # the mentor's step is done all the same

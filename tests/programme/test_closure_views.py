@@ -237,3 +237,22 @@ def test_goodbyes_are_kept_after_the_ending_page_has_closed(client, users, login
     login_as(UserFactory(school)("student"))
     db.session.commit()
     assert "No goodbye messages yet." in text(client.get("/me/goodbyes"))
+
+
+def test_a_counselor_withholds_a_goodbye_from_the_closure_page(client, users, login_as, mentorship):  # noqa: F811
+    login_as(users["counselor"])
+    begin(client, mentorship)
+    login_as(mentorship.mentor)
+    client.post(f"/mentor/mentorships/{mentorship.id}/closing/goodbye", data={"message": "Bye, and good luck!"})
+    login_as(users["counselor"])
+    url = f"/mentorships/{mentorship.id}/closure/withhold-goodbye"
+    page = text(client.get(f"/mentorships/{mentorship.id}/closure"))
+    assert "Withhold this message" in page and url in page
+    done = text(client.post(url, follow_redirects=True))
+    assert "The goodbye message is withheld" in done and "only counselors read it" in done
+    assert "withhold_goodbye" in {a.split(".")[-1] for a in db.session.scalars(select(AuditEvent.action))}
+    login_as(mentorship.mentee)
+    assert "left you a goodbye message" not in text(client.get("/"))
+    assert "Bye, and good luck!" not in text(client.get("/me/ending"))
+    assert "Bye, and good luck!" not in text(client.get("/me/goodbyes"))
+    assert "Bye, and good luck!" not in text(client.get("/account/my-data"))

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
@@ -17,7 +18,7 @@ from schoolpeers.timeutil import in_zone, utcnow
 from tests.factories import UserFactory, make_mentor, make_request
 from tests.oversight.conftest import mentorship as active_mentorship  # noqa: F401  (the `mentorship` fixture)
 
-TODAY = date(2026, 11, 16)  # far from the end of teaching (the summer term ends on 31 August)
+TODAY = date(2026, 11, 16)  # far from the end of teaching (15 July unless the school says otherwise)
 
 
 def due_of(student, today=TODAY):
@@ -46,19 +47,43 @@ def test_the_end_is_due_once_the_ending_is_begun_but_not_within_four_weeks_of_th
     assert due_of(mentorship.mentee, TODAY + timedelta(days=1)) == [(mentorship.id, "end")]
 
 
-def test_teaching_ends_with_the_last_term_of_the_reports_calendar():
-    for today in (date(2025, 9, 1), date(2026, 1, 15), date(2026, 8, 31)):
-        last_term = DEFAULT_TERMS.term_containing(DEFAULT_TERMS.year_containing(today).end)
-        assert outcomes.teaching_ends(today) == last_term.end
-        assert last_term.label.endswith(DEFAULT_TERMS.terms[-1].name)
+def test_teaching_ends_on_the_schools_last_day_of_teaching_in_todays_school_year(school):
+    assert (school.teaching_ends_month, school.teaching_ends_day) == (7, 15)
+    for today in (date(2025, 9, 1), date(2026, 1, 15), date(2026, 7, 15), date(2026, 8, 31)):
+        assert DEFAULT_TERMS.year_containing(today).end == date(2026, 8, 31)  # the school year 2025-26
+        assert outcomes.teaching_ends(school, today) == date(2026, 7, 15)
+    assert outcomes.teaching_ends(school, date(2026, 9, 1)) == date(2027, 7, 15)
+    school.teaching_ends_month, school.teaching_ends_day = 6, 24
+    assert outcomes.teaching_ends(school, date(2025, 10, 1)) == date(2026, 6, 24)
+    school.teaching_ends_month, school.teaching_ends_day = 12, 18  # a day from September on: the year's first
+    assert outcomes.teaching_ends(school, date(2026, 3, 1)) == date(2025, 12, 18)
 
 
-def test_the_end_is_due_in_the_last_thirty_days_of_teaching(mentorship):
-    measure(mentorship, "start", 60, date(2026, 6, 1))
-    ends = outcomes.teaching_ends(date(2026, 6, 1))
-    assert due_of(mentorship.mentee, ends - timedelta(days=31)) == []
-    assert due_of(mentorship.mentee, ends - timedelta(days=30)) == [(mentorship.id, "end")]
-    assert due_of(mentorship.mentee, ends) == [(mentorship.id, "end")]
+def test_the_end_is_due_in_the_last_thirty_days_of_teaching_not_in_the_holidays(mentorship):
+    mentee, end = mentorship.mentee, [(mentorship.id, "end")]
+    measure(mentorship, "start", 60, date(2026, 3, 2))
+    last = date(2026, 7, 15)  # the default last day of teaching
+    assert due_of(mentee, last - timedelta(days=31)) == []
+    assert due_of(mentee, last - timedelta(days=30)) == end
+    assert due_of(mentee, last) == end
+    assert due_of(mentee, last + timedelta(days=1)) == []  # the summer holidays
+    assert due_of(mentee, date(2026, 8, 31)) == []
+    mentee.school.teaching_ends_month, mentee.school.teaching_ends_day = 6, 24
+    db.session.flush()
+    assert due_of(mentee, date(2026, 5, 24)) == []
+    assert due_of(mentee, date(2026, 5, 25)) == end
+    assert due_of(mentee, date(2026, 6, 24)) == end
+    assert due_of(mentee, date(2026, 6, 25)) == []
+
+
+def test_the_database_refuses_a_last_day_of_teaching_no_year_has(school):
+    for month, day in ((6, 31), (2, 30), (2, 29), (13, 1), (7, 0)):
+        school.teaching_ends_month, school.teaching_ends_day = month, day
+        with pytest.raises(IntegrityError):
+            db.session.flush()
+        db.session.rollback()
+    school.teaching_ends_month, school.teaching_ends_day = 2, 28
+    db.session.flush()
 
 
 def test_after_the_mentorship_ended_the_end_is_due_for_thirty_days_with_a_start_answer(mentorship, users):

@@ -78,6 +78,37 @@ def test_a_session_is_recorded_once_held_never_ahead(school, users, two_mentors,
     assert one.kind == "one_to_one" and one.minutes == 10
 
 
+def test_the_same_session_sent_twice_is_refused_and_nothing_of_it_is_written(school, users, two_mentors, today):
+    first, second = two_mentors
+    counselor = users["counselor"]
+    kept = record(school, counselor, today, two_mentors)
+    with pytest.raises(SupervisionError) as refused:  # the attendees in another order: the same mentors
+        supervision.record_session(school, data(today, [second, first], themes=["listening"]), counselor, today)
+    assert refused.value.field == "held_on" and "recorded already" in str(refused.value)
+    db.session.rollback()
+    assert db.session.scalars(select(SupervisionSession.id)).all() == [kept.id]
+    assert len(db.session.scalars(select(SupervisionAttendance.mentor_id)).all()) == 2
+    # Another day, length, kind or set of mentors is another session.
+    record(school, counselor, today - timedelta(days=1), two_mentors)
+    record(school, counselor, today, two_mentors, minutes=60)
+    record(school, counselor, today, [first])
+    record(school, counselor, today, [first], kind="one_to_one")
+    record(school, counselor, today, [first, second, make_mentor(school, counselor)])
+    assert len(db.session.scalars(select(SupervisionSession.id)).all()) == 6
+
+
+def test_a_session_of_another_school_is_no_reason_to_refuse(school, other_school, users, make_user, today):
+    mine = make_mentor(school, users["counselor"])
+    theirs = make_mentor(other_school, make_user("counselor"))
+    db.session.commit()
+    session = SupervisionSession(school_id=other_school.id, held_on=today, kind="group", minutes=45,
+                                 themes=["listening"])
+    session.attendance = [SupervisionAttendance(school_id=other_school.id, mentor_id=theirs.user_id)]
+    db.session.add(session)
+    db.session.commit()
+    assert record(school, users["counselor"], today, [mine]).school_id == school.id
+
+
 def test_only_the_schools_accepted_mentors_with_an_account_can_attend(school, other_school, users, make_user,
                                                                       two_mentors, today):
     first, second = two_mentors
@@ -135,7 +166,9 @@ def test_a_one_to_one_session_stays_with_one_mentor_when_corrected(school, users
 # --- who is overdue ------------------------------------------------------------------------------
 
 def became_mentor(profile: MentorProfile, days_ago: int) -> None:
-    profile.created_at = utcnow() - timedelta(days=days_ago)
+    """Accepted `days_ago` days ago, having applied a month before."""
+    profile.accepted_on = today_in(profile.user.school.timezone) - timedelta(days=days_ago)
+    profile.created_at = utcnow() - timedelta(days=days_ago + 30)
 
 
 def overdue_names(school, today) -> list[str]:
@@ -170,6 +203,34 @@ def test_a_mentor_never_supervised_is_overdue_once_a_mentor_for_longer_than_the_
     assert overdue_names(school, today) == ["Old"]
     record(school, counselor, today, [old])
     assert overdue_names(school, today) == []
+
+
+def test_a_mentor_never_supervised_counts_from_the_day_they_were_accepted(school, users, make_user, today):
+    counselor = users["counselor"]
+    assert school.supervision_every_days == 42
+    applicant = mentors.apply_to_mentor(make_user("student", grade=11, given_name="Recent"), bio="", motivation="",
+                                        capacity=1, topics=[], availability=[])
+    applicant.created_at = utcnow() - timedelta(days=200)  # applied long ago, accepted today
+    mentors.decide_application(applicant, True, counselor, today)
+    earlier = make_mentor(school, counselor, given_name="Earlier")
+    earlier.created_at = utcnow() - timedelta(days=200)
+    earlier.accepted_on = today - timedelta(days=60)
+    db.session.commit()
+    assert applicant.accepted_on == today
+    assert overdue_names(school, today) == ["Earlier"]
+    assert overdue_names(school, today + timedelta(days=42)) == ["Earlier"]
+    assert overdue_names(school, today + timedelta(days=43)) == ["Earlier", "Recent"]  # longest waiting first
+
+
+def test_a_mentor_accepted_before_the_day_was_kept_counts_from_their_application(school, users, today):
+    counselor = users["counselor"]
+    kept_before, recent_before = (make_mentor(school, counselor, given_name=name) for name in ("Old", "New"))
+    for profile, days in ((kept_before, 43), (recent_before, 41)):
+        profile.accepted_on, profile.created_at = None, utcnow() - timedelta(days=days)
+    accepted = make_mentor(school, counselor, given_name="Accepted")
+    became_mentor(accepted, 50)
+    db.session.commit()
+    assert overdue_names(school, today) == ["Old", "Accepted"]  # no day of acceptance: waited longest
 
 
 def test_only_mentors_who_can_have_mentees_are_overdue(school, other_school, users, make_user, today):

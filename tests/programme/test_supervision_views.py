@@ -25,6 +25,7 @@ def form(today, *mentor_ids, **overrides):
 def old_mentor(school, counselor, **names):
     profile = make_mentor(school, counselor, **names)
     profile.created_at = utcnow() - timedelta(days=200)
+    profile.accepted_on = today_in(school.timezone) - timedelta(days=190)
     db.session.commit()
     return profile
 
@@ -66,6 +67,19 @@ def test_mistakes_show_beside_their_field_and_nothing_is_saved(client, school, u
     response = client.post("/supervision/new", data=form(today, amira.user_id, themes=[]))
     assert response.status_code == 400 and "at least one theme" in response.get_data(as_text=True)
     assert db.session.scalar(select(SupervisionSession.id)) is None
+
+
+def test_a_session_sent_twice_is_recorded_once(client, school, users, login_as):
+    today = today_in(school.timezone)
+    amira, ben = (make_mentor(school, users["counselor"]) for _ in range(2))
+    db.session.commit()
+    login_as(users["counselor"])
+    assert client.post("/supervision/new", data=form(today, amira.user_id, ben.user_id)).status_code == 302
+    again = client.post("/supervision/new", data=form(today, ben.user_id, amira.user_id))
+    page = again.get_data(as_text=True)
+    assert again.status_code == 400 and 'id="held_on-error"' in page and "recorded already" in page
+    assert len(db.session.scalars(select(SupervisionSession.id)).all()) == 1
+    assert actions().count("supervision.record") == 1
 
 
 def test_the_form_offers_no_free_text(client, school, users, login_as):
