@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from anyascii import anyascii
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from sqlalchemy import and_, literal_column, select, union_all
+from sqlalchemy import Select, and_, literal_column, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -102,15 +102,15 @@ def issue_certificate(profile: MentorProfile, counselor: User, period_from: date
     return certificate
 
 
-def certificate_prompts(student: User, today: date) -> list[Prompt]:
-    """A certificate issued to the student in the last fortnight, to download for their records."""
-    recent = db.session.scalar(select(Certificate.id).where(
+NEW_CERTIFICATE = Prompt("A new certificate of your volunteering is ready to download. Thank you!",
+                         "recognition.volunteering")
+
+
+def new_certificates(student: User, today: date) -> Select:
+    """The student's certificates issued in the last fortnight: the home page offers them to download."""
+    return select(Certificate.id).where(
         Certificate.school_id == student.school_id, Certificate.mentor_id == student.id,
-        Certificate.issued_on >= today - NEW_CERTIFICATE_SHOWN).limit(1))
-    if recent is None:
-        return []
-    return [Prompt("A new certificate of your volunteering is ready to download. Thank you!",
-                   "recognition.volunteering")]
+        Certificate.issued_on >= today - NEW_CERTIFICATE_SHOWN)
 
 
 def certificate_hours(certificate: Certificate) -> Hours:

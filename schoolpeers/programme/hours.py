@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from schoolpeers.refusals import FieldRefusal
+from schoolpeers.reports.trends import DEFAULT_TERMS
 
 KINDS = {"checkin": "Check-ins with mentees", "training": "Training", "supervision": "Supervision"}
-SCHOOL_YEAR_STARTS = (9, 1)  # 1 September: training runs to the 31 August that ends the school year
 
 
 class PeriodError(FieldRefusal):
@@ -63,10 +63,9 @@ def tally(entries: Iterable[Entry], period: Period) -> Hours:
 
 
 def school_year_of(day: date) -> Period:
-    """The school year the day falls in: 1 September to 31 August."""
-    month, first = SCHOOL_YEAR_STARTS
-    start_year = day.year if (day.month, day.day) >= (month, first) else day.year - 1
-    return Period(date(start_year, month, first), date(start_year + 1, 8, 31))
+    """The school year the day falls in, as the reports' term calendar has it (1 September to 31 August)."""
+    year = DEFAULT_TERMS.year_containing(day)
+    return Period(year.start, year.end)
 
 
 def this_school_year_so_far(today: date) -> Period:

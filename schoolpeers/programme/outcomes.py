@@ -41,6 +41,7 @@ from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight.models import Concern
 from schoolpeers.oversight.services import raise_concern
 from schoolpeers.programme import scales
+from schoolpeers.programme.closure import ANSWERED, ended_on
 from schoolpeers.programme.models import (
     GOAL_AREAS,
     SIDES,
@@ -76,7 +77,6 @@ ENDED_WITHIN = timedelta(days=30)
 MIN_APART = timedelta(days=28)
 CONCERN_SOURCE = "low_questionnaire"
 PROMPT = "A few questions about how you've been (2 minutes)"
-ANSWERED = "You have answered these questions already. Thank you!"
 NOT_WAITING = "These questions are not waiting for you any more. Thank you!"
 NOT_ENDED = ("A school year's outcomes are published once it has ended, and then never change: figures that "
              "moved with every new answer could be compared to single out a student. {year} has not ended yet.")
@@ -103,8 +103,8 @@ def questionnaires_due(student: User, today: date) -> list[Due]:
         Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
         Mentorship.status.in_((MentorshipStatus.ACTIVE, MentorshipStatus.CLOSED))).order_by(Mentorship.id)))
     timezone = student.school.timezone
-    ended = [m for m in mentorships if m.status == MentorshipStatus.CLOSED and m.ended_at is not None
-             and today - in_zone(m.ended_at, timezone).date() <= ENDED_WITHIN]
+    ended = [m for m in mentorships if m.status == MentorshipStatus.CLOSED
+             and (on := ended_on(m, timezone)) is not None and today - on <= ENDED_WITHIN]
     active = [m for m in mentorships if m.status == MentorshipStatus.ACTIVE]
     if not ended and not active:
         return []
