@@ -108,6 +108,7 @@ def register_extensions(app: Flask) -> None:
     # Import the models so that metadata (and Alembic) know every table.
     from schoolpeers import audit, jobs  # noqa: F401
     from schoolpeers.accounts import access, models  # noqa: F401
+    from schoolpeers.circles import models as circles_models  # noqa: F401
     from schoolpeers.matching import models as matching_models  # noqa: F401
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
     from schoolpeers.oversight import append_only  # noqa: F401  (guards concerns)
@@ -121,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.approval_views import bp as approvals_bp
     from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
+    from schoolpeers.circles import circle_views, report_views, session_views
     from schoolpeers.families.views import bp as families_bp
     from schoolpeers.health import bp as health_bp
     from schoolpeers.home import bp as home_bp
@@ -139,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         supervision_views,
     )
     from schoolpeers.reports.views import bp as reports_bp
+    from schoolpeers.resources import plan_views
     from schoolpeers.resources.views import bp as resources_bp
 
     app.register_blueprint(home_bp)
@@ -159,6 +162,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
     for programme in (goal_views, supervision_views, closure_views, outcome_views, recognition_views):
         app.register_blueprint(programme.bp)
+    app.register_blueprint(plan_views.bp)
+    for circles in (circle_views, session_views, report_views):
+        app.register_blueprint(circles.bp)
 
 
 def register_signal_handlers() -> None:

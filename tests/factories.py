@@ -103,6 +103,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
                       mentee_id=mentee.id, starts_at=utcnow() + timedelta(days=3), minutes=30)
     db.session.add(meeting)
     programme = _programme_records(school, mentorship, checkin, counselor)
+    circles = _circle_records(school, counselor, leader=profile.user, member=mentee)
     job = approval = None
     if "admin" in people:  # an admin's finished roster import, for its result page
         job = jobs.start(roster_jobs.KIND, people["admin"], {"upload": "gone"})
@@ -114,7 +115,7 @@ def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, in
            "mentorship_id": mentorship.id, "request_id": matching.request_of(mentorship).id,
            "checkin_id": checkin.id, "concern_id": concern.id, "job_id": job.id if job else "none",
            "approval_id": approval.id if approval else 0, "guardian_id": guardian.id, "resource_id": resource.id,
-           "meeting_id": meeting.id, **programme}
+           "meeting_id": meeting.id, **programme, **circles}
     return {**people, "mentor": profile.user}, ids
 
 
@@ -144,6 +145,47 @@ def _programme_records(school: School, mentorship, checkin, counselor) -> dict[s
     db.session.flush()
     return {"goal_id": goal.id, "feeling_id": feeling.id, "session_id": session.id, "measure_id": measure.id,
             "certificate_id": certificate.id}
+
+
+def _circle_records(school: School, counselor, *, leader, member) -> dict[str, int]:
+    """A circle open to every grade, led by `leader` (the mentor) with `member` (the mentee) as an
+    agreed member; a session plan; a held session `member` attended; a workshop to come."""
+    from datetime import timedelta
+
+    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.circles import models as circles
+    from schoolpeers.extensions import db
+    from schoolpeers.resources.models import SessionPlan
+    from schoolpeers.timeutil import utcnow
+
+    now = utcnow()
+    plan = SessionPlan(school_id=school.id, title="Getting to know each other", opening_round="Names and one word.",
+                       activity="Pairs share one hope.", coping_skill="Slow breathing.", closing_round="One word.",
+                       minutes=45, created_by_id=counselor.id)
+    db.session.add(plan)
+    db.session.flush()
+    circle = circles.Circle(school_id=school.id, name="Exam stress circle", topic_id=list_topics(school.id)[0].id,
+                            grade_min=1, grade_max=12, capacity=8, counselor_id=counselor.id,
+                            created_by_id=counselor.id)
+    circle.leader_links = [circles.CircleLeader(school_id=school.id, leader_id=leader.id)]
+    db.session.add(circle)
+    db.session.flush()
+    place = circles.CircleMember(school_id=school.id, circle_id=circle.id, student_id=member.id, status="member",
+                                 asked_at=now - timedelta(days=10), placed_at=now - timedelta(days=9),
+                                 agreed_at=now - timedelta(days=9))
+    held = circles.GroupSession(school_id=school.id, circle_id=circle.id, plan_id=plan.id, title=plan.title,
+                                starts_at=now - timedelta(days=2), minutes=45, status="held", how_it_went="well",
+                                notes="We practised breathing.", logged_by_id=leader.id, logged_at=now)
+    workshop = circles.GroupSession(school_id=school.id, title="Mental health day", about="Open to everyone.",
+                                    starts_at=now + timedelta(days=5), minutes=60, grade_min=1, grade_max=12,
+                                    capacity=30, created_by_id=counselor.id)
+    db.session.add_all([place, held, workshop])
+    db.session.flush()
+    db.session.add(circles.SessionAttendance(school_id=school.id, session_id=held.id, student_id=member.id,
+                                             present=True))
+    db.session.flush()
+    return {"plan_id": plan.id, "circle_id": circle.id, "place_id": place.id, "group_session_id": held.id,
+            "workshop_id": workshop.id}
 
 
 def upload_roster(client, content: bytes | str, name: str = "users.csv", mode: str = "delta"):

@@ -98,6 +98,30 @@ ACCESS = {
     # the outcomes report is read like the other reports.
     "outcomes.questionnaire": {"student": OK, "mentor": OK},
     **{e: {"counselor": OK, "staff": OK} for e in ("outcomes.report", "outcomes.report_csv")},
+    # Circles (schoolpeers/circles/, and session plans in the library).
+    # plans: counselors keep the library of session plans.
+    **{e: {"counselor": OK} for e in (
+        "plans.index", "plans.detail", "plans.new", "plans.edit", "plans.set_active", "plans.starter_set")},
+    # circles: counselors run every circle; `world`'s mentor leads its circle and may open it; its
+    # mentee is a member, who sees their own place under My circles but never the leader's page.
+    **{e: {"counselor": OK} for e in (
+        "circles.index", "circles.new", "circles.edit", "circles.leaders", "circles.invite", "circles.decide",
+        "circles.close", "circles.debrief")},
+    "circles.detail": {"student": NOT_FOUND, "mentor": OK, "counselor": OK},
+    # A student's own circles, and circles open to their grade (the circle of `world` is open to all).
+    **{e: {"student": OK, "mentor": OK} for e in (
+        "circles.mine", "circles.member_circle", "circles.ask", "circles.answer")},
+    # Only with a place in the circle: the mentor leads it but is no member.
+    **{e: {"student": OK, "mentor": NOT_FOUND} for e in ("circles.agreement", "circles.leave")},
+    # group sessions: the leader and counselors run a circle's sessions; a member gives feedback on
+    # a session they attended (the leader did not attend as a member: 404).
+    **{e: {"student": NOT_FOUND, "mentor": OK, "counselor": OK} for e in (
+        "group_sessions.new", "group_sessions.detail", "group_sessions.log", "group_sessions.cancel")},
+    "group_sessions.feedback": {"student": OK, "mentor": NOT_FOUND},
+    **{e: {"counselor": OK} for e in ("group_sessions.workshops", "group_sessions.new_workshop")},
+    **{e: {"student": OK, "mentor": OK} for e in ("group_sessions.sign_up", "group_sessions.cancel_sign_up")},
+    # circle reports: read like the other reports.
+    **{e: {"counselor": OK, "staff": OK} for e in ("circle_reports.report", "circle_reports.report_csv")},
 }
 
 

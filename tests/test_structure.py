@@ -26,6 +26,7 @@ PURE_CORES = (
     "schoolpeers.programme.goal_rules",
     "schoolpeers.programme.closure_rules",
     "schoolpeers.programme.hours",
+    "schoolpeers.circles.statuses",
 )
 BLOCKED = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_limiter", "sqlalchemy", "werkzeug",
            "wtforms")
@@ -83,6 +84,10 @@ FEATURES = {
     # The programme cycle: a low well-being score raises a concern; its outcomes report is protected
     # by the reports' privacy rules.
     "programme": {"accounts", "mentors", "families", "oversight", "reports"},
+    # Circles: members need their family's consent, worries in a session raise concerns, a debrief with
+    # the leaders is a supervision session, sessions follow the library's plans, and the circles
+    # report is protected by the reports' privacy rules.
+    "circles": {"accounts", "mentors", "families", "oversight", "resources", "programme", "reports"},
     "overview": {"accounts", "mentors", "matching", "oversight", "programme"},
     "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications",
                 "programme"},

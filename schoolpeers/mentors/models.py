@@ -95,7 +95,10 @@ class MentorTopic(db.Model):
 
 class TrainingModule(db.Model):
     __tablename__ = "training_modules"
-    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("school_id", "name"),
+        CheckConstraint("purpose IN ('mentoring', 'circle_leader')", name="purpose_known"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
@@ -104,6 +107,9 @@ class TrainingModule(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     # How long the module takes: a mentor's volunteering hours count it once completed.
     minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    # What it trains for: "mentoring" modules are all needed for certification; a "circle_leader"
+    # module is extra, for certified mentors who lead peer-support circles.
+    purpose: Mapped[str] = mapped_column(String(20), default="mentoring", server_default="mentoring")
 
 
 class TrainingCompletion(db.Model):
@@ -204,6 +210,11 @@ DEFAULT_TRAINING_MODULES = (
     ("Recognising risk and telling an adult", "Warning signs, and how to tell a counselor the same day."),
     ("Boundaries", "You are a peer, not a counselor: what you do and do not take on."),
 )
+TRAINING_PURPOSES = {"mentoring": "Mentoring", "circle_leader": "Leading a circle"}
+CIRCLE_LEADER_MODULE = (
+    "Leading a peer-support circle",
+    "Running a session from its plan, keeping the group safe and kind, the circle's confidentiality "
+    "agreement, and passing any worry to the supervising counselor the same day.")
 
 
 CHECKIN_MODES = {"in_person": "In person", "online": "Online"}

@@ -162,8 +162,10 @@ def record_completion(profile: MentorProfile, module: TrainingModule, day: date,
 
 
 def missing_modules(profile: MentorProfile) -> list[TrainingModule]:
+    """The mentoring modules still to complete: certification needs them all (a circle-leader module
+    is extra)."""
     done = {c.module_id for c in profile.completions}
-    return [m for m in training_modules(profile.school_id) if m.id not in done]
+    return [m for m in training_modules(profile.school_id) if m.purpose == "mentoring" and m.id not in done]
 
 
 def certify(profile: MentorProfile, counselor: User, today: date, until: date | None = None) -> None:

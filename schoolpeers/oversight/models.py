@@ -28,6 +28,9 @@ SOURCES = {
     "overdue": "No check-in for too long",
     "manual": "Raised by a counselor",
     "low_questionnaire": "A very low score on the well-being questionnaire",
+    "circle_notes": "Worrying words in a circle leader's session notes",
+    "circle_worry": "A circle leader is worried",
+    "circle_feedback": "Worrying words in a circle member's anonymous comment",
 }
 OUTCOMES = {
     "support_given": "Support given",
@@ -43,6 +46,8 @@ class Concern(db.Model):
     __table_args__ = (
         CheckConstraint("severity IN ('high', 'medium', 'low')", name="severity_known"),
         CheckConstraint("status IN " + sql_in(ConcernStatus), name="status_known"),
+        # About a student, or (a worry about a whole circle) about the group of a circle's session.
+        CheckConstraint("student_id IS NOT NULL OR group_session_id IS NOT NULL", name="about_someone"),
         Index("ix_concerns_school_status_severity", "school_id", "status", "severity"),
         Index("ix_concerns_school_student", "school_id", "student_id"),
         Index("ix_concerns_school_checkin", "school_id", "checkin_id"),  # screening a corrected check-in
@@ -51,11 +56,14 @@ class Concern(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
-    student_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     mentorship_id: Mapped[int | None] = mapped_column(ForeignKey("mentorships.id"))
     checkin_id: Mapped[int | None] = mapped_column(ForeignKey("checkins.id"))
     # Raised from the student's own check-in (its note is read on the concern's page).
     self_checkin_id: Mapped[int | None] = mapped_column(ForeignKey("self_checkins.id"))
+    # Raised from a peer-support circle's session (its leader's notes, a member's comment): the
+    # session's page holds the words. With no student, the worry is about the circle as a group.
+    group_session_id: Mapped[int | None] = mapped_column(ForeignKey("group_sessions.id"), index=True)
     source: Mapped[str] = mapped_column(String(30))
     severity: Mapped[str] = mapped_column(String(10))
     summary: Mapped[str] = mapped_column(Text)
@@ -72,7 +80,7 @@ class Concern(db.Model):
     # Set when retention or an erasure removed the free text (summary and event notes).
     redacted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    student: Mapped[User] = relationship(foreign_keys=[student_id])
+    student: Mapped[User | None] = relationship(foreign_keys=[student_id])
     checkin: Mapped[CheckIn | None] = relationship()
     self_checkin: Mapped[SelfCheckIn | None] = relationship()
     events: Mapped[list[ConcernEvent]] = relationship(order_by="ConcernEvent.id")

@@ -65,6 +65,11 @@ def on_self_checkin_committed(entry: SelfCheckIn) -> None:
     _notify_unmailed_high(entry.school_id, Concern.self_checkin_id == entry.id)
 
 
+def on_group_session_committed(school_id: int, group_session_id: int) -> None:
+    """After a circle's session (its log, a member's comment) is committed: mail about its high concerns."""
+    _notify_unmailed_high(school_id, Concern.group_session_id == group_session_id)
+
+
 def _notify_unmailed_high(school_id: int, raised_from) -> None:
     notify_counselors(list(db.session.scalars(select(Concern).where(
         Concern.school_id == school_id, raised_from, Concern.severity == Severity.HIGH,

@@ -31,16 +31,21 @@ def _event(concern: Concern, kind: str, actor: User | None, note: str = "") -> N
                                 actor_id=actor.id if actor else None, note=note))
 
 
-def raise_concern(school: School, student: User, *, source: str, severity: str, summary: str,
+def raise_concern(school: School, student: User | None, *, source: str, severity: str, summary: str,
                   raised_by: User | None, now: datetime, mentorship_id: int | None = None,
-                  checkin_id: int | None = None, self_checkin_id: int | None = None) -> Concern:
+                  checkin_id: int | None = None, self_checkin_id: int | None = None,
+                  group_session_id: int | None = None) -> Concern:
+    """A concern about `student`; or, raised from a circle's session (`group_session_id`) with no
+    student, about the circle as a group."""
     if source not in SOURCES or severity not in tuple(Severity):
         raise ConcernError("Unknown source or severity.")
-    if student.school_id != school.id:
+    if student is None and group_session_id is None:
+        raise ConcernError("A concern is about a student, or about a circle's session.")
+    if student is not None and student.school_id != school.id:
         raise ConcernError("The student is not of this school.")
     concern = Concern(
-        school_id=school.id, student_id=student.id, mentorship_id=mentorship_id, checkin_id=checkin_id,
-        self_checkin_id=self_checkin_id,
+        school_id=school.id, student_id=student.id if student else None, mentorship_id=mentorship_id,
+        checkin_id=checkin_id, self_checkin_id=self_checkin_id, group_session_id=group_session_id,
         source=source, severity=severity, summary=summary.strip()[:MAX_NOTE],
         raised_by_id=raised_by.id if raised_by else None, created_at=now, status=ConcernStatus.OPEN,
         ack_due_at=now + timedelta(minutes=school.ack_deadline_minutes) if severity == Severity.HIGH else None,

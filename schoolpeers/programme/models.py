@@ -178,6 +178,8 @@ class SupervisionSession(db.Model):
     themes: Mapped[list[str]] = mapped_column(JSON, default=list)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # A debrief with a peer-support circle's leaders: supervision like any other session.
+    circle_id: Mapped[int | None] = mapped_column(ForeignKey("circles.id", ondelete="SET NULL"), index=True)
 
     attendance: Mapped[list[SupervisionAttendance]] = relationship(cascade="all, delete-orphan")
 

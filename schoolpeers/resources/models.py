@@ -69,3 +69,38 @@ class ResourceTopic(db.Model):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
     resource_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+# How long a circle session's plan runs, in minutes.
+PLAN_MINUTES = (20, 120)
+
+
+class SessionPlan(db.Model):
+    """A plan for a peer-support circle's session: an opening check-in round, an activity on the
+    topic, a coping skill to practise and a closing round, in plain words a peer leader can follow.
+    The project's starter plans are loaded once; counselors edit or retire them like their own."""
+
+    __tablename__ = "session_plans"
+    __table_args__ = (
+        UniqueConstraint("school_id", "id", name="uq_session_plans_school_id_id"),
+        UniqueConstraint("school_id", "title"),
+        CheckConstraint(f"minutes BETWEEN {PLAN_MINUTES[0]} AND {PLAN_MINUTES[1]}", name="minutes_range"),
+        Index("ix_session_plans_school_active", "school_id", "active"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    title: Mapped[str] = mapped_column(String(120))
+    # The circle topic it suits (one of the school's topics); None: any circle.
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    opening_round: Mapped[str] = mapped_column(Text)
+    activity: Mapped[str] = mapped_column(Text)
+    coping_skill: Mapped[str] = mapped_column(Text)
+    closing_round: Mapped[str] = mapped_column(Text)
+    minutes: Mapped[int] = mapped_column(Integer, default=45)
+    source: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    topic: Mapped[Topic | None] = relationship()
