@@ -122,7 +122,12 @@ def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.approval_views import bp as approvals_bp
     from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
-    from schoolpeers.circles import circle_views, report_views, session_views
+    from schoolpeers.circles import (
+        circle_views,
+        debrief_views,  # noqa: F401  (adds its page to the circles blueprint before it is registered)
+        report_views,
+        session_views,
+    )
     from schoolpeers.families.views import bp as families_bp
     from schoolpeers.health import bp as health_bp
     from schoolpeers.home import bp as home_bp
@@ -169,9 +174,10 @@ def register_blueprints(app: Flask) -> None:
 
 def register_signal_handlers() -> None:
     """Oversight screens every check-in inside its transaction, and mails once it is committed; a
-    deactivated student's open mentoring work ends in the deactivation's transaction, and so does the work of a
-    student whose family's consent stopped, in the answer's transaction."""
+    deactivated student's open mentoring work ends in the deactivation's transaction (and their places in
+    circles), and so does the work of a student whose family's consent stopped, in the answer's transaction."""
     from schoolpeers.accounts.signals import user_deactivated
+    from schoolpeers.circles import places as circle_places
     from schoolpeers.families.signals import consent_stopped
     from schoolpeers.matching.leavers import on_consent_stopped, on_user_deactivated
     from schoolpeers.mentors.signals import (
@@ -195,6 +201,8 @@ def register_signal_handlers() -> None:
     checkin_next_step.connect(next_step_after_checkin)  # progress on goals, and how it was for the mentor
     user_deactivated.connect(on_user_deactivated)
     consent_stopped.connect(on_consent_stopped)
+    user_deactivated.connect(circle_places.on_user_deactivated)  # leaves every circle, stops leading
+    consent_stopped.connect(circle_places.on_consent_stopped)
 
 
 def register_request_guard(app: Flask) -> None:

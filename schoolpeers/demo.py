@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from schoolpeers import demo_cycle
+from schoolpeers import demo_circles, demo_cycle
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
 from schoolpeers.accounts.services import list_topics
@@ -128,6 +128,7 @@ def _build_programme(school: School, counselor: User, rng: random.Random) -> Non
     _log_a_year_of_checkins(approved, topics, counselor, rng, today, ends)
     demo_cycle.run_the_cycle(school, approved, ends, counselor, rng, today)
     resources.add_starter_set(school, counselor, today)
+    demo_circles.build_circles(school, counselor, rng, today)
 
 
 CALM_NOTES = (

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from schoolpeers.accounts import approvals
 from schoolpeers.accounts.models import ROLES, User
+from schoolpeers.circles.steps import circle_steps
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import current_request
 from schoolpeers.mentors import self_checkins
@@ -68,4 +69,4 @@ def summary_for(user: User) -> dict:
     return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
             "has_mentor": has_mentor, "self_checkin_due": due,
             "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due,
-            "programme_steps": steps_for(user, today)}
+            "programme_steps": [*steps_for(user, today), *circle_steps(user, utcnow())]}

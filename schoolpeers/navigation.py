@@ -7,7 +7,8 @@ from flask import session
 from schoolpeers.mentors.services import is_mentor, profile_for
 
 NAVIGATION = {
-    "student": [("home.index", "Home"), ("matching.my_request", "My mentor"), ("resources.index", "Ideas")],
+    "student": [("home.index", "Home"), ("matching.my_request", "My mentor"), ("circles.mine", "Circles"),
+                ("resources.index", "Ideas")],
     "counselor": [
         ("home.index", "Home"),
         ("overview.dashboard", "Dashboard"),
@@ -15,6 +16,7 @@ NAVIGATION = {
         ("matching.mentorships", "Mentorships"),
         ("mentors.index", "Mentors"),
         ("supervision.index", "Supervision"),
+        ("circles.index", "Circles"),
         ("families.consent", "Families"),
         ("resources.index", "Library"),
         ("reports.index", "Reports"),

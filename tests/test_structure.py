@@ -17,7 +17,7 @@ PURE_CORES = (
     "schoolpeers.oversight.risk_model",
     "schoolpeers.reports.trends", "schoolpeers.reports.lattice", "schoolpeers.reports.privacy",
     "schoolpeers.reports.perturbation", "schoolpeers.reports.report", "schoolpeers.reports.differential",
-    "schoolpeers.reports.charts", "schoolpeers.reports.bounds",
+    "schoolpeers.reports.charts", "schoolpeers.reports.bounds", "schoolpeers.reports.groups",
     "schoolpeers.accounts.sign_in_delays", "schoolpeers.accounts.roster_files", "schoolpeers.accounts.roster_bundles",
     "schoolpeers.accounts.usernames", "schoolpeers.accounts.totp", "schoolpeers.accounts.secret_box",
     "schoolpeers.severity", "schoolpeers.mentors.statuses", "schoolpeers.matching.statuses",
@@ -26,7 +26,9 @@ PURE_CORES = (
     "schoolpeers.programme.goal_rules",
     "schoolpeers.programme.closure_rules",
     "schoolpeers.programme.hours",
-    "schoolpeers.circles.statuses",
+    "schoolpeers.circles.statuses", "schoolpeers.circles.place_rules",
+    "schoolpeers.circles.attribution",
+    "schoolpeers.circles.report_rules", "schoolpeers.circles.report_bounds",
 )
 BLOCKED = ("flask", "flask_sqlalchemy", "flask_login", "flask_wtf", "flask_limiter", "sqlalchemy", "werkzeug",
            "wtforms")
@@ -90,9 +92,9 @@ FEATURES = {
     "circles": {"accounts", "mentors", "families", "oversight", "resources", "programme", "reports"},
     "overview": {"accounts", "mentors", "matching", "oversight", "programme"},
     "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications",
-                "programme"},
+                "programme", "circles"},
 }
-TOP = {"__init__", "home", "navigation", "demo", "demo_cycle"}
+TOP = {"__init__", "home", "navigation", "demo", "demo_cycle", "demo_circles"}
 
 
 def project_imports() -> set[tuple[str, str, str]]:

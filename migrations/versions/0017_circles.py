@@ -1,7 +1,8 @@
 """circles: peer-support circles, their leaders and members, session plans, group sessions (a
 circle's, or an open workshop) with attendance, mood rounds and anonymous feedback; concerns raised
 from a session (about a member, or about a circle as a group); supervision sessions that debrief a
-circle's leaders; training modules for leading a circle
+circle's leaders; training modules for leading a circle; the circles report of each ended school
+year, as first published
 
 Revision ID: 0017_circles
 Revises: 0016_programme
@@ -192,6 +193,20 @@ def upgrade():
     with op.batch_alter_table('session_feedback', schema=None) as batch_op:
         batch_op.create_index('ix_session_feedback_school_session', ['school_id', 'session_id'], unique=False)
 
+    op.create_table('circle_report_releases',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('year_start', sa.Date(), nullable=False),
+    sa.Column('year_end', sa.Date(), nullable=False),
+    sa.Column('k', sa.Integer(), nullable=False),
+    sa.Column('content', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('year_start <= year_end', name=op.f('ck_circle_report_releases_year_order')),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_circle_report_releases_school_id_schools')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_circle_report_releases')),
+    sa.UniqueConstraint('school_id', 'year_start', name=op.f('uq_circle_report_releases_school_id_year_start'))
+    )
+
     with op.batch_alter_table('concerns', schema=None) as batch_op:
         batch_op.add_column(sa.Column('group_session_id', sa.Integer(), nullable=True))
         batch_op.alter_column('student_id',
@@ -213,6 +228,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('circle_report_releases')
     with op.batch_alter_table('training_modules', schema=None) as batch_op:
         batch_op.drop_constraint('purpose_known', type_='check')
         batch_op.drop_column('purpose')

@@ -6,11 +6,13 @@ Every table carries school_id; the people, circle, plan and session of a row bel
 student has answered (so nobody answers twice), and nothing links it to an answer."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
@@ -248,3 +250,23 @@ class FeedbackGiven(db.Model):
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class CircleReportRelease(db.Model):
+    """The circles report of a school year that has ended, as it was first published: the figures as
+    shown (`content`, the presented strings) with the k they were made with. Made once and never
+    again, so sessions logged late, erasures or a student's new grade cannot be compared with it."""
+
+    __tablename__ = "circle_report_releases"
+    __table_args__ = (
+        UniqueConstraint("school_id", "year_start"),
+        CheckConstraint("year_start <= year_end", name="year_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    year_start: Mapped[date] = mapped_column(Date)
+    year_end: Mapped[date] = mapped_column(Date)
+    k: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JSON)  # the published tables' rows as strings
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

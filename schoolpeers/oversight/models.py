@@ -1,4 +1,5 @@
-"""Concerns about a student and their append-only history.
+"""Concerns about a student (or, raised from a circle's session, about the group) and their
+append-only history.
 
 A concern's facts (who, source, severity, summary, when) are written once. Its status fields
 are a summary of its events and change only together with a new event; a correction is a new
@@ -84,6 +85,10 @@ class Concern(db.Model):
     checkin: Mapped[CheckIn | None] = relationship()
     self_checkin: Mapped[SelfCheckIn | None] = relationship()
     events: Mapped[list[ConcernEvent]] = relationship(order_by="ConcernEvent.id")
+    @property
+    def about_group(self) -> bool:
+        """A worry about a circle (or a workshop) as a group: nobody's own concern."""
+        return self.student_id is None
 
 
 class ConcernEvent(db.Model):

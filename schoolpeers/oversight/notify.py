@@ -37,8 +37,17 @@ def notify_counselors(concerns: list[Concern]) -> bool:
     if not high:
         return False
     recipients = [u.email for u in services.counselors_of(high[0].school_id)]
-    return _mail(high, recipients, "Urgent: a concern needs a counselor now",
-                 "A high-severity concern was raised about a student at your school.", "mailed")
+    return _mail(high, recipients, "Urgent: a concern needs a counselor now", _raised_about(high), "mailed")
+
+
+def _raised_about(concerns: list[Concern]) -> str:
+    """Whom the concerns are about, without a name: a student, or a group (a worry about a circle)."""
+    groups = sum(1 for c in concerns if c.about_group)
+    if groups == 0:
+        return "A high-severity concern was raised about a student at your school."
+    if groups == len(concerns):
+        return "A high-severity concern was raised about a peer-support group at your school."
+    return "High-severity concerns were raised about students and a peer-support group at your school."
 
 
 def notify_lead(concerns: list[Concern]) -> None:

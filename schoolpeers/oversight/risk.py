@@ -357,12 +357,33 @@ def _mentor_worry(worry_flag: bool, worry_severity: Severity | None) -> Finding 
 def _screened_notes(notes: str | None) -> Finding | None:
     """The notes' risk language; if screening itself fails, a finding that asks a
     counselor to read them, so that no check-in is lost to a fault in screening."""
+    return screen_notes(notes)[1]
+
+
+def screen_notes(notes: str | None) -> tuple[Screening, Finding | None]:
+    """Free-text notes screened as a check-in's are: what matched (each match says where it
+    is, so notes about a group can say whom a finding is about) and the finding a counselor
+    should see. If screening itself fails: nothing matched, and a finding that asks a
+    counselor to read the notes, so that none are lost to a fault in screening."""
     try:
-        return _risk_language(screen_text(notes))
+        screening = screen_text(notes)
+        return screening, _risk_language(screening)
     except Exception:  # noqa: BLE001 - any fault at all must still reach a counselor
-        _log.exception("screening failed; the check-in goes to a counselor to read")
-        return Finding(FindingSource.SCREENING_FAILED, Severity.MEDIUM,
-                       "The notes could not be screened automatically: please read them.")
+        _log.exception("screening failed; the notes go to a counselor to read")
+        return Screening(), Finding(FindingSource.SCREENING_FAILED, Severity.MEDIUM,
+                                    "The notes could not be screened automatically: please read them.")
+
+
+def assess_notes(notes: str | None) -> Finding | None:
+    """What a counselor should see about free text that is not a check-in's (a circle
+    leader's session notes, a member's anonymous comment), as for a check-in's notes."""
+    return screen_notes(notes)[1]
+
+
+def assess_matches(matches: Iterable[Match]) -> Finding | None:
+    """The finding some of a screening's matches make (those about one member of a group),
+    summarised as a whole text's are: the lexicon's phrases, never the notes' words."""
+    return _risk_language(Screening(tuple(matches)))
 
 
 def _risk_language(screening: Screening) -> Finding | None:

@@ -187,10 +187,11 @@ def open_concerns(school_id: int, now: datetime) -> list[Concern]:
 
 
 def open_concerns_list_query(school_id: int, now: datetime) -> Select:
-    """The same concerns with only what the dashboard's list shows (no summaries, names only)."""
+    """The same concerns with only what the dashboard's list shows (no summaries, names only; for a
+    worry about a group, `groups_of` names it)."""
     return _unresolved_most_urgent_first(school_id, now).options(
-        load_only(Concern.school_id, Concern.student_id, Concern.source, Concern.severity, Concern.status,
-                  Concern.created_at, Concern.ack_due_at),
+        load_only(Concern.school_id, Concern.student_id, Concern.group_session_id, Concern.source,
+                  Concern.severity, Concern.status, Concern.created_at, Concern.ack_due_at),
         joinedload(Concern.student).load_only(*NAME_COLUMNS))
 
 

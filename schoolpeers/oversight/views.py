@@ -16,6 +16,7 @@ from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.mentors.forms import WELLBEING_FACES
 from schoolpeers.oversight import screening, services
 from schoolpeers.oversight.forms import NoteForm, RaiseForm, ResolveForm
+from schoolpeers.oversight.groups import group_of
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, VERDICTS, Concern
 from schoolpeers.oversight.notify import notify_counselors
 from schoolpeers.paging import counted_page
@@ -66,7 +67,8 @@ def concern(concern_id: int):
                            note_form=NoteForm(), resolve_form=ResolveForm(),
                            overdue=services.acknowledgement_overdue(record, utcnow()), checkin=checkin,
                            own=own, explained=screening.explain_notes(notes), faces=dict(WELLBEING_FACES),
-                           marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES)
+                           marks=screening.marks_of(record), verdicts=VERDICTS, categories=screening.CATEGORIES,
+                           group=group_of(record.school_id, record.group_session_id))
 
 
 def _form_refused(form) -> bool:
@@ -131,7 +133,7 @@ def resolve(concern_id: int):
         flash("The form had expired. Please send it again.", "error")
         return redirect(url_for("oversight.concern", concern_id=record.id))
     return render_template("oversight/resolve.html", concern=record, form=form, resolve_form=form,
-                           has_notes=bool(notes))
+                           has_notes=bool(notes), group=group_of(record.school_id, record.group_session_id))
 
 
 @bp.post("/oversight/students/<int:student_id>/concerns")

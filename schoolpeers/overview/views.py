@@ -15,6 +15,7 @@ from schoolpeers.matching import services as matching
 from schoolpeers.mentors.checkins import not_a_good_fit_query
 from schoolpeers.oversight import services as oversight
 from schoolpeers.oversight.forms import RaiseForm
+from schoolpeers.oversight.groups import groups_of
 from schoolpeers.oversight.models import SOURCES
 from schoolpeers.overview import timeline
 from schoolpeers.overview.counts import counselor_counts
@@ -44,6 +45,7 @@ def dashboard():
     counts = counselor_counts(school.id, today)
     return render_template(
         "overview/dashboard.html", now=now, concerns=concerns,
+        groups=groups_of(school.id, [c.group_session_id for c in concerns.items]),
         acknowledgement_overdue=oversight.acknowledgement_overdue,
         overdue=overdue, last_checkin={m.id: last for m, last in overdue.rows},
         feedback=feedback, mentor_left=mentor_left, waiting=counts.waiting, proposals=counts.proposals,

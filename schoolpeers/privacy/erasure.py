@@ -8,8 +8,11 @@ student (check-in notes and worry reasons, correction history, their feedback co
 history notes and match explanations of their mentorships, their requests' note and preferences,
 a mentor profile's bio and motivation, and their words in the programme's records) and, when the
 school chose "delete", the check-ins about them and their programme records
-(`schoolpeers.programme.personal_data` says which, table by table). Concerns are safeguarding
-records: never deleted, their free text is redacted.
+(`schoolpeers.programme.personal_data` says which, table by table). In both modes their places in
+circles, their links as a circle's leader, their attendance at group sessions and the marks that
+they gave feedback are deleted (`schoolpeers.circles.personal_data`); a leader's session notes that
+mention them stay, the leader's record. Concerns are safeguarding records: never deleted, their free
+text is redacted.
 
 Check-ins the student logged as a mentor are about another student and stay that student's record;
 they now show "Erased student" as their author.
@@ -26,6 +29,7 @@ from sqlalchemy.orm import selectinload
 from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import Guardian, User
 from schoolpeers.accounts.roster import tombstone
+from schoolpeers.circles import personal_data as circles_data
 from schoolpeers.extensions import db
 from schoolpeers.families.services import forget_family
 from schoolpeers.matching import leavers
@@ -93,6 +97,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     as_mentee = _mentorships(student, Mentorship.mentee_id)
     _end_open_work(student, actor, result)
     _forget_programme(student, result)
+    _forget_circles(student, result)
     _remove_checkin_text(student, result)
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
@@ -129,6 +134,11 @@ def _forget_programme(student: User, result: ErasureResult) -> None:
     """Before the check-ins go: a mentor's note on how a check-in with the student felt is found
     through the check-in."""
     for kind, n in personal_data.forget_student(student, delete_rows=student.school.erasure_mode == "delete").items():
+        result.add(kind, n)
+
+
+def _forget_circles(student: User, result: ErasureResult) -> None:
+    for kind, n in circles_data.forget_student(student).items():
         result.add(kind, n)
 
 

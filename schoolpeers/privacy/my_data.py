@@ -7,7 +7,9 @@ profile and training if they are a mentor, and the times they asked to talk to a
 programme: as a mentee, each mentorship's agreement, goals and progress, the questionnaires they
 answered with their scores, their own exit survey and the goodbye message they received; as a
 mentor, how they felt after check-ins (their notes too), the supervision sessions they attended,
-their certificates, and the exit surveys and goodbye messages they wrote.
+their certificates, and the exit surveys and goodbye messages they wrote. From peer-support circles:
+their places (which circle, its topic, where the place stands and when), the circles they led, the
+sessions they were at or signed up for (which circle or workshop, when, whether they were there).
 
 Not included, and why (the school answers these parts of an access request case by case, through
 its safeguarding lead):
@@ -15,6 +17,9 @@ its safeguarding lead):
 - the other side's exit survey, and how a mentor felt after a check-in (for the mentee): theirs;
 - concerns raised by others and all concern notes: safeguarding records, which a school may
   withhold where disclosure could put a child at risk;
+- circle leaders' session notes and worry ticks: the leader's confidential record for counselors;
+- feedback and mood rounds after group sessions: kept with no name, so no answer can be found as
+  anybody's (the export says so);
 - the audit log and match scores: the school's internal records about its staff and processes.
 """
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import User
+from schoolpeers.circles.models import Circle, CircleLeader, CircleMember, GroupSession, SessionAttendance
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors import services as mentors
@@ -63,6 +69,10 @@ NOT_INCLUDED = (
     "What the other person in a mentorship answered when it ended, and how your mentor felt after "
     "your check-ins: these are theirs.",
     "The school's audit log and how matches were scored.",
+    "Circle leaders' notes about sessions, and whether a leader was worried: they are the leader's "
+    "confidential notes for the counselors.",
+    "Your feedback after circle sessions and workshops, and your taps in the mood round: they are kept "
+    "without any name, so nobody, not even the school, can tell which answers were yours.",
 )
 
 
@@ -273,6 +283,47 @@ def counselor_requests_of(student: User) -> list[dict]:
     return [{"asked_on": _when(c.created_at), "status": c.status} for c in concerns]
 
 
+def circle_places_of(student: User) -> list[dict]:
+    """The student's places in circles: asked or invited, waiting, a member, declined or left."""
+    places = db.session.scalars(select(CircleMember).options(
+        joinedload(CircleMember.circle).joinedload(Circle.topic)).where(
+        CircleMember.school_id == student.school_id, CircleMember.student_id == student.id)
+        .order_by(CircleMember.asked_at, CircleMember.id))
+    return [{"circle": p.circle.name, "topic": p.circle.topic.name, "status": p.status,
+             "asked_or_invited_on": _when(p.asked_at), "placed_on": _when(p.placed_at),
+             "agreed_to_the_confidentiality_agreement_on": _when(p.agreed_at), "left_on": _when(p.left_at)}
+            for p in places]
+
+
+def circles_led_by(student: User) -> list[dict]:
+    circles = db.session.scalars(select(Circle).options(joinedload(Circle.topic)).join(CircleLeader, and_(
+        CircleLeader.school_id == Circle.school_id, CircleLeader.circle_id == Circle.id)).where(
+        Circle.school_id == student.school_id, CircleLeader.leader_id == student.id).order_by(Circle.id))
+    return [{"circle": c.name, "topic": c.topic.name, "status": c.status} for c in circles]
+
+
+def group_sessions_of(student: User) -> dict:
+    """The sessions the student was at (a circle's, or a workshop), and the workshops they signed up for."""
+    rows = db.session.execute(select(SessionAttendance, GroupSession).options(
+        joinedload(GroupSession.circle)).join(GroupSession, and_(
+        GroupSession.school_id == SessionAttendance.school_id, GroupSession.id == SessionAttendance.session_id))
+        .where(SessionAttendance.school_id == student.school_id, SessionAttendance.student_id == student.id)
+        .order_by(GroupSession.starts_at, GroupSession.id)).all()
+    return {
+        "sessions": [{"circle": s.circle.name if s.circle else None, "workshop": s.title if s.is_workshop else None,
+                      "session": s.title, "when": _when(s.starts_at), "you_were_there": a.present}
+                     for a, s in rows if a.present is not None],
+        "workshops_you_signed_up_for": [{"workshop": s.title, "when": _when(s.starts_at), "status": s.status,
+                                         "signed_up_on": _when(a.signed_up_at)}
+                                        for a, s in rows if s.is_workshop and a.signed_up_at is not None],
+    }
+
+
+def circles_of(student: User) -> dict:
+    return {"your_places": circle_places_of(student), "circles_you_led": circles_led_by(student),
+            **group_sessions_of(student)}
+
+
 def data_of(student: User, now: datetime) -> dict:
     return {
         "about": f"The data {student.school.name} holds about you in its peer-mentoring programme.",
@@ -284,5 +335,6 @@ def data_of(student: User, now: datetime) -> dict:
         "your_own_checkins": own_checkins_of(student),
         "mentor_profile": mentor_profile_of(student),
         "asked_to_talk_to_a_counselor": counselor_requests_of(student),
+        "peer_support_circles": circles_of(student),
         "not_included": list(NOT_INCLUDED),
     }

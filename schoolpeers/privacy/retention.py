@@ -4,9 +4,11 @@ What goes: check-in notes and worry reasons (and the same in correction history)
 feedback comments, mentorship history notes and request notes, and the programme's words (the
 agreement's place and ground rules, goal wordings, the goodbye message, exit-survey comments), once
 the mentorship (or the request) closed more than `School.retention_days` ago; a mentor's notes on how
-they felt that long ago, unless one still waits for a counselor; the summary and notes of concerns
-resolved that long ago. What stays is what reports and safeguarding need: the rows themselves, numbers,
-dates, grades, topics, goal areas, severities and outcomes. Families' records (answers, requests, links to
+they felt that long ago, unless one still waits for a counselor; circles' session notes and members'
+anonymous comments on the same schedule (`schoolpeers.circles.personal_data` says when a circle has
+ended); the summary and notes of concerns resolved that long ago. What stays is what reports and
+safeguarding need: the rows themselves, numbers, dates, grades, topics, goal areas, severities,
+outcomes, attendance and mood rounds. Families' records (answers, requests, links to
 contacts, contacts staff typed) of students who left that long ago go,
 and so does mail written that long ago (it names people).
 
@@ -21,6 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from schoolpeers.accounts.models import GuardianStudent, School, User
+from schoolpeers.circles import personal_data as circles_data
 from schoolpeers.extensions import db
 from schoolpeers.families.models import ConsentEvent, ConsentRequest
 from schoolpeers.families.services import forget_family, last_family_record
@@ -48,7 +51,8 @@ from schoolpeers.privacy.redact import (
 from schoolpeers.programme.personal_data import RETENTION_KINDS, texts_past_retention
 
 KINDS = ("check-in notes", "check-in corrections", "feedback comments", "mentorship notes", "request notes",
-         *RETENTION_KINDS, "concerns", "concern notes", "families of students who left", "mails")
+         *RETENTION_KINDS, *circles_data.RETENTION_KINDS, "concerns", "concern notes",
+         "families of students who left", "mails")
 
 
 @dataclass(frozen=True)
@@ -98,6 +102,7 @@ def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, ob
             MentorRequest.school_id == school_id, MentorRequest.status.in_(FINISHED),
             MentorRequest.closed_at < cutoff, MentorRequest.note != ""), {"note": ""}),
         **texts_past_retention(school_id, ended, cutoff),
+        **circles_data.texts_past_retention(school_id, cutoff),
     }
 
 

@@ -56,6 +56,7 @@ SUPERVISION_THEMES = {
     "endings": "Ending a mentorship well",
     "planning": "Planning sessions and goals",
     "safeguarding": "Safeguarding refresher",
+    "circle_sessions": "Leading circle sessions",
 }
 SIDES = {"mentor": "Mentor", "mentee": "Mentee"}
 RECOMMEND = {"yes": "Yes", "not_sure": "Not sure", "no": "No"}

@@ -1,10 +1,12 @@
 """Mentor supervision: the sessions counselors hold with mentors (when, how long, group or
 one-to-one, who came, and themes from a fixed list, so nothing about a mentee is ever written),
 the mentors overdue for one, and mentors' own checks after a check-in that wait for a counselor.
+A debrief with a peer-support circle's leaders is such a session, with its circle (`circle_id`).
 Plain functions that flush; the view commits."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -57,7 +59,12 @@ def eligible_mentors(school_id: int, include_ids: list[int] | tuple[int, ...] = 
         .order_by(User.family_name, User.given_name, User.id)))
 
 
-def _validate(data: SessionData, today: date, allowed: set[int]) -> list[int]:
+# Who may be ticked as attending, in the words of its refusals: (none ticked, someone else ticked).
+MENTORS = ("Tick the mentors who came.", "Choose mentors of your school from the list.")
+LEADERS = ("Tick the leaders who came.", "Choose among the circle's leaders: only they come to its debrief.")
+
+
+def _validate(data: SessionData, today: date, allowed: set[int], who: tuple[str, str] = MENTORS) -> list[int]:
     """The attendees' ids, once the data holds; a refusal names the field that does not."""
     if data.held_on is None:
         raise SupervisionError("held_on", "Choose the day the session was held.")
@@ -68,7 +75,7 @@ def _validate(data: SessionData, today: date, allowed: set[int]) -> list[int]:
     if data.minutes is None or not MIN_MINUTES <= data.minutes <= MAX_MINUTES:
         raise SupervisionError("minutes", f"A session lasts from {MIN_MINUTES} to {MAX_MINUTES} minutes.")
     _check_themes(data.themes)
-    return _check_attendees(data.kind, data.attendee_ids, allowed)
+    return _check_attendees(data.kind, data.attendee_ids, allowed, who)
 
 
 def _check_themes(themes: list[str]) -> None:
@@ -78,12 +85,13 @@ def _check_themes(themes: list[str]) -> None:
         raise SupervisionError("themes", "Choose themes from the list.")
 
 
-def _check_attendees(kind: str, attendee_ids: list[int], allowed: set[int]) -> list[int]:
+def _check_attendees(kind: str, attendee_ids: list[int], allowed: set[int],
+                     who: tuple[str, str] = MENTORS) -> list[int]:
     ids = sorted(set(attendee_ids))
     if not ids:
-        raise SupervisionError("attendees", "Tick the mentors who came.")
+        raise SupervisionError("attendees", who[0])
     if any(mentor_id not in allowed for mentor_id in ids):
-        raise SupervisionError("attendees", "Choose mentors of your school from the list.")
+        raise SupervisionError("attendees", who[1])
     if kind == "one_to_one" and len(ids) != 1:
         raise SupervisionError("attendees", "A one-to-one session is with exactly one mentor.")
     return ids
@@ -100,30 +108,38 @@ ALREADY_RECORDED = ("This session is recorded already: the same day, kind, lengt
                     "Check the list of sessions before recording it again.")
 
 
-def record_session(school: School, data: SessionData, counselor: User, today: date) -> SupervisionSession:
-    """A session the counselor held, with who came. A session like one recorded already (the same
-    day, kind, length and mentors: the form sent twice) is refused, so its hours never count twice;
-    the school's sessions are recorded one at a time (a row lock on the school, held until commit,
-    on PostgreSQL; SQLite serialises writers), so two requests at once cannot both pass the check."""
-    allowed = {user.id for user in eligible_mentors(school.id)}
-    attendee_ids = _validate(data, today, allowed)
+def record_session(school: School, data: SessionData, counselor: User, today: date, *,
+                   circle_id: int | None = None, leader_ids: Collection[int] = ()) -> SupervisionSession:
+    """A session the counselor held, with who came; with `circle_id`, a debrief of that circle, where
+    only its leaders (`leader_ids`, which the caller reads from the circle) may be recorded. A session
+    like one recorded already (the same day, kind, length, circle and people: the form sent twice) is
+    refused, so its hours never count twice; the school's sessions are recorded one at a time (a row
+    lock on the school, held until commit, on PostgreSQL; SQLite serialises writers), so two requests
+    at once cannot both pass the check."""
+    if circle_id is None:
+        attendee_ids = _validate(data, today, {user.id for user in eligible_mentors(school.id)})
+    else:
+        attendee_ids = _validate(data, today, set(leader_ids), LEADERS)
     # NO KEY UPDATE: rows that merely reference the school are not held up.
     db.session.execute(select(School.id).where(School.id == school.id).with_for_update(key_share=True))
-    if _recorded_already(school.id, data, attendee_ids):
+    if _recorded_already(school.id, data, attendee_ids, circle_id):
         raise SupervisionError("held_on", ALREADY_RECORDED)
     session = SupervisionSession(school_id=school.id, held_on=data.held_on, kind=data.kind, minutes=data.minutes,
-                                 themes=_themes_in_order(data.themes), recorded_by_id=counselor.id)
+                                 themes=_themes_in_order(data.themes), recorded_by_id=counselor.id,
+                                 circle_id=circle_id)
     session.attendance = [SupervisionAttendance(school_id=school.id, mentor_id=mentor_id) for mentor_id in attendee_ids]
     db.session.add(session)
     db.session.flush()
     return session
 
 
-def _recorded_already(school_id: int, data: SessionData, attendee_ids: list[int]) -> bool:
-    """A session of the school on the same day, of the same kind and length, with the same mentors."""
+def _recorded_already(school_id: int, data: SessionData, attendee_ids: list[int], circle_id: int | None) -> bool:
+    """A session of the school on the same day, of the same kind and length, about the same circle (or
+    none), with the same mentors."""
     same = select(SupervisionSession.id).where(
         SupervisionSession.school_id == school_id, SupervisionSession.held_on == data.held_on,
-        SupervisionSession.kind == data.kind, SupervisionSession.minutes == data.minutes)
+        SupervisionSession.kind == data.kind, SupervisionSession.minutes == data.minutes,
+        SupervisionSession.circle_id.is_(None) if circle_id is None else SupervisionSession.circle_id == circle_id)
     came: dict[int, set[int]] = defaultdict(set)
     for session_id, mentor_id in db.session.execute(
             select(SupervisionAttendance.session_id, SupervisionAttendance.mentor_id).where(
@@ -152,6 +168,17 @@ def sessions_query(school_id: int) -> Select:
     """The school's sessions, newest first (for paging)."""
     return (select(SupervisionSession).where(SupervisionSession.school_id == school_id)
             .order_by(SupervisionSession.held_on.desc(), SupervisionSession.id.desc()))
+
+
+def circle_names(school_id: int, circle_ids) -> dict[int, str]:
+    """The circles of these debriefs (None ignored), named by id. Read from the circles' table by name:
+    the programme imports nothing of circles (circles depend on it)."""
+    ids = sorted({circle_id for circle_id in circle_ids if circle_id is not None})
+    if not ids:
+        return {}
+    circles = db.metadata.tables["circles"]
+    return dict(db.session.execute(select(circles.c.id, circles.c.name).where(
+        circles.c.school_id == school_id, circles.c.id.in_(ids))).all())
 
 
 def attendees_by_session(school_id: int, session_ids: list[int]) -> dict[int, list[User]]:

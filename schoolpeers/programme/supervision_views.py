@@ -44,6 +44,7 @@ def index():
         "programme/supervision_index.html", sessions=sessions, overdue=overdue,
         last_session={profile.id: last for profile, last in overdue.rows},
         feelings=feelings, attendees=supervision.attendees_by_session(school.id, [s.id for s in sessions.items]),
+        circles=supervision.circle_names(school.id, [s.circle_id for s in sessions.items]),
         kinds=SUPERVISION_KINDS, themes=SUPERVISION_THEMES, feeling_labels=MENTOR_FEELINGS,
         every_days=school.supervision_every_days, confirm=ConfirmForm(),
         pages={"page": sessions.page, "overdue_page": overdue.page, "feelings_page": feelings.page})
@@ -103,6 +104,7 @@ def detail(session_id: int):
         "programme/supervision_detail.html", record=session, form=form, kinds=SUPERVISION_KINDS,
         themes=SUPERVISION_THEMES,
         attendees=supervision.attendees_by_session(session.school_id, [session.id]).get(session.id, []),
+        circle_name=supervision.circle_names(session.school_id, [session.circle_id]).get(session.circle_id),
     ), (400 if form.errors else 200)
 
 

@@ -117,7 +117,9 @@ def load_self_checkins(school: School, grades: frozenset[int], first: date | Non
 
 
 def load_concerns(school: School, grades: frozenset[int], first: date | None, last: date | None) -> pd.DataFrame:
-    """The school's concerns in the range, with the student's grade and the day raised at the school."""
+    """The school's concerns in the range, with the student's grade and the day raised at the school.
+    The report counts students with a concern: a worry about a circle as a group (no student) joins no
+    student and counts in nobody's figures; one about a named member counts like any concern about them."""
     query = (
         select(Concern.student_id.label("mentee_key"), User.grade, Concern.created_at.label("raised_on"),
                Concern.severity)

@@ -79,3 +79,30 @@ def log_alarming_checkin(mentorship) -> None:
     checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
         occurred_on=today, duration_minutes=25, mode="in_person", wellbeing=1,
         notes="He said he has been thinking about killing himself and has stopped eating lunch."), today)
+
+
+def add_circle_with_a_session_to_log(leader: User, members: list[User]):
+    """A friendship circle led by `leader`, `members` in it who accepted its agreement (their families'
+    consent recorded), and a session of it that began an hour ago."""
+    from schoolpeers.circles import circles, places, sessions
+    from schoolpeers.families import services as families
+    from schoolpeers.resources import plans
+    from schoolpeers.timeutil import utcnow
+
+    school, counselor, now = leader.school, demo_counselor(), utcnow()
+    topic = next(t for t in accounts.list_topics(school.id) if t.name == "friendships")
+    circle = circles.save_circle(school, circles.CircleData(
+        f"{leader.given_name}'s friendship circle", topic.id, 7, 9, 6, counselor.id), counselor)
+    circles.set_leaders(circle, [leader.id], counselor)
+    for member in members:
+        parent = families.add_guardian(member, given_name="Sam", family_name=member.family_name,
+                                       relationship="parent", email=None, phone="01234 567890")
+        families.record_answer(member, parent, decision="given", channel="paper", note="", actor=counselor)
+    invited, _ = places.invite(circle, members, counselor, now - timedelta(days=8))
+    for place in invited:
+        places.answer_invitation(place, True, now - timedelta(days=8))
+        places.agree(place, now - timedelta(days=8))
+    plan = plans.plans_for_topic(school.id, topic.id)[0]
+    starts = now - timedelta(hours=1)
+    return sessions.schedule(circle, sessions.SessionData(starts, 45, plan.id, "Room 4"), counselor,
+                             starts - timedelta(days=1))

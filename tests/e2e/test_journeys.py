@@ -1,4 +1,4 @@
-"""Nine journeys through the app, each acting as the person would: typing, clicking, reading.
+"""Ten journeys through the app, each acting as the person would: typing, clicking, reading.
 
 Each journey's main action is done from the keyboard alone (Tab, Space, Enter), and every page
 on the way is checked for accessibility and saved as screenshots (see journey.py).
@@ -29,6 +29,7 @@ from schoolpeers.timeutil import utcnow
 from tests.e2e.journey import Journey, Person, sign_in
 from tests.e2e.seed import (
     add_active_mentorship,
+    add_circle_with_a_session_to_log,
     add_mentor,
     add_request,
     add_user,
@@ -541,3 +542,77 @@ def test_a_pair_agrees_their_goals_and_a_counselor_sees_the_mentor_found_a_check
     expect(page.locator("article.feeling").filter(has_text="Kofi Asante")).to_have_count(0)
     counselor_journey.look("marked-seen")
     counselor_journey.finish()
+
+
+def test_a_circle_leader_logs_a_session_on_a_phone_and_a_member_says_it_helped(open_journey, live_server):
+    from schoolpeers.circles.models import FeedbackGiven, MoodCount, SessionAttendance, SessionFeedback
+
+    app = live_server.app
+    with app.app_context():
+        school = demo_school()
+        leader = add_mentor(school, "Nadia", "Osei", grade=11)
+        members = [add_user(school, "student", given, family, grade=8)
+                   for given, family in (("Tomas", "Berg"), ("Lina", "Sato"), ("Ravi", "Shah"))]
+        session = add_circle_with_a_session_to_log(leader, members)
+        db.session.commit()
+        session_id = session.id
+        nadia, lina = person(app, leader), person(app, members[1])
+    folder = "10-circle-session-and-feedback"
+
+    # The leader logs the session on her phone, straight after it.
+    leader_journey = open_journey(f"{folder}/1-leader", phone=True)
+    page = leader_journey.page
+    sign_in(leader_journey, nadia)
+    step = page.get_by_role("link", name=re.compile("^Log the session"))
+    expect(step).to_be_visible()
+    leader_journey.look("home-session-to-log")
+    step.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log the session")
+    leader_journey.look("log-form")
+
+    # From the keyboard: Space ticks who came, arrows choose how it went, the + buttons count faces.
+    for name in ("Tomas Berg", "Lina Sato"):
+        leader_journey.press(page.get_by_role("checkbox", name=re.compile(name)), "Space")
+    leader_journey.tab_to(page.get_by_role("radio", name="It went well"))
+    page.keyboard.press("Space")
+    leader_journey.tab_to(page.get_by_label(re.compile("^Notes")))
+    page.keyboard.type("Everyone joined in the opening round and we practised slow breathing.")
+    leader_journey.press(page.get_by_role("button", name="One more Good"))
+    leader_journey.press(page.get_by_role("button", name="One more Very good"))
+    expect(page.locator("input[name=mood_4]")).to_have_value("1")
+    expect(page.locator("input[name=mood_5]")).to_have_value("1")
+    leader_journey.look("log-filled")
+    leader_journey.press(page.get_by_role("button", name="Save the log"))
+    expect(flash(leader_journey)).to_be_visible()
+    leader_journey.look("logged")
+    leader_journey.finish()
+
+    # A member who came says it helped, on her own phone, with a word for the counselor.
+    member_journey = open_journey(f"{folder}/2-member", phone=True)
+    page = member_journey.page
+    sign_in(member_journey, lina)
+    step = page.get_by_role("link", name=re.compile("^How was"))
+    expect(step).to_be_visible()
+    member_journey.look("home-feedback-waiting")
+    step.click()
+    expect(page.get_by_text("Nobody can see which answer is yours")).to_be_visible()
+    member_journey.tab_to(page.get_by_label(re.compile("^Anything for the counselor")))
+    page.keyboard.type("The breathing helped me before my test.")
+    member_journey.look("feedback-form")
+    member_journey.press(page.get_by_role("button", name=re.compile("It helped")))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    member_journey.look("feedback-thanks")
+    page.goto(member_journey.url("/"))
+    expect(page.get_by_role("link", name=re.compile("^How was"))).to_have_count(0)
+    member_journey.finish()
+
+    with app.app_context():
+        present = db.session.scalars(select(SessionAttendance.present).where(
+            SessionAttendance.session_id == session_id)).all()
+        assert sorted(present) == [False, True, True]
+        assert {m.mood: m.taps for m in db.session.scalars(select(MoodCount).where(
+            MoodCount.session_id == session_id))} == {4: 1, 5: 1}
+        answers = db.session.scalars(select(SessionFeedback).where(SessionFeedback.session_id == session_id)).all()
+        assert [(a.answer, a.comment) for a in answers] == [("helped", "The breathing helped me before my test.")]
+        assert not hasattr(SessionFeedback, "student_id")  # the answer cannot say whose it is
+        assert db.session.scalar(select(FeedbackGiven.student_id).where(FeedbackGiven.session_id == session_id))

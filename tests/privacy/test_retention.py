@@ -3,6 +3,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from schoolpeers.audit import AuditEvent
+from schoolpeers.circles.personal_data import RETENTION_KINDS as CIRCLE_RETENTION_KINDS
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, MenteeFeedback, MentorshipEvent
@@ -16,7 +17,8 @@ from tests.privacy.conftest import worrying_checkin
 FIXED = {"check-in notes": 1, "check-in corrections": 1, "feedback comments": 1, "students' own notes": 1,
          "mentorship notes": 2,
          "request notes": 1, "families of students who left": 0, "mails": 0,
-         **dict.fromkeys(RETENTION_KINDS, 0)}  # the programme's: tests/privacy/test_programme_retention.py
+         **dict.fromkeys(RETENTION_KINDS, 0),  # the programme's: tests/privacy/test_programme_retention.py
+         **dict.fromkeys(CIRCLE_RETENTION_KINDS, 0)}  # circles': tests/privacy/test_circles_privacy.py
 
 
 def expected() -> dict[str, int]:
