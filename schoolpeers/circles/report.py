@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.circles.models import (
@@ -45,16 +44,11 @@ from schoolpeers.extensions import db
 from schoolpeers.reports.lattice import grade_bands
 from schoolpeers.reports.perturbation import student_key
 from schoolpeers.reports.privacy import CellStatus
-from schoolpeers.reports.services import uses_differential_privacy
-from schoolpeers.reports.trends import DEFAULT_TERMS, PeriodSlot
+from schoolpeers.reports.trends import PeriodSlot
+from schoolpeers.reports.yearly import YearlyReport, stored_release, years_since
 from schoolpeers.timeutil import in_zone, start_of_day
 
-NOT_ENDED = ("A school year's circles report is published once the year has ended, and then never changes: "
-             "figures that moved with every session logged could be compared to single out a student. "
-             "{year} has not ended yet.")
-UNDER_DIFFERENTIAL_PRIVACY = (
-    "This school protects its reports with differential privacy, so no circles report is published: its "
-    "figures would spend the school's yearly privacy budget, which is the admin's decision to make.")
+YEARLY = YearlyReport("circles report", "session logged")
 TABLES = ("by_topic", "by_band", "feelings_by_topic", "feelings_by_band")
 
 
@@ -70,10 +64,7 @@ def school_years(school: School, today: date) -> list[PeriodSlot]:
     session to this one."""
     first = db.session.scalar(select(func.min(GroupSession.starts_at)).where(
         GroupSession.school_id == school.id, GroupSession.status == SessionStatus.HELD))
-    years = [DEFAULT_TERMS.year_containing(min(today, in_zone(first, school.timezone).date()) if first else today)]
-    while years[-1].end < today:
-        years.append(DEFAULT_TERMS.year_containing(years[-1].end + timedelta(days=1)))
-    return years[::-1]
+    return years_since(in_zone(first, school.timezone).date() if first else None, today)
 
 
 def held_sessions(school: School, year: PeriodSlot, secret: bytes) -> list[HeldSession]:
@@ -140,35 +131,20 @@ def circles_report(school: School, year: PeriodSlot, secret: bytes) -> CirclesRe
 
 def unpublished_reason(school: School, year: PeriodSlot, today: date) -> str | None:
     """Why the circles report of `year` is not published for this school, or None when it is."""
-    if uses_differential_privacy(school):
-        return UNDER_DIFFERENTIAL_PRIVACY
-    if year.end >= today:
-        return NOT_ENDED.format(year=year.label)
-    return None
+    return YEARLY.unpublished_reason(school, year, today)
 
 
 def published_report(school: School, year: PeriodSlot, today: date, secret: bytes) -> CirclesReport:
     """The published circles report of a school year that has ended (see `unpublished_reason`): the
-    stored release, made the first time it is asked for. A new release is written to the session
-    (the caller commits); one stored meanwhile by another request stands."""
+    stored release, made the first time it is asked for (the caller commits)."""
     if (reason := unpublished_reason(school, year, today)) is not None:
         raise ValueError(reason)
-    stored = _stored_release(school, year)
-    if stored is None:
+
+    def make() -> tuple[int, dict]:
         made = circles_report(school, year, secret)
-        try:
-            with db.session.begin_nested():
-                db.session.add(CircleReportRelease(school_id=school.id, year_start=year.start, year_end=year.end,
-                                                   k=made.k, content=release_content(made)))
-        except IntegrityError:
-            pass  # another request published this year first: its release is the one
-        stored = _stored_release(school, year)
-    return released_report(stored, year)
+        return made.k, release_content(made)
 
-
-def _stored_release(school: School, year: PeriodSlot) -> CircleReportRelease | None:
-    return db.session.scalar(select(CircleReportRelease).where(
-        CircleReportRelease.school_id == school.id, CircleReportRelease.year_start == year.start))
+    return released_report(stored_release(CircleReportRelease, school, year, make), year)
 
 
 def release_content(report: CirclesReport) -> dict:

@@ -7,7 +7,7 @@ import csv
 import io
 from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from schoolpeers.accounts.access import role_required
@@ -19,6 +19,7 @@ from schoolpeers.reports.export_jobs import REPORT_ROLES
 from schoolpeers.reports.privacy import CellStatus, explain
 from schoolpeers.reports.services import report_secret
 from schoolpeers.reports.trends import PeriodSlot
+from schoolpeers.reports.yearly import chosen_year
 from schoolpeers.spreadsheet import defused
 from schoolpeers.web import audit, change, school_today
 
@@ -28,14 +29,11 @@ FEELINGS = ("students", "mood", "helped")
 
 
 def _chosen_year() -> tuple[School, date, PeriodSlot, list[PeriodSlot]]:
-    """The school year asked for; by default the newest that has ended (the newest at all if none has)."""
+    """The school year asked for (see `yearly.chosen_year`)."""
     school = current_user.school
     today = school_today()
     years = report.school_years(school, today)
-    ended = [slot for slot in years if slot.end < today]
-    asked = request.args.get("year", "")
-    year = next((slot for slot in years if slot.label == asked), (ended or years)[0])
-    return school, today, year, years
+    return school, today, chosen_year(years, today), years
 
 
 def _release(school: School, today: date, year: PeriodSlot) -> CirclesReport:

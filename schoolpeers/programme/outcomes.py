@@ -66,8 +66,8 @@ from schoolpeers.refusals import FieldRefusal
 from schoolpeers.reports.lattice import grade_bands
 from schoolpeers.reports.perturbation import student_key
 from schoolpeers.reports.privacy import CellStatus
-from schoolpeers.reports.services import uses_differential_privacy
 from schoolpeers.reports.trends import DEFAULT_TERMS, PeriodSlot
+from schoolpeers.reports.yearly import YearlyReport, stored_release, years_since
 from schoolpeers.severity import Severity
 from schoolpeers.timeutil import in_zone, start_of_day
 
@@ -78,11 +78,7 @@ MIN_APART = timedelta(days=28)
 CONCERN_SOURCE = "low_questionnaire"
 PROMPT = "A few questions about how you've been (2 minutes)"
 NOT_WAITING = "These questions are not waiting for you any more. Thank you!"
-NOT_ENDED = ("A school year's outcomes are published once it has ended, and then never change: figures that "
-             "moved with every new answer could be compared to single out a student. {year} has not ended yet.")
-UNDER_DIFFERENTIAL_PRIVACY = (
-    "This school protects its reports with differential privacy, so no outcomes report is published: its "
-    "figures would spend the school's yearly privacy budget, which is the admin's decision to make.")
+YEARLY = YearlyReport("outcomes report", "new answer")
 
 
 class QuestionnaireError(FieldRefusal):
@@ -199,12 +195,9 @@ def school_years(school: School, today: date) -> list[PeriodSlot]:
         OutcomeMeasure.school_id == school.id))
     first_survey = db.session.scalar(select(func.min(ExitSurvey.created_at)).where(
         ExitSurvey.school_id == school.id))
-    firsts = [today, *([first_answer] if first_answer else []),
+    firsts = [*([first_answer] if first_answer else []),
               *([in_zone(first_survey, school.timezone).date()] if first_survey else [])]
-    years = [DEFAULT_TERMS.year_containing(min(firsts))]
-    while years[-1].end < today:
-        years.append(DEFAULT_TERMS.year_containing(years[-1].end + timedelta(days=1)))
-    return years[::-1]
+    return years_since(min(firsts, default=None), today)
 
 
 def outcome_pairs(school: School, year: PeriodSlot, secret: bytes) -> list[Pair]:
@@ -265,35 +258,20 @@ def outcomes_report(school: School, year: PeriodSlot, secret: bytes) -> Outcomes
 
 def unpublished_reason(school: School, year: PeriodSlot, today: date) -> str | None:
     """Why the outcomes of `year` are not published for this school, or None when they are."""
-    if uses_differential_privacy(school):
-        return UNDER_DIFFERENTIAL_PRIVACY
-    if year.end >= today:
-        return NOT_ENDED.format(year=year.label)
-    return None
+    return YEARLY.unpublished_reason(school, year, today)
 
 
 def published_report(school: School, year: PeriodSlot, today: date, secret: bytes) -> OutcomesReport:
     """The published outcomes of a school year that has ended (see `unpublished_reason`): the stored
-    release, made the first time it is asked for. A new release is written to the session (the
-    caller commits); one stored meanwhile by another request stands."""
+    release, made the first time it is asked for (the caller commits)."""
     if (reason := unpublished_reason(school, year, today)) is not None:
         raise ValueError(reason)
-    stored = _stored_release(school, year)
-    if stored is None:
+
+    def make() -> tuple[int, dict]:
         made = outcomes_report(school, year, secret)
-        try:
-            with db.session.begin_nested():
-                db.session.add(OutcomeRelease(school_id=school.id, year_start=year.start, year_end=year.end,
-                                              k=made.k, content=release_content(made)))
-        except IntegrityError:
-            pass  # another request published this year first: its release is the one
-        stored = _stored_release(school, year)
-    return released_report(stored, year)
+        return made.k, release_content(made)
 
-
-def _stored_release(school: School, year: PeriodSlot) -> OutcomeRelease | None:
-    return db.session.scalar(select(OutcomeRelease).where(
-        OutcomeRelease.school_id == school.id, OutcomeRelease.year_start == year.start))
+    return released_report(stored_release(OutcomeRelease, school, year, make), year)
 
 
 def release_content(report: OutcomesReport) -> dict:
