@@ -71,15 +71,21 @@ def build_circles(school: School, counselor: User, rng: random.Random, today: da
         fitting = [u for u in students if low <= u.grade <= high and u.id not in taken
                    and u.username not in DEMO_USERNAMES and may_join[u.id].may_take_part]
         chosen += rng.sample(fitting, min(len(fitting), placed - len(chosen)))
-        invited, _ = places.invite(circle, chosen, counselor, now - timedelta(days=400)) if chosen else ([], 0)
+        joined = at(first_autumn(today) - timedelta(days=20), 9)  # before their first session
+        invited, _ = places.invite(circle, chosen, counselor, joined) if chosen else ([], 0)
         for place in invited:
-            places.answer_invitation(place, True, now - timedelta(days=399))
-            places.agree(place, now - timedelta(days=399))
+            places.answer_invitation(place, True, joined + timedelta(hours=1))
+            places.agree(place, joined + timedelta(hours=2))
         taken.update(u.id for u in chosen)
         made.append(circle)
     _run_sessions(school, made, counselor, rng, today)
     _invite_the_demo_student(school, made[2], counselor, now)
     _mental_health_day(school, counselor, students, rng, now)
+
+
+def first_autumn(today: date) -> date:
+    """1 October of the last school year: the circles' first sessions."""
+    return date(today.year - (1 if today.month >= 9 else 2), 10, 1)
 
 
 def _demo_member(n: int) -> str | None:
@@ -106,7 +112,7 @@ def _run_sessions(school: School, made: list[Circle], counselor: User, rng: rand
     """Weekly sessions for ten weeks of last school year's autumn and the last five weeks, each logged
     by a leader the day it is held; members who came say how it was. The exam circle's session of two
     days ago waits for Amira to log it; every circle meets again next week."""
-    last_autumn = date(today.year - (1 if today.month >= 9 else 2), 10, 1)
+    last_autumn = first_autumn(today)
     weeks = [*(last_autumn + timedelta(weeks=w) for w in range(10)),
              *(today - timedelta(weeks=w) for w in range(5, 0, -1))]
     for n, circle in enumerate(made):

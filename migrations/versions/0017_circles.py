@@ -1,8 +1,8 @@
 """circles: peer-support circles, their leaders and members, session plans, group sessions (a
-circle's, or an open workshop) with attendance, mood rounds and anonymous feedback; concerns raised
-from a session (about a member, or about a circle as a group); supervision sessions that debrief a
-circle's leaders; training modules for leading a circle; the circles report of each ended school
-year, as first published
+circle's, or an open workshop) with attendance, mood rounds and anonymous feedback (counts, and
+comments without a name); concerns raised from a session (about a member, or about a circle as a
+group); supervision sessions that debrief a circle's leaders; training modules for leading a circle;
+the circles report of each ended school year, as first published
 
 Revision ID: 0017_circles
 Revises: 0016_programme
@@ -179,19 +179,29 @@ def upgrade():
     with op.batch_alter_table('session_attendance', schema=None) as batch_op:
         batch_op.create_index('ix_session_attendance_school_student', ['school_id', 'student_id'], unique=False)
 
-    op.create_table('session_feedback',
-    sa.Column('id', sa.String(length=32), nullable=False),
+    op.create_table('feedback_counts',
     sa.Column('school_id', sa.Integer(), nullable=False),
     sa.Column('session_id', sa.Integer(), nullable=False),
     sa.Column('answer', sa.String(length=20), nullable=False),
-    sa.Column('comment', sa.Text(), nullable=False),
-    sa.CheckConstraint("answer IN ('helped', 'not_sure', 'didnt_help')", name=op.f('ck_session_feedback_answer_known')),
-    sa.ForeignKeyConstraint(['school_id', 'session_id'], ['group_sessions.school_id', 'group_sessions.id'], name='fk_session_feedback_session_same_school', ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_session_feedback_school_id_schools')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_feedback'))
+    sa.Column('answers', sa.Integer(), nullable=False),
+    sa.CheckConstraint("answer IN ('helped', 'not_sure', 'didnt_help')", name=op.f('ck_feedback_counts_answer_known')),
+    sa.CheckConstraint('answers >= 0', name=op.f('ck_feedback_counts_answers_positive')),
+    sa.ForeignKeyConstraint(['school_id', 'session_id'], ['group_sessions.school_id', 'group_sessions.id'], name='fk_feedback_counts_session_same_school', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_feedback_counts_school_id_schools')),
+    sa.PrimaryKeyConstraint('session_id', 'answer', name=op.f('pk_feedback_counts'))
     )
-    with op.batch_alter_table('session_feedback', schema=None) as batch_op:
-        batch_op.create_index('ix_session_feedback_school_session', ['school_id', 'session_id'], unique=False)
+    op.create_table('session_comments',
+    sa.Column('id', sa.String(length=32), nullable=False),
+    sa.Column('school_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('comment', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['school_id', 'session_id'], ['group_sessions.school_id', 'group_sessions.id'], name='fk_session_comments_session_same_school', ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_session_comments_school_id_schools')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_comments')),
+    sqlite_with_rowid=False
+    )
+    with op.batch_alter_table('session_comments', schema=None) as batch_op:
+        batch_op.create_index('ix_session_comments_school_session', ['school_id', 'session_id'], unique=False)
 
     op.create_table('circle_report_releases',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -247,10 +257,11 @@ def downgrade():
                nullable=False)
         batch_op.drop_column('group_session_id')
 
-    with op.batch_alter_table('session_feedback', schema=None) as batch_op:
-        batch_op.drop_index('ix_session_feedback_school_session')
+    with op.batch_alter_table('session_comments', schema=None) as batch_op:
+        batch_op.drop_index('ix_session_comments_school_session')
 
-    op.drop_table('session_feedback')
+    op.drop_table('session_comments')
+    op.drop_table('feedback_counts')
     with op.batch_alter_table('session_attendance', schema=None) as batch_op:
         batch_op.drop_index('ix_session_attendance_school_student')
 

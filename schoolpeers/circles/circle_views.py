@@ -110,11 +110,9 @@ def leaders(circle_id: int):
         if not outcome.refused:
             return redirect(url_for("circles.detail", circle_id=circle_id))
         show_refusal(form, outcome.refusal)
-    if not eligible and not form.is_submitted():
-        with change():  # the module counselors record on a mentor's page, so that there can be leaders
-            circles.ensure_circle_leader_module(circle.school_id)
+    module = circles.circle_leader_module(circle.school_id)  # made with the school's first circle
     return render_template("circles/circle_leaders.html", circle=circle, form=form, has_eligible=bool(eligible),
-                           module_name=CIRCLE_LEADER_MODULE[0]), 400 if form.errors else 200
+                           module_name=module.name if module else CIRCLE_LEADER_MODULE[0]), 400 if form.errors else 200
 
 
 @bp.post("/circles/<int:circle_id>/invite")
@@ -231,23 +229,29 @@ def mine():
         positions={p.id: places.waiting_position(p) for p in my_places if p.status == PlaceStatus.WAITING},
         next_session=listings.next_sessions(current_user.school_id, members_of, now),
         led=listings.circles_led_by(current_user), to_join=listings.circles_to_join(current_user),
-        workshops=listings.workshops_for(current_user, now), feedback_due=feedback.awaiting_feedback(current_user, now))
+        workshops=listings.workshops_for(current_user, now), feedback_due=feedback.awaiting_feedback(current_user, now),
+        may_join=_may_join())
+
+
+def _may_join() -> bool:
+    """Whether the student's family's consent lets them join a circle or a workshop now."""
+    return standings(current_user.school_id, [current_user], "mentee")[current_user.id].may_take_part
 
 
 def _circle_for_student(circle_id: int) -> tuple[Circle, CircleMember | None]:
     """A circle the student has a place in, leads, or could join (open, and open to their grade);
     any other answers 404 like a circle that does not exist."""
     circle = get_in_school_or_404(Circle, circle_id, joinedload(Circle.topic))
-    place = access.place_of(current_user, circle.id)
+    place = queries.place_of(current_user, circle.id)
     could_join = circle.status == CircleStatus.OPEN and circle.open_to(current_user.grade)
-    if place is None and not could_join and not access.is_leader(current_user, circle.id):
+    if place is None and not could_join and not queries.is_leader(current_user, circle.id):
         abort(404)
     return circle, place
 
 
 def _own_place_or_404(circle_id: int) -> tuple[Circle, CircleMember]:
     circle = get_in_school_or_404(Circle, circle_id, joinedload(Circle.topic))
-    place = access.place_of(current_user, circle.id)
+    place = queries.place_of(current_user, circle.id)
     if place is None:
         abort(404)
     return circle, place
@@ -262,11 +266,11 @@ def member_circle(circle_id: int):
     others = [p.student for p in queries.members(circle) if p.student_id != current_user.id] if agreed_member else []
     return render_template(
         "circles/my_circle.html", circle=circle, place=place, leaders=queries.leaders(circle),
-        leads=access.is_leader(current_user, circle.id), others=others,
+        leads=queries.is_leader(current_user, circle.id), others=others,
         upcoming=listings.upcoming(circle, now) if circle.status == CircleStatus.OPEN else [],
         feedback_due=[s for s in feedback.awaiting_feedback(current_user, now) if s.circle_id == circle.id]
         if place is not None else [],
-        position=places.waiting_position(place) if place is not None else None)
+        position=places.waiting_position(place) if place is not None else None, may_join=_may_join())
 
 
 @bp.post("/my/circles/<int:circle_id>/ask")

@@ -25,7 +25,6 @@ from schoolpeers.mentors.statuses import ACCEPTED
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.timeutil import today_in, utcnow
 
-GRADES = (1, 13)
 MAX_NAME = 80
 MAX_ABOUT = 1000
 LEADER_PURPOSE = "circle_leader"
@@ -62,10 +61,10 @@ def _check(school: School, data: CircleData) -> tuple[str, str]:
     if data.topic_id is None or db.session.scalar(select(Topic.id).where(
             Topic.school_id == school.id, Topic.id == data.topic_id)) is None:
         raise CircleError("topic_id", "Choose the circle's topic from your school's list.")
-    low, high = GRADES
+    low, high = school.grade_min, school.grade_max  # the school's own grades, as for a workshop
     for field, grade in (("grade_min", data.grade_min), ("grade_max", data.grade_max)):
         if grade is None or not low <= grade <= high:
-            raise CircleError(field, f"Choose a grade from {low} to {high}.")
+            raise CircleError(field, f"Choose a grade of your school, from {low} to {high}.")
     if data.grade_min > data.grade_max:
         raise CircleError("grade_max", "The highest grade cannot be below the lowest.")
     if data.capacity is None or not CIRCLE_SIZE[0] <= data.capacity <= CIRCLE_SIZE[1]:
@@ -100,6 +99,11 @@ def save_circle(school: School, data: CircleData, actor: User, circle: Circle | 
         members = member_count(circle)
         if data.capacity < members:
             raise CircleError("capacity", f"The circle has {members} members: its capacity cannot be less.")
+        outside = _placed_outside(circle, data.grade_min, data.grade_max)
+        if outside:
+            raise CircleError("grade_min", f"{len(outside)} of its students ({', '.join(outside[:3])}"
+                                           f"{', …' if len(outside) > 3 else ''}) are in other grades: keep "
+                                           "their grades in, or take them out of the circle first.")
     if db.session.scalar(select(Circle.id).where(
             Circle.school_id == school.id, func.lower(Circle.name) == name.lower(),
             Circle.id != (circle.id if circle is not None else 0))) is not None:
@@ -121,6 +125,13 @@ def save_circle(school: School, data: CircleData, actor: User, circle: Circle | 
         fill_from_waiting_list(circle, utcnow())
     db.session.flush()
     return circle
+
+
+def _placed_outside(circle: Circle, low: int, high: int) -> list[str]:
+    """The students with a place in the circle (members, waiting, asked, invited) whose grade the range
+    leaves out: a change of grades never strands them."""
+    return [f"{p.student.display_name} (grade {p.student.grade})" for p in places(circle, *LIVE)
+            if p.student.grade is None or not low <= p.student.grade <= high]
 
 
 def close_circle(circle: Circle, actor: User, now: datetime) -> Counter:
@@ -151,7 +162,8 @@ def close_circle(circle: Circle, actor: User, now: datetime) -> Counter:
 
 # --- leaders -------------------------------------------------------------------------------------
 
-def _circle_leader_module(school_id: int) -> TrainingModule | None:
+def circle_leader_module(school_id: int) -> TrainingModule | None:
+    """The school's module that trains circle leaders, if it has one (read only)."""
     return db.session.scalar(select(TrainingModule).where(
         TrainingModule.school_id == school_id, TrainingModule.purpose == LEADER_PURPOSE)
         .order_by(TrainingModule.position, TrainingModule.id).limit(1))
@@ -161,7 +173,7 @@ def ensure_circle_leader_module(school_id: int) -> TrainingModule | None:
     """The school's module that trains circle leaders, created after the others when it is missing.
     The mentoring modules come first: a school's only module must never be the extra one (with none
     for mentoring, certification would need no training at all)."""
-    module = _circle_leader_module(school_id)
+    module = circle_leader_module(school_id)
     if module is not None:
         return module
     modules = ensure_training_modules(school_id)
@@ -173,7 +185,7 @@ def ensure_circle_leader_module(school_id: int) -> TrainingModule | None:
                                           purpose=LEADER_PURPOSE))
     except IntegrityError:
         pass  # another request created it a moment ago (or a module of that name exists already)
-    return _circle_leader_module(school_id)
+    return circle_leader_module(school_id)
 
 
 def _live_place_holders(circle: Circle) -> set[int]:

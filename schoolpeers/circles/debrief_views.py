@@ -34,7 +34,7 @@ def debrief(circle_id: int):
             session = debriefs.record_debrief(circle, data, current_user, today)
             audit("circle.debrief", record_type="supervision_session", record_id=session.id,
                   detail={"circle_id": circle.id, "attendees": len(session.attendance), "themes": session.themes})
-            outcome.success = f"Debrief of {session.held_on:%d %B} recorded: it counts as the leaders' supervision."
+            outcome.success = f"Debrief of {session.held_on:%d %B %Y} recorded: it counts as the leaders' supervision."
         if not outcome.refused:
             return redirect(url_for("circles.debrief", circle_id=circle.id))
         show_refusal(form, outcome.refusal)

@@ -1,26 +1,28 @@
 """Members' one-tap feedback after a session, and an optional comment for the counselor, both
 anonymous.
 
-`SessionFeedback` keeps the answer and the comment with no student and no time, under a random key;
-`FeedbackGiven` keeps only that the student answered, so nobody answers twice. Nothing links the two,
-and nothing else is written while a member answers (no audit event, no concern naming them), so no
-page or table can say who answered what. A worrying comment raises a concern for the group: it cannot
-be traced to a member, and the member is told so where they write it.
+The answers are counts (`FeedbackCount`, one row per answer, counted in place); a comment is a row
+with no student, no time and a random key (`SessionComment`); `FeedbackGiven` keeps only that the
+student answered, so nobody answers twice. Nothing else is written while a member answers (no audit
+event, no concern naming them), so no page, export or file says who answered what. A worrying comment
+raises a concern for the group: it cannot be traced to a member, and the member is told so where they
+write it.
 
-Who reads it: counselors read the counts and the comments. A leader reads the counts only once at
-least `LEADER_SEES_FROM` members have answered (with fewer, a leader who knows who came could tell who
-said what) and never the comments, which are written for the counselor."""
+Feedback is given for a week from when the session was logged. Counselors read the counts and the
+comments. A leader, who knows who came, reads the counts only once feedback has closed, at least k
+members (the school's smallest group) answered and not all the same way; never the comments, which
+are written for the counselor."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import uuid4
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts.models import School, User
-from schoolpeers.circles.models import FeedbackGiven, GroupSession, SessionAttendance, SessionFeedback
+from schoolpeers.circles.models import FeedbackCount, FeedbackGiven, GroupSession, SessionAttendance, SessionComment
 from schoolpeers.circles.session_concerns import where
 from schoolpeers.circles.statuses import FEEDBACK_ANSWERS, SessionStatus
 from schoolpeers.extensions import db
@@ -30,9 +32,8 @@ from schoolpeers.oversight.services import raise_concern
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.timeutil import as_utc
 
-FEEDBACK_WINDOW = timedelta(days=7)
+FEEDBACK_WINDOW = timedelta(days=7)  # from when the session was logged
 MAX_COMMENT = 1000
-LEADER_SEES_FROM = 3
 UNTRACEABLE = ("The comment carries no name, so it cannot be traced to a member: consider talking with the "
                "group about where to find help.")
 
@@ -55,8 +56,13 @@ def was_present(student: User, session: GroupSession) -> bool:
 
 
 def still_open(session: GroupSession, now: datetime) -> bool:
-    """Feedback is given within a week of the session's start."""
-    return now <= as_utc(session.starts_at) + FEEDBACK_WINDOW
+    """Feedback is given within a week of the session being logged."""
+    return session.logged_at is not None and now <= as_utc(session.logged_at) + FEEDBACK_WINDOW
+
+
+def open_at(now: datetime):
+    """`still_open` as a condition on held sessions, for queries."""
+    return GroupSession.logged_at >= now - FEEDBACK_WINDOW
 
 
 def give_feedback(student: User, session: GroupSession, answer: str, comment: str, now: datetime) -> Concern | None:
@@ -78,10 +84,29 @@ def give_feedback(student: User, session: GroupSession, answer: str, comment: st
             db.session.add(FeedbackGiven(school_id=session.school_id, session_id=session.id, student_id=student.id))
     except IntegrityError:
         raise FeedbackError("answer", "You have already given your feedback on this session. Thank you!") from None
-    db.session.add(SessionFeedback(id=uuid4().hex, school_id=session.school_id, session_id=session.id,
-                                   answer=answer, comment=comment))
+    _count(session, answer)
+    if comment:
+        db.session.add(SessionComment(id=uuid4().hex, school_id=session.school_id, session_id=session.id,
+                                      comment=comment))
     db.session.flush()
     return _screen_comment(session, comment, now)
+
+
+def _count(session: GroupSession, answer: str) -> None:
+    """One more of `answer`, counted in place (an atomic increment; the first answer of its kind adds
+    the row, and one added meanwhile by another request is incremented instead)."""
+    def increment() -> int:
+        return db.session.execute(update(FeedbackCount).where(
+            FeedbackCount.school_id == session.school_id, FeedbackCount.session_id == session.id,
+            FeedbackCount.answer == answer).values(answers=FeedbackCount.answers + 1)).rowcount
+
+    if increment():
+        return
+    try:
+        with db.session.begin_nested():
+            db.session.add(FeedbackCount(school_id=session.school_id, session_id=session.id, answer=answer, answers=1))
+    except IntegrityError:
+        increment()
 
 
 def _screen_comment(session: GroupSession, comment: str, now: datetime) -> Concern | None:
@@ -109,18 +134,20 @@ class FeedbackSummary:
 
 def feedback_summary(session: GroupSession) -> FeedbackSummary:
     """Everything members said about the session: what counselors read."""
-    counts = dict(db.session.execute(select(SessionFeedback.answer, func.count()).where(
-        SessionFeedback.school_id == session.school_id, SessionFeedback.session_id == session.id)
-        .group_by(SessionFeedback.answer)).all())
-    comments = list(db.session.scalars(select(SessionFeedback.comment).where(
-        SessionFeedback.school_id == session.school_id, SessionFeedback.session_id == session.id,
-        SessionFeedback.comment != "").order_by(SessionFeedback.id)))  # a random key: no order of answering
+    counts = dict(db.session.execute(select(FeedbackCount.answer, FeedbackCount.answers).where(
+        FeedbackCount.school_id == session.school_id, FeedbackCount.session_id == session.id)).all())
+    comments = list(db.session.scalars(select(SessionComment.comment).where(
+        SessionComment.school_id == session.school_id, SessionComment.session_id == session.id,
+        SessionComment.comment != "").order_by(SessionComment.id)))  # a random key: no order of answering
     return FeedbackSummary({answer: counts.get(answer, 0) for answer in FEEDBACK_ANSWERS}, comments)
 
 
-def for_leader(summary: FeedbackSummary) -> FeedbackSummary | None:
-    """What a leader reads: the counts once enough members answered, never the comments."""
-    return FeedbackSummary(summary.counts) if summary.total >= LEADER_SEES_FROM else None
+def for_leader(summary: FeedbackSummary, session: GroupSession, k: int, now: datetime) -> FeedbackSummary | None:
+    """What a leader reads: the counts once feedback has closed, at least `k` answered and not all
+    alike (a leader knows who came, so all alike would tell each one's answer); never the comments."""
+    if still_open(session, now) or summary.total < k or max(summary.counts.values()) == summary.total:
+        return None
+    return FeedbackSummary(summary.counts)
 
 
 def awaiting_feedback(student: User, now: datetime) -> list[GroupSession]:
@@ -132,6 +159,6 @@ def awaiting_feedback(student: User, now: datetime) -> list[GroupSession]:
         .join(SessionAttendance, (SessionAttendance.session_id == GroupSession.id)
               & (SessionAttendance.school_id == GroupSession.school_id))
         .where(GroupSession.school_id == student.school_id, GroupSession.status == SessionStatus.HELD,
-               GroupSession.starts_at >= now - FEEDBACK_WINDOW, SessionAttendance.student_id == student.id,
+               open_at(now), SessionAttendance.student_id == student.id,
                SessionAttendance.present.is_(True), ~given)
         .order_by(GroupSession.starts_at.desc(), GroupSession.id.desc())))

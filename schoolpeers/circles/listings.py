@@ -78,7 +78,7 @@ def sessions_of(circle: Circle, now: datetime) -> tuple[list[GroupSession], list
     sessions = list(db.session.scalars(select(GroupSession).options(joinedload(GroupSession.plan)).where(
         GroupSession.school_id == circle.school_id, GroupSession.circle_id == circle.id)
         .order_by(GroupSession.starts_at, GroupSession.id)))
-    to_come = [s for s in sessions if s.status == SessionStatus.SCHEDULED and _after(s.starts_at, now)]
+    to_come = [s for s in sessions if s.status != SessionStatus.HELD and _after(s.starts_at, now)]  # cancelled too
     past = [s for s in reversed(sessions) if s not in to_come]
     return to_come, past
 

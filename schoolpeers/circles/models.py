@@ -2,8 +2,9 @@
 their attendance, mood round and anonymous feedback.
 
 Every table carries school_id; the people, circle, plan and session of a row belong to its school
-(composite keys). The mood round and the feedback keep no student: `FeedbackGiven` says only that a
-student has answered (so nobody answers twice), and nothing links it to an answer."""
+(composite keys). The mood round and the feedback keep no student: answers are counts, comments keep
+no time and a random key, and `FeedbackGiven` says only that a student has answered (so nobody
+answers twice)."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -220,22 +221,39 @@ class MoodCount(db.Model):
     taps: Mapped[int] = mapped_column(Integer)
 
 
-class SessionFeedback(db.Model):
-    """A member's one-tap feedback after a session, and an optional comment for the counselor. It keeps
-    no student and no time: its key is random, so the order of answers says nothing either."""
+class FeedbackCount(db.Model):
+    """Members' one-tap feedback after a session: how many gave each answer, counted in place like the
+    mood round, so no row stands for one member's answer."""
 
-    __tablename__ = "session_feedback"
+    __tablename__ = "feedback_counts"
     __table_args__ = (
         CheckConstraint("answer IN " + sql_in(FEEDBACK_ANSWERS), name="answer_known"),
-        _same_school("session_id", "fk_session_feedback_session_same_school", "group_sessions", "CASCADE"),
-        Index("ix_session_feedback_school_session", "school_id", "session_id"),
+        CheckConstraint("answers >= 0", name="answers_positive"),
+        _same_school("session_id", "fk_feedback_counts_session_same_school", "group_sessions", "CASCADE"),
+    )
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
+    session_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answer: Mapped[str] = mapped_column(String(20), primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)
+
+
+class SessionComment(db.Model):
+    """A member's comment for the counselor after a session. It keeps no student and no time, and its
+    key is random; on SQLite the table has no row number either, so rows are stored in the key's
+    order and the order of writing says nothing."""
+
+    __tablename__ = "session_comments"
+    __table_args__ = (
+        _same_school("session_id", "fk_session_comments_session_same_school", "group_sessions", "CASCADE"),
+        Index("ix_session_comments_school_session", "school_id", "session_id"),
+        {"sqlite_with_rowid": False},
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random (uuid4 hex)
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
     session_id: Mapped[int] = mapped_column(Integer)
-    answer: Mapped[str] = mapped_column(String(20))
-    comment: Mapped[str] = mapped_column(Text, default="")
+    comment: Mapped[str] = mapped_column(Text)
 
 
 class FeedbackGiven(db.Model):

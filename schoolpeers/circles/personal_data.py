@@ -9,7 +9,8 @@ longer ago than the period: a circle's sessions once the circle is closed and no
 when it last met); an open workshop's, once it started longer ago than that. The rows stay, with the
 numbers reports need: attendance, how it went, the mood round, the one-tap answers.
 
-Erasing a student deletes their places in circles, their links as a circle's leader, their
+Erasing a student first has them leave every circle and stop leading, as any leaver does (the
+first of a waiting list takes their free place), then deletes their places in circles, their
 attendance (with a leader's worry tick about them) and the marks that they gave feedback, in both
 erasure modes: each says which circle the student was in, and a circle's topic (grief, friendships)
 says much about them. Their feedback itself names nobody and stays. A session's notes that mention
@@ -25,13 +26,13 @@ from sqlalchemy import and_, delete, or_, select
 from schoolpeers.accounts.models import User
 from schoolpeers.circles.models import (
     Circle,
-    CircleLeader,
     CircleMember,
     FeedbackGiven,
     GroupSession,
     SessionAttendance,
-    SessionFeedback,
+    SessionComment,
 )
+from schoolpeers.circles.places import leave_every_circle, stop_leading
 from schoolpeers.circles.statuses import CircleStatus, SessionStatus
 from schoolpeers.extensions import db
 
@@ -61,22 +62,22 @@ def texts_past_retention(school_id: int, cutoff: datetime) -> dict[str, tuple[ty
         "group session notes": (GroupSession, and_(
             GroupSession.school_id == school_id, GroupSession.id.in_(ended), GroupSession.notes != ""),
             {"notes": ""}),
-        "anonymous session comments": (SessionFeedback, and_(
-            SessionFeedback.school_id == school_id, SessionFeedback.session_id.in_(ended),
-            SessionFeedback.comment != ""), {"comment": ""}),
+        "anonymous session comments": (SessionComment, and_(
+            SessionComment.school_id == school_id, SessionComment.session_id.in_(ended),
+            SessionComment.comment != ""), {"comment": ""}),
     }
 
 
 # --- erasure -------------------------------------------------------------------------------------
 
-def forget_student(student: User) -> dict[str, int]:
-    """Delete the student's rows in circles (see the module's list); counts by kind. Bulk statements
-    that flush; the caller commits."""
+def forget_student(student: User, actor: User | None, now: datetime) -> dict[str, int]:
+    """Delete the student's rows in circles (see the module's list) once they have left every circle
+    and stopped leading; counts by kind. Flushes; the caller commits."""
     school_id, student_id = student.school_id, student.id
-    counts = {}
+    leave_every_circle(student, actor, now)
+    counts = {"circle leader links deleted": stop_leading(student)}
     for kind, model, person in (
             ("circle places deleted", CircleMember, CircleMember.student_id),
-            ("circle leader links deleted", CircleLeader, CircleLeader.leader_id),
             ("group session attendance deleted", SessionAttendance, SessionAttendance.student_id),
             ("feedback marks deleted", FeedbackGiven, FeedbackGiven.student_id)):
         counts[kind] = db.session.execute(

@@ -18,10 +18,9 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from schoolpeers.accounts.models import User
-from schoolpeers.circles.access import is_leader
 from schoolpeers.circles.models import Circle, CircleLeader, CircleMember
 from schoolpeers.circles.place_rules import LIVE, PLACED, Move, NotAllowed, has_room, next_status, to_promote
-from schoolpeers.circles.queries import member_count, places
+from schoolpeers.circles.queries import is_leader, member_count, place_of, places
 from schoolpeers.circles.statuses import CircleStatus, PlaceStatus
 from schoolpeers.extensions import db
 from schoolpeers.families.services import standing_of
@@ -49,13 +48,6 @@ def _fresh(place: CircleMember) -> CircleMember:
     """The place as it is now (another request may have changed it before we held the lock)."""
     return db.session.scalar(
         select(CircleMember).where(CircleMember.school_id == place.school_id, CircleMember.id == place.id)
-        .execution_options(populate_existing=True))
-
-
-def _place_of(student: User, circle: Circle) -> CircleMember | None:
-    return db.session.scalar(
-        select(CircleMember).where(CircleMember.school_id == circle.school_id, CircleMember.circle_id == circle.id,
-                                   CircleMember.student_id == student.id)
         .execution_options(populate_existing=True))
 
 
@@ -121,7 +113,7 @@ def ask_to_join(student: User, circle: Circle, now: datetime) -> tuple[CircleMem
     if student.role != "student" or student.school_id != circle.school_id:
         raise PlaceError("place", "Only students of the school can join its circles.")
     circle = lock_circle(circle)
-    place = _place_of(student, circle)
+    place = place_of(student, circle.id)
     if place is not None and place.status in LIVE:
         return place, False
     _check_open(circle)

@@ -1,4 +1,5 @@
-"""Who is in a circle: the lists every circles page and service reads, one statement each."""
+"""Who is in a circle: the lists every circles page and service reads, one statement each. No request
+state here: the services use these as the pages' loaders (`access`) do."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -39,3 +40,19 @@ def leaders(circle: Circle) -> list[User]:
         .join(CircleLeader, (CircleLeader.leader_id == User.id) & (CircleLeader.school_id == User.school_id))
         .where(CircleLeader.school_id == circle.school_id, CircleLeader.circle_id == circle.id)
         .order_by(User.family_name, User.given_name, User.id)))
+
+
+def is_leader(user: User, circle_id: int | None) -> bool:
+    """Whether the user leads the circle: the one leader check, for pages and services alike."""
+    return circle_id is not None and db.session.scalar(select(CircleLeader.leader_id).where(
+        CircleLeader.school_id == user.school_id, CircleLeader.circle_id == circle_id,
+        CircleLeader.leader_id == user.id)) is not None
+
+
+def place_of(student: User, circle_id: int) -> CircleMember | None:
+    """The student's place in the circle (asked, invited, waiting, member, declined, left), if any, as
+    it is now: read afresh, so that a service holding the circle's lock sees another request's change."""
+    return db.session.scalar(
+        select(CircleMember).where(CircleMember.school_id == student.school_id, CircleMember.circle_id == circle_id,
+                                   CircleMember.student_id == student.id)
+        .execution_options(populate_existing=True))

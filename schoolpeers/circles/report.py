@@ -22,10 +22,10 @@ from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.circles.models import (
     Circle,
     CircleReportRelease,
+    FeedbackCount,
     GroupSession,
     MoodCount,
     SessionAttendance,
-    SessionFeedback,
 )
 from schoolpeers.circles.report_rules import (
     OPEN_SESSIONS,
@@ -99,10 +99,10 @@ def held_sessions(school: School, year: PeriodSlot, secret: bytes) -> list[HeldS
         moods.setdefault(session_id, []).append((mood, taps))
     feedback: dict[int, list[tuple[str, int]]] = {}
     for session_id, answer, given in db.session.execute(
-            select(SessionFeedback.session_id, SessionFeedback.answer, func.count())
-            .where(SessionFeedback.school_id == school.id, SessionFeedback.session_id.in_(held))
-            .group_by(SessionFeedback.session_id, SessionFeedback.answer)
-            .order_by(SessionFeedback.session_id, SessionFeedback.answer)):
+            select(FeedbackCount.session_id, FeedbackCount.answer, FeedbackCount.answers)
+            .where(FeedbackCount.school_id == school.id, FeedbackCount.session_id.in_(held),
+                   FeedbackCount.answers > 0)
+            .order_by(FeedbackCount.session_id, FeedbackCount.answer)):
         feedback.setdefault(session_id, []).append((answer, given))
     return [HeldSession(
         session=session_id, circle=circle_id, topic=topic_label(topic) if circle_id is not None else OPEN_SESSIONS,

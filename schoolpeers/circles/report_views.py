@@ -67,7 +67,7 @@ def report_csv():
         found = _release(school, today, year)
         audit("circles_report.export", detail={"year": found.year.label})
     filename = f"circles-{school.slug}-{found.year.label}.csv"
-    return Response(report_csv_text(found), mimetype="text/csv",
+    return Response(report_csv_text(found).encode("utf-8-sig"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

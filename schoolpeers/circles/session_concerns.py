@@ -1,10 +1,13 @@
 """The concerns a logged group session shows, raised in the same transaction as the log.
 
 The leader's "I'm worried about them" ticks, and the notes screened as check-in notes are: a finding
-about a member the notes name becomes a concern about that student (`attribution` says whom), one
-about nobody named a concern for the group (no student: the session's page holds the words). A
-member's worry and findings make one concern, with a line for each, most urgent first, as a check-in
-does. Summaries carry the lexicon's phrases, never the notes' words."""
+about a member the notes name becomes a concern about that student (`attribution` says whom, among
+everyone who was ever a member of the circle, so a named former member still gets it), one about
+nobody named a concern for the group (no student: the session's page holds the words). A worry is
+at least medium; its reason is screened too, so "she said she wants to kill herself tonight" is high
+(and mailed, with a deadline to acknowledge it). A member's worry and findings make one concern,
+with a line for each, most urgent first, as a check-in does. Findings' lines carry the lexicon's
+phrases, never the notes' words."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -34,20 +37,31 @@ def where(session: GroupSession, school: School) -> str:
     day = in_zone(session.starts_at, school.timezone).strftime("%d %B %Y").lstrip("0")
     if session.is_workshop:
         return f"In the workshop {session.title} on {day}"
-    circle = db.session.get(Circle, session.circle_id)
-    return f"In the circle {circle.name}'s session on {day}"
+    name = db.session.scalar(select(Circle.name).where(
+        Circle.school_id == session.school_id, Circle.id == session.circle_id))
+    return f"In the circle {name}'s session on {day}"
+
+
+def worry_severity(reason: str) -> Severity:
+    """A leader's worry is medium, or what screening finds in their few words when that is higher (a
+    fault in screening them leaves it medium: the worry is raised all the same)."""
+    found = risk.assess_notes(reason) if reason else None
+    if found is None or found.source == risk.FindingSource.SCREENING_FAILED:
+        return Severity.MEDIUM
+    return max(Severity.MEDIUM, Severity(found.severity), key=lambda severity: severity.rank)
 
 
 def raise_for_log(session: GroupSession, people: list[User], worries: dict[int, str], leader: User,
                   now: datetime) -> list[Concern]:
     """The concerns of a session's log: per member worried about or named in a finding, and one for
-    the group when a finding names nobody (or screening failed)."""
+    the group when a finding names nobody (or screening failed). `people` are those the notes may
+    name: everyone worried about, and whoever else was ever a member (or signed up for a workshop)."""
     school = db.session.get(School, session.school_id)
     prefix = where(session, school)
     by_member: dict[int, list[tuple[Severity, str, str]]] = defaultdict(list)  # (severity, source, line)
     for student_id, reason in worries.items():
         line = f"{WORRY} Leader's words: {reason}" if reason else WORRY
-        by_member[student_id].append((Severity.MEDIUM, "circle_worry", line))
+        by_member[student_id].append((worry_severity(reason), "circle_worry", line))
     for_group = []
     screening, finding = risk.screen_notes(session.notes)
     if finding is not None and finding.source == risk.FindingSource.SCREENING_FAILED:

@@ -102,7 +102,7 @@ def log_form(people) -> LogForm:
     for mood in MOODS:
         setattr(ForSession, mood_field(mood), IntegerField(
             f"{MOODS[mood]} {MOOD_WORDS[mood]}", default=0,
-            validators=[Optional(), NumberRange(0, MAX_TAPS, "A number of taps: 0 or more.")]))
+            validators=[Optional(), NumberRange(0, MAX_TAPS, f"How many tapped this face: from 0 to {MAX_TAPS}.")]))
     return ForSession()
 
 

@@ -84,7 +84,8 @@ def detail(group_session_id: int):
     counselor = current_user.role == "counselor"
     held = session.status == SessionStatus.HELD
     summary = feedback.feedback_summary(session) if held else None
-    shown = summary if counselor or summary is None else feedback.for_leader(summary)
+    k = current_user.school.min_group_size
+    shown = summary if counselor or summary is None else feedback.for_leader(summary, session, k, utcnow())
     if session.notes or (shown is not None and shown.comments):  # the leader's notes, members' comments
         with change():
             audit("group_session.read", record_type="group_session", record_id=session.id,
@@ -92,7 +93,7 @@ def detail(group_session_id: int):
     return render_template(
         "circles/sessions/detail.html", record=session, counselor=counselor, held=held,
         people=sessions.attendance(session), moods=sessions.mood_round(session) if held else None,
-        feedback=shown, answered=summary.total if summary else 0, leader_sees_from=feedback.LEADER_SEES_FROM,
+        feedback=shown, leader_sees_from=k,
         concerns=session_concerns.concerns_from(session) if counselor else [],
         urgent=not counselor and held and session_concerns.log_raised_urgent(session),
         may_log=session.status == SessionStatus.SCHEDULED and utcnow() >= as_utc(session.starts_at),
@@ -161,6 +162,10 @@ def cancel(group_session_id: int):
 
 # --- a member's feedback -------------------------------------------------------------------------
 
+WORRYING_COMMENT = ("What you wrote sounds hard. A counselor will read it, but it has no name on it, so they cannot "
+                    "come and find you: please talk to a counselor or a teacher you trust today.")
+
+
 @bp.route("/my/sessions/<int:group_session_id>/feedback", methods=["GET", "POST"], endpoint="feedback")
 @role_required("student")
 def feedback_page(group_session_id: int):
@@ -179,8 +184,9 @@ def feedback_page(group_session_id: int):
             concern = feedback.give_feedback(current_user, session, form.answer.data, form.comment.data or "",
                                              utcnow())
         if not outcome.refused:
-            if concern is not None:
+            if concern is not None:  # words that worry: help now, on the member's own screen
                 _tell_counselors(session)
+                flash(WORRYING_COMMENT, "warning")
             return redirect(url_for("group_sessions.feedback", group_session_id=session.id))
         show_refusal(form, outcome.refusal)
     return render_template("circles/sessions/feedback.html", form=form, record=session,
@@ -218,7 +224,7 @@ def new_workshop():
             workshop = sessions.create_workshop(school, data, current_user, utcnow())
             audit("workshop.create", record_type="group_session", record_id=workshop.id)
             outcome.success = (f"{workshop.title} is set up. Students of grades {workshop.grade_min} to "
-                               f"{workshop.grade_max} can sign up under My circles.")
+                               f"{workshop.grade_max} can sign up under Circles.")
         if not outcome.refused:
             return redirect(url_for("group_sessions.workshops"))
         show_refusal(form, outcome.refusal)

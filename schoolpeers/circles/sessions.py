@@ -15,9 +15,9 @@ from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import School, User
 from schoolpeers.circles import session_concerns
-from schoolpeers.circles.models import Circle, GroupSession, MoodCount, SessionAttendance
-from schoolpeers.circles.queries import leaders, members
-from schoolpeers.circles.statuses import HOW_IT_WENT, MOODS, CircleStatus, SessionStatus
+from schoolpeers.circles.models import Circle, CircleMember, GroupSession, MoodCount, SessionAttendance
+from schoolpeers.circles.queries import is_leader, places
+from schoolpeers.circles.statuses import HOW_IT_WENT, MOODS, CircleStatus, PlaceStatus, SessionStatus
 from schoolpeers.extensions import db
 from schoolpeers.families.services import standing_of
 from schoolpeers.oversight.models import Concern
@@ -83,8 +83,7 @@ def may_run(session_or_circle: GroupSession | Circle, user: User) -> bool:
     if user.role == "counselor":
         return True
     circle_id = session_or_circle.id if isinstance(session_or_circle, Circle) else session_or_circle.circle_id
-    return circle_id is not None and user.role == "student" and any(
-        leader.id == user.id for leader in leaders(db.session.get(Circle, circle_id)))
+    return user.role == "student" and is_leader(user, circle_id)
 
 
 def _check_runner(record: GroupSession | Circle, actor: User, field_name: str) -> None:
@@ -165,29 +164,60 @@ def cancel(session: GroupSession, actor: User) -> None:
 
 @dataclass(frozen=True)
 class Expected:
-    """Who a session's log is about: `listed` may be marked present (agreed members; a workshop's
-    sign-ups), `not_agreed` are members who have not accepted the confidentiality agreement."""
+    """Who a session's log is about: `listed` may be marked present (a circle's members at the session
+    who had accepted its agreement; a workshop's sign-ups), `not_agreed` were members then who had not
+    accepted the confidentiality agreement, and `others` the circle's other members and former members,
+    whom the notes may still name."""
 
     listed: list[User]
     not_agreed: list[User]
+    others: list[User] = field(default_factory=list)
 
     @property
     def everyone(self) -> list[User]:
         return [*self.listed, *self.not_agreed]
 
+    @property
+    def nameable(self) -> list[User]:
+        """Whom a finding in the notes may be about: everyone who was ever a member of the circle."""
+        return [*self.everyone, *self.others]
+
+
+def member_at(place: CircleMember, when: datetime) -> bool:
+    """Whether the place was a member's at `when`: placed by then, and still a member or left after.
+    (A member's `placed_at` is when they became one: moving up from the waiting list sets it again.)"""
+    if place.placed_at is None or as_utc(place.placed_at) > when:
+        return False
+    if place.status == PlaceStatus.MEMBER:
+        return True
+    return place.status == PlaceStatus.LEFT and place.left_at is not None and as_utc(place.left_at) > when
+
+
+def agreed_by(place: CircleMember, when: datetime) -> bool:
+    return place.agreed_at is not None and as_utc(place.agreed_at) <= when
+
+
+def _circle_of(session: GroupSession) -> Circle:
+    return db.session.scalar(select(Circle).where(
+        Circle.school_id == session.school_id, Circle.id == session.circle_id))
+
 
 def expected(session: GroupSession) -> Expected:
-    """The people of a session's log: a circle's members (those who accepted its agreement take part),
-    or those signed up for a workshop."""
+    """The people of a session's log: the circle's members when the session started, as they were then
+    (one who has left since, or whose circle has closed since, is still on it; one who joined since is
+    not), of whom those who had accepted its agreement take part; or those signed up for a workshop."""
     if session.is_workshop:
         return Expected(list(db.session.scalars(
             select(User).join(SessionAttendance, (SessionAttendance.student_id == User.id)
                               & (SessionAttendance.school_id == User.school_id))
             .where(SessionAttendance.school_id == session.school_id, SessionAttendance.session_id == session.id)
             .order_by(User.family_name, User.given_name, User.id))), [])
-    places = members(db.session.get(Circle, session.circle_id))
-    return Expected([p.student for p in places if p.agreed_at is not None],
-                    [p.student for p in places if p.agreed_at is None])
+    starts_at = as_utc(session.starts_at)
+    ever = places(_circle_of(session), PlaceStatus.MEMBER, PlaceStatus.LEFT)
+    then = [p for p in ever if member_at(p, starts_at)]
+    return Expected([p.student for p in then if agreed_by(p, starts_at)],
+                    [p.student for p in then if not agreed_by(p, starts_at)],
+                    [p.student for p in ever if not member_at(p, starts_at)])
 
 
 def _check_log(data: LogData, people: Expected) -> None:
@@ -199,8 +229,8 @@ def _check_log(data: LogData, people: Expected) -> None:
     for person in people.not_agreed:
         if person.id in data.present:
             raise SessionError(f"present_{person.id}", (
-                f"{person.given_name} has not accepted the circle's confidentiality agreement yet, so they "
-                "cannot take part in a session. They can read and accept it under My circles."))
+                f"{person.given_name} had not accepted the circle's confidentiality agreement before this "
+                "session, so they could not take part in it. They can read and accept it under Circles."))
     if not data.present <= listed:
         raise SessionError("present", "Tick only people on the list.")
     for student_id, reason in data.worries.items():
@@ -216,7 +246,7 @@ def _check_moods(moods: dict[int, int | None], present: int) -> None:
         if mood not in MOODS:
             raise SessionError(MOOD_ROUND, "Count the taps on the five faces.")
         if taps is None or taps < 0:
-            raise SessionError(f"mood_{mood}", "A number of taps: 0 or more.")
+            raise SessionError(f"mood_{mood}", "How many tapped this face: 0 or more.")
     total = sum(taps or 0 for taps in moods.values())
     if total > present:
         people = "1 person was" if present == 1 else f"{present} people were"
@@ -225,7 +255,7 @@ def _check_moods(moods: dict[int, int | None], present: int) -> None:
 
 def log_session(session: GroupSession, data: LogData, actor: User, now: datetime) -> list[Concern]:
     """Log a held session once, and raise the concerns it shows (returned); a workshop is logged by a
-    counselor. Members who have not accepted the circle's agreement cannot be marked present."""
+    counselor. Members who had not accepted the circle's agreement when it started cannot be marked present."""
     _check_runner(session, actor, "how_it_went")
     status = _lock(session)
     if status == SessionStatus.HELD:
@@ -251,7 +281,7 @@ def log_session(session: GroupSession, data: LogData, actor: User, now: datetime
     session.logged_by_id, session.logged_at = actor.id, now
     db.session.flush()
     worries = {student_id: " ".join((reason or "").split()) for student_id, reason in data.worries.items()}
-    return session_concerns.raise_for_log(session, people.everyone, worries, actor, now)
+    return session_concerns.raise_for_log(session, people.nameable, worries, actor, now)
 
 
 def mood_round(session: GroupSession) -> dict[int, int]:

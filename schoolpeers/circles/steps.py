@@ -51,8 +51,7 @@ def _what_may_wait(student: User, now: datetime) -> tuple[bool, bool, bool]:
     came = exists().where(
         SessionAttendance.school_id == school_id, SessionAttendance.student_id == student.id,
         SessionAttendance.present.is_(True), GroupSession.school_id == school_id,
-        GroupSession.id == SessionAttendance.session_id,
-        GroupSession.starts_at >= now - feedback.FEEDBACK_WINDOW)
+        GroupSession.id == SessionAttendance.session_id, feedback.open_at(now))
     found = db.session.execute(select(waiting_place, leads, came)).one()
     return bool(found[0]), bool(found[1]), bool(found[2])
 

@@ -10,7 +10,8 @@ a mentor profile's bio and motivation, and their words in the programme's record
 school chose "delete", the check-ins about them and their programme records
 (`schoolpeers.programme.personal_data` says which, table by table). In both modes their places in
 circles, their links as a circle's leader, their attendance at group sessions and the marks that
-they gave feedback are deleted (`schoolpeers.circles.personal_data`); a leader's session notes that
+they gave feedback are deleted, once they have left the circles as any leaver does, so that waiting
+lists move up (`schoolpeers.circles.personal_data`); a leader's session notes that
 mention them stay, the leader's record. Concerns are safeguarding records: never deleted, their free
 text is redacted.
 
@@ -97,7 +98,7 @@ def erase_student(student: User, *, reason: str, actor: User, now: datetime) -> 
     as_mentee = _mentorships(student, Mentorship.mentee_id)
     _end_open_work(student, actor, result)
     _forget_programme(student, result)
-    _forget_circles(student, result)
+    _forget_circles(student, actor, now, result)
     _remove_checkin_text(student, result)
     _remove_other_text(student, as_mentee, result)
     _redact_concerns(student, now, result)
@@ -137,8 +138,8 @@ def _forget_programme(student: User, result: ErasureResult) -> None:
         result.add(kind, n)
 
 
-def _forget_circles(student: User, result: ErasureResult) -> None:
-    for kind, n in circles_data.forget_student(student).items():
+def _forget_circles(student: User, actor: User, now: datetime, result: ErasureResult) -> None:
+    for kind, n in circles_data.forget_student(student, actor, now).items():
         result.add(kind, n)
 
 

@@ -102,7 +102,7 @@ def report_csv():
         found = _release(school, today, year)
         audit("outcomes.export", detail={"year": found.year.label})
     filename = f"outcomes-{school.slug}-{found.year.label}.csv"
-    return Response(report_csv_text(found), mimetype="text/csv",
+    return Response(report_csv_text(found).encode("utf-8-sig"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 

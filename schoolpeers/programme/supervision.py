@@ -28,6 +28,7 @@ from schoolpeers.refusals import FieldRefusal
 from schoolpeers.timeutil import start_of_day
 
 MIN_MINUTES, MAX_MINUTES = 10, 240
+RECORDED_WITHIN = timedelta(days=366)  # an older day is a slip of the keyboard, not a session
 
 
 class SupervisionError(FieldRefusal):
@@ -70,6 +71,9 @@ def _validate(data: SessionData, today: date, allowed: set[int], who: tuple[str,
         raise SupervisionError("held_on", "Choose the day the session was held.")
     if data.held_on > today:
         raise SupervisionError("held_on", "A session is recorded once it has been held: not a day in the future.")
+    if data.held_on < today - RECORDED_WITHIN:
+        raise SupervisionError("held_on", f"A session is recorded within a year of it: on "
+                                          f"{today - RECORDED_WITHIN:%d %B %Y} or later.")
     if data.kind not in SUPERVISION_KINDS:
         raise SupervisionError("kind", "Choose group or one-to-one.")
     if data.minutes is None or not MIN_MINUTES <= data.minutes <= MAX_MINUTES:

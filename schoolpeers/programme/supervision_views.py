@@ -74,7 +74,7 @@ def new():
             session = supervision.record_session(school, data, current_user, today)
             audit("supervision.record", record_type="supervision_session", record_id=session.id,
                   detail={"kind": session.kind, "attendees": len(session.attendance), "themes": session.themes})
-            outcome.success = f"Session of {session.held_on:%d %B} recorded."
+            outcome.success = f"Session of {session.held_on:%d %B %Y} recorded."
         if not outcome.refused:
             return redirect(url_for("supervision.index"))
         show_refusal(form, outcome.refusal)

@@ -6,13 +6,15 @@ from datetime import timedelta
 
 import pytest
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from schoolpeers.accounts.services import list_topics
 from schoolpeers.audit import AuditEvent
 from schoolpeers.circles import circles, places, queries
 from schoolpeers.circles.models import Circle, CircleMember, FeedbackGiven, GroupSession, SessionAttendance
 from schoolpeers.circles.statuses import PlaceStatus, SessionStatus
 from schoolpeers.extensions import db
+from schoolpeers.mentors.models import CIRCLE_LEADER_MODULE, TrainingModule
 from schoolpeers.timeutil import utcnow
 from tests.factories import UserFactory
 
@@ -44,8 +46,10 @@ def led(counselor, make_circle, make_leader):
 
 
 def session_of(circle, starts_at, status=SessionStatus.SCHEDULED, **values) -> GroupSession:
+    """A session of the circle; a held one was logged an hour after it began."""
+    logged = {"logged_at": starts_at + timedelta(hours=1)} if status == SessionStatus.HELD else {}
     record = GroupSession(school_id=circle.school_id, circle_id=circle.id, title="Getting to know each other",
-                          starts_at=starts_at, minutes=45, status=status, **values)
+                          starts_at=starts_at, minutes=45, status=status, **(logged | values))
     db.session.add(record)
     db.session.commit()
     return record
@@ -124,6 +128,18 @@ def test_leaders_are_chosen_from_those_eligible(client, login_as, counselor, mak
     response = client.post(f"/circles/{circle.id}/leaders", data={"leaders": [str(leader.id)]})
     assert response.status_code == 302
     assert [u.id for u in queries.leaders(circle)] == [leader.id]
+
+
+def test_opening_the_leaders_page_writes_nothing_and_says_who_may_lead(client, login_as, school, counselor):
+    """A circle made before its school had the circle-leader module (one is made with a new circle)."""
+    circle = Circle(school_id=school.id, name="Grief and change", topic_id=list_topics(school.id)[0].id,
+                    grade_min=6, grade_max=12, capacity=6, counselor_id=counselor.id, created_by_id=counselor.id)
+    db.session.add(circle)
+    db.session.commit()
+    page = text(login_as(counselor).get(f"/circles/{circle.id}/leaders"))
+    assert db.session.scalar(select(func.count()).select_from(TrainingModule)) == 0
+    assert "certified mentor who completed the module" in page and CIRCLE_LEADER_MODULE[0] in page
+    assert "No student can lead a circle yet" in page and 'href="/mentors"' in page
 
 
 def test_a_counselor_invites_decides_and_takes_out(client, login_as, counselor, led, make_user):
@@ -296,7 +312,7 @@ def test_members_see_each_others_names_only_once_they_agreed(client, login_as, c
     assert "Ada" not in text(login_as(outsider).get("/my/circles"))
 
 
-def test_feedback_links_for_sessions_attended_in_the_last_week(client, login_as, counselor, led, make_user):
+def test_feedback_links_for_sessions_attended_and_logged_in_the_last_week(client, login_as, counselor, led, make_user):
     circle, _ = led
     student = make_user("student", grade=8)
     member(circle, counselor, student)
@@ -344,3 +360,20 @@ def test_students_see_circles_in_their_navigation(client, login_as, make_user):
     student = make_user("student", grade=8)
     db.session.commit()
     assert '<a href="/my/circles" aria-current="page">Circles</a>' in text(login_as(student).get("/my/circles"))
+
+
+def test_a_student_waiting_for_their_familys_consent_is_told_so_not_offered_a_yes(client, login_as, school,
+                                                                                   counselor, led, make_user):
+    from schoolpeers.families import services as families
+    from schoolpeers.families.consent import Rule
+
+    families.save_policy(school, mentee_rule=Rule.OPT_IN, mentor_rule=Rule.NOT_REQUIRED,
+                         younger_rule=Rule.NOT_REQUIRED, programme_text="")
+    circle, _ = led
+    student = make_user("student", grade=8)
+    places.invite(circle, [student], counselor, utcnow())
+    db.session.commit()
+    for url in ("/my/circles", f"/my/circles/{circle.id}"):
+        shown = text(login_as(student).get(url))
+        assert "consent is needed before you can join" in shown and 'value="yes"' not in shown
+        assert "No thanks" in shown

@@ -42,7 +42,8 @@ def test_a_counselor_creates_an_open_circle(school, counselor):
     ({"topic_id": None}, "topic_id"),
     ({"topic_id": 10**6}, "topic_id"),
     ({"grade_min": 0}, "grade_min"),
-    ({"grade_max": 14}, "grade_max"),
+    ({"grade_min": 5}, "grade_min"),  # the school's grades are 6 to 12
+    ({"grade_max": 13}, "grade_max"),
     ({"grade_min": None}, "grade_min"),
     ({"grade_min": 11, "grade_max": 9}, "grade_max"),
     ({"capacity": 3}, "capacity"),
@@ -55,6 +56,15 @@ def test_what_a_circle_cannot_be(school, counselor, overrides, field):
     with pytest.raises(circles.CircleError) as refused:
         circles.save_circle(school, data(school, counselor, **overrides), counselor)
     assert refused.value.field == field
+
+
+def test_a_circle_is_for_grades_of_its_school_as_a_workshop_is(school, counselor):
+    school.grade_min, school.grade_max = 1, 5
+    with pytest.raises(circles.CircleError, match="from 1 to 5") as refused:
+        circles.save_circle(school, data(school, counselor, grade_min=4, grade_max=6), counselor)
+    assert refused.value.field == "grade_max"
+    circle = circles.save_circle(school, data(school, counselor, grade_min=1, grade_max=3), counselor)
+    assert (circle.grade_min, circle.grade_max) == (1, 3)
 
 
 def test_the_supervising_counselor_is_an_active_counselor_of_the_school(school, other_school, users, make_user):
@@ -103,6 +113,19 @@ def test_capacity_never_goes_below_the_members_and_a_larger_one_lets_the_waiting
     assert [p.student_id for p in places_of(circle, PlaceStatus.WAITING)] == [students[6].id]
 
 
+def test_a_change_of_grades_never_strands_a_student_with_a_place(school, counselor, make_circle, make_user):
+    circle = make_circle(grade_min=6, grade_max=12)
+    student = make_user("student", grade=10, given_name="Tariq", family_name="Noor")
+    places.ask_to_join(student, circle, utcnow())
+    with pytest.raises(circles.CircleError, match=r"Tariq Noor \(grade 10\)") as refused:
+        circles.save_circle(school, data(school, counselor, name=circle.name, grade_min=6, grade_max=7),
+                            counselor, circle)
+    assert refused.value.field == "grade_min"
+    circles.save_circle(school, data(school, counselor, name=circle.name, grade_min=9, grade_max=11), counselor,
+                        circle)
+    assert (circle.grade_min, circle.grade_max) == (9, 11)
+
+
 def places_of(circle, *statuses):
     return queries.places(circle, *statuses)
 
@@ -126,9 +149,9 @@ def test_the_circle_leader_module_comes_after_the_mentoring_modules_once(school)
 
 
 def test_creating_the_first_circle_creates_the_module(school, make_circle):
-    assert circles._circle_leader_module(school.id) is None
+    assert circles.circle_leader_module(school.id) is None
     make_circle()
-    assert circles._circle_leader_module(school.id) is not None
+    assert circles.circle_leader_module(school.id) is not None
 
 
 # --- who may lead -----------------------------------------------------------------------------------
@@ -138,7 +161,7 @@ def test_eligible_leaders_are_certified_mentors_trained_to_lead(school, counselo
     untrained = make_mentor(school, counselor)  # completes every module there is, the leader's too:
     db.session.execute(delete(TrainingCompletion).where(  # take the leader's module back
         TrainingCompletion.profile_id == untrained.id,
-        TrainingCompletion.module_id == circles._circle_leader_module(school.id).id))
+        TrainingCompletion.module_id == circles.circle_leader_module(school.id).id))
     uncertified = make_mentor(school, counselor, certified=False)
     expired = make_mentor(school, counselor)
     expired.certified_until = date.today() - timedelta(days=1)
@@ -225,6 +248,6 @@ def session(circle: Circle, starts_at, status=SessionStatus.SCHEDULED) -> GroupS
 
 def test_every_module_query_is_of_the_school(school, other_school):
     circles.ensure_circle_leader_module(other_school.id)
-    assert circles._circle_leader_module(school.id) is None
+    assert circles.circle_leader_module(school.id) is None
     assert db.session.scalar(select(TrainingModule.school_id).where(TrainingModule.purpose == "circle_leader")) == (
         other_school.id)

@@ -1,5 +1,6 @@
-"""Members' anonymous feedback through the service: once, by those who came, within a week; kept with
-no name and no time; a worrying comment reaches a counselor as a concern for the group."""
+"""Members' anonymous feedback through the service: once, by those who came, within a week of the log;
+answers kept as counts and comments with no name and no time; a worrying comment reaches a counselor
+as a concern for the group; a leader reads the counts only when nobody's answer can be told."""
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from sqlalchemy import func, inspect, select
 from schoolpeers.audit import AuditEvent
 from schoolpeers.circles import feedback
 from schoolpeers.circles.feedback import FeedbackError
-from schoolpeers.circles.models import FeedbackGiven, SessionFeedback
+from schoolpeers.circles.models import FeedbackCount, FeedbackGiven, SessionComment
 from schoolpeers.extensions import db
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import ConcernEvent
@@ -49,10 +50,14 @@ def count(model) -> int:
 
 def test_feedback_is_kept_without_a_name_or_a_time(group, held):
     assert give(group.member("Maya"), held, "not_sure", "  More breathing please.  ") is None
-    (row,) = db.session.scalars(select(SessionFeedback))
-    assert (row.answer, row.comment, len(row.id)) == ("not_sure", "More breathing please.", 32)
-    assert {c.key for c in inspect(SessionFeedback).columns} == {"id", "school_id", "session_id", "answer", "comment"}
+    give(group.member("Sam"), held, "not_sure")
+    (row,) = db.session.scalars(select(SessionComment))
+    assert (row.comment, len(row.id)) == ("More breathing please.", 32)
+    assert [(c.answer, c.answers) for c in db.session.scalars(select(FeedbackCount))] == [("not_sure", 2)]
+    assert {c.key for c in inspect(SessionComment).columns} == {"id", "school_id", "session_id", "comment"}
+    assert {c.key for c in inspect(FeedbackCount).columns} == {"school_id", "session_id", "answer", "answers"}
     assert {c.key for c in inspect(FeedbackGiven).columns} == {"school_id", "session_id", "student_id"}
+    assert SessionComment.__table__.dialect_options["sqlite"]["with_rowid"] is False  # no order of writing
     assert count(AuditEvent) == 0
 
 
@@ -60,7 +65,7 @@ def test_a_member_answers_once(group, held):
     maya = group.member("Maya")
     give(maya, held)
     assert "already given" in refused("answer", maya, held, "didnt_help")
-    assert count(SessionFeedback) == 1 and feedback.has_given(maya, held)
+    assert db.session.scalar(select(FeedbackCount.answers)) == 1 and feedback.has_given(maya, held)
 
 
 def test_only_members_who_came_answer_within_a_week(group, held):
@@ -69,7 +74,7 @@ def test_only_members_who_came_answer_within_a_week(group, held):
     refused("answer", group.leader, held)  # led it: no member's place
     to_come = add_session(group, starts_at=utcnow() + timedelta(days=1))
     refused("answer", group.member("Maya"), to_come)
-    week_later = as_utc(held.starts_at) + timedelta(days=7)
+    week_later = as_utc(held.logged_at) + timedelta(days=7)
     assert "closed" in refused("answer", group.member("Maya"), held, now=week_later + timedelta(seconds=1))
     give(group.member("Maya"), held, now=week_later)
 
@@ -99,7 +104,7 @@ def test_a_fault_in_screening_a_comment_still_reaches_a_counselor(group, held, m
     assert (concern.student_id, concern.source, concern.severity) == (None, "screening_failed", "medium")
 
 
-def test_counselors_read_everything_and_leaders_only_the_counts_of_three_or_more(school, users, group):
+def test_counselors_read_everything_and_leaders_only_counts_nobody_can_be_told_from(school, users, group):
     session = add_session(group)
     log(group, session, present=group.members)
     maya, sam, ana = group.members
@@ -107,10 +112,35 @@ def test_counselors_read_everything_and_leaders_only_the_counts_of_three_or_more
     give(sam, session, "helped")
     summary = feedback.feedback_summary(session)
     assert summary.counts == {"helped": 2, "not_sure": 0, "didnt_help": 0} and summary.comments == ["Good one"]
-    assert feedback.for_leader(summary) is None
+    closed = as_utc(session.logged_at) + timedelta(days=8)
+    assert feedback.for_leader(summary, session, 2, closed) is None  # all alike: each answer is known
     give(ana, session, "didnt_help", "Too long")
-    for_leader = feedback.for_leader(feedback.feedback_summary(session))
+    summary = feedback.feedback_summary(session)
+    assert feedback.for_leader(summary, session, 2, utcnow()) is None  # still open: answers come one by one
+    assert feedback.for_leader(summary, session, 5, closed) is None  # fewer than k answered
+    for_leader = feedback.for_leader(summary, session, 3, closed)
     assert for_leader.counts == {"helped": 2, "not_sure": 0, "didnt_help": 1} and for_leader.comments == []
+
+
+def test_two_first_answers_of_a_kind_are_both_counted(group, held, monkeypatch):
+    maya, sam = group.member("Maya"), group.member("Sam")
+    give(maya, held, "helped")
+    db.session.execute(FeedbackCount.__table__.delete())  # as if Maya's first row were still being written
+    db.session.commit()
+    original = db.session.execute
+    calls = []
+
+    def first_increment_finds_nothing(statement, *args, **kwargs):
+        result = original(statement, *args, **kwargs)
+        if getattr(statement, "is_update", False) and not calls:
+            calls.append(statement)
+            db.session.add(FeedbackCount(school_id=held.school_id, session_id=held.id, answer="helped", answers=1))
+            db.session.flush()  # the other request's row lands between this one's look and its insert
+        return result
+
+    monkeypatch.setattr(db.session, "execute", first_increment_finds_nothing)
+    give(sam, held, "helped")
+    assert db.session.scalar(select(FeedbackCount.answers)) == 2
 
 
 def test_sessions_waiting_for_a_members_feedback(group, held):

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from schoolpeers.audit import AuditEvent
 from schoolpeers.circles import feedback
-from schoolpeers.circles.models import GroupSession, MoodCount, SessionAttendance, SessionFeedback
+from schoolpeers.circles.models import FeedbackGiven, GroupSession, MoodCount, SessionAttendance, SessionComment
 from schoolpeers.extensions import db
 from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import as_utc, utcnow
@@ -149,17 +149,17 @@ def test_nobody_sees_another_members_feedback(client, login_as, users, group):
     # Another member's page shows nothing of it.
     login_as(sam)
     assert "secret words" not in page(client.get(f"/my/sessions/{session.id}/feedback"))
-    # The leader sees no comment, and no counts below three answers.
+    # The leader sees no comment, and no count while feedback is open: not even how many answered.
     login_as(group.leader)
     leader_page = page(client.get(f"/sessions/{session.id}"))
-    assert "secret words" not in leader_page and "1 member answered so far" in leader_page
+    assert "secret words" not in leader_page and "once at least" in leader_page and "answered so far" not in leader_page
     # Counselors read the comment with no name beside it: the feedback part of the page names nobody.
     login_as(users["counselor"])
     counselor_page = page(client.get(f"/sessions/{session.id}"))
     feedback_part = counselor_page.split("Members' feedback")[1].split("Concerns raised")[0]
     assert "secret words" in feedback_part
     assert not any(name in feedback_part for m in group.members for name in (m.given_name, m.family_name))
-    assert count(SessionFeedback) == 1
+    assert count(SessionComment) == 1
 
 
 def test_a_member_gives_one_tap_feedback_on_a_phone(client, login_as, group):
@@ -173,7 +173,7 @@ def test_a_member_gives_one_tap_feedback_on_a_phone(client, login_as, group):
     response = client.post(f"/my/sessions/{session.id}/feedback", data={"answer": "helped"})
     assert response.status_code == 302 and response.location.endswith(f"/my/sessions/{session.id}/feedback")
     again = client.post(f"/my/sessions/{session.id}/feedback", data={"answer": "didnt_help"})
-    assert "Thank you" in page(again) and count(SessionFeedback) == 1
+    assert "Thank you" in page(again) and count(FeedbackGiven) == 1
 
 
 def test_feedback_is_for_members_who_came(client, login_as, group):
@@ -183,18 +183,22 @@ def test_feedback_is_for_members_who_came(client, login_as, group):
         login_as(student)
         assert client.get(f"/my/sessions/{session.id}/feedback").status_code == 404
         assert client.post(f"/my/sessions/{session.id}/feedback", data={"answer": "helped"}).status_code == 404
-    assert count(SessionFeedback) == 0
+    assert count(FeedbackGiven) == 0
 
 
 def test_a_worrying_comment_reaches_counselors_without_a_name(client, login_as, smtp_inbox, group):
     session = add_session(group)
     log(group, session, present=group.members)
     login_as(group.member("Ana"))
-    client.post(f"/my/sessions/{session.id}/feedback", data={"answer": "didnt_help",
-                                                             "comment": "i want to kill myself"})
+    response = client.post(f"/my/sessions/{session.id}/feedback", data={"answer": "didnt_help",
+                                                                        "comment": "i want to kill myself"},
+                           follow_redirects=True)
     (concern,) = db.session.scalars(select(Concern))
     assert concern.student_id is None and concern.raised_by_id is None
     assert smtp_inbox.messages and all(b"Ana" not in m.content for m in smtp_inbox.messages)
+    # The member is told at once where to find help: nobody can come and find an unnamed comment.
+    thanks = page(response)
+    assert "cannot come and find you" in thanks and "Need someone now?" in thanks
 
 
 # --- workshops -----------------------------------------------------------------------------------

@@ -5,12 +5,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
-from schoolpeers.circles import sessions
-from schoolpeers.circles.models import GroupSession, MoodCount, SessionAttendance
+from schoolpeers.circles import circles, places, sessions
+from schoolpeers.circles.models import CircleMember, GroupSession, MoodCount, SessionAttendance
 from schoolpeers.circles.sessions import SessionData, SessionError, WorkshopData
 from schoolpeers.extensions import db
 from schoolpeers.families.models import ConsentPolicy
-from schoolpeers.oversight import risk
+from schoolpeers.oversight import notify, risk
 from schoolpeers.oversight.models import Concern
 from schoolpeers.timeutil import utcnow
 from tests.circles.session_world import add_session, add_workshop, build_group, log, log_data
@@ -20,6 +20,10 @@ from tests.factories import UserFactory, make_mentor
 @pytest.fixture
 def group(school, users):
     return build_group(school, users["counselor"])
+
+
+def place_of(student) -> CircleMember:
+    return db.session.scalar(select(CircleMember).where(CircleMember.student_id == student.id))
 
 
 def concerns() -> list[Concern]:
@@ -148,6 +152,62 @@ def test_log_data_is_checked(group):
     refused("present", sessions.log_session, session, log_data(present=[stranger]), group.leader, utcnow())
 
 
+# --- who a log is about: the members at the session, as they were then ------------------------------
+
+def test_a_member_who_left_after_the_session_started_is_on_its_log_and_a_note_naming_them_is_about_them(group):
+    session = add_session(group)  # began an hour ago
+    maya = group.member("Maya")
+    places.leave(place_of(maya), maya, utcnow())
+    db.session.commit()
+    assert maya in sessions.expected(session).listed
+    (concern,) = log(group, session, present=[maya], worries={maya: ""},
+                     notes="Maya Lopez said she wants to kill herself.")
+    assert (concern.student_id, concern.severity) == (maya.id, "high")
+    assert db.session.get(SessionAttendance, (session.id, maya.id)).present
+
+
+def test_who_left_or_joined_before_the_session_is_not_on_its_log_but_notes_naming_them_still_are_about_them(
+        group):
+    sam = group.member("Sam")
+    places.leave(place_of(sam), sam, utcnow())
+    db.session.commit()
+    session = add_session(group, starts_at=utcnow())
+    late = UserFactory(group.school)("student", given_name="Omar", family_name="Farouk", grade=8)
+    place, _ = places.ask_to_join(late, group.circle, utcnow())
+    places.decide(place, True, group.counselor, utcnow())
+    places.agree(place, utcnow())
+    db.session.commit()
+    people = sessions.expected(session)
+    assert sam not in people.everyone and late not in people.everyone
+    assert {sam, late} <= set(people.nameable)
+    refused("present", sessions.log_session, session, log_data(present=[sam]), group.leader, utcnow())
+    (concern,) = log(group, session, notes="Sam Green's friend told me Sam wants to kill himself.")
+    assert concern.student_id == sam.id and "about the group" not in concern.summary
+
+
+def test_a_member_who_agreed_only_after_the_session_started_could_not_take_part_in_it(group):
+    session = add_session(group)
+    places.agree(place_of(group.newcomer), utcnow())
+    db.session.commit()
+    assert group.newcomer in sessions.expected(session).not_agreed
+    refused(f"present_{group.newcomer.id}", sessions.log_session, session, log_data(present=[group.newcomer]),
+            group.leader, utcnow())
+
+
+def test_after_the_circle_closes_a_session_that_had_begun_still_lists_its_members(group):
+    begun = add_session(group)
+    to_come = add_session(group, starts_at=utcnow() + timedelta(days=2))
+    circles.close_circle(group.circle, group.counselor, utcnow())
+    db.session.commit()
+    assert to_come.status == "cancelled"
+    people = sessions.expected(begun)
+    assert set(people.listed) == set(group.members) and people.not_agreed == [group.newcomer]
+    maya, sam, _ = group.members
+    assert log(group, begun, present=[maya, sam]) == []
+    assert {row.student_id: row.present for row in db.session.scalars(select(SessionAttendance))} == {
+        maya.id: True, sam.id: True, group.member("Ana").id: False}
+
+
 def test_a_leader_of_another_circle_cannot_log_it(school, users, group):
     other = build_group(school, users["counselor"], name="Friendships circle", plan_title="Friends")
     session = add_session(group)
@@ -164,8 +224,35 @@ def test_a_worry_about_a_member_raises_a_concern_about_that_student(group):
         maya.id, "circle_worry", "medium", session.id)
     assert concern.summary.startswith("In the circle Exam stress circle's session on ")
     assert concern.summary.endswith("Leader's words: very quiet today")
-    assert concern.raised_by_id == group.leader.id
+    assert concern.raised_by_id == group.leader.id and concern.ack_due_at is None  # plain words stay medium
     assert db.session.get(SessionAttendance, (session.id, maya.id)).worried
+
+
+def test_a_worry_whose_words_are_high_raises_a_high_concern_mailed_once_committed(group, smtp_inbox):
+    session = add_session(group)
+    ana = group.member("Ana")
+    (concern,) = log(group, session, present=[ana], worries={ana: "She said she wants to kill herself tonight"})
+    assert (concern.student_id, concern.source, concern.severity) == (ana.id, "circle_worry", "high")
+    assert concern.ack_due_at is not None  # a high concern must be acknowledged in time
+    assert not smtp_inbox.messages
+    notify.on_group_session_committed(group.school.id, session.id)
+    assert smtp_inbox.messages, "counselors are mailed about the high concern"
+    assert all(b"tonight" not in m.content and b"Ana" not in m.content for m in smtp_inbox.messages)
+
+
+def test_a_fault_in_screening_a_worrys_words_still_raises_it_as_medium(group, monkeypatch):
+    screen = risk.screen_text
+
+    def broken_on_the_worry(text, **options):
+        if "tonight" in (text or ""):
+            raise RuntimeError("model file missing")
+        return screen(text, **options)
+
+    monkeypatch.setattr(risk, "screen_text", broken_on_the_worry)
+    session = add_session(group)
+    ana = group.member("Ana")
+    (concern,) = log(group, session, present=[ana], worries={ana: "She said she wants to kill herself tonight"})
+    assert (concern.student_id, concern.source, concern.severity) == (ana.id, "circle_worry", "medium")
 
 
 def test_a_worry_in_the_notes_about_a_named_member_raises_a_concern_about_them(group):

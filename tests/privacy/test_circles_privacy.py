@@ -7,15 +7,17 @@ import pytest
 from sqlalchemy import func, select
 
 from schoolpeers.accounts.services import list_topics
+from schoolpeers.circles import circles, places, queries
 from schoolpeers.circles.models import (
     Circle,
     CircleLeader,
     CircleMember,
+    FeedbackCount,
     FeedbackGiven,
     GroupSession,
     MoodCount,
     SessionAttendance,
-    SessionFeedback,
+    SessionComment,
 )
 from schoolpeers.extensions import db
 from schoolpeers.oversight import services as oversight
@@ -47,8 +49,9 @@ def add_circle(school, counselor, leader, member, *, name: str, when, status: st
     db.session.add_all([
         SessionAttendance(school_id=school.id, session_id=session.id, student_id=member.id, present=True),
         MoodCount(school_id=school.id, session_id=session.id, mood=4, taps=1),
-        SessionFeedback(id=f"{session.id:032x}", school_id=school.id, session_id=session.id, answer="helped",
-                        comment="The breathing helped me."),
+        FeedbackCount(school_id=school.id, session_id=session.id, answer="helped", answers=1),
+        SessionComment(id=f"{session.id:032x}", school_id=school.id, session_id=session.id,
+                       comment="The breathing helped me."),
         FeedbackGiven(school_id=school.id, session_id=session.id, student_id=member.id)])
     db.session.flush()
     return session
@@ -135,7 +138,7 @@ def test_erasure_deletes_places_attendance_and_feedback_marks_and_keeps_the_lead
     for model in (CircleMember, SessionAttendance, FeedbackGiven):
         assert db.session.scalar(select(func.count()).select_from(model)) == 0, model
     # The anonymous answer and the mood round stay, and so do the leader's notes (their record).
-    assert db.session.scalar(select(SessionFeedback.answer)) == "helped"
+    assert db.session.scalar(select(FeedbackCount.answers)) == 1
     assert db.session.scalar(select(MoodCount.taps)) == 1
     assert db.session.get(GroupSession, circle_session.id).notes == "Noor was quiet today."
     assert db.session.get(Concern, worry.id).summary == REDACTED_ON_ERASURE
@@ -144,6 +147,27 @@ def test_erasure_deletes_places_attendance_and_feedback_marks_and_keeps_the_lead
     db.session.commit()
     assert leader_erased.counts["circle leader links deleted"] == 1
     assert db.session.scalar(select(func.count()).select_from(CircleLeader)) == 0
+
+
+def test_erasing_a_member_of_a_full_circle_lets_the_first_waiting_student_in(school, users, make_user):
+    counselor = users["counselor"]
+    circle = circles.save_circle(school, circles.CircleData(
+        name="Exam stress circle", topic_id=list_topics(school.id)[0].id, grade_min=7, grade_max=9, capacity=4,
+        counselor_id=counselor.id), counselor)
+    students = [make_user("student", grade=8) for _ in range(5)]
+    for student in students:
+        place, _ = places.ask_to_join(student, circle, utcnow())
+        places.decide(place, True, counselor, utcnow())
+    db.session.commit()
+    *members, waiting = students
+    assert [len(queries.places(circle, status)) for status in ("member", "waiting")] == [4, 1]
+
+    result = erasure.erase_student(members[0], reason="Family's request", actor=users["admin"], now=utcnow())
+    db.session.commit()
+    db.session.expire_all()
+    assert result.counts["circle places deleted"] == 1
+    status = dict(db.session.execute(select(CircleMember.student_id, CircleMember.status)).all())
+    assert status == {**{m.id: "member" for m in members[1:]}, waiting.id: "member"}
 
 
 def test_retention_clears_notes_and_comments_of_ended_circles_and_old_workshops(school, users, people):
@@ -171,10 +195,10 @@ def test_retention_clears_notes_and_comments_of_ended_circles_and_old_workshops(
     notes = {s.id: s.notes for s in db.session.scalars(select(GroupSession))}
     assert notes[ended.id] == notes[old_workshop.id] == ""
     assert notes[open_one.id] and notes[closed_lately.id] and notes[recent.id] and notes[new_workshop.id]
-    comments = dict(db.session.execute(select(SessionFeedback.session_id, SessionFeedback.comment)).all())
+    comments = dict(db.session.execute(select(SessionComment.session_id, SessionComment.comment)).all())
     assert comments[ended.id] == "" and comments[open_one.id] and comments[closed_lately.id]
     # The numbers stay for the reports.
     kept = db.session.get(GroupSession, ended.id)
     assert (kept.status, kept.how_it_went) == ("held", "well")
-    assert db.session.scalar(select(SessionFeedback.answer).where(SessionFeedback.session_id == ended.id)) == "helped"
+    assert db.session.scalar(select(FeedbackCount.answers).where(FeedbackCount.session_id == ended.id)) == 1
     assert db.session.scalar(select(MoodCount.taps).where(MoodCount.session_id == ended.id)) == 1

@@ -70,10 +70,11 @@ def test_bad_sessions_are_refused_beside_the_field(school, users, two_mentors, t
     assert db.session.scalar(select(SupervisionSession.id)) is None
 
 
-def test_a_session_is_recorded_once_held_never_ahead(school, users, two_mentors, today):
-    with pytest.raises(SupervisionError) as refused:
-        supervision.record_session(school, data(today + timedelta(days=1), two_mentors), users["counselor"], today)
-    assert refused.value.field == "held_on"
+def test_a_session_is_recorded_once_held_never_ahead_nor_years_back(school, users, two_mentors, today):
+    for day in (today + timedelta(days=1), today - timedelta(days=400)):
+        with pytest.raises(SupervisionError) as refused:
+            supervision.record_session(school, data(day, two_mentors), users["counselor"], today)
+        assert refused.value.field == "held_on"
     one = record(school, users["counselor"], today, two_mentors[:1], kind="one_to_one", minutes=10)
     assert one.kind == "one_to_one" and one.minutes == 10
 
