@@ -32,6 +32,15 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def people_choices(people) -> list[SelectChoice]:
+    """Students as choices, each by name and grade; where two share both, their username tells them
+    apart (a school of 400 has its namesakes)."""
+    labels = [f"{p.display_name} (grade {p.grade})" for p in people]
+    repeated = {label for label in labels if labels.count(label) > 1}
+    return choices((p.id, f"{label[:-1]}, {p.username})" if label in repeated and p.username else label)
+                   for p, label in zip(people, labels, strict=True))
+
+
 def catalogue_choices(items) -> list[SelectChoice]:
     return choices((item.id, item.name) for item in items)
 

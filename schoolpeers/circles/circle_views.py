@@ -14,7 +14,7 @@ from schoolpeers.circles.circle_forms import AnswerForm, CircleForm, DecideForm,
 from schoolpeers.circles.models import Circle, CircleMember
 from schoolpeers.circles.statuses import CircleStatus, PlaceStatus
 from schoolpeers.families.services import standings
-from schoolpeers.forms_common import ConfirmForm, choices, pick
+from schoolpeers.forms_common import ConfirmForm, choices, people_choices, pick
 from schoolpeers.mentors.models import CIRCLE_LEADER_MODULE
 from schoolpeers.paging import counted_page
 from schoolpeers.timeutil import utcnow
@@ -96,9 +96,8 @@ def leaders(circle_id: int):
     current = queries.leaders(circle)
     form = LeadersForm()
     eligible_ids = {user.id for user in eligible}
-    form.leaders.choices = choices(
-        [(u.id, f"{u.display_name} (grade {u.grade})") for u in eligible]
-        + [(u.id, f"{u.display_name}: no longer eligible") for u in current if u.id not in eligible_ids])
+    form.leaders.choices = people_choices(eligible) + choices(
+        (u.id, f"{u.display_name}: no longer eligible") for u in current if u.id not in eligible_ids)
     if not form.is_submitted():
         form.leaders.data = [u.id for u in current]
     if form.validate_on_submit():
@@ -203,9 +202,7 @@ def detail(circle_id: int):
     invite_form = None
     if is_counselor and circle.status == CircleStatus.OPEN:
         invite_form = InviteForm()
-        invite_form.students.choices = choices(
-            (s.id, f"{s.display_name} (grade {s.grade})")
-            for s in listings.students_of_grades(circle, without_place=True))
+        invite_form.students.choices = people_choices(listings.students_of_grades(circle, without_place=True))
     asks = queries.places(circle, PlaceStatus.ASKED) if is_counselor else []
     invitations = queries.places(circle, PlaceStatus.INVITED) if is_counselor else []
     pending = [p.student for p in asks + invitations]

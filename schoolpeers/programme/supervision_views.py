@@ -2,13 +2,11 @@
 see who is overdue for one, and read mentors' own checks after a hard check-in."""
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
-from schoolpeers.forms_common import ConfirmForm, choices
+from schoolpeers.forms_common import ConfirmForm, people_choices
 from schoolpeers.paging import counted_page
 from schoolpeers.programme import supervision
 from schoolpeers.programme.models import (
@@ -51,11 +49,7 @@ def index():
 
 
 def _attendee_choices(form, mentors) -> None:
-    """Each mentor by name; where two share a name, their grade tells them apart."""
-    names = Counter(m.display_name for m in mentors)
-    form.attendees.choices = choices(
-        (m.id, m.display_name if names[m.display_name] == 1 else f"{m.display_name} (grade {m.grade})")
-        for m in mentors)
+    form.attendees.choices = people_choices(mentors)
 
 
 @bp.route("/supervision/new", methods=["GET", "POST"])
