@@ -117,7 +117,7 @@ def _run_sessions(school: School, made: list[Circle], counselor: User, rng: rand
              *(today - timedelta(weeks=w) for w in range(5, 0, -1))]
     for n, circle in enumerate(made):
         leader = queries.leaders(circle)[0]
-        session_plans = plans.plans_for_topic(school.id, circle.topic_id)
+        session_plans = _middle_plans(plans.plans_for_topic(school.id, circle.topic_id))
         members = [p.student for p in queries.members(circle, agreed_only=True)]
         _scheduled(circle, session_plans[0], at(today + timedelta(days=7), 15), counselor)  # next week
         days = [*weeks, today - timedelta(days=1)] if n == 1 else weeks
@@ -145,6 +145,11 @@ def _run_sessions(school: School, made: list[Circle], counselor: User, rng: rand
         debriefs.record_debrief(circle, debriefs.DebriefData(
             today - timedelta(days=10), 40, ["circle_sessions", "self_care"],
             [u.id for u in queries.leaders(circle)]), counselor, today)
+
+
+def _middle_plans(found: list) -> list:
+    """The plans for a circle's everyday sessions: not its first session's nor its last one's."""
+    return [p for p in found if p.title not in ("Getting to know each other", "Our last session")] or found
 
 
 def _scheduled(circle: Circle, plan, starts_at: datetime, counselor: User):
