@@ -6,7 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData, event
+from sqlalchemy import ForeignKeyConstraint, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,6 +25,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def same_school(column: str, name: str, target: str = "users", ondelete: str | None = None) -> ForeignKeyConstraint:
+    """A composite key (school_id, `column`) onto `target`'s (school_id, id): the row it names is of the
+    same school, in the database."""
+    return ForeignKeyConstraint(["school_id", column], [f"{target}.school_id", f"{target}.id"], name=name,
+                                ondelete=ondelete)
 
 
 def sql_in(values) -> str:

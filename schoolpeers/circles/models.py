@@ -16,7 +16,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     String,
@@ -35,14 +34,9 @@ from schoolpeers.circles.statuses import (
     PlaceStatus,
     SessionStatus,
 )
-from schoolpeers.extensions import db, sql_in
+from schoolpeers.extensions import db, same_school, sql_in
 from schoolpeers.resources.models import SessionPlan
 from schoolpeers.timeutil import utcnow
-
-
-def _same_school(column: str, name: str, target: str = "users", ondelete: str | None = None) -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["school_id", column], [f"{target}.school_id", f"{target}.id"], name=name,
-                                ondelete=ondelete)
 
 
 class Circle(db.Model):
@@ -56,7 +50,7 @@ class Circle(db.Model):
         CheckConstraint(f"capacity BETWEEN {CIRCLE_SIZE[0]} AND {CIRCLE_SIZE[1]}", name="capacity_range"),
         CheckConstraint("grade_min <= grade_max", name="grade_range"),
         CheckConstraint("status IN " + sql_in(CircleStatus), name="status_known"),
-        _same_school("counselor_id", "fk_circles_counselor_same_school"),
+        same_school("counselor_id", "fk_circles_counselor_same_school"),
         Index("ix_circles_school_status", "school_id", "status"),
     )
 
@@ -87,8 +81,8 @@ class CircleLeader(db.Model):
 
     __tablename__ = "circle_leaders"
     __table_args__ = (
-        _same_school("circle_id", "fk_circle_leaders_circle_same_school", "circles", "CASCADE"),
-        _same_school("leader_id", "fk_circle_leaders_leader_same_school"),
+        same_school("circle_id", "fk_circle_leaders_circle_same_school", "circles", "CASCADE"),
+        same_school("leader_id", "fk_circle_leaders_leader_same_school"),
         Index("ix_circle_leaders_school_leader", "school_id", "leader_id"),
     )
 
@@ -109,8 +103,8 @@ class CircleMember(db.Model):
         UniqueConstraint("school_id", "id", name="uq_circle_members_school_id_id"),
         UniqueConstraint("circle_id", "student_id"),
         CheckConstraint("status IN " + sql_in(PlaceStatus), name="status_known"),
-        _same_school("circle_id", "fk_circle_members_circle_same_school", "circles", "CASCADE"),
-        _same_school("student_id", "fk_circle_members_student_same_school"),
+        same_school("circle_id", "fk_circle_members_circle_same_school", "circles", "CASCADE"),
+        same_school("student_id", "fk_circle_members_student_same_school"),
         Index("ix_circle_members_school_student", "school_id", "student_id"),
         Index("ix_circle_members_circle_status", "circle_id", "status"),
     )
@@ -146,8 +140,8 @@ class GroupSession(db.Model):
         # takes both from its circle.
         CheckConstraint("circle_id IS NOT NULL OR (grade_min IS NOT NULL AND grade_max IS NOT NULL "
                         "AND grade_min <= grade_max AND capacity BETWEEN 1 AND 500)", name="workshop_says_who"),
-        _same_school("circle_id", "fk_group_sessions_circle_same_school", "circles"),
-        _same_school("plan_id", "fk_group_sessions_plan_same_school", "session_plans"),
+        same_school("circle_id", "fk_group_sessions_circle_same_school", "circles"),
+        same_school("plan_id", "fk_group_sessions_plan_same_school", "session_plans"),
         Index("ix_group_sessions_school_starts", "school_id", "starts_at"),
         Index("ix_group_sessions_circle_starts", "circle_id", "starts_at"),
     )
@@ -188,8 +182,8 @@ class SessionAttendance(db.Model):
 
     __tablename__ = "session_attendance"
     __table_args__ = (
-        _same_school("session_id", "fk_session_attendance_session_same_school", "group_sessions", "CASCADE"),
-        _same_school("student_id", "fk_session_attendance_student_same_school"),
+        same_school("session_id", "fk_session_attendance_session_same_school", "group_sessions", "CASCADE"),
+        same_school("student_id", "fk_session_attendance_student_same_school"),
         Index("ix_session_attendance_school_student", "school_id", "student_id"),
     )
 
@@ -212,7 +206,7 @@ class MoodCount(db.Model):
     __table_args__ = (
         CheckConstraint("mood BETWEEN 1 AND 5", name="mood_range"),
         CheckConstraint("taps >= 0", name="taps_positive"),
-        _same_school("session_id", "fk_mood_counts_session_same_school", "group_sessions", "CASCADE"),
+        same_school("session_id", "fk_mood_counts_session_same_school", "group_sessions", "CASCADE"),
     )
 
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
@@ -229,7 +223,7 @@ class FeedbackCount(db.Model):
     __table_args__ = (
         CheckConstraint("answer IN " + sql_in(FEEDBACK_ANSWERS), name="answer_known"),
         CheckConstraint("answers >= 0", name="answers_positive"),
-        _same_school("session_id", "fk_feedback_counts_session_same_school", "group_sessions", "CASCADE"),
+        same_school("session_id", "fk_feedback_counts_session_same_school", "group_sessions", "CASCADE"),
     )
 
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))
@@ -245,7 +239,7 @@ class SessionComment(db.Model):
 
     __tablename__ = "session_comments"
     __table_args__ = (
-        _same_school("session_id", "fk_session_comments_session_same_school", "group_sessions", "CASCADE"),
+        same_school("session_id", "fk_session_comments_session_same_school", "group_sessions", "CASCADE"),
         Index("ix_session_comments_school_session", "school_id", "session_id"),
         {"sqlite_with_rowid": False},
     )
@@ -261,8 +255,8 @@ class FeedbackGiven(db.Model):
 
     __tablename__ = "feedback_given"
     __table_args__ = (
-        _same_school("session_id", "fk_feedback_given_session_same_school", "group_sessions", "CASCADE"),
-        _same_school("student_id", "fk_feedback_given_student_same_school"),
+        same_school("session_id", "fk_feedback_given_session_same_school", "group_sessions", "CASCADE"),
+        same_school("student_id", "fk_feedback_given_student_same_school"),
     )
 
     school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"))

@@ -129,18 +129,29 @@ def ask_to_join(student: User, circle: Circle, now: datetime) -> tuple[CircleMem
 def answer_invitation(place: CircleMember, accept: bool, now: datetime) -> CircleMember:
     """The student answers a counselor's invitation: yes takes a place (or the waiting list), no
     thanks declines it."""
+    place = _settle(place, PlaceStatus.INVITED, accept, now, field="answer",
+                    settled="There is no invitation to answer: look at your circles below.",
+                    no_consent=CONSENT_NEEDED)
+    db.session.flush()
+    return place
+
+
+def _settle(place: CircleMember, waiting_for: PlaceStatus, accept: bool, now: datetime, *, field: str,
+            settled: str, no_consent: str) -> CircleMember:
+    """An ask or an invitation answered, under the circle's lock: yes takes a member's place if there
+    is room, else one on the waiting list (the family's consent allowing); no declines it. A place no
+    longer `waiting_for` was answered already (`settled` says so)."""
     circle = lock_circle(place.circle)
     place = _fresh(place)
-    if place.status != PlaceStatus.INVITED:
-        raise PlaceError("answer", "There is no invitation to answer: look at your circles below.")
+    if place.status != waiting_for:
+        raise PlaceError(field, settled)
     if accept:
-        _check_open(circle, "answer")
+        _check_open(circle, field)
         if not _may_take_part(place.student):
-            raise PlaceError("answer", CONSENT_NEEDED)
+            raise PlaceError(field, no_consent)
         _take_place(place, circle, now)
     else:
         place.status = next_status(place.status, Move.REFUSE)
-    db.session.flush()
     return place
 
 
@@ -218,18 +229,8 @@ def decide(place: CircleMember, accept: bool, actor: User, now: datetime) -> Cir
     """A counselor answers a student's ask: yes gives a member's place if there is room, else a place
     on the waiting list; no declines it."""
     _check_counselor(actor, place.school_id, "action")
-    circle = lock_circle(place.circle)
-    place = _fresh(place)
-    if place.status != PlaceStatus.ASKED:
-        raise PlaceError("action", "This ask was answered already.")
-    if accept:
-        _check_open(circle, "action")
-        if not _may_take_part(place.student):
-            raise PlaceError("action", f"{place.student.given_name}'s family's consent is needed first: "
-                                       "see Families.")
-        _take_place(place, circle, now)
-    else:
-        place.status = next_status(place.status, Move.REFUSE)
+    place = _settle(place, PlaceStatus.ASKED, accept, now, field="action", settled="This ask was answered already.",
+                    no_consent=f"{place.student.given_name}'s family's consent is needed first: see Families.")
     place.decided_by_id = actor.id
     db.session.flush()
     return place

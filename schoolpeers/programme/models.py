@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from schoolpeers.extensions import db, sql_in
+from schoolpeers.extensions import db, same_school, sql_in
 from schoolpeers.mentors.models import CheckIn, Mentorship
 from schoolpeers.timeutil import utcnow
 
@@ -69,10 +69,6 @@ WHAT_HELPED = {
     "confidence": "Feeling more confident",
 }
 OCCASIONS = {"start": "At the start", "end": "At the end"}
-
-
-def _same_school(column: str, name: str, target: str = "users") -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["school_id", column], [f"{target}.school_id", f"{target}.id"], name=name)
 
 
 class Agreement(db.Model):
@@ -137,7 +133,7 @@ class MentorFeeling(db.Model):
     __table_args__ = (
         CheckConstraint("feeling IN " + sql_in(MENTOR_FEELINGS), name="feeling_known"),
         UniqueConstraint("school_id", "checkin_id"),
-        _same_school("mentor_id", "fk_mentor_feelings_mentor_same_school"),
+        same_school("mentor_id", "fk_mentor_feelings_mentor_same_school"),
         Index("ix_mentor_feelings_school_seen_created", "school_id", "seen_at", "created_at"),
     )
 
@@ -190,7 +186,7 @@ class SupervisionAttendance(db.Model):
     __table_args__ = (
         ForeignKeyConstraint(["school_id", "session_id"], ["supervision_sessions.school_id", "supervision_sessions.id"],
                              name="fk_supervision_attendance_session_same_school", ondelete="CASCADE"),
-        _same_school("mentor_id", "fk_supervision_attendance_mentor_same_school"),
+        same_school("mentor_id", "fk_supervision_attendance_mentor_same_school"),
         Index("ix_supervision_attendance_school_mentor", "school_id", "mentor_id"),
     )
 
@@ -240,7 +236,7 @@ class ExitSurvey(db.Model):
         CheckConstraint("got_on BETWEEN 1 AND 5", name="got_on_range"),
         CheckConstraint("helped BETWEEN 1 AND 5", name="helped_range"),
         CheckConstraint("recommend IN " + sql_in(RECOMMEND), name="recommend_known"),
-        _same_school("respondent_id", "fk_exit_surveys_respondent_same_school"),
+        same_school("respondent_id", "fk_exit_surveys_respondent_same_school"),
         Index("ix_exit_surveys_school_created", "school_id", "created_at"),
     )
 
@@ -266,7 +262,7 @@ class OutcomeMeasure(db.Model):
         UniqueConstraint("school_id", "mentorship_id", "occasion"),
         CheckConstraint("occasion IN " + sql_in(OCCASIONS), name="occasion_known"),
         CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
-        _same_school("mentee_id", "fk_outcome_measures_mentee_same_school"),
+        same_school("mentee_id", "fk_outcome_measures_mentee_same_school"),
         Index("ix_outcome_measures_school_answered", "school_id", "answered_on"),
     )
 
@@ -291,7 +287,7 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     __table_args__ = (
         CheckConstraint("period_from <= period_to", name="period_order"),
-        _same_school("mentor_id", "fk_certificates_mentor_same_school"),
+        same_school("mentor_id", "fk_certificates_mentor_same_school"),
         # One certificate per mentor and period (a second click issues nothing); its index serves
         # the lookups of a mentor's certificates too.
         UniqueConstraint("school_id", "mentor_id", "period_from", "period_to"),

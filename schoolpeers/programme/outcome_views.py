@@ -6,22 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from datetime import date
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from schoolpeers.accounts.access import role_required
-from schoolpeers.accounts.models import School
 from schoolpeers.extensions import limit_exports_per_person
 from schoolpeers.programme import outcomes, scales
 from schoolpeers.programme.outcome_forms import questionnaire_form
 from schoolpeers.programme.outcomes import OutcomesReport
+from schoolpeers.reports import yearly_views
 from schoolpeers.reports.export_jobs import REPORT_ROLES
 from schoolpeers.reports.privacy import CellStatus, explain
-from schoolpeers.reports.services import report_secret
-from schoolpeers.reports.trends import PeriodSlot
-from schoolpeers.reports.yearly import chosen_year
+from schoolpeers.reports.yearly_views import figure_cell
 from schoolpeers.spreadsheet import defused
 from schoolpeers.timeutil import utcnow
 from schoolpeers.web import audit, change, school_today
@@ -64,46 +61,21 @@ def questionnaire():
 # --- the outcomes report -------------------------------------------------------------------------
 
 
-def _chosen_year() -> tuple[School, date, PeriodSlot, list[PeriodSlot]]:
-    """The school year asked for (see `yearly.chosen_year`)."""
-    school = current_user.school
-    today = school_today()
-    years = outcomes.school_years(school, today)
-    return school, today, chosen_year(years, today), years
-
-
-def _release(school: School, today: date, year: PeriodSlot) -> OutcomesReport:
-    """The year's published report, stored (in the view's change) the first time it is asked for."""
-    return outcomes.published_report(school, year, today, report_secret(current_app.config["SECRET_KEY"], school))
-
-
 @bp.get("/reports/outcomes")
 @role_required(*REPORT_ROLES)
 def report():
-    school, today, year, years = _chosen_year()
-    found = None
-    reason = outcomes.unpublished_reason(school, year, today)
-    if reason is None:
-        with change():  # the release this view made, the first time the year is asked for
-            found = _release(school, today, year)
-    return render_template("programme/outcomes_report.html", report=found, year=year, years=years,
-                           unpublished=reason, hidden_note=explain(CellStatus.HIDDEN, found.k) if found else "")
+    asked = yearly_views.year_asked(outcomes)
+    found = yearly_views.published(outcomes, asked)
+    return render_template("programme/outcomes_report.html", report=found, year=asked.year, years=asked.years,
+                           unpublished=asked.reason, hidden_note=explain(CellStatus.HIDDEN, found.k) if found else "")
 
 
 @bp.get("/reports/outcomes.csv")
 @role_required(*REPORT_ROLES)
 @limit_exports_per_person()
 def report_csv():
-    school, today, year, _ = _chosen_year()
-    if (reason := outcomes.unpublished_reason(school, year, today)) is not None:
-        flash(reason, "info")
-        return redirect(url_for("outcomes.report", year=year.label))
-    with change():
-        found = _release(school, today, year)
-        audit("outcomes.export", detail={"year": found.year.label})
-    filename = f"outcomes-{school.slug}-{found.year.label}.csv"
-    return Response(report_csv_text(found).encode("utf-8-sig"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return yearly_views.csv_download(outcomes, page="outcomes.report", action="outcomes.export",
+                                     prefix="outcomes", to_text=report_csv_text)
 
 
 def report_csv_text(found: OutcomesReport) -> str:
@@ -115,12 +87,12 @@ def report_csv_text(found: OutcomesReport) -> str:
     for table, rows in (("all", (change_tables.total,)), ("grade band", change_tables.bands),
                         ("goal area", change_tables.areas)):
         for row in rows:
-            writer.writerow([_cell(c) for c in (table, row.label, row.students, row.start, row.end, row.change)])
+            writer.writerow([figure_cell(c) for c in (table, row.label, row.students, row.start, row.end, row.change)])
     writer.writerow([])
     writer.writerow(["side", "respondents", "got on (1-5)", "helped (1-5)", "would recommend or mentor again",
                      *(option for option, _ in found.surveys[0].what_helped)] if found.surveys else [])
     for side in found.surveys:
-        writer.writerow([_cell(c) for c in (side.side, side.respondents, side.got_on, side.helped, side.recommend,
+        writer.writerow([figure_cell(c) for c in (side.side, side.respondents, side.got_on, side.helped, side.recommend,
                                             *(share for _, share in side.what_helped))])
     writer.writerow([])
     writer.writerow([defused(f"School year {found.year.label}. Figures rest on at least {found.k} students; "
@@ -128,11 +100,3 @@ def report_csv_text(found: OutcomesReport) -> str:
     writer.writerow([defused(f"{found.scale.name}. {found.scale.citation} {found.scale.licence}")])
     return out.getvalue()
 
-
-def _cell(text: str) -> str:
-    """A figure as it is ("-2.5" is a number, not a formula); any other text defused."""
-    try:
-        float(text)
-    except ValueError:
-        return defused(text)
-    return text

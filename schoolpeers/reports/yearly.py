@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TypeVar
 
-from flask import request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -54,14 +53,6 @@ def years_since(first: date | None, today: date) -> list[PeriodSlot]:
     while years[-1].end < today:
         years.append(DEFAULT_TERMS.year_containing(years[-1].end + timedelta(days=1)))
     return years[::-1]
-
-
-def chosen_year(years: list[PeriodSlot], today: date) -> PeriodSlot:
-    """The year a page asks for (`?year=2024-25`); by default the newest that has ended (the newest at
-    all if none has)."""
-    ended = [slot for slot in years if slot.end < today]
-    asked = request.args.get("year", "")
-    return next((slot for slot in years if slot.label == asked), (ended or years)[0])
 
 
 def stored_release(model: type[Release], school: School, year: PeriodSlot,
