@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.circles.models import Circle, CircleLeader, CircleMember, GroupSession
-from schoolpeers.circles.place_rules import LIVE, Move, next_status
+from schoolpeers.circles.place_rules import LIVE, LIVE_VALUES, Move, next_status
 from schoolpeers.circles.places import fill_from_waiting_list, lock_circle
 from schoolpeers.circles.queries import member_count, places
 from schoolpeers.circles.statuses import CIRCLE_SIZE, MAX_LEADERS, CircleStatus, PlaceStatus, SessionStatus
@@ -191,7 +191,7 @@ def ensure_circle_leader_module(school_id: int) -> TrainingModule | None:
 def _live_place_holders(circle: Circle) -> set[int]:
     return set(db.session.scalars(select(CircleMember.student_id).where(
         CircleMember.school_id == circle.school_id, CircleMember.circle_id == circle.id,
-        CircleMember.status.in_([str(s) for s in LIVE]))))
+        CircleMember.status.in_(LIVE_VALUES))))
 
 
 def eligible_leaders(school_id: int, circle: Circle | None = None, today: date | None = None) -> list[User]:

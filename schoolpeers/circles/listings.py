@@ -17,13 +17,10 @@ from schoolpeers.circles.models import (
     GroupSession,
     SessionAttendance,
 )
-from schoolpeers.circles.place_rules import LIVE
+from schoolpeers.circles.place_rules import LIVE_VALUES
 from schoolpeers.circles.statuses import CircleStatus, SessionStatus
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import as_utc
-
-LIVE_VALUES = [str(s) for s in LIVE]
-
 
 # --- counselors ----------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from schoolpeers.circles.statuses import PlaceStatus
 
 # Places still in the circle's life: asking, invited, waiting or a member.
 LIVE = frozenset({PlaceStatus.ASKED, PlaceStatus.INVITED, PlaceStatus.WAITING, PlaceStatus.MEMBER})
+LIVE_VALUES = sorted(map(str, LIVE))  # for a query's IN
 # Places that count toward the circle's size or wait for it: both sides have agreed.
 PLACED = frozenset({PlaceStatus.WAITING, PlaceStatus.MEMBER})
 

@@ -19,7 +19,16 @@ from sqlalchemy import delete, select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.circles.models import Circle, CircleLeader, CircleMember
-from schoolpeers.circles.place_rules import LIVE, PLACED, Move, NotAllowed, has_room, next_status, to_promote
+from schoolpeers.circles.place_rules import (
+    LIVE,
+    LIVE_VALUES,
+    PLACED,
+    Move,
+    NotAllowed,
+    has_room,
+    next_status,
+    to_promote,
+)
 from schoolpeers.circles.queries import is_leader, member_count, place_of, places
 from schoolpeers.circles.statuses import CircleStatus, PlaceStatus
 from schoolpeers.extensions import db
@@ -243,7 +252,7 @@ def leave_every_circle(student: User, actor: User | None, now: datetime) -> int:
     live = list(db.session.scalars(
         select(CircleMember).where(CircleMember.school_id == student.school_id,
                                    CircleMember.student_id == student.id,
-                                   CircleMember.status.in_([str(s) for s in LIVE]))
+                                   CircleMember.status.in_(LIVE_VALUES))
         .order_by(CircleMember.circle_id)))  # locks in one order everywhere: no deadlock between two leavers
     for place in live:
         circle = lock_circle(place.circle)
