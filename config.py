@@ -77,7 +77,7 @@ class Config:
     TOTP_KEYS = [k.strip() for k in os.environ.get("SCHOOLPEERS_TOTP_KEYS", "").split(",") if k.strip()]
     # Roles that must use an authenticator app; anyone else may choose to.
     TWO_FACTOR_ROLES = frozenset(
-        r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin").split(",") if r.strip()
+        r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin,district_admin").split(",") if r.strip()
     )
     # Sessions end after this long without a request, and in any case SCHOOLPEERS_SESSION_HOURS after sign-in.
     IDLE_MINUTES_ADULT = env_int("SCHOOLPEERS_IDLE_MINUTES", 30)

@@ -107,7 +107,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     # Import the models so that metadata (and Alembic) know every table.
     from schoolpeers import audit, jobs  # noqa: F401
-    from schoolpeers.accounts import access, models  # noqa: F401
+    from schoolpeers.accounts import access, models, sso_models  # noqa: F401
     from schoolpeers.circles import models as circles_models  # noqa: F401
     from schoolpeers.matching import models as matching_models  # noqa: F401
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
@@ -120,6 +120,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from schoolpeers.accounts.admin_views import bp as admin_bp
     from schoolpeers.accounts.approval_views import bp as approvals_bp
+    from schoolpeers.accounts.sso_views import bp as sso_bp
     from schoolpeers.accounts.two_factor_views import bp as two_factor_bp
     from schoolpeers.accounts.views import bp as accounts_bp
     from schoolpeers.circles import (
@@ -128,6 +129,11 @@ def register_blueprints(app: Flask) -> None:
         report_views,
         session_views,
     )
+    from schoolpeers.districts import report_views as district_report_views
+    from schoolpeers.districts import roster_views as district_roster_views
+    from schoolpeers.districts import school_views as district_school_views
+    from schoolpeers.districts import sign_in_views as district_sign_in_views
+    from schoolpeers.districts import views as district_views
     from schoolpeers.families.views import bp as families_bp
     from schoolpeers.health import bp as health_bp
     from schoolpeers.home import bp as home_bp
@@ -170,6 +176,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(plan_views.bp)
     for circles in (circle_views, session_views, report_views):
         app.register_blueprint(circles.bp)
+    app.register_blueprint(sso_bp)
+    for district in (district_views, district_school_views, district_roster_views, district_report_views,
+                     district_sign_in_views):
+        app.register_blueprint(district.bp)
 
 
 def register_signal_handlers() -> None:

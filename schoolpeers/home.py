@@ -4,12 +4,12 @@ It sits above the feature packages and may read from all of them; none of them i
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from schoolpeers.accounts import approvals
-from schoolpeers.accounts.models import ROLES, User
+from schoolpeers.accounts.models import DISTRICT_ROLES, ROLES, User
 from schoolpeers.circles.steps import circle_steps
 from schoolpeers.extensions import db
 from schoolpeers.matching.services import current_request
@@ -27,6 +27,8 @@ bp = Blueprint("home", __name__)
 @bp.route("/")
 @login_required
 def index():
+    if current_user.role in DISTRICT_ROLES:
+        return redirect(url_for("districts.home"))
     return render_template(f"home/{current_user.role}.html", **summary_for(current_user))
 
 

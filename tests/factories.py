@@ -72,6 +72,19 @@ def consent_not_required(school: School) -> None:
     db.session.flush()
 
 
+def make_district(school: School, slug: str) -> dict:
+    """`school` in a new district, with a district admin and a district analyst in its office."""
+    from schoolpeers.districts.provisioning import create_district
+    from schoolpeers.extensions import db
+
+    district, office = create_district(f"District {slug}", slug)
+    school.district_id = district.id
+    db.session.flush()
+    people = {role: UserFactory(office)(role) for role in ("district_admin", "district_analyst")}
+    db.session.flush()
+    return {"district": district, "office": office, **people}
+
+
 def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, int]]:
     """A mentor for people["counselor"], an active mentorship of people["student"] with a check-in
     and a concern; returns the people with their "mentor" added, and each record's id by the name

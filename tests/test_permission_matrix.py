@@ -9,12 +9,14 @@ or of another mentor, answers 404 like a missing one.
 import pytest
 
 from schoolpeers import create_app
+from schoolpeers.accounts.sso_models import SignInProvider
 from schoolpeers.extensions import db
-from tests.factories import UserFactory, make_mentor, one_of_each_record
+from tests.factories import UserFactory, make_district, make_mentor, one_of_each_record
 
 OK, FORBIDDEN, NOT_FOUND = "ok", 403, 404
 ADULTS = ("counselor", "staff", "admin")
 EVERYONE = ("student", "mentor", *ADULTS)
+DISTRICT = ("district_admin", "district_analyst")  # of the district of `school`; their twins of another
 PUBLIC = "public"
 
 # endpoint -> {role: expectation}; roles left out get 403. "student" is a mentee, "mentor" their mentor.
@@ -25,12 +27,12 @@ ACCESS = {
     "accounts.setup": PUBLIC,
     "accounts.setup_code": PUBLIC,
     "two_factor.code": PUBLIC,  # only with a session waiting for its code; anyone else is sent to sign in
-    "two_factor.setup": dict.fromkeys(EVERYONE, OK),  # students are sent home
-    **{e: dict.fromkeys(ADULTS, OK) for e in (
+    "two_factor.setup": dict.fromkeys((*EVERYONE, *DISTRICT), OK),  # students are sent home
+    **{e: dict.fromkeys((*ADULTS, *DISTRICT), OK) for e in (
         "two_factor.manage", "two_factor.new_recovery_codes", "two_factor.turn_off")},
     "two_factor.admin_reset": {"admin": OK},
-    "accounts.logout": dict.fromkeys(EVERYONE, OK),
-    "home.index": dict.fromkeys(EVERYONE, OK),
+    "accounts.logout": dict.fromkeys((*EVERYONE, *DISTRICT), OK),
+    "home.index": dict.fromkeys((*EVERYONE, *DISTRICT), OK),  # a district's people are sent to its home
     **{e: {"admin": OK} for e in (
         "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",
         "admin.setup_link", "admin.setup_letters", "admin.settings", "admin.roster_upload", "admin.roster_apply",
@@ -121,6 +123,19 @@ ACCESS = {
     **{e: {"counselor": OK} for e in ("group_sessions.workshops", "group_sessions.new_workshop")},
     **{e: {"student": OK, "mentor": OK} for e in ("group_sessions.sign_up", "group_sessions.cancel_sign_up")},
     # circle reports: read like the other reports.
+    # Districts (schoolpeers/districts/): the office's people of the district of `school`; the school
+    # and the sign-in provider of `world` are of that district, so the other district's twins get 404.
+    # A school's people reach none of it, and the office's people reach no page of a school.
+    "districts.home": dict.fromkeys(DISTRICT, OK),
+    **{e: {"district_admin": OK} for e in (
+        "districts.settings", "districts.people", "districts.new_person", "district_schools.new",
+        "district_schools.detail", "district_schools.add_admin", "district_schools.admin_link",
+        "district_schools.archive", "district_roster.upload", "district_roster.apply",
+        "district_sign_in.providers", "district_sign_in.new", "district_sign_in.edit")},
+    # The roll-up: aggregates only, for the district's admins and analysts.
+    **{e: dict.fromkeys(DISTRICT, OK) for e in ("district_reports.index", "district_reports.export")},
+    # Single sign-on starts and ends without a session.
+    **dict.fromkeys(("sso.find", "sso.start", "sso.callback"), PUBLIC),
     **{e: {"counselor": OK, "staff": OK} for e in ("circle_reports.report", "circle_reports.report_csv")},
 }
 
@@ -131,8 +146,16 @@ def world(school, other_school, users):
     people, ids = one_of_each_record(school, dict(users))
     outsiders = {role: UserFactory(other_school)(role) for role in ("student", *ADULTS)}
     outsiders["mentor"] = make_mentor(other_school, outsiders["counselor"]).user
+    ours, theirs = make_district(school, "district-a"), make_district(other_school, "district-b")
+    people |= {role: ours[role] for role in DISTRICT}
+    outsiders |= {role: theirs[role] for role in DISTRICT}
+    provider = SignInProvider(district_id=ours["district"].id, kind="google", label="Google",
+                              issuer="https://accounts.google.com", client_id="client", client_secret_sealed="x",
+                              allowed_domains=["example.org"])
+    db.session.add(provider)
     db.session.commit()
-    ids |= {"token": "not-a-token", "fmt": "csv", "filename": "style.css"}
+    ids |= {"token": "not-a-token", "fmt": "csv", "filename": "style.css", "school_id": school.id,
+            "provider_id": provider.id}
     return people, outsiders, ids
 
 

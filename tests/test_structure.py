@@ -91,6 +91,9 @@ FEATURES = {
     # report is protected by the reports' privacy rules.
     "circles": {"accounts", "mentors", "families", "oversight", "resources", "programme", "reports"},
     "overview": {"accounts", "mentors", "matching", "oversight", "programme"},
+    # Districts provision schools and people (accounts) and roll their reports up under the reports'
+    # privacy rules; single sign-on is part of accounts.
+    "districts": {"accounts", "reports"},
     "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications",
                 "programme", "circles"},
 }

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
-from schoolpeers.accounts.models import User
+from schoolpeers.accounts.models import DISTRICT_ROLES, User
 from schoolpeers.extensions import db, login_manager
 
 T = TypeVar("T")
@@ -79,3 +79,19 @@ def get_in_school_or_404(model: type[T], record_id: int, *options) -> T:
 
 def get_user_or_404(user_id: int) -> User:
     return get_in_school_or_404(User, user_id)
+
+
+# What a district's office people may open: the district's pages, their own account, and sign-in.
+OFFICE_BLUEPRINTS = frozenset({"districts", "district_schools", "district_roster", "district_reports",
+                               "district_sign_in", "accounts", "two_factor", "home", "health", "sso"})
+
+
+def keep_office_people_in_office():
+    """Before every request: a district admin or analyst reaches no page of a school (a school's
+    pages load records of the person's own school, and an office has no students, but no page of a
+    school is theirs to open at all)."""
+    if not current_user.is_authenticated or current_user.role not in DISTRICT_ROLES:
+        return None
+    if request.endpoint in (None, "static") or request.blueprint in OFFICE_BLUEPRINTS:
+        return None
+    abort(403)

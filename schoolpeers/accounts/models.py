@@ -30,9 +30,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from schoolpeers.extensions import db
 from schoolpeers.timeutil import utcnow
 
-ROLES = ("student", "counselor", "staff", "admin")
-ADULT_ROLES = frozenset({"counselor", "staff", "admin"})
-ROLE_LABELS = {"student": "Student", "counselor": "Counselor", "staff": "Staff", "admin": "Admin"}
+ROLES = ("student", "counselor", "staff", "admin")  # the roles of a school
+# The roles of a district's office: they see the district's schools, never a student (districts/).
+DISTRICT_ROLES = ("district_admin", "district_analyst")
+ADULT_ROLES = frozenset({"counselor", "staff", "admin", *DISTRICT_ROLES})
+ROLE_LABELS = {"student": "Student", "counselor": "Counselor", "staff": "Staff", "admin": "Admin",
+               "district_admin": "District admin", "district_analyst": "District analyst"}
+SCHOOL_KINDS = ("school", "district_office")  # an office holds a district's own people, no students
 MIN_GROUP_SIZE = 5  # reports never show a cell of fewer students, whatever a school sets
 # The last day of teaching is a day of every year: 29 February is not one.
 TEACHING_ENDS_REAL_DAY = (
@@ -40,9 +44,36 @@ TEACHING_ENDS_REAL_DAY = (
     "CASE WHEN teaching_ends_month = 2 THEN 28 WHEN teaching_ends_month IN (4, 6, 9, 11) THEN 30 ELSE 31 END")
 
 
+class District(db.Model):
+    """A district owns schools. Its settings are floors its schools may tighten, never loosen: the
+    smallest report group (k), the longest retention, two-factor sign-in for every adult."""
+
+    __tablename__ = "districts"
+    __table_args__ = (
+        CheckConstraint(f"min_group_size >= {MIN_GROUP_SIZE}", name="district_min_group_size_floor"),
+        CheckConstraint("retention_days BETWEEN 30 AND 3650", name="district_retention_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    min_group_size: Mapped[int] = mapped_column(Integer, default=MIN_GROUP_SIZE)
+    retention_days: Mapped[int] = mapped_column(Integer, default=365)
+    two_factor_all_adults: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<District {self.slug}>"
+
+
 class School(db.Model):
     __tablename__ = "schools"
     __table_args__ = (
+        CheckConstraint("kind IN ('school', 'district_office')", name="school_kind_known"),
+        CheckConstraint("kind = 'school' OR district_id IS NOT NULL", name="office_of_a_district"),
+        # A district's office is one row per district (a school's district_id may repeat).
+        Index("uq_schools_one_office_per_district", "district_id", unique=True,
+              sqlite_where=text("kind = 'district_office'"), postgresql_where=text("kind = 'district_office'")),
         CheckConstraint(f"min_group_size >= {MIN_GROUP_SIZE}", name="min_group_size_floor"),
         CheckConstraint("grade_min <= grade_max", name="grade_range"),
         CheckConstraint("erasure_mode IN ('unlink', 'delete')", name="erasure_mode_known"),
@@ -56,6 +87,14 @@ class School(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # A school, or the office of a district (where its district admins and analysts have accounts).
+    kind: Mapped[str] = mapped_column(String(20), default="school", server_default="school")
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("districts.id"), index=True)
+    # Archived: read-only for everyone, and retention runs as if every mentorship had closed then.
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Whether the school's people may sign in with a password (besides the district's single sign-on).
+    password_sign_in: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    two_factor_all_adults: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     grade_min: Mapped[int] = mapped_column(Integer, default=6)
     grade_max: Mapped[int] = mapped_column(Integer, default=12)
@@ -96,6 +135,12 @@ class School(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
+    district: Mapped[District | None] = relationship()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
     def __repr__(self) -> str:
         return f"<School {self.slug}>"
 
@@ -118,7 +163,8 @@ class User(UserMixin, db.Model):
         UniqueConstraint("school_id", "roster_id"),
         # Lets child tables prove with a composite foreign key that a user is of their school.
         UniqueConstraint("school_id", "id", name="uq_users_school_id_id"),
-        CheckConstraint("role IN ('student', 'counselor', 'staff', 'admin')", name="role_known"),
+        CheckConstraint("role IN ('student', 'counselor', 'staff', 'admin', 'district_admin', 'district_analyst')",
+                        name="role_known"),
         Index("ix_users_school_role", "school_id", "role"),
         Index("ix_users_school_family_name", "school_id", "family_name"),
     )

@@ -54,7 +54,13 @@ def pending_user() -> User | None:
 
 
 def needs_two_factor(user: User) -> bool:
-    return user.role in current_app.config["TWO_FACTOR_ROLES"]
+    """The installation's roles (SCHOOLPEERS_TWO_FACTOR_ROLES), and every adult where the school or its
+    district asks it (a school may require more than its district, never less)."""
+    if user.role in current_app.config["TWO_FACTOR_ROLES"]:
+        return True
+    school = user.school
+    return user.is_adult and (school.two_factor_all_adults
+                              or (school.district is not None and school.district.two_factor_all_adults))
 
 
 def idle_limit_seconds(user: User) -> int:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from schoolpeers.accounts import services, sessions, throttles, two_factor
+from schoolpeers.accounts import access, services, sessions, throttles, two_factor
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm, SetupCodeForm
 from schoolpeers.accounts.setup_links import SetupLinkError
 from schoolpeers.extensions import limiter
@@ -14,6 +14,7 @@ from schoolpeers.web import audit, change
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 bp.before_app_request(sessions.enforce)
+bp.before_app_request(access.keep_office_people_in_office)
 
 SIGN_IN_FAILED = "That username or email and password do not match an active account."
 
