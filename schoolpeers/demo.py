@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from schoolpeers import demo_circles, demo_cycle
+from schoolpeers import demo_circles, demo_cycle, demo_district
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
 from schoolpeers.accounts.services import list_topics
@@ -73,6 +73,7 @@ def build_demo_school(seed: int = 2026, students: int = 400) -> tuple[School, bo
     school.designated_lead_id = counselor.id
     db.session.flush()
     _build_programme(school, counselor, rng)
+    demo_district.build_demo_district(school, rng, students=max(30, students // 3))
     return school, True
 
 
@@ -152,12 +153,13 @@ PROGRAMME_TEXT = (
 PARENT_NAMES = ("Amina", "David", "Grace", "Tomasz", "Lucia", "Omar", "Helen", "Kwame", "Priya", "Sean")
 
 
-def _record_family_consent(school: School, asking: list[User], counselor: User) -> None:
+def _record_family_consent(school: School, asking: list[User], counselor: User, *,
+                           contact: str = "Ms Rivera, school counselor: 01234 567 890, "
+                                          "counselors@northfield.example.org") -> None:
     """The school's policy (the defaults, with its programme text), a parent of every student who
     asked, and their consent on paper; two of the youngest still wait for theirs."""
     families.save_policy(school, mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT, younger_rule=Rule.OPT_IN,
-                         programme_text=PROGRAMME_TEXT,
-                         family_contact="Ms Rivera, school counselor: 01234 567 890, counselors@northfield.example.org")
+                         programme_text=PROGRAMME_TEXT, family_contact=contact)
     waiting = [u for u in asking if u.grade == min(u.grade for u in asking)][:2]
     for n, user in enumerate(asking):
         parent = families.add_guardian(user, given_name=PARENT_NAMES[n % len(PARENT_NAMES)],
@@ -228,4 +230,6 @@ def demo_command() -> None:
     click.echo(f"Sign in at http://127.0.0.1:5000 with password {DEMO_PASSWORD!r} as:")
     for username, role, given, family, _grade in DEMO_LOGINS:
         click.echo(f"  {username:<11} {role:<9} ({given} {family})")
+    for username, role, given, family in demo_district.OFFICE_LOGINS:
+        click.echo(f"  {username:<11} {role:<9} ({given} {family}, the district office)")
     click.echo("Counselors and admins set up two-factor sign-in (an authenticator app) the first time they sign in.")

@@ -3,14 +3,16 @@ from sqlalchemy import func, select
 from schoolpeers.accounts.models import School, User
 from schoolpeers.demo import DEMO_PASSWORD, build_demo_school
 from schoolpeers.extensions import db
+from schoolpeers.mentors.models import CheckIn
 from schoolpeers.programme import outcomes
 from schoolpeers.programme.steps import steps_for
 from schoolpeers.reports.privacy import CellStatus
 from schoolpeers.timeutil import today_in
 
 
-def count(role):
-    return db.session.scalar(select(func.count()).select_from(User).where(User.role == role))
+def count(role, slug="northfield"):
+    return db.session.scalar(select(func.count()).select_from(User).join(School, School.id == User.school_id)
+                             .where(User.role == role, School.slug == slug))
 
 
 def test_demo_school_is_realistic_and_built_once(runner, client):
@@ -21,15 +23,18 @@ def test_demo_school_is_realistic_and_built_once(runner, client):
     grades = set(db.session.scalars(select(User.grade).where(User.role == "student")))
     assert grades == set(range(6, 13))
     _shows_a_year_with_outcomes()
+    _has_a_district_of_two_schools()
     second = runner.invoke(args=["demo"])
     assert "already present" in second.output and count("student") == 400
-    assert db.session.scalar(select(func.count()).select_from(School)) == 1
-    for username in ("counselor", "staff", "admin", "student"):
+    assert db.session.scalar(select(func.count()).select_from(School)) == 3  # two schools and the office
+    for username in ("counselor", "staff", "admin", "student", "district", "analyst"):
         response = client.post("/login", data={"login": username, "password": DEMO_PASSWORD})
         assert response.status_code == 302, username
         home = client.get("/")
-        if username in ("counselor", "admin"):  # they set up two-factor sign-in first
+        if username in ("counselor", "admin", "district"):  # they set up two-factor sign-in first
             assert home.location.endswith("/account/two-factor/setup")
+        elif username == "analyst":
+            assert home.location.endswith("/district/")
         else:
             assert home.status_code == 200
         client.post("/logout")
@@ -38,7 +43,7 @@ def test_demo_school_is_realistic_and_built_once(runner, client):
 def _shows_a_year_with_outcomes():
     """The last school year's outcomes report has paired change and both sides' satisfaction to show,
     and the demo mentee has their agreement still to read."""
-    school = db.session.scalar(select(School))
+    school = db.session.scalar(select(School).where(School.slug == "northfield"))
     today = today_in(school.timezone)
     last_year = outcomes.school_years(school, today)[1]
     report = outcomes.outcomes_report(school, last_year, b"demo")
@@ -58,3 +63,16 @@ def test_demo_is_deterministic(app):
              for u in db.session.scalars(select(User).where(User.school_id == school.id).order_by(User.id))]
     db.session.rollback()
     assert names == again
+
+
+def _has_a_district_of_two_schools():
+    """Northfield and Southbank share a district, with its office's admin and analyst; Southbank has a
+    year of check-ins of its own for the roll-up report."""
+    schools = {s.slug: s for s in db.session.scalars(select(School))}
+    assert {s.district_id for s in schools.values()} == {schools["northfield"].district_id}
+    assert schools["northfield-district-office"].kind == "district_office"
+    assert count("district_admin", "northfield-district-office") == 1
+    assert count("district_analyst", "northfield-district-office") == 1
+    southbank_checkins = db.session.scalar(select(func.count()).select_from(CheckIn).where(
+        CheckIn.school_id == schools["southbank"].id))
+    assert southbank_checkins > 100
