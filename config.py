@@ -75,6 +75,11 @@ class Config:
 
     # Fernet keys sealing authenticator secrets at rest: the first encrypts, all decrypt (rotation).
     TOTP_KEYS = [k.strip() for k in os.environ.get("SCHOOLPEERS_TOTP_KEYS", "").split(",") if k.strip()]
+    # Single sign-on: client secrets are sealed with TOTP_KEYS too. A provider's discovery document and
+    # keys are kept this many seconds; a provider on this computer (http://localhost) only in
+    # development and testing.
+    SSO_DISCOVERY_TTL = env_int("SCHOOLPEERS_SSO_DISCOVERY_TTL", 3600)
+    SSO_ALLOW_LOCAL_ISSUERS = False
     # Roles that must use an authenticator app; anyone else may choose to.
     TWO_FACTOR_ROLES = frozenset(
         r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin,district_admin").split(",") if r.strip()
@@ -102,6 +107,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     DEBUG = False  # the dev server still reloads with `flask run --debug`
+    SSO_ALLOW_LOCAL_ISSUERS = True
 
 
 class TestingConfig(Config):
@@ -110,6 +116,7 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False  # tests sign in hundreds of times from one address; limiter tests enable it
     SECRET_KEY = "test-secret-key-not-for-production"
     JOBS_RUN_INLINE = True
+    SSO_ALLOW_LOCAL_ISSUERS = True
     TOTP_KEYS = ["dGVzdC1rZXktZm9yLXRvdHAtc2VjcmV0cy0zMmJ5dGU="]  # a fixed Fernet key, for tests only
     SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL"))
 

@@ -17,6 +17,8 @@ in a fresh process (see bench.common):
 * postgresql-N: the same on PostgreSQL, in a database `schoolpeers_bench` created here (from
   BENCH_DATABASE_URL) and dropped at the end; bulk-loaded with COPY. Skipped with a reason when
   the server cannot be reached.
+* district-rollup-2000000: the district roll-up of the web benchmark's 50 schools and 2,000,000
+  check-ins, on its kept PostgreSQL database (see bench.rollup).
 """
 
 from __future__ import annotations
@@ -286,7 +288,7 @@ def bulk_load(connection, table: str, frame: pd.DataFrame) -> None:
 # --- cases ----------------------------------------------------------------------------------
 
 
-def run(n: int = CHECKINS) -> list[dict]:
+def run(n: int = CHECKINS, rebuild: bool = False) -> list[dict]:
     rows = []
 
     def record(case: str, measured: tuple[tuple[int, str], float, float], reference: str | None) -> str:
@@ -316,4 +318,6 @@ def run(n: int = CHECKINS) -> list[dict]:
         if reachable:
             load_database(url, n)
             record("postgresql", measure(build_from_database, partial(make_app, url)), reference)
-    return rows
+    from bench import rollup  # the district's roll-up, on the web benchmark's kept district
+
+    return rows + rollup.run(rebuild)

@@ -245,6 +245,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from schoolpeers.accounts.cli import accounts_cli, roster_cli
     from schoolpeers.demo import demo_command
+    from schoolpeers.districts.cli import districts_cli, schools_cli
     from schoolpeers.families.cli import families_cli
     from schoolpeers.jobs import jobs_cli
     from schoolpeers.matching.cli import matching_cli
@@ -265,6 +266,8 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(jobs_cli)
     app.cli.add_command(families_cli)
+    app.cli.add_command(districts_cli)
+    app.cli.add_command(schools_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(reminders_cli)
     app.cli.add_command(db_commands)

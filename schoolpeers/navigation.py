@@ -31,6 +31,15 @@ NAVIGATION = {
         ("families.policy", "Family consent"),
         ("audit.index", "Audit log"),
     ],
+    # A district's office: its schools and their roll-up, never a school's own pages.
+    "district_admin": [
+        ("districts.home", "District"),
+        ("district_reports.index", "Roll-up report"),
+        ("district_roster.upload", "Roster sync"),
+        ("districts.people", "District people"),
+        ("districts.settings", "District settings"),
+    ],
+    "district_analyst": [("districts.home", "District"), ("district_reports.index", "Roll-up report")],
 }
 
 

@@ -72,17 +72,26 @@ def consent_not_required(school: School) -> None:
     db.session.flush()
 
 
-def make_district(school: School, slug: str) -> dict:
-    """`school` in a new district, with a district admin and a district analyst in its office."""
+def make_district(school: School, slug: str, *, with_provider: bool = True) -> dict:
+    """`school` in a new district, with a district admin and a district analyst in its office, and
+    unless told otherwise a sign-in provider (whose issuer nothing answers: no test reaches out to a
+    real one by accident)."""
+    from schoolpeers.accounts.sso_models import SignInProvider
     from schoolpeers.districts.provisioning import create_district
     from schoolpeers.extensions import db
 
     district, office = create_district(f"District {slug}", slug)
     school.district_id = district.id
+    provider = None
+    if with_provider:
+        provider = SignInProvider(district_id=district.id, kind="oidc", label="School account",
+                                  issuer=f"https://localhost:9/{slug}", client_id="client",
+                                  client_secret_sealed="", allowed_domains=[f"{slug}.example"])
+        db.session.add(provider)
     db.session.flush()
     people = {role: UserFactory(office)(role) for role in ("district_admin", "district_analyst")}
     db.session.flush()
-    return {"district": district, "office": office, **people}
+    return {"district": district, "office": office, "provider": provider, **people}
 
 
 def one_of_each_record(school: School, people: dict) -> tuple[dict, dict[str, int]]:

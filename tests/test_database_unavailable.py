@@ -19,7 +19,7 @@ def cut_off_client():
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": UNREACHABLE})
     client = app.test_client()
     with client.session_transaction() as session:  # a signed-in person: loading them needs the database
-        session.update(_user_id="1:1", _fresh=True, auth_at=int(time.time()), seen_at=int(time.time()), mfa_ok=True)
+        session.update(_user_id="1:1:1", _fresh=True, auth_at=int(time.time()), seen_at=int(time.time()), mfa_ok=True)
     return client
 
 

@@ -24,9 +24,10 @@ from wtforms import BooleanField, DateField, Form, IntegerField
 from wtforms.fields.core import UnboundField
 from wtforms.fields.simple import FileField, HiddenField
 
+from schoolpeers.accounts.models import DISTRICT_ROLES
 from schoolpeers.extensions import db
 from tests.conftest import login
-from tests.factories import UserFactory, one_of_each_record
+from tests.factories import UserFactory, make_district, one_of_each_record
 from tests.test_permission_matrix import ACCESS, NOT_FOUND, OK, PUBLIC, ROUTES
 
 POST_EXAMPLES, GET_EXAMPLES = 12, 6
@@ -50,15 +51,20 @@ class Side:
     ids: dict[str, int]  # URL argument name -> a record of this school
 
 
-def populate(school, people: dict) -> Side:
-    return Side(*one_of_each_record(school, people))
+def populate(school, people: dict, district_slug: str) -> Side:
+    """The records of `one_of_each_record`, and the school in a district of its own, whose office's
+    people and sign-in provider join them."""
+    district = make_district(school, district_slug)
+    people, ids = one_of_each_record(school, people)
+    people |= {role: district[role] for role in DISTRICT_ROLES}
+    return Side(people, ids | {"school_id": school.id, "provider_id": district["provider"].id})
 
 
 @pytest.fixture
 def fuzz_world(school, other_school, users):
-    ours = populate(school, dict(users))
+    ours = populate(school, dict(users), "district-a")
     theirs = populate(other_school, {role: UserFactory(other_school)(role)
-                                     for role in ("student", "counselor", "staff", "admin")})
+                                     for role in ("student", "counselor", "staff", "admin")}, "district-b")
     return ours, theirs
 
 

@@ -9,7 +9,6 @@ or of another mentor, answers 404 like a missing one.
 import pytest
 
 from schoolpeers import create_app
-from schoolpeers.accounts.sso_models import SignInProvider
 from schoolpeers.extensions import db
 from tests.factories import UserFactory, make_district, make_mentor, one_of_each_record
 
@@ -149,13 +148,9 @@ def world(school, other_school, users):
     ours, theirs = make_district(school, "district-a"), make_district(other_school, "district-b")
     people |= {role: ours[role] for role in DISTRICT}
     outsiders |= {role: theirs[role] for role in DISTRICT}
-    provider = SignInProvider(district_id=ours["district"].id, kind="google", label="Google",
-                              issuer="https://accounts.google.com", client_id="client", client_secret_sealed="x",
-                              allowed_domains=["example.org"])
-    db.session.add(provider)
     db.session.commit()
     ids |= {"token": "not-a-token", "fmt": "csv", "filename": "style.css", "school_id": school.id,
-            "provider_id": provider.id}
+            "provider_id": ours["provider"].id}
     return people, outsiders, ids
 
 

@@ -18,6 +18,7 @@ PURE_CORES = (
     "schoolpeers.reports.trends", "schoolpeers.reports.lattice", "schoolpeers.reports.privacy",
     "schoolpeers.reports.perturbation", "schoolpeers.reports.report", "schoolpeers.reports.differential",
     "schoolpeers.reports.charts", "schoolpeers.reports.bounds", "schoolpeers.reports.groups",
+    "schoolpeers.reports.rollup",
     "schoolpeers.accounts.sign_in_delays", "schoolpeers.accounts.roster_files", "schoolpeers.accounts.roster_bundles",
     "schoolpeers.accounts.usernames", "schoolpeers.accounts.totp", "schoolpeers.accounts.secret_box",
     "schoolpeers.severity", "schoolpeers.mentors.statuses", "schoolpeers.matching.statuses",

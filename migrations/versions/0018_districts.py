@@ -27,7 +27,7 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('min_group_size', sa.Integer(), nullable=False),
     sa.Column('retention_days', sa.Integer(), nullable=False),
-    sa.Column('two_factor_all_adults', sa.Boolean(), server_default=sa.text('0'), nullable=False),
+    sa.Column('two_factor_all_adults', sa.Boolean(), server_default=sa.false(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint('min_group_size >= 5', name=op.f('ck_districts_district_min_group_size_floor')),
     sa.CheckConstraint('retention_days BETWEEN 30 AND 3650', name=op.f('ck_districts_district_retention_range')),
@@ -44,8 +44,8 @@ def upgrade():
     sa.Column('client_secret_sealed', sa.String(length=1000), nullable=False),
     sa.Column('allowed_domains', sa.JSON(), nullable=False),
     sa.Column('roster_id_claim', sa.String(length=100), nullable=True),
-    sa.Column('trust_provider_mfa', sa.Boolean(), server_default=sa.text('0'), nullable=False),
-    sa.Column('enabled', sa.Boolean(), server_default=sa.text('1'), nullable=False),
+    sa.Column('trust_provider_mfa', sa.Boolean(), server_default=sa.false(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), server_default=sa.true(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("kind IN ('google', 'microsoft', 'oidc')", name=op.f('ck_sign_in_providers_sign_in_provider_kind_known')),
     sa.ForeignKeyConstraint(['district_id'], ['districts.id'], name=op.f('fk_sign_in_providers_district_id_districts')),
@@ -81,8 +81,8 @@ def upgrade():
         batch_op.add_column(sa.Column('kind', sa.String(length=20), server_default='school', nullable=False))
         batch_op.add_column(sa.Column('district_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('archived_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('password_sign_in', sa.Boolean(), server_default=sa.text('1'), nullable=False))
-        batch_op.add_column(sa.Column('two_factor_all_adults', sa.Boolean(), server_default=sa.text('0'), nullable=False))
+        batch_op.add_column(sa.Column('password_sign_in', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('two_factor_all_adults', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index(batch_op.f('ix_schools_district_id'), ['district_id'], unique=False)
         batch_op.create_index('uq_schools_one_office_per_district', ['district_id'], unique=True, sqlite_where=sa.text("kind = 'district_office'"), postgresql_where=sa.text("kind = 'district_office'"))
         batch_op.create_foreign_key(batch_op.f('fk_schools_district_id_districts'), 'districts', ['district_id'], ['id'])

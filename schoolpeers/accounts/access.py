@@ -21,17 +21,22 @@ MAX_ID = 2**31 - 1
 # Built once: every signed-in request runs it, and rebuilding it (with its loader option) each time
 # cost a fifth of loading the person. The school comes in the same statement: nearly every page
 # needs its timezone or settings.
-USER_WITH_SCHOOL = select(User).options(joinedload(User.school)).where(User.id == bindparam("user_id"))
+USER_WITH_SCHOOL = select(User).options(joinedload(User.school)).where(
+    User.school_id == bindparam("school_id"), User.id == bindparam("user_id"))
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    """The person of a session id "school:id:version" (`User.get_id()`). Anything else, such as
+    the "id:version" of sessions begun before the school was part of it, is signed out."""
+    parts = session_id.split(":")
+    if len(parts) != 3 or not all(part.isascii() and part.isdecimal() for part in parts):
         return None
-    if int(user_id) > MAX_ID:
+    school_id, user_id, version = map(int, parts)
+    if max(school_id, user_id) > MAX_ID:
         return None  # cannot exist, and the database would refuse to compare it
-    user = db.session.execute(USER_WITH_SCHOOL, {"user_id": int(user_id)}).unique().scalar_one_or_none()
+    user = db.session.execute(USER_WITH_SCHOOL, {"school_id": school_id, "user_id": user_id}).unique() \
+        .scalar_one_or_none()
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -95,3 +100,22 @@ def keep_office_people_in_office():
     if request.endpoint in (None, "static") or request.blueprint in OFFICE_BLUEPRINTS:
         return None
     abort(403)
+
+
+ARCHIVED_MESSAGE = ("This school is archived: its records can be read, and nothing can be changed. "
+                    "Ask your district office if this is a mistake.")
+# What an archived school's people may still send: signing in and out (a required second factor
+# included, or they could not read either).
+SIGN_IN_ENDPOINTS = frozenset({"accounts.login", "accounts.logout", "accounts.setup", "accounts.setup_code",
+                               "two_factor.code", "two_factor.setup"})
+
+
+def keep_archived_schools_read_only():
+    """Before every request: a person of an archived school reads, and changes nothing."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or not current_user.is_authenticated:
+        return None
+    if not current_user.school.is_archived or request.endpoint in SIGN_IN_ENDPOINTS or request.blueprint == "sso":
+        return None
+    from schoolpeers.errors import render_error
+
+    return render_error(403, ARCHIVED_MESSAGE)

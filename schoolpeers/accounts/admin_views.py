@@ -26,8 +26,9 @@ from schoolpeers.accounts.setup_letters import letters_csv, qr_code_svg
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, choices
 from schoolpeers.paging import counted_page
+from schoolpeers.refusals import FieldRefusal
 from schoolpeers.timeutil import today_in
-from schoolpeers.web import absolute_url, audit, change, page_arg
+from schoolpeers.web import absolute_url, audit, change, page_arg, show_refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -195,12 +196,14 @@ def settings():
                       if name not in ("submit", "csrf_token")}
             values["crisis_contact"] = values["crisis_contact"] or ""
             values["designated_lead_id"] = values["designated_lead_id"] or None
-            with change() as outcome:
+            with change(FieldRefusal, flash_refusal=False) as outcome:
                 services.update_school_settings(school, **values)
                 audit("school.settings", record_type="school", record_id=school.id)
                 outcome.success = "Settings saved."
-            return redirect(url_for("admin.settings"))
-    return render_template("admin/settings.html", form=form)
+            if not outcome.refused:
+                return redirect(url_for("admin.settings"))
+            show_refusal(form, outcome.refusal)
+    return render_template("admin/settings.html", form=form, district=school.district)
 
 
 @bp.route("/roster", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from schoolpeers.accounts import two_factor
+from schoolpeers.accounts import sso, two_factor
 from schoolpeers.accounts.models import School, User
 from schoolpeers.accounts.roster import MODES, apply_import, audit_import, plan_import
 from schoolpeers.accounts.roster_bundles import open_roster
@@ -162,12 +162,14 @@ accounts_cli = AppGroup("accounts", help="Accounts: keys of the secrets kept at 
 
 @accounts_cli.command("reseal-secrets")
 def reseal_secrets_command() -> None:
-    """Seal every authenticator secret with the first key of SCHOOLPEERS_TOTP_KEYS: run it after putting
-    a new key first (then drop the old one), or once to encrypt secrets kept from before encryption."""
-    count = two_factor.reseal_all(current_app.config["TOTP_KEYS"])
-    record_event("accounts.reseal_secrets", school_id=None, detail={"secrets": count})
+    """Seal every authenticator secret and every sign-in provider's client secret with the first key of
+    SCHOOLPEERS_TOTP_KEYS: run it after putting a new key first (then drop the old one), or once to
+    encrypt secrets kept from before encryption."""
+    keys = current_app.config["TOTP_KEYS"]
+    count, providers = two_factor.reseal_all(keys), sso.reseal_client_secrets(keys)
+    record_event("accounts.reseal_secrets", school_id=None, detail={"secrets": count, "providers": providers})
     db.session.commit()
-    click.echo(f"{count} authenticator secrets sealed with the first key.")
+    click.echo(f"{count} authenticator secrets and {providers} sign-in provider secrets sealed with the first key.")
 
 
 @accounts_cli.command("reset-two-factor")

@@ -51,6 +51,11 @@ def not_a_day_of_every_year(month: int, day: int) -> str | None:
     return None
 
 
+def yes_no(value) -> bool | None:
+    """A yes/no radio's value: the school's own setting, or what was sent ("yes"/"no"; None otherwise)."""
+    return value if isinstance(value, bool) else {"yes": True, "no": False}.get(value)
+
+
 class LoginForm(FlaskForm):
     login = StringField("Username or email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
@@ -146,6 +151,11 @@ class SchoolSettingsForm(FlaskForm):
         ("delete", "Deleted: they disappear from reports too"),
     ]))  # a value outside the choices is refused; a form sent without it keeps the school's setting
     crisis_contact = TextAreaField("Crisis contact shown to mentors", validators=[Length(max=2000)])
+    # Radio buttons, not checkboxes: a form sent without them keeps the school's setting.
+    password_sign_in = RadioField("Signing in with a password", coerce=yes_no, choices=choices([
+        ("yes", "Allowed, besides the district's single sign-on"), ("no", "Off: single sign-on only")]))
+    two_factor_all_adults = RadioField("Two-factor sign-in", coerce=yes_no, choices=choices([
+        ("yes", "Every adult: counselors, staff and admins"), ("no", "The roles the installation asks it of")]))
     # Choices are the school's counselors and staff, filled in by the view.
     designated_lead_id = SelectField("Designated safeguarding lead (receives escalations)", coerce=int,
                                      validators=[InputRequired()])

@@ -228,8 +228,10 @@ class User(UserMixin, db.Model):
         return self.role in ADULT_ROLES
 
     def get_id(self) -> str:
-        # The session stores id and version: bumping the version logs out every old session.
-        return f"{self.id}:{self.session_version}"
+        # The session stores school, id and version: the school lets loading the person go to their
+        # school's rows alone (one shard when sharded by school); bumping the version logs out
+        # every old session.
+        return f"{self.school_id}:{self.id}:{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -21,9 +21,11 @@ from schoolpeers.accounts.models import (
     UserInterest,
 )
 from schoolpeers.accounts.signals import user_deactivated
+from schoolpeers.accounts.sso_models import SignInProvider
 from schoolpeers.accounts.usernames import username_problem
 from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
+from schoolpeers.refusals import FieldRefusal
 from schoolpeers.timeutil import as_utc, utcnow
 
 
@@ -44,12 +46,38 @@ def create_school(name: str, slug: str, **settings) -> School:
 
 
 def update_school_settings(school: School, **settings) -> School:
-    for name, value in settings.items():
-        if not hasattr(School, name) or name in {"id", "slug", "created_at"}:
+    """Save a school's settings; a district's school may tighten the district's floors, never loosen
+    them (FieldRefusal next to the field)."""
+    for name in settings:
+        if not hasattr(School, name) or name in {"id", "slug", "created_at", "kind", "district_id", "archived_at"}:
             raise AccountError(f"Unknown setting: {name}")
+    _refuse_below_floors(school, settings)
+    for name, value in settings.items():
         setattr(school, name, value)
     db.session.flush()
     return school
+
+
+def _refuse_below_floors(school: School, settings: dict) -> None:
+    district = school.district
+    k, retention = settings.get("min_group_size"), settings.get("retention_days")
+    if district is not None and k is not None and k < district.min_group_size:
+        floor = district.min_group_size
+        raise FieldRefusal("min_group_size", f"Your district never shows groups of fewer than {floor} students: "
+                                             f"choose {floor} or more.")
+    if district is not None and retention is not None and retention > district.retention_days:
+        raise FieldRefusal("retention_days", f"Your district keeps notes at most {district.retention_days} days: "
+                                             f"choose {district.retention_days} or fewer.")
+    if district is not None and district.two_factor_all_adults and settings.get("two_factor_all_adults") is False:
+        raise FieldRefusal("two_factor_all_adults", "Your district asks every adult for two-factor sign-in.")
+    if settings.get("password_sign_in") is False and school.password_sign_in and not _single_sign_on(school):
+        raise FieldRefusal("password_sign_in", "Nobody could sign in: your district has no single sign-on "
+                                               "provider switched on. Keep password sign-in until it has one.")
+
+
+def _single_sign_on(school: School) -> bool:
+    return school.district_id is not None and db.session.scalar(select(SignInProvider.id).where(
+        SignInProvider.district_id == school.district_id, SignInProvider.enabled.is_(True)).limit(1)) is not None
 
 
 def org_id_taken(school: School, org_id: str | None) -> bool:

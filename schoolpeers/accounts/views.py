@@ -6,15 +6,17 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
-from schoolpeers.accounts import access, services, sessions, throttles, two_factor
+from schoolpeers.accounts import access, services, sessions, sso, throttles, two_factor
 from schoolpeers.accounts.forms import ChoosePasswordForm, LoginForm, SetupCodeForm
 from schoolpeers.accounts.setup_links import SetupLinkError
+from schoolpeers.accounts.sso_forms import SchoolAccountForm
 from schoolpeers.extensions import limiter
 from schoolpeers.web import audit, change
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 bp.before_app_request(sessions.enforce)
 bp.before_app_request(access.keep_office_people_in_office)
+bp.before_app_request(access.keep_archived_schools_read_only)
 
 SIGN_IN_FAILED = "That username or email and password do not match an active account."
 
@@ -56,7 +58,14 @@ def login():
                       record_type="user" if tried else None, record_id=tried.id if tried else None,
                       detail={"login": form.login.data[:100], "wait_seconds": attempt.wait_seconds})
             flash(wait_message(attempt.wait_seconds) if attempt.wait_seconds else SIGN_IN_FAILED, "error")
-            return render_template("accounts/login.html", form=form), 429 if attempt.wait_seconds else 200
+            return render_template("accounts/login.html", form=form, school_form=SchoolAccountForm(formdata=None)), \
+                429 if attempt.wait_seconds else 200
+        if not sso.password_sign_in_allowed(user):  # told only once the password was right
+            with change():
+                audit("login.password_off", actor=None, school_id=user.school_id, record_type="user",
+                      record_id=user.id)
+            form.password.errors.append(sso.PASSWORDS_OFF)
+            return render_template("accounts/login.html", form=form, school_form=SchoolAccountForm(formdata=None))
         next_url = safe_next(request.args.get("next"))
         if two_factor.is_enrolled(user):
             with change():  # counters held by authenticate are released
@@ -66,7 +75,7 @@ def login():
             sessions.start(user, second_factor_passed=False)
             audit("login.success", actor=user, record_type="user", record_id=user.id)
         return redirect(next_url or url_for("home.index"))
-    return render_template("accounts/login.html", form=form)
+    return render_template("accounts/login.html", form=form, school_form=SchoolAccountForm(formdata=None))
 
 
 @bp.post("/logout")

@@ -21,7 +21,7 @@ def remind_command() -> None:
     now, reminded = utcnow(), 0
     # Links in the mail are built like a page's, on the configured address.
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        for school in db.session.scalars(select(School).order_by(School.id)):
+        for school in db.session.scalars(select(School).where(School.archived_at.is_(None)).order_by(School.id)):
             reminded += len(asking.remind(school, now))
         db.session.commit()
     sent = outbox.deliver()

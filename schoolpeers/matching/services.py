@@ -135,7 +135,8 @@ def active_mentorships_query(school_id: int) -> Select:
     """Active mentorships, longest running first, with both people and any request for a change."""
     return (select(Mentorship)
             .options(joinedload(Mentorship.mentor), joinedload(Mentorship.mentee),
-                     selectinload(Mentorship.events.and_(MentorshipEvent.kind == "change_requested")))
+                     selectinload(Mentorship.events.and_(MentorshipEvent.school_id == school_id,
+                                                          MentorshipEvent.kind == "change_requested")))
             .where(Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.ACTIVE)
             .order_by(Mentorship.began_on, Mentorship.id))
 
@@ -178,7 +179,8 @@ def _names_by_owner(link_model, owner_column, name_model, name_column, owner_ids
     if not owner_ids:
         return result
     rows = db.session.execute(
-        select(owner_column, name_model.name).join(name_model, name_model.id == name_column)
+        select(owner_column, name_model.name)
+        .join(name_model, (name_model.school_id == link_model.school_id) & (name_model.id == name_column))
         .where(link_model.school_id == school_id, owner_column.in_(owner_ids))
     ).all()
     for owner, name in rows:

@@ -194,8 +194,10 @@ def last_checkin_dates(school_id: int, mentorship_ids: list[int]) -> dict[int, d
 
 def checkins_of(mentorship: Mentorship) -> Select:
     """A mentorship's check-ins, newest first, with their topics and corrections (for paging)."""
-    return (select(CheckIn).options(selectinload(CheckIn.topics), selectinload(CheckIn.revisions))
-            .where(CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id)
+    school_id = mentorship.school_id
+    return (select(CheckIn).options(selectinload(CheckIn.topics.and_(Topic.school_id == school_id)),
+                                    selectinload(CheckIn.revisions.and_(CheckInRevision.school_id == school_id)))
+            .where(CheckIn.school_id == school_id, CheckIn.mentorship_id == mentorship.id)
             .order_by(CheckIn.occurred_on.desc(), CheckIn.id.desc()))
 
 

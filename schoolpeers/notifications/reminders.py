@@ -133,7 +133,8 @@ def send_reminders(now: datetime) -> Counter:
     """Record and queue every reminder not sent before, school by school (each committed on its
     own); the count by kind and channel. Mail goes through the outbox."""
     counts: Counter = Counter()
-    for school in db.session.scalars(select(School).order_by(School.id)).all():
+    for school in db.session.scalars(select(School).where(School.kind == "school", School.archived_at.is_(None))
+                                     .order_by(School.id)).all():  # archived schools and offices get none
         due = reminders_for(school, now)
         sent = set(db.session.execute(select(ReminderSent.user_id, ReminderSent.kind, ReminderSent.ref).where(
             ReminderSent.school_id == school.id, ReminderSent.kind.in_({r.kind for r in due}))).all())

@@ -93,7 +93,7 @@ def events_query(filters: Filters) -> Select:
     """This school's events, newest first, with their actor (None when anonymous) in the same query."""
     return (
         select(AuditEvent)
-        .outerjoin(AuditEvent.actor)
+        .outerjoin(AuditEvent.actor.and_(User.school_id == AuditEvent.school_id))  # the school's shard alone
         .options(contains_eager(AuditEvent.actor))
         .where(AuditEvent.school_id == current_user.school_id, *filters.conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 from schoolpeers.accounts.models import NAME_COLUMNS, School, User
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
-from schoolpeers.mentors.models import CheckIn, Mentorship, SelfCheckIn
+from schoolpeers.mentors.models import CheckIn, CheckInRevision, Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
@@ -135,7 +135,8 @@ def _lock(concern: Concern) -> None:
     """Two counselors acting at once take turns, and the second sees the first one's change."""
     # A fresh statement, not refresh(): refresh would repeat the eager joins the concern was loaded
     # with, and PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
-    db.session.execute(select(Concern).where(Concern.id == concern.id).with_for_update()
+    db.session.execute(select(Concern).where(Concern.school_id == concern.school_id, Concern.id == concern.id)
+                       .with_for_update()
                        .execution_options(populate_existing=True))
 
 
@@ -225,9 +226,11 @@ def concern_for_page(school_id: int, concern_id: int) -> Concern:
     """A concern with everything its page shows, in a few queries whatever the length of its history."""
     return db.session.scalar(
         select(Concern).options(joinedload(Concern.student),
-                                joinedload(Concern.checkin).selectinload(CheckIn.revisions),
+                                joinedload(Concern.checkin).selectinload(
+                                    CheckIn.revisions.and_(CheckInRevision.school_id == school_id)),
                                 joinedload(Concern.self_checkin),
-                                selectinload(Concern.events).joinedload(ConcernEvent.actor))
+                                selectinload(Concern.events.and_(ConcernEvent.school_id == school_id))
+                                .joinedload(ConcernEvent.actor))
         .where(Concern.school_id == school_id, Concern.id == concern_id))
 
 
@@ -269,7 +272,8 @@ def escalate_overdue(now: datetime) -> list[Concern]:
     """High concerns past their deadline, not yet escalated: mark them. Idempotent."""
     overdue = list(db.session.scalars(select(Concern).where(
         Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH, Concern.ack_due_at < now,
-        Concern.escalated_at.is_(None)).order_by(Concern.id).with_for_update(skip_locked=True)))
+        Concern.escalated_at.is_(None), Concern.school_id.in_(select(School.id).where(School.archived_at.is_(None))))
+        .order_by(Concern.id).with_for_update(skip_locked=True)))
     for concern in overdue:
         concern.escalated_at = now
         _event(concern, "escalated", None, "Not acknowledged within the school's deadline; "
@@ -282,14 +286,15 @@ def escalated_without_mail() -> list[Concern]:
     """Escalated, still unacknowledged, and the lead's mail not yet accepted: to be (re)tried."""
     return list(db.session.scalars(select(Concern).where(
         Concern.status == ConcernStatus.OPEN, Concern.escalated_at.is_not(None),
-        ~Concern.events.any(ConcernEvent.kind == "escalation_mailed")).order_by(Concern.id)))
+        ~Concern.events.any((ConcernEvent.school_id == Concern.school_id) & (ConcernEvent.kind == "escalation_mailed")))
+        .order_by(Concern.id)))
 
 
 def raise_overdue_checkins(now: datetime) -> list[Concern]:
     """A low concern for each active mentorship without a check-in for the school's cadence.
     Idempotent: one concern per silent stretch, even after it is resolved."""
     raised = []
-    for school in db.session.scalars(select(School).order_by(School.id)):
+    for school in db.session.scalars(select(School).where(School.archived_at.is_(None)).order_by(School.id)):
         today = now.astimezone(ZoneInfo(school.timezone)).date() if school.timezone else now.date()
         active = list(db.session.scalars(select(Mentorship).where(
             Mentorship.school_id == school.id, Mentorship.status == MentorshipStatus.ACTIVE)))

@@ -8,8 +8,10 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 from flask_login import current_user
+from sqlalchemy import select
 
 from schoolpeers.accounts.access import get_user_or_404, role_required
+from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
 from schoolpeers.mentors.checkins import not_a_good_fit_query
@@ -66,7 +68,9 @@ def student(student_id: int):
     with change():
         audit("student.timeline.read", record_type="user", record_id=person.id,
               detail={"page": page.page, "checkins": shown.count("checkin"), "concerns": shown.count("concern")})
-    db.session.refresh(person)  # expired by the commit; reloaded here, not by chance through an entry
+    # Expired by the commit; reloaded here (in its school), not by chance through an entry.
+    db.session.execute(select(User).where(User.school_id == school_id, User.id == student_id)
+                       .execution_options(populate_existing=True)).scalar_one()
     return render_template("overview/student.html", person=person, page=page,
                            entries=timeline.load_entries(school_id, page.rows), sources=SOURCES,
                            raise_form=RaiseForm())

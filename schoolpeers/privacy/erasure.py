@@ -157,7 +157,8 @@ def _remove_checkin_text(student: User, result: ErasureResult) -> None:
                                    .execution_options(synchronize_session="fetch"))
         result.add("check-ins deleted", len(doomed))
     remaining = list(db.session.scalars(
-        select(CheckIn).options(selectinload(CheckIn.revisions)).where(CheckIn.id.in_(about))))
+        select(CheckIn).options(selectinload(CheckIn.revisions.and_(CheckInRevision.school_id == student.school_id)))
+        .where(CheckIn.school_id == student.school_id, CheckIn.id.in_(about))))
     for checkin in remaining:
         for name in CHECKIN_TEXT_FIELDS:
             setattr(checkin, name, None)

@@ -29,7 +29,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from schoolpeers.accounts.models import User
+from schoolpeers.accounts.models import Interest, Topic, User
 from schoolpeers.circles.models import Circle, CircleLeader, CircleMember, GroupSession, SessionAttendance
 from schoolpeers.extensions import db
 from schoolpeers.matching.models import MentorRequest
@@ -99,7 +99,8 @@ def profile_of(student: User) -> dict:
 
 def requests_of(student: User) -> list[dict]:
     requests = db.session.scalars(select(MentorRequest).options(
-        selectinload(MentorRequest.topics), selectinload(MentorRequest.interests)).where(
+        selectinload(MentorRequest.topics.and_(Topic.school_id == student.school_id)),
+        selectinload(MentorRequest.interests.and_(Interest.school_id == student.school_id))).where(
         MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id)
         .order_by(MentorRequest.created_at, MentorRequest.id))
     return [{
@@ -124,7 +125,8 @@ def mentorships_of(student: User) -> list[dict]:
         Mentorship.status.in_(BEGUN)).order_by(Mentorship.id))
     result = []
     for m in mentorships:
-        checkins = db.session.scalars(select(CheckIn).options(selectinload(CheckIn.topics)).where(
+        checkins = db.session.scalars(select(CheckIn).options(
+            selectinload(CheckIn.topics.and_(Topic.school_id == m.school_id))).where(
             CheckIn.school_id == m.school_id, CheckIn.mentorship_id == m.id, CheckIn.mentee_id == student.id)
             .order_by(CheckIn.occurred_on, CheckIn.id))
         feedback = db.session.scalars(select(MenteeFeedback).where(

@@ -3,7 +3,8 @@
 What goes: check-in notes and worry reasons (and the same in correction history), mentees'
 feedback comments, mentorship history notes and request notes, and the programme's words (the
 agreement's place and ground rules, goal wordings, the goodbye message, exit-survey comments), once
-the mentorship (or the request) closed more than `School.retention_days` ago; a mentor's notes on how
+the mentorship (or the request) closed more than `School.retention_days` ago (in an archived school,
+what was still open closed on the archive day); a mentor's notes on how
 they felt that long ago, unless one still waits for a counselor; circles' session notes and members'
 anonymous comments on the same schedule (`schoolpeers.circles.personal_data` says when a circle has
 ended); the summary and notes of concerns resolved that long ago. What stays is what reports and
@@ -73,9 +74,15 @@ def cutoff_for(school: School, now: datetime) -> datetime:
     return now - timedelta(days=school.retention_days)
 
 
+def _archived_before(school_id: int, cutoff: datetime):
+    """The school was archived before the cutoff: whatever was still open ended on the archive day."""
+    return select(School.id).where(School.id == school_id, School.archived_at < cutoff).exists()
+
+
 def _ended_mentorship_ids(school_id: int, cutoff: datetime):
-    """Mentorships closed (or proposals rejected) before the cutoff."""
+    """Mentorships closed (or proposals rejected) before the cutoff, or all of a school archived before it."""
     return select(Mentorship.id).where(Mentorship.school_id == school_id, or_(
+        _archived_before(school_id, cutoff),
         and_(Mentorship.status == "closed", Mentorship.ended_at < cutoff),
         and_(Mentorship.status == "rejected", Mentorship.decided_at < cutoff),
     ))
@@ -99,8 +106,9 @@ def _plain_targets(school_id: int, cutoff: datetime) -> dict[str, tuple[type, ob
             MentorshipEvent.school_id == school_id, MentorshipEvent.mentorship_id.in_(ended),
             MentorshipEvent.note != ""), {"note": ""}),
         "request notes": (MentorRequest, and_(
-            MentorRequest.school_id == school_id, MentorRequest.status.in_(FINISHED),
-            MentorRequest.closed_at < cutoff, MentorRequest.note != ""), {"note": ""}),
+            MentorRequest.school_id == school_id, MentorRequest.note != "", or_(
+                _archived_before(school_id, cutoff),
+                and_(MentorRequest.status.in_(FINISHED), MentorRequest.closed_at < cutoff))), {"note": ""}),
         **texts_past_retention(school_id, ended, cutoff),
         **circles_data.texts_past_retention(school_id, cutoff),
     }

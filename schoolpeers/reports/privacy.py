@@ -171,7 +171,8 @@ def protect_lattice(lattice: Lattice, k: int = MIN_K) -> ProtectedLattice:
 
 def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse.csr_matrix, *,
                          noisy: np.ndarray | None = None, needed: int = 1,
-                         published: list[np.ndarray] | None = None, floor: int = 0) -> np.ndarray:
+                         published: list[np.ndarray] | None = None, floor: int = 0,
+                         fixed: np.ndarray | None = None) -> np.ndarray:
     """Hide more cells until no relation gives a hidden cell away.
 
     `relations` is a relations × cells 0/1 matrix (a row's members are a total and its parts). A
@@ -188,8 +189,12 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
     its parts are hidden: each hidden cell counts at least one (an empty cell is published as
     empty), so hidden parts share what the total leaves, and each can be at most that less one for
     every other hidden part.
+
+    Cells marked `fixed` are published as decided elsewhere (a school's cells in the district's
+    roll-up) and are never picked as a complement.
     """
     hidden = np.asarray(hidden, dtype=bool).copy()
+    movable = np.ones_like(hidden) if fixed is None else ~np.asarray(fixed, dtype=bool)
     if noisy is None:  # no noise to lean on: a lone hidden cell is always given away
         noisy, needed = np.zeros_like(hidden), 1
     noisy = np.asarray(noisy, dtype=bool)
@@ -227,13 +232,16 @@ def complete_suppression(hidden: np.ndarray, cost: np.ndarray, relations: sparse
                  if gives_away(relations.indices[relations.indptr[r]:relations.indptr[r + 1]])]
         if not found:
             return hidden
+        before = hidden.copy()
         for r in found:
             members = relations.indices[relations.indptr[r]:relations.indptr[r + 1]]
             if gives_away(members):  # an earlier pick this round may already have fixed it
-                shown = members[~hidden[members]]
+                shown = members[~hidden[members] & movable[members]]
                 if not len(shown):
-                    continue  # every member hidden: nothing here to subtract
+                    continue  # every member hidden or fixed: nothing here left to hide
                 hidden[shown[np.argmin(cost[shown])]] = True  # the first of equal costs
+        if (hidden == before).all():
+            return hidden  # what is left rests on fixed cells only: decided where they are published
 
 
 class _Reader:

@@ -109,7 +109,8 @@ def add_starter_set(school: School, author: User, today: date) -> int:
 
 def library_query(school_id: int, *, retired: bool = False) -> Select:
     """The school's resources by title (for paging), the retired ones too where asked."""
-    query = (select(Resource).options(selectinload(Resource.topics)).where(Resource.school_id == school_id)
+    query = (select(Resource).options(selectinload(Resource.topics.and_(Topic.school_id == school_id)))
+             .where(Resource.school_id == school_id)
              .order_by(Resource.active.desc(), Resource.title, Resource.id))
     return query if retired else query.where(Resource.active.is_(True))
 

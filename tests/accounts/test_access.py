@@ -43,3 +43,14 @@ def test_other_schools_user_ids_answer_404(client, users, outsider, login_as):
         assert client.post(f"/admin/users/{user.id}/setup-link").status_code == 404
     db.session.expire_all()
     assert all(u.active for u in users.values())
+
+
+def test_a_session_id_without_the_school_signs_out(client, users):
+    """Sessions begun before the school was part of their id ("id:version") end safely."""
+    user = users["staff"]
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user.id}:{user.session_version}"
+    assert client.get("/").status_code == 302
+    with client.session_transaction() as session:
+        session["_user_id"] = f"{user.school_id + 1}:{user.id}:{user.session_version}"  # another school
+    assert client.get("/").status_code == 302

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from schoolpeers.accounts import secret_box, two_factor
 from schoolpeers.accounts.secret_box import SecretKeyError, new_key, open_sealed, reseal, seal
 from schoolpeers.extensions import db
+from tests.factories import make_district
 
 OLD, NEW = new_key(), new_key()
 
@@ -29,7 +30,9 @@ def test_a_secret_sealed_with_a_dropped_key_is_an_error_not_a_wrong_code():
         seal("JBSWY3DPEHPK3PXP", [])
 
 
-def test_the_reseal_command_encrypts_old_plain_secrets_and_rotates(app, runner, make_user, monkeypatch):
+def test_the_reseal_command_encrypts_old_plain_secrets_and_rotates(app, runner, school, make_user, monkeypatch):
+    provider = make_district(school, "rotating")["provider"]
+    provider.client_secret_sealed = seal("client secret", app.config["TOTP_KEYS"])
     plain = make_user("counselor")
     plain.totp_secret = "JBSWY3DPEHPK3PXP"  # stored before encryption
     sealed = make_user("counselor")
@@ -38,10 +41,11 @@ def test_the_reseal_command_encrypts_old_plain_secrets_and_rotates(app, runner, 
     assert two_factor.secret_of(plain) == "JBSWY3DPEHPK3PXP"  # still reads
     monkeypatch.setitem(app.config, "TOTP_KEYS", [NEW, *app.config["TOTP_KEYS"]])
     result = runner.invoke(args=["accounts", "reseal-secrets"])
-    assert result.exit_code == 0 and "2 authenticator secrets sealed" in result.output
+    assert result.exit_code == 0 and "2 authenticator secrets and 1 sign-in provider secrets sealed" in result.output
     db.session.expire_all()
     for user, secret in ((plain, "JBSWY3DPEHPK3PXP"), (sealed, "KRSXG5CTMVRXEZLU")):
         assert secret_box.is_sealed(user.totp_secret) and open_sealed(user.totp_secret, [NEW]) == secret
+    assert open_sealed(provider.client_secret_sealed, [NEW]) == "client secret"
 
 
 def test_production_needs_a_key(monkeypatch):

@@ -1,4 +1,4 @@
-"""Ten journeys through the app, each acting as the person would: typing, clicking, reading.
+"""Eleven journeys through the app, each acting as the person would: typing, clicking, reading.
 
 Each journey's main action is done from the keyboard alone (Tab, Space, Enter), and every page
 on the way is checked for accessibility and saved as screenshots (see journey.py).
@@ -19,7 +19,7 @@ from playwright.sync_api import expect  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from schoolpeers.accounts import services as accounts
-from schoolpeers.accounts.models import User
+from schoolpeers.accounts.models import School, User
 from schoolpeers.extensions import db
 from schoolpeers.families import asking
 from schoolpeers.families import services as families
@@ -618,3 +618,50 @@ def test_a_circle_leader_logs_a_session_on_a_phone_and_a_member_says_it_helped(o
         assert counts == [("helped", 1)] and list(comments) == ["The breathing helped me before my test."]
         assert not hasattr(SessionComment, "student_id")  # the comment cannot say whose it is
         assert db.session.scalar(select(FeedbackGiven.student_id).where(FeedbackGiven.session_id == session_id))
+
+
+def test_a_district_admin_creates_a_school_and_reads_the_roll_up(open_journey, live_server, tmp_path):
+    app = live_server.app
+    with app.app_context():
+        office = db.session.scalar(select(School).where(School.kind == "district_office"))
+        dana = person(app, add_user(office, "district_admin", "Dana", "Whitfield"))
+        db.session.commit()
+    journey = open_journey("11-district-admin-creates-a-school")
+    page = journey.page
+
+    sign_in(journey, dana)
+    page.goto(journey.url("/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Northfield District")
+    journey.look("district-home")
+    expect(page.get_by_role("cell", name="Southbank School")).to_be_visible()
+    page.get_by_role("link", name="Create a school").first.click()
+    journey.look("new-school")
+    page.get_by_label("School name").fill("Riverside Middle School")
+    page.get_by_label("Short name (in links and on the command line)").fill("Riverside Middle")
+    page.get_by_label("Lowest grade").fill("6")
+    page.get_by_label("Highest grade").fill("8")
+    page.get_by_label("First admin: given name").fill("Ada")
+    page.get_by_label("First admin: family name").fill("Lovell")
+    page.get_by_label("First admin: email").fill("ada.lovell@riverside.example")
+    journey.press(page.get_by_role("button", name="Create the school"))
+    journey.look("new-school-bad-short-name")
+    assert "lower-case" in described_by_error(page.get_by_label("Short name (in links and on the command line)"))
+    page.get_by_label("Short name (in links and on the command line)").fill("riverside-middle")
+    journey.press(page.get_by_role("button", name="Create the school"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Setup link for Ada Lovell")
+    journey.look("first-admin-setup-link")
+    assert "/setup/" in page.get_by_label("Setup link").input_value()
+
+    page.goto(journey.url("/district/reports/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Roll-up report")
+    journey.look("roll-up")
+    table = page.locator("table.report-table").first
+    expect(table.get_by_role("rowheader", name=re.compile("Southbank School"))).not_to_have_count(0)
+    with page.expect_download() as download:
+        journey.press(page.get_by_role("link", name="Download CSV"))
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = saved.read_text(encoding="utf-8-sig")
+    assert "Northfield Academy" in text and "Southbank School" in text
+    assert not any(name in text for name in ("Novak", "Haddad", "Park")), "no student names in a roll-up"
+    journey.finish()

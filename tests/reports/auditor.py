@@ -154,3 +154,100 @@ def _matrix(rows: list[dict[int, float]], size: int) -> sparse.csr_matrix:
         data += list(row.values())
         indptr.append(len(indices))
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), size))
+
+
+def audit_rollup(parts, rollup, *, noise: int = MAX_NOISE) -> list[Disclosure]:
+    """The same attack on a district: everything every school's own report publishes (each school's
+    system) and everything the roll-up publishes (a district cell is the sum of its schools' cells),
+    at once. Returns every hidden count, of a school (at the roll-up's levels) or of the district, that
+    the attack narrows into 1..k-1 or pins exactly."""
+    systems = [_System(part.lattice, part.protected, noise) for part in parts]
+    offsets = np.cumsum([0, *(s.size for s in systems)])
+    size = int(offsets[-1])
+
+    def school_expression(p: int, measure: str, level: str, row: int, period: int) -> dict[int, float]:
+        return {int(offsets[p]) + i: c for i, c in systems[p].expression(measure, level, row, period).items()}
+
+    def district_expression(measure: str, level: str, r: int, c: int) -> dict[int, float]:
+        row, label = rollup.rows[r], rollup.levels[level].periods[c].label
+        found: dict[int, float] = {}
+        for p, part in enumerate(parts):
+            periods = [slot.label for slot in part.lattice.levels[level].periods]
+            if label not in periods:
+                continue
+            for i, own in enumerate(part.lattice.rows):
+                if (row.kind == "district" and own.kind == "school") or \
+                        (row.kind == "district_band" and own.kind == "band" and own.label == row.label):
+                    found |= school_expression(p, measure, level, i, periods.index(label))
+        return found
+
+    blocks = [s.a for s in systems]
+    extra_rows, extra_b = [], []
+    district_rows = [r for r, row in enumerate(rollup.rows) if row.school is None]
+    for level, table in rollup.levels.items():
+        for measure in ("students", "checkins"):
+            for r in district_rows:
+                for c in range(len(table.periods)):
+                    expression, status = district_expression(measure, level, r, c), table.status[measure][r, c]
+                    if status == CellStatus.HIDDEN:
+                        continue
+                    shown = 0 if status == CellStatus.EMPTY else int(table.display[measure][r, c])
+                    low, high = (0, 0) if shown == 0 else (max(rollup.k, shown - noise), shown + noise)
+                    extra_rows += [{i: -v for i, v in expression.items()}, expression]
+                    extra_b += [-low, high]
+    a = sparse.vstack([sparse.block_diag(blocks, format="csr"), _matrix(extra_rows, size)]).tocsr()
+    b = np.concatenate([*(s.b for s in systems), np.array(extra_b, dtype=float)])
+
+    def bound(expression: dict[int, float], *, minimise: bool) -> float:
+        c = np.zeros(size)
+        for i, coefficient in expression.items():
+            c[i] = coefficient if minimise else -coefficient
+        result = linprog(c, A_ub=a, b_ub=b, bounds=(0, None), method="highs")
+        if result.status == 3:
+            return np.inf
+        if result.status != 0:
+            raise AssertionError(f"the attack's system is infeasible: {result.message}")
+        return result.fun if minimise else -result.fun
+
+    def attacked(expression, true: int, k: int) -> tuple[float, float] | None:
+        lowest = bound(expression, minimise=True)
+        if lowest >= 1 - 1e-6 or lowest >= true - 1e-6:
+            highest = bound(expression, minimise=False)
+            if highest <= k - 1 + 1e-6 or highest - lowest < 1e-6:
+                return lowest, highest
+        return None
+
+    # A district cell narrowed below the smallest k of its schools: a school's own report shows its
+    # cells from that k, and a district k above it cannot take back what the school shows.
+    floor = min([rollup.k, *(part.protected.k for part in parts)])
+    found = []
+    for level, table in rollup.levels.items():
+        for measure in ("students", "checkins"):
+            for p, part in enumerate(parts):  # a school's hidden cells, against its own k
+                own = part.protected.levels[level]
+                for r, c in zip(*np.nonzero(own.status[measure] == CellStatus.HIDDEN), strict=True):
+                    if part.lattice.rows[r].kind == "grade":
+                        continue  # the roll-up adds sums of bands and schools: grades are the school audit's
+                    true = int(part.lattice.levels[level].values[measure][r, c])
+                    if true and (hit := attacked(school_expression(p, measure, level, r, c), true, part.protected.k)):
+                        found.append(Disclosure(measure, level, f"{part.name}: {part.lattice.rows[r].label}",
+                                                own.periods[c].label, true, *hit))
+            for r in district_rows:
+                for c in np.flatnonzero(table.status[measure][r] == CellStatus.HIDDEN):
+                    expression = district_expression(measure, level, r, c)
+                    true = int(round(sum(_exact(parts, measure, level, rollup.rows[r], table.periods[c].label))))
+                    if true and (hit := attacked(expression, true, floor)):
+                        found.append(Disclosure(measure, level, rollup.rows[r].label, table.periods[c].label,
+                                                true, *hit))
+    return found
+
+
+def _exact(parts, measure: str, level: str, row, label: str):
+    for part in parts:
+        table = part.lattice.levels[level]
+        periods = [slot.label for slot in table.periods]
+        if label in periods:
+            for i, own in enumerate(part.lattice.rows):
+                if (row.kind == "district" and own.kind == "school") or \
+                        (row.kind == "district_band" and own.kind == "band" and own.label == row.label):
+                    yield table.values[measure][i, periods.index(label)]
