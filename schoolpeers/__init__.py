@@ -234,11 +234,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
+    from schoolpeers.accounts.models import ROLE_LABELS
     from schoolpeers.navigation import navigation_for
     from schoolpeers.web import counted, csrf_field, days_since, noun, school_time
 
     app.jinja_env.globals.update(navigation_for=navigation_for, counted=counted, noun=noun, days_since=days_since,
-                                csrf_field=csrf_field)
+                                csrf_field=csrf_field, role_label=lambda role: ROLE_LABELS[role].lower())
     app.add_template_filter(school_time)
 
 

@@ -32,10 +32,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS
+from schoolpeers.accounts.models import MIN_GROUP_SIZE, ROLE_LABELS, ROLES
 from schoolpeers.forms_common import IntegerField, choices
 
-ROLE_CHOICES = choices(ROLE_LABELS.items())
+ROLE_CHOICES = choices((role, ROLE_LABELS[role]) for role in ROLES)  # a school's; a district's office has its own
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 

@@ -14,6 +14,8 @@ from schoolpeers.accounts import passwords, setup_links, throttles
 from schoolpeers.accounts.models import (
     DEFAULT_INTERESTS,
     DEFAULT_TOPICS,
+    DISTRICT_ROLES,
+    ROLES,
     Interest,
     School,
     Topic,
@@ -148,6 +150,12 @@ def suggest_username(given_name: str, family_name: str, also_taken: set[str] | f
     return candidate
 
 
+def roles_of(school: School) -> tuple[str, ...]:
+    """The roles people of this school may have: a district's office holds its admins and analysts,
+    and a school everyone else."""
+    return DISTRICT_ROLES if school.kind == "district_office" else ROLES
+
+
 def create_user(
     school: School,
     *,
@@ -160,6 +168,8 @@ def create_user(
     roster_id: str | None = None,
     password: str | None = None,
 ) -> User:
+    if role not in roles_of(school):
+        raise AccountError(f"Choose one of the roles of {school.name}.")
     email = normalise_email(email)
     username = (username or "").strip().lower() or suggest_username(given_name, family_name)
     if problem := username_problem(username):
@@ -318,7 +328,7 @@ def change_role(user: User, role: str, *, acting_user: User) -> None:
     refuse_if_erased(user)
     if user.id == acting_user.id:
         raise AccountError("You cannot change your own role; ask another admin.")
-    if role not in ("student", "counselor", "staff", "admin"):
+    if role not in roles_of(user.school):
         raise AccountError(f"Unknown role: {role}")
     user.role, user.role_set_by_admin = role, True  # a roster import leaves it so
     if role != "student":

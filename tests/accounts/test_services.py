@@ -73,3 +73,20 @@ def test_school_settings_update_refuses_unknown_names(school):
     assert school.checkin_cadence_days == 7
     with pytest.raises(services.AccountError):
         services.update_school_settings(school, id=99)
+
+
+def test_a_role_must_fit_the_kind_of_school(school, make_user):
+    """A school's people have a school's roles; a district's office holds its admins and analysts only."""
+    from tests.factories import make_district
+
+    office = make_district(school, "riverside", with_provider=False)["office"]
+    with pytest.raises(services.AccountError):
+        services.create_user(school, given_name="Dee", family_name="Director", role="district_admin")
+    with pytest.raises(services.AccountError):
+        services.create_user(office, given_name="Stu", family_name="Dent", role="student", grade=7)
+    analyst = services.create_user(office, given_name="Ana", family_name="Lyst", role="district_analyst")
+    admin = make_user("admin")
+    with pytest.raises(services.AccountError):
+        services.change_role(make_user("staff"), "district_admin", acting_user=admin)
+    with pytest.raises(services.AccountError):
+        services.change_role(analyst, "counselor", acting_user=admin)

@@ -157,7 +157,7 @@ def sign_in(journey: Journey, person: Person) -> None:
     journey.look("sign-in")
     page.get_by_label("Username or email").fill(person.username)
     page.get_by_label("Password", exact=True).fill(person.password)
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_load_state()
     if journey.path == "/login/code":
         journey.look("sign-in-code")
