@@ -8,8 +8,7 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
-from wtforms import DateField, Form, SelectField, ValidationError
-from wtforms.validators import Optional
+from wtforms import SelectField
 
 from schoolpeers.accounts.access import role_required
 from schoolpeers.districts import rollup as service
@@ -18,6 +17,7 @@ from schoolpeers.extensions import limit_exports_per_person
 from schoolpeers.forms_common import choices
 from schoolpeers.reports import charts
 from schoolpeers.reports.exports import FORMATS, NUMBER_FORMATS, safe_text
+from schoolpeers.reports.forms import PeriodRangeForm
 from schoolpeers.reports.privacy import MEASURES, CellStatus, explain
 from schoolpeers.reports.report import MARKS, Line, MeasureSeries
 from schoolpeers.reports.services import MEASURE_LABELS
@@ -28,7 +28,6 @@ ROLLUP_ROLES = ("district_admin", "district_analyst")
 LEVELS = {"month": "Month", "term": "Term", "year": "School year"}
 ALL_MEASURES = "all"
 DEFAULT_MONTHS = 12
-EARLIEST = date(2000, 1, 1)
 CACHE = "district_reports.cache"
 ROLLUPS_KEPT = 8  # a roll-up of 50 schools is a few megabytes
 
@@ -39,27 +38,12 @@ def create_cache(state) -> None:
     state.app.extensions[CACHE] = service.RollupCache(size=ROLLUPS_KEPT)
 
 
-class RollupFilterForm(Form):
-    """A GET form: a filter changes nothing, so it needs no CSRF token."""
+class RollupFilterForm(PeriodRangeForm):
+    """The roll-up's filter: a level of periods, a measure (or all), and the range of `PeriodRangeForm`."""
 
     level = SelectField("Period", choices=choices(LEVELS.items()), default="term")
     measure = SelectField("Measure", choices=choices([(ALL_MEASURES, "All measures"), *MEASURE_LABELS.items()]),
                           default=ALL_MEASURES)
-    date_from = DateField("From (its whole period)", validators=[Optional()])
-    date_to = DateField("To (its whole period)", validators=[Optional()])
-    latest: date = date.max
-
-    def validate_date_from(self, field) -> None:
-        self._in_range(field)
-
-    def validate_date_to(self, field) -> None:
-        self._in_range(field)
-        if field.data and self.date_from.data and field.data < self.date_from.data:
-            raise ValidationError("The end date is before the start date.")
-
-    def _in_range(self, field) -> None:
-        if field.data is not None and not EARLIEST <= field.data <= self.latest:
-            raise ValidationError(f"Choose a date from {EARLIEST:%Y-%m-%d} to {self.latest:%Y-%m-%d}.")
 
     def measures(self) -> list[str]:
         return list(MEASURE_LABELS) if self.measure.data == ALL_MEASURES else [self.measure.data]

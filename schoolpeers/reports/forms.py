@@ -20,23 +20,14 @@ from schoolpeers.reports.services import grade_choices, uses_differential_privac
 EARLIEST = date(2000, 1, 1)  # bounds keep the dates sensible
 
 
-class ReportFilterForm(Form):
-    """A GET form (a plain `Form`: a filter changes nothing, so it needs no CSRF token)."""
+class PeriodRangeForm(Form):
+    """A range of dates, widened to whole periods by the report: both optional, within sensible bounds,
+    the end not before the start. A GET form (a filter changes nothing, so it needs no CSRF token)."""
 
-    source = SelectField("Check-ins", choices=choices(SOURCES.items()), default="mentors")
-    period = SelectField("Period", choices=choices(PERIODS.items()), default="month")
-    group = SelectField("Group by", choices=choices(GROUPINGS.items()), default="grade")
-    grades = SelectField("Grades", default=ALL_GRADES)
     date_from = DateField("From (its whole period)", validators=[Optional()])
     date_to = DateField("To (its whole period)", validators=[Optional()])
 
     latest: date = date.max
-    differential_privacy: bool = False
-
-    def validate_source(self, field) -> None:
-        if self.differential_privacy and field.data == "students":
-            raise ValidationError("Under differential privacy the school's yearly budget is spent on the mentors' "
-                                  "check-ins; the students' own are reported under cell keys only.")
 
     def validate_date_from(self, field) -> None:
         self._in_range(field)
@@ -50,6 +41,22 @@ class ReportFilterForm(Form):
         # Unreadable input leaves no date (its error is already there).
         if field.data is not None and not EARLIEST <= field.data <= self.latest:
             raise ValidationError(f"Choose a date from {EARLIEST:%Y-%m-%d} to {self.latest:%Y-%m-%d}.")
+
+
+class ReportFilterForm(PeriodRangeForm):
+    """A school report's filter."""
+
+    source = SelectField("Check-ins", choices=choices(SOURCES.items()), default="mentors")
+    period = SelectField("Period", choices=choices(PERIODS.items()), default="month")
+    group = SelectField("Group by", choices=choices(GROUPINGS.items()), default="grade")
+    grades = SelectField("Grades", default=ALL_GRADES)
+
+    differential_privacy: bool = False
+
+    def validate_source(self, field) -> None:
+        if self.differential_privacy and field.data == "students":
+            raise ValidationError("Under differential privacy the school's yearly budget is spent on the mentors' "
+                                  "check-ins; the students' own are reported under cell keys only.")
 
     def args(self) -> dict[str, str]:
         """The valid choices as query arguments, for the export and data links."""

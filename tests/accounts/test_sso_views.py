@@ -334,13 +334,3 @@ def test_a_signed_in_person_is_sent_home(client, riverside, login_as, users):
                      client.get("/sign-in/callback")):
         assert response.status_code == 302 and response.location == "/"
 
-
-def test_failed_school_account_look_ups_and_returns_are_limited_per_address(app):
-    from tests.accounts.test_rate_limits import limited_app
-
-    client = limited_app(app).test_client()
-    codes = [client.post("/sign-in/school-account", data={"email": f"x{n}@nowhere.org"}).status_code
-             for n in range(7)]
-    assert codes[:6] == [200] * 6 and codes[6] == 429
-    codes = [client.get("/sign-in/callback", query_string={"state": "x"}).status_code for _ in range(7)]
-    assert codes[:6] == [200] * 6 and codes[6] == 429
