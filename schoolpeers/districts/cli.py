@@ -37,6 +37,17 @@ def _setup_link(user) -> str:
         return absolute_url("accounts.setup", token=token)
 
 
+def _created(what: str, admin, action: str, *, school_id: int, record_type: str, record_id: int,
+             slug: str) -> None:
+    """Audit and commit what a create command made, then print it and its first admin's setup link."""
+    link = _setup_link(admin)
+    record_event(action, school_id=school_id, record_type=record_type, record_id=record_id,
+                 detail={"slug": slug, "admin": admin.id, "from": "command line"})
+    db.session.commit()
+    click.echo(what)
+    click.echo(f"Setup link for {admin.display_name} (valid for 7 days, works once): {link}")
+
+
 def _refused(exc: FieldRefusal) -> click.ClickException:
     db.session.rollback()
     return click.ClickException(f"{exc.field.replace('_', '-')}: {exc}")
@@ -55,12 +66,8 @@ def create_district_command(name: str, slug: str, admin_given_name: str, admin_f
             admin_email=admin_email)
     except FieldRefusal as exc:
         raise _refused(exc) from None
-    link = _setup_link(admin)
-    record_event("district.create", school_id=admin.school_id, record_type="district", record_id=district.id,
-                 detail={"slug": district.slug, "admin": admin.id, "from": "command line"})
-    db.session.commit()
-    click.echo(f"District {district.name} ({district.slug}) was created.")
-    click.echo(f"Setup link for {admin.display_name} (valid for 7 days, works once): {link}")
+    _created(f"District {district.name} ({district.slug}) was created.", admin, "district.create",
+             school_id=admin.school_id, record_type="district", record_id=district.id, slug=district.slug)
 
 
 @schools_cli.command("create")
@@ -86,12 +93,9 @@ def create_school_command(district_slug: str, name: str, slug: str, timezone: st
             admin_email=admin_email)
     except FieldRefusal as exc:
         raise _refused(exc) from None
-    link = _setup_link(admin)
-    record_event("district.school_create", school_id=school.id, record_type="school", record_id=school.id,
-                 detail={"slug": school.slug, "admin": admin.id, "from": "command line"})
-    db.session.commit()
-    click.echo(f"School {school.name} ({school.slug}) was created in {district.name}.")
-    click.echo(f"Setup link for {admin.display_name} (valid for 7 days, works once): {link}")
+    _created(f"School {school.name} ({school.slug}) was created in {district.name}.", admin,
+             "district.school_create", school_id=school.id, record_type="school", record_id=school.id,
+             slug=school.slug)
 
 
 @schools_cli.command("archive")
