@@ -222,6 +222,7 @@ class SignInAttempt:
 
     user: User | None
     wait_seconds: int = 0
+    passwords_off: bool = False  # the password was right, but the school signs in with school accounts only
 
 
 def authenticate(login: str, password: str, address: str | None) -> SignInAttempt:
@@ -244,8 +245,15 @@ def authenticate(login: str, password: str, address: str | None) -> SignInAttemp
         return SignInAttempt(None, waits[throttles.ACCOUNT])  # checked but not told: right and wrong look alike
     if not ok:  # counted even while the account waits: a guess never goes free
         return SignInAttempt(None, throttles.record_failure(keys))
+    if not password_sign_in_allowed(user):
+        return SignInAttempt(user, passwords_off=True)  # not a sign-in: nothing is stamped
     user.last_login_at = utcnow()
     return SignInAttempt(user)  # the counters are cleared when sign-in completes, after any second factor
+
+
+def password_sign_in_allowed(user: User) -> bool:
+    """A school may turn passwords off for its people; a district office's people keep theirs."""
+    return user.school.kind == "district_office" or bool(user.school.password_sign_in)
 
 
 def set_password(user: User, password: str) -> None:

@@ -388,11 +388,6 @@ def provider_for_address(email: str) -> SignInProvider | None:
     return next((p for p in providers if domain in (p.allowed_domains or ())), None)
 
 
-def password_sign_in_allowed(user: User) -> bool:
-    """A school may turn passwords off for its people; a district office's people keep theirs."""
-    return user.school.kind == "district_office" or bool(user.school.password_sign_in)
-
-
 def office_of(district_id: int) -> School | None:
     return db.session.scalar(select(School).where(School.district_id == district_id,
                                                   School.kind == "district_office"))

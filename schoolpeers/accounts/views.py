@@ -60,7 +60,7 @@ def login():
             flash(wait_message(attempt.wait_seconds) if attempt.wait_seconds else SIGN_IN_FAILED, "error")
             return render_template("accounts/login.html", form=form, school_form=SchoolAccountForm(formdata=None)), \
                 429 if attempt.wait_seconds else 200
-        if not sso.password_sign_in_allowed(user):  # told only once the password was right
+        if attempt.passwords_off:  # told only once the password was right
             with change():
                 audit("login.password_off", actor=None, school_id=user.school_id, record_type="user",
                       record_id=user.id)

@@ -306,13 +306,15 @@ def test_an_address_without_a_provider_is_told_next_to_the_field(client, riversi
 
 
 def test_passwords_off_refuses_the_password_form(client, riverside, school):
-    UserFactory(school)("staff", username="pat", password=PASSWORD)
+    pat = UserFactory(school)("staff", username="pat", password=PASSWORD)
     school.password_sign_in = False
     db.session.commit()
     response = client.post("/login", data={"login": "pat", "password": PASSWORD})
     assert response.status_code == 200 and "signs in with school accounts only" in page(response)
     assert client.get("/").status_code == 302
     assert refusals("login.password_off")
+    db.session.expire_all()
+    assert pat.last_login_at is None  # a refused password is not a sign-in
     wrong = client.post("/login", data={"login": "pat", "password": "wrong password here"})
     assert "signs in with school accounts only" not in page(wrong)  # told only with the right password
 
