@@ -34,8 +34,8 @@ ACCESS = {
     "home.index": dict.fromkeys((*EVERYONE, *DISTRICT), OK),  # a district's people are sent to its home
     **{e: {"admin": OK} for e in (
         "admin.users", "admin.create_user", "admin.user_detail", "admin.change_role", "admin.set_active",
-        "admin.setup_link", "admin.setup_letters", "admin.settings", "admin.roster_upload", "admin.roster_apply",
-        "admin.job", "audit.index", "audit.export")},
+        "admin.setup_link", "admin.unlink_school_account", "admin.setup_letters", "admin.settings",
+        "admin.roster_upload", "admin.roster_apply", "admin.job", "audit.index", "audit.export")},
     **{e: {"student": OK, "mentor": OK} for e in (
         "matching.my_request", "matching.withdraw", "matching.ask_change", "mentors.apply", "mentors.feedback",
         "mentors.self_checkin", "mentors.self_checkin_done", "oversight.talk")},

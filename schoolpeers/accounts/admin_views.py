@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from schoolpeers import jobs
-from schoolpeers.accounts import approvals, roster, roster_jobs, roster_uploads, services
+from schoolpeers.accounts import approvals, roster, roster_jobs, roster_uploads, services, sso
 from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.approval_views import ask_and_tell
 from schoolpeers.accounts.forms import (
@@ -97,7 +97,8 @@ def user_detail(user_id: int):
 def _user_page(user: User, setup_link: str | None):
     return render_template("admin/user_detail.html", user=user, role_form=UserRoleForm(role=user.role),
                            setup_link=setup_link, describe=approvals.describe,
-                           waiting=approvals.pending_in_school(user.school_id, user))
+                           waiting=approvals.pending_in_school(user.school_id, user),
+                           school_accounts=sso.school_accounts_of(user))
 
 
 @bp.post("/users/<int:user_id>/role")
@@ -128,6 +129,20 @@ def set_active(user_id: int):
             services.set_active(user, active, acting_user=current_user)
             audit("user.activate" if active else "user.deactivate", record_type="user", record_id=user.id)
             outcome.success = f"{user.display_name} was {'reactivated' if active else 'deactivated'}."
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/school-account/unlink")
+def unlink_school_account(user_id: int):
+    """When a person's school account was replaced at the provider, their next sign-in links the new one."""
+    user = get_user_or_404(user_id)
+    if ConfirmForm().validate_on_submit():
+        with change() as outcome:
+            if unlinked := sso.unlink_school_accounts(user):
+                audit("user.school_account_unlink", record_type="user", record_id=user.id,
+                      detail={"unlinked": unlinked})
+                outcome.success = (f"{user.display_name}'s school account was unlinked: their next sign-in with "
+                                   "a school account links the one they use.")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 

@@ -31,7 +31,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts import secret_box
@@ -63,8 +63,8 @@ NOT_VERIFIED = ("{label} did not confirm that this email address is yours, so we
 WRONG_DOMAIN = "Addresses at {domain} cannot sign in with {label} here."
 UNKNOWN = ("{email} does not match an active account here. Signing in never creates an account: ask your "
            "school's admin to add you.")
-OTHER_SUBJECT = ("Your account is already linked to a different {label} sign-in. Ask your district's admin "
-                 "to sort it out.")
+OTHER_SUBJECT = ("Your account is already linked to a different {label} sign-in. Ask your school's admin "
+                 "to unlink it (on your page under Users), then sign in again.")
 PROVIDER_OFF = "Signing in with this school account is not available. Sign in with your password instead."
 PASSWORDS_OFF = ("Your school signs in with school accounts only: use “Sign in with your school account” "
                  "below.")
@@ -448,6 +448,23 @@ def tenant_of(provider: SignInProvider) -> str:
 def list_providers(district_id: int) -> list[SignInProvider]:
     return list(db.session.scalars(select(SignInProvider).where(SignInProvider.district_id == district_id)
                                    .order_by(SignInProvider.id)))
+
+
+def school_accounts_of(user: User) -> list[tuple[SsoIdentity, SignInProvider]]:
+    """The providers' sign-ins linked to the person's account, each with its provider."""
+    identities = list(db.session.scalars(select(SsoIdentity).where(
+        SsoIdentity.school_id == user.school_id, SsoIdentity.user_id == user.id).order_by(SsoIdentity.id)))
+    if not identities:
+        return []
+    providers = {p.id: p for p in list_providers(identities[0].district_id)}
+    return [(identity, providers[identity.provider_id]) for identity in identities]
+
+
+def unlink_school_accounts(user: User) -> int:
+    """Forget which provider sign-ins are the person's: their next school-account sign-in finds them again
+    by verified address (or roster id) and links what they signed in with. How many were unlinked."""
+    return db.session.execute(delete(SsoIdentity).where(
+        SsoIdentity.school_id == user.school_id, SsoIdentity.user_id == user.id)).rowcount
 
 
 def linked_accounts(provider: SignInProvider) -> int:

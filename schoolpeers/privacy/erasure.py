@@ -27,7 +27,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from schoolpeers.accounts import two_factor
+from schoolpeers.accounts import sso, two_factor
 from schoolpeers.accounts.models import Guardian, User
 from schoolpeers.accounts.roster import tombstone
 from schoolpeers.circles import personal_data as circles_data
@@ -250,6 +250,7 @@ def _anonymise_account(student: User, now: datetime) -> None:
     student.gender, student.languages, student.birth_date = None, [], None
     student.interest_links = []
     two_factor.turn_off(student)  # secret and recovery codes gone; every session of the account ends at once
+    sso.unlink_school_accounts(student)  # the provider's identifier of the person goes too
     student.last_login_at = None
     student.active = False
     student.erased_at = now

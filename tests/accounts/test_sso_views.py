@@ -104,6 +104,25 @@ def test_a_new_subject_with_a_bound_account_s_address_is_refused(client, riversi
     assert refusals()[-1].detail["reason"] == "bound_to_other_subject"
 
 
+def test_an_admin_unlinks_a_replaced_school_account_and_the_next_sign_in_links_the_new_one(
+        client, riverside, school, idp, login_as, users):  # noqa: F811
+    cy = UserFactory(school)("counselor", email="cy2@riverside.org")
+    db.session.commit()
+    put_user(idp, "g-cy-old", email="cy2@riverside.org", email_verified=True)
+    sign_in_as(client, riverside["provider"], "g-cy-old")
+    client.post("/logout")
+    login_as(users["admin"])
+    detail = page(client.get(f"/admin/users/{cy.id}"))
+    assert "Signs in with" in detail and "Unlink the school account" in detail
+    assert client.post(f"/admin/users/{cy.id}/school-account/unlink").status_code == 302
+    assert identities() == 0 and refusals("user.school_account_unlink")[0].record_id == cy.id
+    assert "Unlink the school account" not in page(client.get(f"/admin/users/{cy.id}"))
+    client.post("/logout")
+    put_user(idp, "g-cy-new", email="cy2@riverside.org", email_verified=True)  # the account made anew
+    assert sign_in_as(client, riverside["provider"], "g-cy-new").status_code == 302
+    assert db.session.scalar(select(SsoIdentity.subject).where(SsoIdentity.user_id == cy.id)) == "g-cy-new"
+
+
 def test_next_is_kept_through_the_round_trip(client, riverside, school, idp):  # noqa: F811
     UserFactory(school)("student", email="dee@riverside.org")
     db.session.commit()

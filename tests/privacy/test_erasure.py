@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from schoolpeers.accounts.models import RecoveryCode, User
+from schoolpeers.accounts.sso_models import SsoIdentity
 from schoolpeers.audit import AuditEvent
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
@@ -22,6 +23,7 @@ from schoolpeers.oversight.append_only import REDACTED_ON_ERASURE
 from schoolpeers.oversight.models import Concern, ConcernEvent
 from schoolpeers.privacy import erasure
 from schoolpeers.timeutil import utcnow
+from tests.factories import make_district
 
 
 def erase(student, admin):
@@ -53,6 +55,15 @@ def test_the_profile_becomes_an_anonymous_record_that_keeps_the_grade(noor, user
     assert noor.languages == [] and noor.interests == [] and noor.totp_secret is None
     assert not noor.active and noor.erased_at is not None and noor.session_version > version
     assert db.session.scalar(select(func.count()).select_from(RecoveryCode)) == 0
+
+
+def test_the_link_to_the_students_school_account_is_forgotten(noor, users, school):
+    provider = make_district(school, "erasing")["provider"]
+    db.session.add(SsoIdentity(district_id=provider.district_id, school_id=school.id, provider_id=provider.id,
+                               subject="g-noor", user_id=noor.id))
+    db.session.commit()
+    erase(noor, users["admin"])
+    assert db.session.scalar(select(func.count()).select_from(SsoIdentity)) == 0  # the provider's id of her
 
 
 def test_unlink_keeps_numeric_rows_without_any_text(noor, users, old_mentorship):
