@@ -109,6 +109,7 @@ def register_extensions(app: Flask) -> None:
     from schoolpeers import audit, jobs  # noqa: F401
     from schoolpeers.accounts import access, models, sso_models  # noqa: F401
     from schoolpeers.circles import models as circles_models  # noqa: F401
+    from schoolpeers.districts import models as districts_models  # noqa: F401
     from schoolpeers.matching import models as matching_models  # noqa: F401
     from schoolpeers.mentors import models as mentors_models  # noqa: F401
     from schoolpeers.oversight import append_only  # noqa: F401  (guards concerns)

@@ -7,11 +7,14 @@ import re
 from datetime import date
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 from wtforms import SelectField
 
+from schoolpeers import jobs
 from schoolpeers.accounts.access import role_required
 from schoolpeers.districts import rollup as service
+from schoolpeers.districts import rollup_builds
 from schoolpeers.districts.access import current_district
 from schoolpeers.extensions import limit_exports_per_person
 from schoolpeers.forms_common import choices
@@ -24,12 +27,12 @@ from schoolpeers.reports.services import MEASURE_LABELS
 from schoolpeers.web import audit, change, school_today
 
 bp = Blueprint("district_reports", __name__, url_prefix="/district/reports", template_folder="templates")
-ROLLUP_ROLES = ("district_admin", "district_analyst")
+ROLLUP_ROLES = rollup_builds.ROLLUP_ROLES
 LEVELS = {"month": "Month", "term": "Term", "year": "School year"}
 ALL_MEASURES = "all"
 DEFAULT_MONTHS = 12
 CACHE = "district_reports.cache"
-ROLLUPS_KEPT = 8  # a roll-up of 50 schools is a few megabytes
+ROLLUPS_KEPT = 8  # decoded stored roll-ups; one of 50 schools is a few megabytes
 
 
 @bp.record_once
@@ -59,10 +62,18 @@ def filter_form(today: date) -> RollupFilterForm:
     return form
 
 
-def build(today: date) -> service.DistrictRollup:
-    """The signed-in person's district's roll-up, from the cache while no school's data changed."""
-    return service.cached_rollup(current_app.extensions[CACHE], current_district(),
-                                 current_app.config["SECRET_KEY"], today)
+def latest_rollup(today: date) -> rollup_builds.Latest:
+    """The district's newest stored roll-up; a build is asked for when the schools' data moved on since
+    (where jobs run inline, it runs now and the answer is current)."""
+    cache, district = current_app.extensions[CACHE], current_district()
+    latest = rollup_builds.latest(cache, district, today)
+    if not latest.current:
+        with change():
+            job = rollup_builds.start_build(current_user, today)
+        if job is not None:
+            jobs.enqueue(job)
+            latest = rollup_builds.latest(cache, district, today)
+    return latest
 
 
 @bp.route("/")
@@ -71,18 +82,20 @@ def index():
     district = current_district()
     today = school_today()
     form = filter_form(today)
-    found = shown = default_start = None
+    latest = found = shown = default_start = None
     sections, export_args = [], {}
     if form.validate():
-        found = build(today)
+        latest = latest_rollup(today)
+        found = latest.found
+    if found:
         default_start = None if form.date_from.data else service.default_first(found, form.level.data, DEFAULT_MONTHS)
         shown = service.slice_rollup(found, form.level.data, form.date_from.data or default_start, form.date_to.data,
                                      form.measures())
         sections = [(m, _chart(shown, m)) for m in shown.measures]
         export_args = form.args() | ({"date_from": default_start.isoformat()} if default_start else {})
     notes = _notes(found.k if found else district.min_group_size)
-    return render_template("districts/report.html", district=district, form=form, found=found, shown=shown,
-                           sections=sections, export_args=export_args, default_start=default_start,
+    return render_template("districts/report.html", district=district, form=form, latest=latest, found=found,
+                           shown=shown, sections=sections, export_args=export_args, default_start=default_start,
                            default_months=DEFAULT_MONTHS, labels=MEASURE_LABELS, levels=LEVELS, marks=MARKS,
                            notes=notes, notes_by_status=dict(notes))
 
@@ -96,7 +109,10 @@ def export(fmt: str):
     if not form.validate():
         flash("Some filters need fixing before the report can be downloaded.", "error")
         return redirect(url_for("district_reports.index", **{k: v for k, v in request.args.items()}))
-    found = build(today)
+    found = latest_rollup(today).found
+    if found is None:
+        flash("The roll-up is being prepared: download it once the page shows it.", "info")
+        return redirect(url_for("district_reports.index", **{k: v for k, v in request.args.items()}))
     shown = service.slice_rollup(found, form.level.data, form.date_from.data, form.date_to.data, form.measures())
     content = to_csv(found, shown) if fmt == "csv" else to_xlsx(found, shown)
     with change():

@@ -2,6 +2,7 @@
 school's report loads them, then one decision for the district cells (`reports.rollup`)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -50,10 +51,14 @@ def school_part(school: School, secret: bytes) -> SchoolPart:
     return SchoolPart(school.name, lattice, protect_lattice(lattice, school.min_group_size))
 
 
-def district_rollup(district: District, app_secret: str | bytes, today: date) -> DistrictRollup:
+def district_rollup(district: District, app_secret: str | bytes, today: date,
+                    progress: Callable[[float], None] = lambda share: None) -> DistrictRollup:
     schools = district_schools(district)
     included = [s for s in schools if not uses_differential_privacy(s)]
-    parts = [school_part(s, report_secret(app_secret, s)) for s in included]
+    parts = []
+    for school in included:
+        parts.append(school_part(school, report_secret(app_secret, school)))
+        progress(len(parts) / (len(included) + 1))  # the district's own decision is the last share
     return DistrictRollup(district.name, district.slug, build_rollup(parts, district.min_group_size),
                           tuple(s.name for s in schools if uses_differential_privacy(s)), today)
 
@@ -77,15 +82,11 @@ class RollupKey:
 
 
 class RollupCache(ReportCache):
-    """Roll-ups kept in the process like a school's protected lattices (`reports.cache`): only what
-    is published, keyed by everything it depends on, so a changed check-in in any school is a miss."""
+    """Stored roll-ups, decoded, kept in the process like a school's protected lattices
+    (`reports.cache`), by district and what they were built from."""
 
-    def rollup(self, key: RollupKey, build) -> DistrictRollup:
-        return self._get(key, build)
-
-
-def cached_rollup(cache: RollupCache, district: District, app_secret: str | bytes, today: date) -> DistrictRollup:
-    return cache.rollup(RollupKey.of(district, today), lambda: district_rollup(district, app_secret, today))
+    def rollup(self, key: tuple, load: Callable[[], DistrictRollup]) -> DistrictRollup:
+        return self._get(key, load)
 
 
 def periods_in_range(table: RollupTable, first: date | None, last: date | None) -> list[int]:
@@ -94,7 +95,7 @@ def periods_in_range(table: RollupTable, first: date | None, last: date | None) 
             if (first is None or slot.end >= first) and (last is None or slot.start <= last)]
 
 
-__all__ = ["ROLLUP_LEVELS", "DistrictRollup", "RollupCache", "cached_rollup", "district_rollup", "district_schools",
+__all__ = ["ROLLUP_LEVELS", "DistrictRollup", "RollupCache", "district_rollup", "district_schools",
            "periods_in_range"]
 
 
