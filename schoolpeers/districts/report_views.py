@@ -65,14 +65,15 @@ def filter_form(today: date) -> RollupFilterForm:
 def latest_rollup(today: date) -> rollup_builds.Latest:
     """The district's newest stored roll-up; a build is asked for when the schools' data moved on since
     (where jobs run inline, it runs now and the answer is current)."""
-    cache, district = current_app.extensions[CACHE], current_district()
-    latest = rollup_builds.latest(cache, district, today)
+    current_district()  # refuses anyone outside a district's office
+    cache, office = current_app.extensions[CACHE], current_user.school
+    latest = rollup_builds.latest(cache, office, today)
     if not latest.current:
         with change():
             job = rollup_builds.start_build(current_user, today)
         if job is not None:
             jobs.enqueue(job)
-            latest = rollup_builds.latest(cache, district, today)
+            latest = rollup_builds.latest(cache, office, today)
     return latest
 
 

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from schoolpeers import jobs
-from schoolpeers.accounts.models import District, User
+from schoolpeers.accounts.models import School, User
 from schoolpeers.districts import rollup, rollup_store
 from schoolpeers.districts.models import StoredRollup
 from schoolpeers.extensions import db
@@ -33,14 +33,16 @@ class Latest:
     current: bool
 
 
-def latest(cache: rollup.RollupCache, district: District, today: date) -> Latest:
-    digest = rollup_store.key_digest(rollup.RollupKey.of(district, today))
-    stored = db.session.execute(select(StoredRollup.id, StoredRollup.key_digest, StoredRollup.built_at)
-                                .where(StoredRollup.district_id == district.id)).first()
+def latest(cache: rollup.RollupCache, office: School, today: date) -> Latest:
+    """The roll-up of the office's district."""
+    digest = rollup_store.key_digest(rollup.RollupKey.of(office.district, today))
+    stored = db.session.execute(select(StoredRollup.id, StoredRollup.key_digest, StoredRollup.built_at).where(
+        StoredRollup.school_id == office.id, StoredRollup.district_id == office.district_id)).first()
     if stored is None:
         return Latest(None, None, False)
-    found = cache.rollup((district.id, stored.key_digest, stored.built_at), lambda: rollup_store.decode(
-        db.session.scalar(select(StoredRollup.figures).where(StoredRollup.id == stored.id))))
+    found = cache.rollup((office.district_id, stored.key_digest, stored.built_at), lambda: rollup_store.decode(
+        db.session.scalar(select(StoredRollup.figures).where(StoredRollup.school_id == office.id,
+                                                             StoredRollup.id == stored.id))))
     return Latest(found, stored.built_at, stored.key_digest == digest)
 
 
@@ -67,7 +69,7 @@ def build_and_store(job: Job, progress: Callable[[float], None]) -> None:
     today = date.fromisoformat(job.arguments["today"])
     key = rollup.RollupKey.of(office.district, today)  # read first: data added meanwhile asks for a new build
     found = rollup.district_rollup(office.district, current_app.config["SECRET_KEY"], today, progress=progress)
-    rollup_store.store(office.district, office.id, key, found)
+    rollup_store.store(office, key, found)
     job.finish(JobStatus.DONE, "The roll-up is ready.")
 
 

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 from sqlalchemy import select
 
-from schoolpeers.accounts.models import District
+from schoolpeers.accounts.models import School
 from schoolpeers.districts.models import StoredRollup
 from schoolpeers.districts.rollup import DistrictRollup, RollupKey
 from schoolpeers.extensions import db
@@ -25,19 +25,16 @@ def key_digest(key: RollupKey) -> str:
     return hashlib.sha256(repr(key).encode()).hexdigest()
 
 
-def store(district: District, office_id: int, key: RollupKey, found: DistrictRollup) -> None:
-    """The district's stored roll-up becomes `found` (flushes)."""
-    row = db.session.scalar(select(StoredRollup).where(StoredRollup.district_id == district.id).with_for_update())
+def store(office: School, key: RollupKey, found: DistrictRollup) -> None:
+    """The office's district's stored roll-up becomes `found` (flushes)."""
+    row = db.session.scalar(select(StoredRollup).where(
+        StoredRollup.school_id == office.id, StoredRollup.district_id == office.district_id).with_for_update())
     if row is None:
-        row = StoredRollup(district_id=district.id, school_id=office_id)
+        row = StoredRollup(district_id=office.district_id, school_id=office.id)
         db.session.add(row)
     row.key_digest, row.built_on, row.built_at, row.figures = key_digest(key), found.generated_on, utcnow(), \
         encode(found)
     db.session.flush()
-
-
-def newest(district: District) -> StoredRollup | None:
-    return db.session.scalar(select(StoredRollup).where(StoredRollup.district_id == district.id))
 
 
 def encode(found: DistrictRollup) -> bytes:
