@@ -182,9 +182,13 @@ def is_eligible(request: RequestInput, mentor: MentorInput, window: GradeWindow 
 
 def language_ok(request: RequestInput, mentor: MentorInput) -> bool:
     """Language part is met: preference spoken, a shared language, or no data."""
-    if request.language is not None:
-        return request.language in mentor.languages
-    return not request.languages or not request.languages.isdisjoint(mentor.languages)
+    return _language_met(request.language, request.languages, mentor.languages)
+
+
+def _language_met(preferred: str | None, spoken: frozenset[str], mentor_speaks: frozenset[str]) -> bool:
+    if preferred is not None:
+        return preferred in mentor_speaks
+    return not spoken or not spoken.isdisjoint(mentor_speaks)
 
 
 def score_from_counts(
@@ -207,26 +211,17 @@ def score_from_counts(
 
 def score_pair(request: RequestInput, mentor: MentorInput, weights: Weights = DEFAULT_WEIGHTS) -> Scored:
     """Score a pair (eligibility is not checked) and explain it."""
-    shared = request.interests & mentor.interests
-    covered = request.topics & mentor.topics
-    slots = request.availability & mentor.availability
-    met = language_ok(request, mentor)
-    fractions = _fractions(
-        mentor.grade - request.grade, len(shared), len(request.topics), len(covered),
-        met, len(request.availability), len(slots),
-    )  # fmt: skip
-    max_points = weights.max_points()
-    points = _points(max_points, fractions)
-    said = [
-        (_grade_words(request.grade, mentor.grade), True),
-        (_interest_words(shared), True),
-        _topic_words(request.topics, covered),
-        _language_words(request, mentor, met),
-        _availability_words(request.availability, slots),
-    ]
-    parts = tuple(ScorePart(PART_NAMES[i], points[i], max_points[i], said[i][0]) for i in range(len(PART_NAMES)))
-    explanation = "; ".join(words for i, (words, notable) in enumerate(said) if notable and max_points[i] > 0)
-    return Scored(_round_score(points), parts, explanation)
+    grade, interests, topics, language, availability = weights.max_points()
+    said = (
+        _grade_part(grade, request.grade, mentor.grade),
+        _interest_part(interests, request.interests & mentor.interests),
+        _topic_part(topics, request.topics, request.topics & mentor.topics),
+        _language_part(language, request.language, request.languages, mentor.languages),
+        _availability_part(availability, request.availability, request.availability & mentor.availability),
+    )
+    parts = tuple(part for part, _ in said)
+    explanation = "; ".join(part.words for part, in_sentence in said if in_sentence)
+    return Scored(_round_score([part.points for part in parts]), parts, explanation)
 
 
 def eligible_mentors(
@@ -254,11 +249,19 @@ def _fractions(
 ) -> tuple[float, float, float, float, float]:
     return (
         GRADE_FIT.get(gap, 0.0),
-        min(shared_interests, INTEREST_CAP) / INTEREST_CAP,
-        topics_covered / topics_asked if topics_asked else 1.0,
+        _interest_fraction(shared_interests),
+        _covered_fraction(topics_covered, topics_asked),
         1.0 if language_met else 0.0,
-        slots_covered / slots_asked if slots_asked else 1.0,
+        _covered_fraction(slots_covered, slots_asked),
     )
+
+
+def _interest_fraction(shared: int) -> float:
+    return min(shared, INTEREST_CAP) / INTEREST_CAP
+
+
+def _covered_fraction(covered: int, asked: int) -> float:
+    return covered / asked if asked else 1.0
 
 
 def _points(max_points: Sequence[float], fractions: Sequence[float]) -> list[float]:
@@ -268,6 +271,47 @@ def _points(max_points: Sequence[float], fractions: Sequence[float]) -> list[flo
 def _round_score(points: Sequence[float]) -> int:
     # Half up, and clamped against float dust such as 100.00000000000001.
     return max(0, min(100, math.floor(sum(points) + 0.5)))
+
+
+# --- parts -------------------------------------------------------------------
+# Each part is memoised on what it depends on: a batch explains thousands of
+# pairs, and the same grades, shared interests and asked times recur. A part
+# comes with whether its words reach the sentence (notable, and the part weighs).
+
+_PART_CACHE_SIZE = 4096
+
+
+def _part(index: int, max_points: float, fraction: float, words: str, notable: bool) -> tuple[ScorePart, bool]:
+    return ScorePart(PART_NAMES[index], max_points * fraction, max_points, words), notable and max_points > 0
+
+
+@functools.lru_cache(maxsize=_PART_CACHE_SIZE)
+def _grade_part(max_points: float, mentee_grade: int, mentor_grade: int) -> tuple[ScorePart, bool]:
+    fraction = GRADE_FIT.get(mentor_grade - mentee_grade, 0.0)
+    return _part(0, max_points, fraction, _grade_words(mentee_grade, mentor_grade), True)
+
+
+@functools.lru_cache(maxsize=_PART_CACHE_SIZE)
+def _interest_part(max_points: float, shared: frozenset[str]) -> tuple[ScorePart, bool]:
+    return _part(1, max_points, _interest_fraction(len(shared)), _interest_words(shared), True)
+
+
+@functools.lru_cache(maxsize=_PART_CACHE_SIZE)
+def _topic_part(max_points: float, asked: frozenset[str], covered: frozenset[str]) -> tuple[ScorePart, bool]:
+    return _part(2, max_points, _covered_fraction(len(covered), len(asked)), *_topic_words(asked, covered))
+
+
+@functools.lru_cache(maxsize=_PART_CACHE_SIZE)
+def _language_part(
+    max_points: float, preferred: str | None, spoken: frozenset[str], mentor_speaks: frozenset[str]
+) -> tuple[ScorePart, bool]:
+    met = _language_met(preferred, spoken, mentor_speaks)
+    return _part(3, max_points, 1.0 if met else 0.0, *_language_words(preferred, spoken, mentor_speaks, met))
+
+
+@functools.lru_cache(maxsize=_PART_CACHE_SIZE)
+def _availability_part(max_points: float, asked: frozenset[str], free: frozenset[str]) -> tuple[ScorePart, bool]:
+    return _part(4, max_points, _covered_fraction(len(free), len(asked)), *_availability_words(asked, free))
 
 
 # --- words -------------------------------------------------------------------
@@ -309,13 +353,15 @@ def _topic_words(asked: frozenset[str], covered: frozenset[str]) -> tuple[str, b
     return (f"{words} (not {_names(missing)})" if missing else words), True
 
 
-def _language_words(request: RequestInput, mentor: MentorInput, met: bool) -> tuple[str, bool]:
-    if request.language is not None:
-        return (f"speaks {request.language}" if met else f"does not speak {request.language}"), True
-    if not request.languages:
+def _language_words(
+    preferred: str | None, spoken: frozenset[str], mentor_speaks: frozenset[str], met: bool
+) -> tuple[str, bool]:
+    if preferred is not None:
+        return (f"speaks {preferred}" if met else f"does not speak {preferred}"), True
+    if not spoken:
         return "no language data", False
     if met:
-        return f"shares {_names(request.languages & mentor.languages)}", False
+        return f"shares {_names(spoken & mentor_speaks)}", False
     return "no shared language", True
 
 

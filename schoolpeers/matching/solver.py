@@ -34,10 +34,15 @@ prints the figures, and the README keeps them):
 * Pricing (proven optimum): while the problem has at most PRICING_MAX_PAIRS
   eligible pairs, the optimal flow's node potentials (shortest distances in
   its residual graph with arc weights BIG + score, BIG > any total score)
-  are LP duals; every non-candidate pair with a negative reduced cost is
-  added and the flow solved again. When none is left, LP duality proves the
-  result optimal over all eligible pairs (count, then score; the age
-  tie-break is exact among the candidates).
+  are LP duals. When no unused eligible pair has a negative reduced cost,
+  LP duality proves the result optimal over all eligible pairs (count, then
+  score; the age tie-break is exact among the candidates). Otherwise the
+  flow is solved again, the first time on every eligible pair whose reduced
+  cost is at most REPRICING_SLACK instead of the candidates, later on those
+  added to the candidates. Each solve starts from scratch, so the number of
+  rounds is what costs: adding only the violating pairs, the potentials of
+  the next flow moved enough to need four rounds at 5,000 x 2,000 (five
+  seeds); with the slack, two (and two or three at 1,000 x 400).
 * Beyond that size, a repair step adds, for each unmatched request, every
   eligible mentor that still has a free place; when none is left, a
   breadth-first search over every eligible pair looks for augmenting paths
@@ -54,7 +59,9 @@ and age, mentors by school, grade and id) first, so input order never matters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 
@@ -82,6 +89,9 @@ COVERAGE = 3
 LAYER_PAIRS = 3
 #: Schools with at most this many eligible pairs are priced to a proven optimum.
 PRICING_MAX_PAIRS = 10_000_000
+#: After a pricing round that finds an improving pair, the next flow takes every pair within this many score
+#: points of a zero reduced cost: the potentials move little, so that flow is usually optimal. Tuned with the bench.
+REPRICING_SLACK = 8
 #: Problems with at most this many eligible pairs start from all of them: one
 #: flow on every pair is faster than candidates and pricing rounds there.
 DIRECT_MAX_PAIRS = 100_000
@@ -129,16 +139,40 @@ def solve_batch(
     if problem.n_eligible_pairs <= DIRECT_MAX_PAIRS:
         top_k = None
     pairs = problem.candidate_pairs(top_k)
-    pricing = top_k is not None and problem.n_eligible_pairs <= PRICING_MAX_PAIRS
+    if top_k is not None and problem.n_eligible_pairs <= PRICING_MAX_PAIRS:
+        pairs, used = _priced_flow(problem, pairs)
+    else:
+        pairs, used = _repaired_flow(problem, pairs)
+    return problem.assignments(pairs[0][used], pairs[1][used])
+
+
+def _priced_flow(problem: _Problem, pairs: _Pairs) -> tuple[_Pairs, np.ndarray]:
+    """The optimal flow over every eligible pair, proven by pricing: after a
+    round that finds an improving pair, the next flow runs on every pair whose
+    reduced cost is at most REPRICING_SLACK (the first time instead of the
+    candidates, which keeps its graph small; later in addition, so that the
+    rounds end)."""
+    first_round = True
     while True:
         used = _max_flow_min_cost(problem, pairs)
-        missing = problem.violating_pairs(pairs, used) if pricing else problem.free_eligible_pairs(pairs, used)
-        if not pricing and not len(missing[0]):
+        close, improvable = problem.priced_pairs(pairs, used, REPRICING_SLACK)
+        if not improvable:
+            return pairs, used
+        pairs = close if first_round else _concat([pairs, problem._new(close, pairs)])
+        first_round = False
+
+
+def _repaired_flow(problem: _Problem, pairs: _Pairs) -> tuple[_Pairs, np.ndarray]:
+    """A flow matching the most students: the repair step, then augmenting
+    paths over every eligible pair until none is left."""
+    while True:
+        used = _max_flow_min_cost(problem, pairs)
+        missing = problem.free_eligible_pairs(pairs, used)
+        if not len(missing[0]):
             missing = problem.augmenting_pairs(pairs, used)
         if not len(missing[0]):
-            break
+            return pairs, used
         pairs = _concat([pairs, missing])
-    return problem.assignments(pairs[0][used], pairs[1][used])
 
 
 def candidate_pairs(
@@ -240,16 +274,23 @@ class _Problem:
             frontier[holder[new[held]]] = True  # the requests holding the places of the mentors just reached
         return _concat([])
 
-    def violating_pairs(self, pairs: _Pairs, used: np.ndarray) -> _Pairs:
-        """New pairs whose reduced cost is negative: adding them could improve
-        the count or the score. None means the flow is optimal over all pairs."""
+    def priced_pairs(self, pairs: _Pairs, used: np.ndarray, slack: int) -> tuple[_Pairs, bool]:
+        """Every eligible pair whose reduced cost under the optimal flow's
+        potentials is at most `slack` score points, and whether an unused one
+        is negative (adding it could improve the count or the score). None
+        negative means the flow is optimal over all pairs."""
         if len(pairs[0]) == self.n_eligible_pairs:
-            return _concat([])  # every eligible pair is a candidate already
+            return pairs, False  # every eligible pair is a candidate already
         big = 100 * min(len(self.requests), int(self.free_places.sum())) + 1
         distance = _distances_to_sink(self, pairs, used, big)
         to_request, to_mentor = distance[: len(self.requests)], distance[len(self.requests) : -1]
-        found = _concat([school.violating_pairs(to_request, to_mentor, big) for school in self.schools])
-        return self._new(found, pairs)
+        found = _concat([school.pairs_below(to_request, to_mentor, big, slack + 1) for school in self.schools])
+        request_index, mentor_index, score = found
+        reduced = to_mentor[mentor_index] - to_request[request_index] - big - score
+        # A used pair's own reduced cost may be negative; only an unused one can improve the flow.
+        mentor_of = np.full(len(self.requests), -1, dtype=np.int64)
+        mentor_of[pairs[0][used]] = pairs[1][used]
+        return found, bool(((reduced < 0) & (mentor_of[request_index] != mentor_index)).any())
 
     def _new(self, found: _Pairs, pairs: _Pairs) -> _Pairs:
         """The found pairs that are not candidates yet."""
@@ -263,13 +304,28 @@ class _Problem:
         """Explained assignments, oldest request first."""
         oldest_first = np.argsort(-self.age_bonus[request_index])
         result = []
-        for r, m in zip(request_index[oldest_first].tolist(), mentor_index[oldest_first].tolist(), strict=True):
-            request, mentor = self.requests[r], self.mentors[m]
-            scored = score_pair(request, mentor, self.weights)
-            result.append(
-                Assignment(request.request_id, mentor.mentor_id, scored.score, scored.explanation, scored.parts)
-            )
+        with _collector_paused():
+            for r, m in zip(request_index[oldest_first].tolist(), mentor_index[oldest_first].tolist(), strict=True):
+                request, mentor = self.requests[r], self.mentors[m]
+                scored = score_pair(request, mentor, self.weights)
+                result.append(
+                    Assignment(request.request_id, mentor.mentor_id, scored.score, scored.explanation, scored.parts)
+                )
         return result
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Every object built for the assignments survives, so the cyclic garbage
+    collector would only walk the inputs again and again (at 20,000 x 8,000
+    that was more than half of this step)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _max_flow_min_cost(problem: _Problem, pairs: _Pairs) -> np.ndarray:
@@ -566,21 +622,20 @@ class _School:
                 best = scores.argmax(axis=0)
                 score = scores[best, every]
                 eligible = score >= 0
-                found.append((rows[i[best[eligible]]] + self.r0, cols[j[eligible]] + self.m0,
-                              score[eligible].astype(np.int8)))
+                found.append(
+                    (rows[i[best[eligible]]] + self.r0, cols[j[eligible]] + self.m0, score[eligible].astype(np.int8))
+                )
                 scores[best, every] = -1
             reached[cols[j] + self.m0] = True
             new[cols[j] + self.m0] = True
         return _concat(found)
 
-    def violating_pairs(self, to_request: np.ndarray, to_mentor: np.ndarray, big: int) -> _Pairs:
-        """Eligible pairs with a negative reduced cost -(big + score) + d(mentor) - d(request)."""
-        to_request = to_request[self.r0 : self.r0 + len(self.r_grade)]
-        to_mentor = to_mentor[self.m0 : self.m0 + len(self.m_grade)]
+    def pairs_below(self, to_request: np.ndarray, to_mentor: np.ndarray, big: int, limit: int) -> _Pairs:
+        """Eligible pairs whose reduced cost -(big + score) + d(mentor) - d(request) is below `limit`."""
+        row_bound = to_request[self.r0 : self.r0 + len(self.r_grade)] + (big + limit)
+        col_bound = to_mentor[self.m0 : self.m0 + len(self.m_grade)]
         return self._select(
-            lambda rows, cols, block: np.nonzero(
-                (block >= 0) & (block > to_mentor[None, cols] - to_request[rows, None] - big)
-            )
+            lambda rows, cols, block: np.nonzero((block >= 0) & (block > col_bound[None, cols] - row_bound[rows, None]))
         )
 
     def _select(self, pick: Callable[[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]) -> _Pairs:

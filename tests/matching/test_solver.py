@@ -250,6 +250,35 @@ def test_pricing_reaches_the_optimum_from_one_candidate_each(seed):
     assert totals(sparse) == totals(exact)
 
 
+@pytest.mark.parametrize("slack", [0, 1, 50])
+@pytest.mark.parametrize("seed", range(3))
+def test_pricing_reaches_the_optimum_whatever_the_slack_of_the_next_round(seed, slack, monkeypatch):
+    monkeypatch.setattr(solver, "REPRICING_SLACK", slack)
+    requests, mentors = random_school(seed, n_requests=120, n_mentors=45)
+    sparse = solve_batch(requests, mentors, top_k=1)
+    check_valid_and_maximal(requests, mentors, sparse)
+    assert totals(sparse) == totals(solve_batch(requests, mentors, top_k=None))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_priced_pairs_keep_the_flow_and_every_pair_within_the_slack(seed):
+    """The next round's graph holds the flow's own pairs and grows with the
+    slack; a flow that is not optimal over all pairs is always caught."""
+    requests, mentors = random_school(seed, n_requests=120, n_mentors=45)
+    problem = solver._Problem(requests, mentors, DEFAULT_WEIGHTS, DEFAULT_WINDOW)
+    pairs = problem.candidate_pairs(1)
+    used = solver._max_flow_min_cost(problem, pairs)
+
+    def keys(found):
+        return set(zip(found[0].tolist(), found[1].tolist(), strict=True))
+
+    close, improvable = problem.priced_pairs(pairs, used, slack=2)
+    wider, _ = problem.priced_pairs(pairs, used, slack=8)
+    assert keys(tuple(column[used] for column in pairs)) <= keys(close) <= keys(wider)
+    flow_totals = (int(used.sum()), int(pairs[2][used].astype(int).sum()))
+    assert improvable or flow_totals == totals(solve_batch(requests, mentors, top_k=None))
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_without_pricing_no_student_is_left_out_next_to_a_free_mentor(seed, monkeypatch):
     monkeypatch.setattr(solver, "PRICING_MAX_PAIRS", 0)
@@ -333,6 +362,19 @@ def test_many_names_and_many_asked_topics_and_times_score_like_score_pair():
         assert s == score_pair(pairs.requests[r], pairs.mentors[m]).score
     assert len(pairs.score) == sum(is_eligible(r, m) for r in requests for m in mentors)
     check_valid_and_maximal(requests, mentors, solve_batch(requests, mentors))
+
+
+def test_explanations_follow_the_weights_of_each_run():
+    """Explanations are built from memoised parts; the weights are part of what they depend on."""
+    requests, mentors = random_school(2, n_requests=40, n_mentors=20)
+    grade_only = Weights(grade=1, interests=0, topics=0, language=0, availability=0)
+    first = solve_batch(requests, mentors)
+    graded = solve_batch(requests, mentors, grade_only)
+    assert solve_batch(requests, mentors) == first
+    check_valid_and_maximal(requests, mentors, first)
+    for a in graded:
+        assert [part.max_points for part in a.parts] == [100, 0, 0, 0, 0]
+        assert "; " not in a.explanation and "grade" in a.explanation
 
 
 # --- ties, order and edge cases -------------------------------------------------
