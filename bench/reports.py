@@ -19,6 +19,9 @@ in a fresh process (see bench.common):
   the server cannot be reached.
 * district-rollup-2000000: the district roll-up of the web benchmark's 50 schools and 2,000,000
   check-ins, on its kept PostgreSQL database (see bench.rollup).
+
+`same_report` says whether a database case published exactly what the in-memory case did: every
+level's figures as shown, the shown topics and the concerns (see `digest`).
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ def lattice_from_frames(frames: tuple[pd.DataFrame, pd.DataFrame]) -> tuple[int,
 
     checkins, concerns = frames
     protected = protect_lattice(synthetic_lattice(checkins, concerns), 5)
-    return len(checkins), digest(protected.levels["month"].display["wellbeing_mean"])
+    return len(checkins), digest(protected)
 
 
 def synthetic_lattice(checkins: pd.DataFrame, concerns: pd.DataFrame):
@@ -186,9 +189,16 @@ def dp_accuracy(frames: tuple[pd.DataFrame, pd.DataFrame], epsilon_per_year: flo
             "students_max": int(moves["students"].max()), "students_mean": round(float(moves["students"].mean()), 2)}
 
 
-def digest(display: np.ndarray) -> str:
-    """A fingerprint of published cells, to check that every case computed the same ones."""
-    return hashlib.sha256("|".join(map(str, display.ravel())).encode()).hexdigest()[:16]
+def digest(protected) -> str:
+    """A fingerprint of everything published (every level's figures as shown, the shown topics in
+    a fixed order, the concerns), to check that every case computed the same ones."""
+    parts = []
+    for level, table in protected.levels.items():
+        for name, shown in sorted(table.display.items()):
+            parts.append(f"{level} {name}: " + "|".join(map(str, shown.ravel())))
+        parts.append(table.topics.sort_values(["row", "period", "topic"]).to_csv(index=False))
+    parts.append(protected.concerns.to_csv(index=False))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 # --- databases ------------------------------------------------------------------------------
@@ -212,7 +222,7 @@ def build_from_database(app) -> tuple[int, str]:
         school = db.session.get(School, SCHOOL_ID)
         protected = protected_lattice(school, b"bench report secret")
         school_report(school, protected, ReportParams("month", "grade"), TODAY).as_json()
-        return data_extent(school).checkins, digest(protected.levels["month"].display["wellbeing_mean"])
+        return data_extent(school).checkins, digest(protected)
 
 
 def load_database(url: str, n: int) -> None:

@@ -134,34 +134,29 @@ def build_lattice(
     checkin_keys = record_keys(keys[mentee], days).astype(float)
     grade_code, grades_seen = pd.factorize(visits["grade"].to_numpy())
     grade = np.array([grade_row[int(g)] for g in grades_seen], dtype=np.int64)[grade_code]
-    mentions = pd.Series(visits["topics"].to_numpy(), dtype=object).explode()
-    topic, topic_names = pd.factorize(mentions.to_numpy(dtype=object))
-    named = topic >= 0
-    mention_rows = mentions.index.to_numpy()[named]
+    day = (days - days.min()).astype(np.int64) if len(days) else np.zeros(0, dtype=np.int64)
+    spanned = int(day.max()) + 1 if len(day) else 0
+    calendar = {level: _day_periods(days.min() if len(days) else None, spanned, level, terms) for level in LEVELS}
+    low = ratings["wellbeing"] <= LOW_WELLBEING
+    day_values, day_keys = _daily_sums(_Cells(len(rows), spanned, rows), grade, day, ratings, low, checkin_keys)
+    seen, order = _Runs.ordered(grade, mentee, day)
+    counted = {"low_students": low, **{f"{d}_students": ~np.isnan(ratings[d]) for d in DOMAINS}}
+    day_runs = {"students": seen}
+    day_runs.update((name, seen.take(np.flatnonzero(chosen[order]))) for name, chosen in counted.items())
+    mention_rows, topic, topic_names = _topic_mentions(visits["topics"].to_numpy(dtype=object), order)
+    day_runs["topics"] = seen.mentions(mention_rows, topic, len(rows))
     levels = {}
-    for level in LEVELS:
-        slots, period = _periods(days, level, terms)
+    for level, runs in _runs_per_level(day_runs, calendar):
+        slots, _day_period, first_days = calendar[level]
         cells = _Cells(len(rows), len(slots), rows)
-        low = ratings["wellbeing"] <= LOW_WELLBEING
-        values = {
-            "checkins": cells.total(grade, period),
-            "wellbeing_sum": cells.total(grade, period, ratings["wellbeing"]),
-            "low_count": cells.total(grade, period, low),
-        }
-        counted = {"students": np.ones(len(grade), dtype=bool), "low_students": low}
-        for d in DOMAINS:
-            answered = ~np.isnan(ratings[d])
-            values[f"{d}_sum"] = cells.total(grade, period, np.where(answered, ratings[d], 0.0))
-            values[f"{d}_answered"] = cells.total(grade, period, answered)
-            counted[f"{d}_students"] = answered
-        level_keys = {"checkins": cells.key_total(grade, period, checkin_keys),
-                      "low_count": cells.key_total(grade, period, np.where(low, checkin_keys, 0.0))}
-        for name, (students, key_sums) in cells.distinct(grade, period, mentee, keys, counted).items():
-            values[name], level_keys[name] = students, key_sums
-        topic_students, topic_keys = cells.distinct_per(
-            topic[named], len(topic_names), grade[mention_rows], period[mention_rows], mentee[mention_rows], keys)
-        levels[level] = LevelTable(level, tuple(slots), values, level_keys, tuple(map(str, topic_names)),
-                                   topic_students, topic_keys)
+        values = {name: cells.over_days(table, first_days) for name, table in day_values.items()}
+        level_keys = {name: np.mod(cells.over_days(table, first_days), 2.0**32).astype(np.uint64)
+                      for name, table in day_keys.items()}
+        for name in ("students", *counted):
+            count, key_sums = cells.distinct(runs[name], keys, 1)
+            values[name], level_keys[name] = count[0], key_sums[0]
+        topic_students, topic_keys = cells.distinct(runs["topics"], keys, len(topic_names))
+        levels[level] = LevelTable(level, tuple(slots), values, level_keys, topic_names, topic_students, topic_keys)
     concern_terms, concern_students = _concerns(concerns, set(grade_row), terms)
     return Lattice(rows, levels, concern_terms, concern_students)
 
@@ -175,6 +170,43 @@ def _days(column: pd.Series) -> np.ndarray:
     if np.isnat(days).any():
         raise ValueError("missing dates")
     return days
+
+
+def _topic_mentions(topics: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+    """(position in `order`, topic code) of every topic a check-in raised, by position, and the topics'
+    names in the order they first appear in `topics`.
+
+    Check-ins share a few hundred combinations of topics at most, so the combinations are found once
+    (one hash per check-in) and only those are read name by name: no row per mention is built in Python.
+    """
+    combo, combos = _factorized(topics)
+    names: dict[str, int] = {}
+    combo_topics = [[names.setdefault(name, len(names)) for name in _topic_names(value)] for value in combos]
+    lengths = np.array([len(codes) for codes in combo_topics], dtype=np.int64)
+    flat = np.array([code for codes in combo_topics for code in codes], dtype=np.int64)
+    combo = combo[order]
+    rows = np.flatnonzero(combo >= 0)
+    counts = lengths[combo[rows]]
+    mention_rows = np.repeat(rows, counts)
+    first = np.repeat(np.cumsum(lengths)[combo[rows]] - counts, counts)  # the combination's first code in `flat`
+    within = np.arange(len(mention_rows)) - np.repeat(np.cumsum(counts) - counts, counts)
+    return mention_rows, flat[first + within], tuple(map(str, names))
+
+
+def _factorized(topics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of each check-in's topics (-1 for none) and the distinct values, in order of appearance."""
+    try:
+        return pd.factorize(topics)
+    except TypeError:  # lists are not hashable: as tuples, they are
+        hashable = np.empty(len(topics), dtype=object)
+        hashable[:] = [tuple(value) if isinstance(value, list) else value for value in topics]
+        return pd.factorize(hashable)
+
+
+def _topic_names(value) -> list:
+    """The names in one check-in's topics: a sequence of them, or a lone name; a missing name is none."""
+    names = [value] if isinstance(value, str) else list(value)
+    return [name for name in names if not pd.isna(name)]
 
 
 def _ratings(column: pd.Series, *, optional: bool) -> np.ndarray:
@@ -192,6 +224,35 @@ def _periods(days: np.ndarray, level: Level, terms: TermCalendar) -> tuple[list[
     slots = period_range(days.min().astype(date), days.max().astype(date), level, terms)
     starts = np.array([slot.start for slot in slots], dtype="datetime64[D]")
     return slots, np.searchsorted(starts, days, side="right") - 1
+
+
+def _daily_sums(daily: _Cells, grade, day, ratings: dict[str, np.ndarray], low: np.ndarray,
+                checkin_keys: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The additive values and the check-in key sums per grade row and day: a period's are the sums of
+    its days', so a million rows are counted once, not once per level."""
+    values = {
+        "checkins": daily.total(grade, day),
+        "wellbeing_sum": daily.total(grade, day, ratings["wellbeing"]),
+        "low_count": daily.total(grade, day, low),
+    }
+    for d in DOMAINS:
+        answered = ~np.isnan(ratings[d])
+        values[f"{d}_sum"] = daily.total(grade, day, np.where(answered, ratings[d], 0.0))
+        values[f"{d}_answered"] = daily.total(grade, day, answered)
+    keys = {"checkins": daily.total(grade, day, checkin_keys),
+            "low_count": daily.total(grade, day, np.where(low, checkin_keys, 0.0))}
+    return values, keys
+
+
+def _day_periods(first: np.datetime64 | None, days: int, level: Level, terms: TermCalendar):
+    """The level's periods over `days` days from `first`, each day's period code, and the day
+    number each period starts on (0 for the first, which may start earlier)."""
+    if first is None:
+        return [], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    every_day = first + np.arange(days)
+    slots, day_period = _periods(every_day, level, terms)
+    first_days = np.flatnonzero(np.diff(day_period, prepend=-1))
+    return slots, day_period, first_days
 
 
 @dataclass(frozen=True)
@@ -217,32 +278,17 @@ class _Cells:
         counts = np.bincount(cell, weights=weights, minlength=self.rows * self.periods)
         return self.spread(counts.reshape(self.rows, self.periods))
 
-    def key_total(self, grade: np.ndarray, period: np.ndarray, keys: np.ndarray) -> np.ndarray:
-        """The sum of these rows' keys per cell, mod 2**32 (exact: a million keys < 2**32 sum below 2**53)."""
-        return np.mod(self.total(grade, period, keys), 2.0**32).astype(np.uint64)
+    def over_days(self, day_table: np.ndarray, first_days: np.ndarray) -> np.ndarray:
+        """A rows × days table summed into this level's periods, each starting at one of `first_days`.
+        Sums of keys stay exact: a million keys < 2**32 sum below 2**53, in any order."""
+        if not len(first_days):
+            return np.zeros((self.rows, 0), dtype=day_table.dtype)
+        return np.add.reduceat(day_table, first_days, axis=1)
 
-    def distinct(self, grade, period, mentee, keys,
-                 subsets: dict[str, np.ndarray]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per subset of the rows (a boolean mask): distinct students per cell and the sum of their
-        keys (mod 2**32). The (cell, student) pairs are found once for all subsets: hashing a million
-        rows is the costly step, marking which pairs a subset holds is not."""
-        mentees = max(len(keys), 1)
-        codes, pairs = pd.factorize((grade * self.periods + period) * mentees + mentee)
-        cell, who = np.divmod(pairs, mentees)
-        found = {}
-        for name, rows in subsets.items():
-            held = np.zeros(len(pairs), dtype=bool)
-            held[codes[rows]] = True
-            found[name] = self._count(cell[held], who[held], keys, 1)
-        return {name: (students[0], key_sums[0]) for name, (students, key_sums) in found.items()}
-
-    def distinct_per(self, extra, extra_size, grade, period, mentee, keys) -> tuple[np.ndarray, np.ndarray]:
-        """Distinct students and their key sums split further by a code 0..extra_size-1 (a topic):
-        extra × rows × periods."""
-        mentees = max(len(keys), 1)
-        pair = pd.unique((extra * (self.rows * self.periods) + grade * self.periods + period) * mentees + mentee)
-        cell, who = np.divmod(pair, mentees)
-        return self._count(cell, who, keys, extra_size)
+    def distinct(self, runs: _Runs, keys: np.ndarray, extra_size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Distinct students per cell of runs over this level's periods and the sum of their keys
+        (mod 2**32), split further by the runs' code 0..extra_size-1 (a topic): extra × rows × periods."""
+        return self._count(runs.group.astype(np.int64) * self.periods + runs.time, runs.mentee, keys, extra_size)
 
     def _count(self, cell, who, keys, extra_size) -> tuple[np.ndarray, np.ndarray]:
         size = extra_size * self.rows * self.periods
@@ -250,6 +296,74 @@ class _Cells:
         key_sums = np.bincount(cell, weights=keys[who].astype(float), minlength=size)
         key_sums = key_sums.reshape(extra_size, self.rows, self.periods)
         return self.spread(students), np.mod(self.spread(key_sums), 2.0**32).astype(np.uint64)
+
+
+@dataclass(frozen=True, eq=False)
+class _Runs:
+    """Rows ordered by owner (a student in a grade row, or in a grade row and a topic: `group` is
+    topic × rows + grade row), then day. An owner's rows in one period are then consecutive, so each
+    level finds its distinct (cell, student) pairs by comparing neighbours, after one sort, instead
+    of hashing a million rows per level and subset."""
+
+    group: np.ndarray
+    mentee: np.ndarray
+    time: np.ndarray  # the day, or the period once coarsened
+    starts: np.ndarray  # the first row of each owner
+
+    @classmethod
+    def ordered(cls, group: np.ndarray, mentee: np.ndarray, day: np.ndarray) -> tuple[_Runs, np.ndarray]:
+        """The runs of these rows, and the order they were sorted in."""
+        students, days = (int(mentee.max()) + 1, int(day.max()) + 1) if len(day) else (1, 1)
+        order = np.argsort((group.astype(np.int64) * students + mentee) * days + day)
+        return cls.of(group[order], mentee[order], day[order]), order
+
+    @classmethod
+    def of(cls, group: np.ndarray, mentee: np.ndarray, day: np.ndarray) -> _Runs:
+        """Runs of rows already in order, kept as 32-bit codes: half the memory of a million rows."""
+        group, mentee, day = (np.asarray(codes, dtype=np.int32) for codes in (group, mentee, day))
+        starts = np.ones(len(day), dtype=bool)
+        starts[1:] = (group[1:] != group[:-1]) | (mentee[1:] != mentee[:-1])
+        return cls(group, mentee, day, starts)
+
+    def take(self, kept: np.ndarray) -> _Runs:
+        """The runs of these rows only (positions, ascending)."""
+        return _Runs.of(self.group[kept], self.mentee[kept], self.time[kept])
+
+    def mentions(self, positions: np.ndarray, topic: np.ndarray, rows: int) -> _Runs:
+        """Runs of topic mentions (the row at each position raised the topic), owned per topic: a
+        stable sort by topic keeps each topic's rows in this order."""
+        by_topic = np.argsort(topic.astype(np.uint16 if topic.max(initial=0) < 2**16 else np.int64), kind="stable")
+        kept = positions[by_topic]
+        return _Runs.of(topic[by_topic] * rows + self.group[kept].astype(np.int64), self.mentee[kept], self.time[kept])
+
+    def coarser(self, period_of: np.ndarray) -> _Runs:
+        """The runs over periods: one row per distinct (owner, period), `period_of` giving each day's
+        (or finer period's) period."""
+        period = period_of.astype(np.int32)[self.time]
+        first = self.starts.copy()
+        first[1:] |= period[1:] != period[:-1]
+        return _Runs(self.group[first], self.mentee[first], period[first], self.starts[first])
+
+
+def _runs_per_level(day_runs: dict[str, _Runs], calendar: dict):
+    """(level, its runs by name) for each level in turn. A level whose periods each hold whole periods
+    of the level before (a term its months, a year its terms) is found from that level's runs, far
+    fewer rows than the days'."""
+    finer = None  # the previous level's day periods, first days and runs
+    for level, (_slots, day_period, first_days) in calendar.items():
+        period_of = None if finer is None else _within(finer[0], finer[1], day_period)
+        if period_of is None:
+            runs = {name: each.coarser(day_period) for name, each in day_runs.items()}
+        else:
+            runs = {name: each.coarser(period_of) for name, each in finer[2].items()}
+        finer = (day_period, first_days, runs)
+        yield level, runs
+
+
+def _within(finer_period: np.ndarray, finer_first_days: np.ndarray, day_period: np.ndarray) -> np.ndarray | None:
+    """Each finer period's period at this level when every finer period lies within one; else None."""
+    period_of = day_period[finer_first_days]
+    return period_of if np.array_equal(period_of[finer_period], day_period) else None
 
 
 def _concerns(concerns: pd.DataFrame, grades: set[int], terms: TermCalendar):

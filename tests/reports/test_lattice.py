@@ -1,6 +1,7 @@
 """The publication lattice: every row and level counts what it holds, and cell keys add up like counts."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 import numpy as np
@@ -9,9 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schoolpeers.reports.lattice import LEVELS
-from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, period_slot
-from tests.reports.schools import lattice_of, small_school
+from schoolpeers.reports.lattice import LEVELS, build_lattice, grade_bands, lattice_rows
+from schoolpeers.reports.perturbation import record_keys, student_key
+from schoolpeers.reports.trends import DEFAULT_TERMS, DOMAINS, Term, TermCalendar, period_slot
+from tests.reports.schools import SECRET, lattice_of, small_school
+
+# Terms that do not start on the first of a month: a month may then lie across two terms.
+MID_MONTH_TERMS = TermCalendar((Term("autumn", 9, 15), Term("spring", 1, 10), Term("summer", 4, 20)))
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +124,59 @@ def test_every_cell_matches_a_plain_groupby(data):
                 for name in ("students", "checkins", "wellbeing_sum", "low_count"):
                     assert table.values[name][r, p] == (expected[name] if expected is not None else 0), (level, name)
                 assert table.values["low_students"][r, p] == low.get(label, 0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(data=school_data(), terms=st.sampled_from([DEFAULT_TERMS, MID_MONTH_TERMS]))
+def test_distinct_students_and_cell_keys_match_sets_of_the_rows(data, terms):
+    """Every count of distinct students (all, per domain answered, per topic) and every cell key, against
+    plain sets of each cell's rows; with terms starting on the first of a month and mid-month."""
+    visits, raised = data
+    rows = lattice_rows(6, 8, grade_bands(6, 8))
+    keys = {int(m): student_key(SECRET, int(m)) for m in pd.unique(visits["mentee_key"])}
+    lattice = build_lattice(visits, raised, rows=rows, student_keys=keys, terms=terms)
+    for level in LEVELS:
+        table = lattice.levels[level]
+        period = {slot.label: p for p, slot in enumerate(table.periods)}
+        students, checkin_keys = defaultdict(set), defaultdict(int)
+        for visit in visits.itertuples():
+            p = period[period_slot(visit.occurred_on, level, terms).label]
+            day = np.array([visit.occurred_on], dtype="datetime64[D]")
+            key = int(record_keys(np.array([keys[visit.mentee_key]]), day)[0])
+            for r in (r for r, row in enumerate(rows) if visit.grade in row.grades):
+                checkin_keys[r, p] += key
+                students["students", r, p].add(visit.mentee_key)
+                for d in DOMAINS:
+                    if not pd.isna(getattr(visit, d)):
+                        students[f"{d}_students", r, p].add(visit.mentee_key)
+                for topic in visit.topics:
+                    students[topic, r, p].add(visit.mentee_key)
+        shape = (len(rows), len(table.periods))
+        for name in ("students", *(f"{d}_students" for d in DOMAINS), *table.topic_names):
+            counts, key_sums = np.zeros(shape, dtype=np.int64), np.zeros(shape, dtype=np.uint64)
+            for (found, r, p), who in students.items():
+                if found == name:
+                    counts[r, p], key_sums[r, p] = len(who), sum(keys[m] for m in who) % 2**32
+            if name in table.topic_names:
+                t = table.topic_names.index(name)
+                assert (table.topic_students[t] == counts).all() and (table.topic_keys[t] == key_sums).all()
+            else:
+                assert (table.values[name] == counts).all() and (table.keys[name] == key_sums).all(), (level, name)
+        expected = np.zeros(shape, dtype=np.uint64)
+        for (r, p), total in checkin_keys.items():
+            expected[r, p] = total % 2**32
+        assert (table.keys["checkins"] == expected).all()
+
+
+def test_topics_may_come_as_lists_tuples_or_a_lone_name(school):
+    """The topics column holds any sequence of names (or one name, or none): the lattice is the same,
+    and topics are numbered in the order they first appear."""
+    checkins, concerns, lattice = school
+    as_tuples = checkins.assign(topics=[tuple(t) if t else None for t in checkins["topics"]])
+    lone = checkins.assign(topics=[t[0] if t and len(t) == 1 else t for t in checkins["topics"]])
+    first_seen = list(dict.fromkeys(name for names in checkins["topics"] if names for name in names))
+    for other in (lattice_of(as_tuples, concerns), lattice_of(lone, concerns)):
+        for level in LEVELS:
+            mine, theirs = lattice.levels[level], other.levels[level]
+            assert mine.topic_names == theirs.topic_names == tuple(first_seen)
+            assert (mine.topic_students == theirs.topic_students).all() and (mine.topic_keys == theirs.topic_keys).all()

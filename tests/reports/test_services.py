@@ -5,12 +5,13 @@ import json
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import BigInteger, Integer, cast, event, literal, select
 
+from schoolpeers.accounts.models import Topic
 from schoolpeers.extensions import db
 from schoolpeers.reports import services
 from schoolpeers.reports.lattice import grade_bands
-from schoolpeers.reports.loading import load_checkins, load_concerns
+from schoolpeers.reports.loading import _INT4, _binary_copy, load_checkins, load_concerns
 from schoolpeers.reports.privacy import MEASURES, CellStatus
 from schoolpeers.reports.report import ReportParams, SchoolReport
 from schoolpeers.reports.services import protected_lattice, report_secret, school_report
@@ -72,6 +73,28 @@ def test_check_ins_are_filtered_in_the_query(small_school, school):
 def test_a_check_in_without_topics_has_none(programme, school):
     programme.checkins(programme.students(1, grade=9), MARCH)
     assert load_checkins(school, ALL_GRADES, None, None)["topics"].tolist() == [None]
+
+
+def test_check_ins_carry_every_topic_of_a_school_with_many(programme, school):
+    """Topics travel as bits of 64-bit words on PostgreSQL: a school's 65th topic and later ones too."""
+    db.session.add_all(Topic(school_id=school.id, name=f"topic {i:02d}") for i in range(70))
+    db.session.flush()
+    students = programme.students(2, grade=9)
+    programme.checkins(students[:1], MARCH, topics=("topic 00", "topic 63", "topic 64", "topic 69"))
+    programme.checkins(students[1:], MARCH, topics=("topic 65",))
+    frame = load_checkins(school, ALL_GRADES, None, None)
+    assert sorted(tuple(sorted(t)) for t in frame["topics"]) == [
+        ("topic 00", "topic 63", "topic 64", "topic 69"), ("topic 65",)]
+
+
+def test_a_binary_copy_refuses_rows_laid_out_otherwise(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("binary COPY is PostgreSQL's")
+    assert [list(c) for c in _binary_copy(select(literal(7), literal(-2)), [_INT4, _INT4])] == [[7], [-2]]
+    with pytest.raises(ValueError):  # a NULL has no value bytes
+        _binary_copy(select(cast(literal(None), Integer)), [_INT4])
+    with pytest.raises(ValueError):  # eight bytes where four were asked for
+        _binary_copy(select(cast(literal(7), BigInteger)), [_INT4])
 
 
 def test_concerns_load_in_one_query(small_school, school, count_queries):
