@@ -40,6 +40,28 @@ def database_url(tmp_path_factory) -> str:
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
 
 
+def on_postgresql() -> bool:
+    return os.environ.get("TEST_DATABASE_URL", "").startswith(("postgresql", "postgres:"))
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """On PostgreSQL only the tests that use the app (and so the database) run: the others (the pure
+    cores' properties, the screening corpus and its model) would run exactly as in the SQLite run,
+    which covers them."""
+    if not on_postgresql():
+        return
+    kept = [item for item in items if "app" in getattr(item, "fixturenames", ())]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in set(kept)])
+        items[:] = kept
+
+
+def pytest_report_header(config) -> str | None:
+    if on_postgresql():
+        return "PostgreSQL run: tests that use no database are left to the SQLite run (deselected)"
+    return None
+
+
 def reset_schema() -> None:
     """Drop every table, including ones a previous run's migrations left behind."""
     if db.engine.dialect.name == "postgresql":
