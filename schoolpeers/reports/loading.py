@@ -102,10 +102,7 @@ def load_checkins(school: School, grades: frozenset[int], first: date | None, la
         .outerjoin(topics, topics.c.checkin_id == CheckIn.id)
         .where(CheckIn.school_id == school.id, User.grade.in_(sorted(grades)))
     )
-    if first:
-        query = query.where(CheckIn.occurred_on >= first)
-    if last:
-        query = query.where(CheckIn.occurred_on <= last)
+    query = _in_range(query, CheckIn.occurred_on, first, last)
     return _frame(query, _checkin_types({str(i): name for i, name in topic_names.items()}))
 
 
@@ -118,10 +115,7 @@ def load_self_checkins(school: School, grades: frozenset[int], first: date | Non
         .join(User, and_(User.id == SelfCheckIn.mentee_id, User.school_id == SelfCheckIn.school_id))
         .where(SelfCheckIn.school_id == school.id, User.grade.in_(sorted(grades)))
     )
-    if first:
-        query = query.where(SelfCheckIn.occurred_on >= first)
-    if last:
-        query = query.where(SelfCheckIn.occurred_on <= last)
+    query = _in_range(query, SelfCheckIn.occurred_on, first, last)
     return _frame(query, _checkin_types({}))
 
 
@@ -168,10 +162,7 @@ def _checkins_by_binary_copy(school: School, grades: frozenset[int], first: date
         .outerjoin(words, words.c.checkin_id == CheckIn.id)
         .where(CheckIn.school_id == school.id, User.grade.in_(sorted(grades)))
     )
-    if first:
-        query = query.where(CheckIn.occurred_on >= first)
-    if last:
-        query = query.where(CheckIn.occurred_on <= last)
+    query = _in_range(query, CheckIn.occurred_on, first, last)
     integers = 4 + len(DOMAINS)
     mentee, grade, day, wellbeing, *rest = _binary_copy(query, [_INT4] * integers + [_INT8] * (len(words.c) - 1))
     ratings, bits = rest[:len(DOMAINS)], rest[len(DOMAINS):]
@@ -242,6 +233,15 @@ def _binary_copy(query, types: list[np.dtype]) -> list[np.ndarray]:
     del rows
     data.release()
     return columns
+
+
+def _in_range(query, day, first: date | None, last: date | None):
+    """The query's rows whose day is within the range (open ends reach as far as the data)."""
+    if first:
+        query = query.where(day >= first)
+    if last:
+        query = query.where(day <= last)
+    return query
 
 
 def _is_postgresql() -> bool:

@@ -14,14 +14,6 @@ PAGE = "/district/reports/"
 XLSX = "/district/reports/export.xlsx"
 
 
-@pytest.fixture(autouse=True)
-def empty_rollup_cache(app):
-    """The app lives for the whole session and a clean database gives the next test the same ids."""
-    from schoolpeers.districts.report_views import CACHE
-
-    app.extensions[CACHE].clear()
-
-
 @pytest.fixture
 def district(school, other_school):
     from tests.factories import make_district

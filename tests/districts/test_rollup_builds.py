@@ -26,13 +26,6 @@ from tests.factories import UserFactory, make_mentor
 PAGE = "/district/reports/"
 
 
-@pytest.fixture(autouse=True)
-def empty_rollup_cache(app):
-    from schoolpeers.districts.report_views import CACHE
-
-    app.extensions[CACHE].clear()
-
-
 @pytest.fixture
 def queued(app, monkeypatch):
     """Jobs wait for a consumer, as in production; the ones handed over are listed here."""
