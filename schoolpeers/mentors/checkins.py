@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, Topic, User
@@ -229,14 +229,22 @@ def recent_not_a_good_fit(school_id: int, since: datetime) -> list[MenteeFeedbac
 def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
     """"Not a good fit" feedback since then, newest first, with the names of the mentorship's two
     people (only the columns a list of it shows)."""
+    return _NOT_A_GOOD_FIT.params(school_id=school_id, since=since)
+
+
+def _not_a_good_fit() -> Select:
     mentorship = joinedload(MenteeFeedback.mentorship).load_only(Mentorship.school_id, Mentorship.mentor_id,
                                                                  Mentorship.mentee_id)
     return (select(MenteeFeedback)
             .options(mentorship.joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
                      mentorship.joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
-            .where(MenteeFeedback.school_id == school_id, MenteeFeedback.rating == "not_a_good_fit",
-                   MenteeFeedback.created_at >= since)
+            .where(MenteeFeedback.school_id == bindparam("school_id"), MenteeFeedback.rating == "not_a_good_fit",
+                   MenteeFeedback.created_at >= bindparam("since"))
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))
+
+
+# Built once and given its values per call: the counselor's dashboard lists it on every visit.
+_NOT_A_GOOD_FIT = _not_a_good_fit()
 
 
 def recent_topic_ids(student: User, checkins_back: int = 5) -> list[int]:

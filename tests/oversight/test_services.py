@@ -71,6 +71,25 @@ def test_open_concerns_overdue_first_then_severity(school, users, make_user):
     assert overdue(old_high, now) and not overdue(fresh_high, now)
 
 
+def test_the_dashboards_lists_are_of_the_school_asked_call_after_call(school, other_school, users, make_user,
+                                                                      mentorship):
+    """Built once, the lists' statements take each call's school and moment: nothing of one call
+    carries over to the next."""
+    from tests.factories import UserFactory
+
+    now = utcnow()
+    ours = high_concern(school, make_user("student"), now - timedelta(hours=2))
+    theirs = high_concern(other_school, UserFactory(other_school)("student"), now)
+    listed = lambda school_id, at: db.session.scalars(  # noqa: E731
+        services.open_concerns_list_query(school_id, at)).unique().all()
+    assert listed(school.id, now) == [ours] and listed(other_school.id, now) == [theirs]
+    assert listed(school.id, now - timedelta(days=1)) == [ours]
+    overdue = lambda school_id, cadence: [m.id for m, _last in db.session.execute(  # noqa: E731
+        services.overdue_mentorships_query(school_id, date.today(), cadence))]
+    assert overdue(school.id, 5) == [mentorship.id] and overdue(other_school.id, 5) == []
+    assert overdue(school.id, 14) == []  # ten days silent: within a fortnight's cadence
+
+
 def test_escalation_after_the_deadline_with_a_controlled_clock(school, users):
     raised_at = utcnow()
     concern = high_concern(school, users["student"], raised_at)
