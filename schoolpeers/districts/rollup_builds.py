@@ -1,5 +1,6 @@
 """The roll-up is built in the background and stored: a cold build reads every school's check-ins
-(about a minute for 50 schools), longer than a page may take. A page shows the newest stored roll-up
+(about 11 s for 50 schools on a quiet server; more for a larger district or a busy one), longer than a
+page should take. A page shows the newest stored roll-up
 at once, and asks for a build when the schools' data moved on since (one build at a time a district)."""
 from __future__ import annotations
 
