@@ -82,7 +82,8 @@ class Config:
     SSO_ALLOW_LOCAL_ISSUERS = False
     # Roles that must use an authenticator app; anyone else may choose to.
     TWO_FACTOR_ROLES = frozenset(
-        r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin,district_admin").split(",") if r.strip()
+        r.strip() for r in os.environ.get("SCHOOLPEERS_TWO_FACTOR_ROLES", "counselor,admin,district_admin").split(",")
+        if r.strip()
     )
     # Sessions end after this long without a request, and in any case SCHOOLPEERS_SESSION_HOURS after sign-in.
     IDLE_MINUTES_ADULT = env_int("SCHOOLPEERS_IDLE_MINUTES", 30)

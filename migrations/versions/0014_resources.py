@@ -7,7 +7,6 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0014_resources'
 down_revision = '0013_self_checkins'

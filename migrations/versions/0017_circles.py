@@ -11,7 +11,6 @@ Create Date: 2026-12-04
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '0017_circles'
 down_revision = '0016_programme'
