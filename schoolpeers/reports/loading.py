@@ -212,13 +212,7 @@ def _binary_copy(query, types: list[np.dtype]) -> list[np.ndarray]:
     """The query's columns by binary COPY, as native arrays: every row the same layout (a field
     count, then each field's length and big-endian value), so the stream is one array of records.
     Raises if a row differs (a NULL, or a column of another type than asked)."""
-    sql = query.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-    buffer = io.BytesIO()
-    with db.session.connection().connection.dbapi_connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT binary)") as copy:
-            for block in copy:
-                buffer.write(block)
-    data = buffer.getbuffer()
+    data = _copy_out(query, "FORMAT binary").getbuffer()
     if bytes(data[:len(_PG_COPY_SIGNATURE)]) != _PG_COPY_SIGNATURE:
         raise ValueError("not a binary COPY stream")
     start = len(_PG_COPY_SIGNATURE) + 8 + int.from_bytes(data[len(_PG_COPY_SIGNATURE) + 4:][:4], "big")
@@ -242,6 +236,19 @@ def _in_range(query, day, first: date | None, last: date | None):
     if last:
         query = query.where(day <= last)
     return query
+
+
+def _copy_out(query, options: str) -> io.BytesIO:
+    """What PostgreSQL's COPY of the query sends, in memory from its start. The query holds only
+    integers and dates chosen through the form, rendered as SQL literals."""
+    sql = query.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    buffer = io.BytesIO()
+    with db.session.connection().connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH ({options})") as copy:
+            for block in copy:
+                buffer.write(block)
+    buffer.seek(0)
+    return buffer
 
 
 def _is_postgresql() -> bool:
@@ -285,17 +292,8 @@ def _frame(query, types: dict[str, Callable[[tuple], np.ndarray]]) -> pd.DataFra
 
 
 def _frame_by_copy(query, types: dict[str, Callable[[tuple], np.ndarray]]) -> pd.DataFrame:
-    """PostgreSQL streams the rows as CSV (COPY), which pandas parses in C: no Python object per row.
-
-    The query holds only integers and dates chosen through the form, rendered as SQL literals.
-    """
-    sql = query.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-    buffer = io.BytesIO()
-    with db.session.connection().connection.dbapi_connection.cursor() as cursor:
-        with cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
-            for block in copy:
-                buffer.write(block)
-    buffer.seek(0)
+    """PostgreSQL streams the rows as CSV (COPY), which pandas parses in C: no Python object per row."""
+    buffer = _copy_out(query, "FORMAT csv, HEADER true")
     names = list(types)
     numeric = {_integers: "int64", _numbers: "float64"}
     raw = pd.read_csv(buffer, header=0, names=names, keep_default_na=False, na_values=[""],
