@@ -46,10 +46,14 @@ NAVIGATION = {
 MENTOR_ITEM = ("mentors.my_mentees", "My mentees")
 
 
-def navigation_for(user) -> list[tuple[str, str]]:
+def navigation_for(user, known_mentor=None) -> list[tuple[str, str]]:
+    """`known_mentor`: whether the student mentors, when the page knows already (the student's home, as
+    its `is_mentor`); anything but a bool (an undefined template variable) means look it up."""
     if not getattr(user, "is_authenticated", False) or not session.get("mfa_ok"):
         return []  # signed out, or still to set up two-factor sign-in: nothing opens until then
     items = NAVIGATION.get(user.role, [])
-    if user.role == "student" and is_mentor(profile_for(user)):
-        items = [*items, MENTOR_ITEM]
+    if user.role == "student":
+        mentoring = known_mentor if isinstance(known_mentor, bool) else is_mentor(profile_for(user))
+        if mentoring:
+            items = [*items, MENTOR_ITEM]
     return items

@@ -137,20 +137,23 @@ def agree_as_mentee(mentee: User, version: str, now: datetime) -> Agreement:
     return agreement
 
 
-def prompts_for(student: User, today: date) -> list[Prompt]:
+def prompts_for(student: User, today: date, *, as_mentor: bool = True, as_mentee: bool = True) -> list[Prompt]:
     """What the agreement waits for from this student: writing it down with each mentee who has none
-    yet (as a mentor), and reading and agreeing it (as a mentee)."""
+    yet (as a mentor), and reading and agreeing it (as a mentee). A side known to hold nothing is not asked."""
     steps = []
-    without_agreement = (
-        select(Mentorship).options(joinedload(Mentorship.mentee))
-        .outerjoin(Agreement, (Agreement.mentorship_id == Mentorship.id)
-                   & (Agreement.school_id == Mentorship.school_id))
-        .where(Mentorship.school_id == student.school_id, Mentorship.mentor_id == student.id,
-               Mentorship.status == MentorshipStatus.ACTIVE, Agreement.id.is_(None))
-        .order_by(Mentorship.began_on, Mentorship.id))
-    for mentorship in db.session.scalars(without_agreement):
-        steps.append(Prompt(f"Write down your agreement and goals with {mentorship.mentee.given_name}",
-                            "goals.agreement", {"mentorship_id": mentorship.id}))
+    if as_mentor:
+        without_agreement = (
+            select(Mentorship).options(joinedload(Mentorship.mentee))
+            .outerjoin(Agreement, (Agreement.mentorship_id == Mentorship.id)
+                       & (Agreement.school_id == Mentorship.school_id))
+            .where(Mentorship.school_id == student.school_id, Mentorship.mentor_id == student.id,
+                   Mentorship.status == MentorshipStatus.ACTIVE, Agreement.id.is_(None))
+            .order_by(Mentorship.began_on, Mentorship.id))
+        for mentorship in db.session.scalars(without_agreement):
+            steps.append(Prompt(f"Write down your agreement and goals with {mentorship.mentee.given_name}",
+                                "goals.agreement", {"mentorship_id": mentorship.id}))
+    if not as_mentee:
+        return steps
     waiting = db.session.scalar(
         select(Agreement.id).join(Mentorship, (Mentorship.id == Agreement.mentorship_id)
                                   & (Mentorship.school_id == Agreement.school_id))

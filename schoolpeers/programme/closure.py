@@ -261,13 +261,15 @@ MENTOR_STEPS = {
 }
 
 
-def closing_prompts(student: User, today: date) -> list[Prompt]:
-    """The steps of an ending waiting for the student, as a mentor and as a mentee."""
+def closing_prompts(student: User, today: date, *, as_mentor: bool = True, as_mentee: bool = True) -> list[Prompt]:
+    """The steps of an ending waiting for the student, as a mentor and as a mentee (a side known to
+    hold nothing is not asked)."""
+    endings = mentor_endings(student) if as_mentor else []
     found = [Prompt(f"Your mentoring with {e.closure.mentorship.mentee.given_name} is ending: "
                     f"{MENTOR_STEPS[e.next_step]}", "closure.mentor_closing",
                     {"mentorship_id": e.closure.mentorship_id})
-             for e in mentor_endings(student) if e.next_step]
-    closure = mentee_closure(student, today)
+             for e in endings if e.next_step]
+    closure = mentee_closure(student, today) if as_mentee else None
     if closure is not None:
         if closure.goodbye_for_mentee is not None and closure.goodbye_read_at is None:
             found.append(Prompt(f"{closure.mentorship.mentor.given_name} left you a goodbye message",

@@ -22,25 +22,31 @@ AFTER_AN_END = timedelta(days=max(ENDING_STAYS_OPEN, outcomes.ENDED_WITHIN.days)
 
 def steps_for(student: User, today: date) -> list[Prompt]:
     """Every step the programme is waiting for from this student, most pressing part first."""
-    mentoring, certified = _what_may_wait(student, today)
+    as_mentor, as_mentee, certified = _what_may_wait(student, today)
     steps = []
-    if mentoring:
-        steps += [*agreements.prompts_for(student, today), *closure.closing_prompts(student, today),
-                  *outcomes.questionnaire_prompts(student, today)]
+    if as_mentor or as_mentee:
+        sides = {"as_mentor": as_mentor, "as_mentee": as_mentee}
+        steps += [*agreements.prompts_for(student, today, **sides), *closure.closing_prompts(student, today, **sides)]
+    if as_mentee:
+        steps += outcomes.questionnaire_prompts(student, today)
     if certified:
         steps.append(certificates.NEW_CERTIFICATE)
     return steps
 
 
-def _what_may_wait(student: User, today: date) -> tuple[bool, bool]:
-    """Whether a mentorship of theirs may have steps (active on either side, or ended lately), and
-    whether a new certificate waits: one statement, so the home page of a student the programme has
-    nothing for (most of a school) asks no more."""
+def _what_may_wait(student: User, today: date) -> tuple[bool, bool, bool]:
+    """Whether a mentorship of theirs as a mentor, and one as a mentee, may have steps (active, or ended
+    lately), and whether a new certificate waits: one statement, so the home page of a student the
+    programme has nothing for (most of a school) asks no more, and each side's steps are asked only of
+    a student on that side."""
     ended_since = start_of_day(today - AFTER_AN_END, student.school.timezone)
-    mentoring = select(Mentorship.id).where(
-        Mentorship.school_id == student.school_id,
-        or_(Mentorship.mentor_id == student.id, Mentorship.mentee_id == student.id),
-        or_(Mentorship.status == MentorshipStatus.ACTIVE,
-            and_(Mentorship.status == MentorshipStatus.CLOSED, Mentorship.ended_at >= ended_since)))
-    found = db.session.execute(select(mentoring.exists(), certificates.new_certificates(student, today).exists())).one()
-    return bool(found[0]), bool(found[1])
+
+    def mentoring(side):
+        return select(Mentorship.id).where(
+            Mentorship.school_id == student.school_id, side == student.id,
+            or_(Mentorship.status == MentorshipStatus.ACTIVE,
+                and_(Mentorship.status == MentorshipStatus.CLOSED, Mentorship.ended_at >= ended_since))).exists()
+
+    found = db.session.execute(select(mentoring(Mentorship.mentor_id), mentoring(Mentorship.mentee_id),
+                                      certificates.new_certificates(student, today).exists())).one()
+    return bool(found[0]), bool(found[1]), bool(found[2])
