@@ -8,22 +8,11 @@ import pytest
 from openpyxl import load_workbook
 
 from schoolpeers.extensions import db
-from tests.districts.test_rollup import fill
+from tests.districts.test_rollup import add_checkins
+from tests.districts.test_rollup import district as district  # noqa: F401 (fixture)
 
 PAGE = "/district/reports/"
 XLSX = "/district/reports/export.xlsx"
-
-
-@pytest.fixture
-def district(school, other_school):
-    from tests.factories import make_district
-
-    made = make_district(school, "north")
-    other_school.district_id = made["district"].id
-    fill(school, 12, 3)
-    fill(other_school, 9, 4)
-    db.session.commit()
-    return made
 
 
 def test_the_page_shows_schools_bands_and_the_district_by_term(district, login_as, school):
@@ -132,14 +121,6 @@ def test_the_roll_up_is_kept_until_a_school_s_data_changes(district, login_as, s
     client.get(PAGE)
     client.get(PAGE, query_string={"level": "year"})
     assert len(built) == 1
-    import itertools
-
-    from tests.factories import UserFactory, make_mentor
-    from tests.reports.conftest import APRIL, Programme
-
-    programme = Programme(school, make_mentor(school, UserFactory(school)("counselor"), grade=12))
-    programme.ids = itertools.count(9_000_000)
-    programme.checkins(programme.students(5, grade=7), APRIL)  # a school's data changes
-    db.session.commit()
+    add_checkins(school)  # a school's data changes
     client.get(PAGE)
     assert len(built) == 2

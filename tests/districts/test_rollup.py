@@ -29,6 +29,18 @@ def fill(school, seventh: int, eighth: int) -> None:
             programme.checkins(students, APRIL, wellbeing=rating)
 
 
+def add_checkins(school) -> None:
+    """Five more grade-7 students check in in April (ids far from the others): the school's data changes."""
+    import itertools
+
+    from tests.reports.conftest import APRIL, Programme
+
+    programme = Programme(school, make_mentor(school, UserFactory(school)("counselor"), grade=12))
+    programme.ids = itertools.count(9_000_000)
+    programme.checkins(programme.students(5, grade=7), APRIL)
+    db.session.commit()
+
+
 @pytest.fixture
 def district(school, other_school):
     made = make_district(school, "north")

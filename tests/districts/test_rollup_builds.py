@@ -2,8 +2,6 @@
 build (one at a time) when the schools' data moved on."""
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 import pytest
 from sqlalchemy import func, select
@@ -15,13 +13,8 @@ from schoolpeers.districts.rollup import district_rollup, slice_rollup
 from schoolpeers.extensions import db
 from schoolpeers.jobs import Job
 from schoolpeers.reports.privacy import MEASURES
-from tests.districts.test_rollup import (
-    SECRET,
-    TODAY,
-    fill,  # noqa: F401
-)
+from tests.districts.test_rollup import SECRET, TODAY, add_checkins
 from tests.districts.test_rollup import district as district  # noqa: F401 (fixture)
-from tests.factories import UserFactory, make_mentor
 
 PAGE = "/district/reports/"
 
@@ -39,15 +32,6 @@ def queued(app, monkeypatch):
 
 def stored_count() -> int:
     return db.session.scalar(select(func.count()).select_from(StoredRollup))
-
-
-def add_checkins(school) -> None:
-    from tests.reports.conftest import APRIL, Programme
-
-    programme = Programme(school, make_mentor(school, UserFactory(school)("counselor"), grade=12))
-    programme.ids = itertools.count(9_000_000)
-    programme.checkins(programme.students(5, grade=7), APRIL)
-    db.session.commit()
 
 
 def test_a_stored_roll_up_reads_back_as_built(district):  # noqa: F811
