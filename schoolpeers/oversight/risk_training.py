@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -44,8 +45,32 @@ def note_features(text: str) -> list[str]:
     return risk_model.feature_names([word.form for word in words])
 
 
-def _vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, norm="l2", dtype=np.float64)
+class Vectorizer:
+    """Tf-idf (sublinear tf) of a note's features, its words' and its letter groups' blocks
+    weighted as `risk_model.weighted_blocks` does at run time."""
+
+    def __init__(self) -> None:
+        self.tfidf = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, norm=None,
+                                     dtype=np.float64)
+        self.letters = np.zeros(0, dtype=bool)
+
+    def fit_transform(self, documents: Sequence[list[str]]) -> sparse.csr_matrix:
+        matrix = self.tfidf.fit_transform(documents)
+        self.letters = np.array([name.startswith(risk_model.LETTERS) for name in self.feature_names()])
+        return self._weighted(matrix)
+
+    def transform(self, documents: Sequence[list[str]]) -> sparse.csr_matrix:
+        return self._weighted(self.tfidf.transform(documents))
+
+    def feature_names(self) -> np.ndarray:
+        return self.tfidf.get_feature_names_out()
+
+    def _weighted(self, matrix: sparse.spmatrix) -> sparse.csr_matrix:
+        matrix = sparse.csr_matrix(matrix, dtype=np.float64)
+        for row in range(matrix.shape[0]):
+            cells = slice(matrix.indptr[row], matrix.indptr[row + 1])
+            matrix.data[cells] = risk_model.weighted_blocks(matrix.data[cells], self.letters[matrix.indices[cells]])
+        return matrix
 
 
 def _identity(features: list[str]) -> list[str]:
@@ -57,7 +82,7 @@ def _linear_model() -> LogisticRegression:
 
 
 class Fitted(NamedTuple):
-    vectorizer: TfidfVectorizer
+    vectorizer: Vectorizer
     severity: LogisticRegression
     category: LogisticRegression
     thresholds: tuple[float, float]  # high, any
@@ -68,7 +93,7 @@ def fit(notes: Sequence[Note]) -> Fitted:
     documents = [note_features(note.text) for note in notes]
     labels = np.array([note.label for note in notes])
     thresholds = _thresholds(_out_of_fold(documents, labels), labels)
-    vectorizer = _vectorizer()
+    vectorizer = Vectorizer()
     matrix = vectorizer.fit_transform(documents)
     severity = _linear_model().fit(matrix, labels)
     worrying = labels != "none"
@@ -86,8 +111,8 @@ def arrays(fitted: Fitted) -> dict[str, np.ndarray]:
     vectorizer, severity, category, thresholds = fitted
     order = [list(severity.classes_).index(name) for name in risk_model.SEVERITY_CLASSES]
     return {
-        "vocabulary": np.array("\n".join(vectorizer.get_feature_names_out())),
-        "idf": vectorizer.idf_.astype(np.float32),
+        "vocabulary": np.array("\n".join(vectorizer.feature_names())),
+        "idf": vectorizer.tfidf.idf_.astype(np.float32),
         "severity_classes": np.array("\n".join(risk_model.SEVERITY_CLASSES)),
         "severity_coef": severity.coef_[order].astype(np.float32),
         "severity_intercept": severity.intercept_[order].astype(np.float32),
@@ -103,7 +128,7 @@ def _out_of_fold(documents: list[list[str]], labels: np.ndarray) -> np.ndarray:
     probabilities = np.zeros((len(documents), len(risk_model.SEVERITY_CLASSES)))
     folds = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     for train_rows, test_rows in folds.split(np.zeros(len(labels)), labels):
-        vectorizer = _vectorizer()
+        vectorizer = Vectorizer()
         matrix = vectorizer.fit_transform([documents[row] for row in train_rows])
         model = _linear_model().fit(matrix, labels[train_rows])
         order = [list(model.classes_).index(name) for name in risk_model.SEVERITY_CLASSES]
