@@ -10,7 +10,7 @@ severity when the note reads like the corpus's worrying notes.
 from __future__ import annotations
 
 import functools
-from collections import Counter
+import math
 from collections.abc import Sequence
 from importlib import resources
 from typing import NamedTuple
@@ -62,19 +62,19 @@ def _letter_groups(form: str) -> tuple[str, ...]:
 
 
 class Found(NamedTuple):
-    columns: list[int]  # every column found, in the order of the words
+    columns: np.ndarray  # every column found, in the order of the words
     by_word: list[tuple[int, ...]]  # each word's columns (its pair with the word before included)
 
 
 class Model(NamedTuple):
     index: dict[str, int]  # feature -> column
     idf: np.ndarray  # (features,)
-    letters: np.ndarray  # (features,) bool: which columns are letter groups
+    letters: np.ndarray  # (features,) 1.0 where the column is a letter group, else 0.0
     severity_classes: tuple[str, ...]  # ("none", "medium", "high")
-    severity_coef: np.ndarray  # (classes, features)
+    severity_weights: np.ndarray  # (features, classes): a note's columns are rows read together
     severity_intercept: np.ndarray
     category_classes: tuple[str, ...]
-    category_coef: np.ndarray
+    category_weights: np.ndarray  # (features, categories)
     category_intercept: np.ndarray
     threshold_high: float  # P(high) from which the model says high
     threshold_any: float  # P(medium) + P(high) from which it says medium
@@ -85,28 +85,28 @@ class Model(NamedTuple):
         each block l2-normalised, letter groups scaled), and the columns found, word by word."""
         by_word: list[tuple[int, ...]] = []
         found: list[int] = []
+        cached, pair_column = self.columns_of_word.get, self.index.get  # looked up once: many words
         previous = None
         for form in forms:
             if form == BOUNDARY:
                 previous = None
                 by_word.append(())
                 continue
-            columns = self.columns_of_word.get(form)
+            columns = cached(form)
             if columns is None:
                 columns = self.word_columns(form)
             # A pair of words is in the vocabulary only if both words are (each is in as many notes).
             if previous and columns:
-                pair = self.index.get(f"b {previous} {form}")
+                pair = pair_column(f"b {previous} {form}")
                 if pair is not None:
                     columns = (*columns, pair)
             by_word.append(columns)
             found.extend(columns)
             previous = form if columns else None
-        counts = Counter(found)
-        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
-        values = (1.0 + np.log(values)) * self.idf[columns]
-        return columns, weighted_blocks(values, self.letters[columns]), Found(found, by_word)
+        every = np.fromiter(found, dtype=np.int64, count=len(found))
+        columns, counts = np.unique(every, return_counts=True)
+        values = (1.0 + np.log(counts)) * self.idf[columns]
+        return columns, weighted_blocks(values, self.letters[columns]), Found(every, by_word)
 
     def word_columns(self, form: str) -> tuple[int, ...]:
         """The columns of a word and its letter groups, computed once per word."""
@@ -119,22 +119,22 @@ class Model(NamedTuple):
         return cached
 
     def probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return _softmax(self.severity_coef[:, columns] @ values + self.severity_intercept)
+        return _softmax(values @ self.severity_weights[columns] + self.severity_intercept)
 
     def category(self, columns: np.ndarray, values: np.ndarray) -> str:
-        scores = self.category_coef[:, columns] @ values + self.category_intercept
+        scores = values @ self.category_weights[columns] + self.category_intercept
         return self.category_classes[int(np.argmax(scores))]
 
 
 def weighted_blocks(values: np.ndarray, letters: np.ndarray) -> np.ndarray:
     """One note's tf-idf values with the words' block and the letter groups' block each of length
-    1, the letters' then scaled by LETTER_WEIGHT; `letters` says which values are letter groups."""
-    scales = np.ones_like(values)
-    for block, weight in ((~letters, 1.0), (letters, LETTER_WEIGHT)):
-        norm = float(np.sqrt(values[block] @ values[block]))
-        if norm:
-            scales[block] = weight / norm
-    return values * scales
+    1, the letters' then scaled by LETTER_WEIGHT; `letters` is 1.0 for a letter group, else 0.0."""
+    squares = values * values
+    letters_norm = math.sqrt(float(squares @ letters))
+    words_norm = math.sqrt(max(float(squares.sum()) - letters_norm * letters_norm, 0.0))
+    word_scale = 1.0 / words_norm if words_norm else 1.0
+    letter_scale = LETTER_WEIGHT / letters_norm if letters_norm else 1.0
+    return values * (word_scale + (letter_scale - word_scale) * letters)
 
 
 _RAISES = {"medium": ("low",), "high": ("low", "medium")}  # what each of its severities is above
@@ -168,10 +168,9 @@ def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: n
     A feature found several times shares its weight among the words it came from."""
     toward = model.severity_classes.index(severity)
     away = model.severity_classes.index("none")
-    weights = (model.severity_coef[toward, columns] - model.severity_coef[away, columns]) * values
+    weights = (model.severity_weights[columns, toward] - model.severity_weights[columns, away]) * values
     words = np.repeat(np.arange(len(found.by_word)), [len(word) for word in found.by_word])
-    order = np.argsort(columns)
-    place = order[np.searchsorted(columns, np.array(found.columns, dtype=np.int64), sorter=order)]
+    place = np.searchsorted(columns, found.columns)  # columns are sorted
     times = np.bincount(place, minlength=len(columns))  # each column's number of occurrences
     weight_of_word = np.bincount(words, weights=weights[place] / times[place], minlength=len(found.by_word))
     strongest = np.argsort(-weight_of_word, kind="stable")[:_STRONGEST]
@@ -192,6 +191,11 @@ def load_model() -> Model | None:
         return model_from_arrays(dict(np.load(handle, allow_pickle=False)))
 
 
+def letter_columns(vocabulary: Sequence[str]) -> np.ndarray:
+    """1.0 for each feature that is a letter group, else 0.0 (as `weighted_blocks` reads them)."""
+    return np.array([name.startswith(LETTERS) for name in vocabulary], dtype=np.float64)
+
+
 def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     if str(arrays["severity_classes"]).split("\n") != list(SEVERITY_CLASSES):
         raise ValueError(f"screening model: severity classes must be {', '.join(SEVERITY_CLASSES)}")
@@ -199,12 +203,12 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     return Model(
         index={name: column for column, name in enumerate(vocabulary)},
         idf=arrays["idf"].astype(np.float64),
-        letters=np.array([name.startswith(LETTERS) for name in vocabulary], dtype=bool),
+        letters=letter_columns(vocabulary),
         severity_classes=SEVERITY_CLASSES,
-        severity_coef=arrays["severity_coef"].astype(np.float64),
+        severity_weights=np.ascontiguousarray(arrays["severity_coef"].T, dtype=np.float64),
         severity_intercept=arrays["severity_intercept"].astype(np.float64),
         category_classes=tuple(str(arrays["category_classes"]).split("\n")),
-        category_coef=arrays["category_coef"].astype(np.float64),
+        category_weights=np.ascontiguousarray(arrays["category_coef"].T, dtype=np.float64),
         category_intercept=arrays["category_intercept"].astype(np.float64),
         threshold_high=float(arrays["thresholds"][0]),
         threshold_any=float(arrays["thresholds"][1]),

@@ -52,11 +52,11 @@ class Vectorizer:
     def __init__(self) -> None:
         self.tfidf = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, norm=None,
                                      dtype=np.float64)
-        self.letters = np.zeros(0, dtype=bool)
+        self.letters = np.zeros(0)
 
     def fit_transform(self, documents: Sequence[list[str]]) -> sparse.csr_matrix:
         matrix = self.tfidf.fit_transform(documents)
-        self.letters = np.array([name.startswith(risk_model.LETTERS) for name in self.feature_names()])
+        self.letters = risk_model.letter_columns(self.feature_names())
         return self._weighted(matrix)
 
     def transform(self, documents: Sequence[list[str]]) -> sparse.csr_matrix:
