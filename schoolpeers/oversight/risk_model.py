@@ -78,6 +78,7 @@ class Model(NamedTuple):
     category_intercept: np.ndarray
     threshold_high: float  # P(high) from which the model says high
     threshold_any: float  # P(medium) + P(high) from which it says medium
+    threshold_confirmed: float  # P(high) from which it says high where a rule found a warning sign
     columns_of_word: dict[str, tuple[int, ...]]  # a cache, filled as words are seen
 
     def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, Found]:
@@ -150,7 +151,9 @@ def second_opinion(words: Sequence[Word], *, above: str = "low") -> Opinion | No
     if not len(columns):
         return None
     _, p_medium, p_high = model.probabilities(columns, values).tolist()
-    if p_high >= model.threshold_high:
+    # Where a rule already found a warning sign, the model needs less to call it high: two
+    # independent readings agree that something is wrong.
+    if p_high >= (model.threshold_confirmed if above == "medium" else model.threshold_high):
         severity = "high"
     elif p_high + p_medium >= model.threshold_any:
         severity = "medium"
@@ -199,6 +202,8 @@ def letter_columns(vocabulary: Sequence[str]) -> np.ndarray:
 def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     if str(arrays["severity_classes"]).split("\n") != list(SEVERITY_CLASSES):
         raise ValueError(f"screening model: severity classes must be {', '.join(SEVERITY_CLASSES)}")
+    if arrays["thresholds"].shape != (3,):
+        raise ValueError("screening model: three thresholds (high, any, high after a rule's warning sign)")
     vocabulary = str(arrays["vocabulary"]).split("\n")
     return Model(
         index={name: column for column, name in enumerate(vocabulary)},
@@ -212,5 +217,6 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
         category_intercept=arrays["category_intercept"].astype(np.float64),
         threshold_high=float(arrays["thresholds"][0]),
         threshold_any=float(arrays["thresholds"][1]),
+        threshold_confirmed=float(arrays["thresholds"][2]),
         columns_of_word={},
     )
