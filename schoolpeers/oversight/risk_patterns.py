@@ -79,7 +79,7 @@ class Patterns:
             if candidates is None:
                 candidates = viable[first] = [
                     pattern for pattern in self.by_first_word.get(first, ())
-                    if all(not words.isdisjoint(present) for words in pattern.required)]
+                    if not any(map(present.isdisjoint, pattern.required))]
             for elements, entry, _ in candidates:
                 anchors = _match(elements, 1, forms, start + 1, (start,))
                 if anchors is not None:
