@@ -192,7 +192,9 @@ def test_words_match_whole():
 
 @pytest.mark.parametrize("text", NEGATIVES)
 def test_everyday_language_is_not_flagged(text):
-    screening = screen_text(text)
+    # The rules alone, as for the positives: the model reads a five-word phrase by one or two
+    # words, so its false alarms are measured over the corpus's notes (test_risk_evaluation).
+    screening = rules_only(text)
     assert screening == Screening()
     assert screening.severity is None and screening.categories == ()
 

@@ -52,10 +52,10 @@ def test_the_development_figures_hold(development):
     figures = evaluate(development, risk.screen_text)
     assert figures.high_recall >= 0.98
     assert figures.medium_recall >= 0.98
-    # The rules were written before the last 2,600 development notes came; their hard negatives
+    # The rules were written before the last 3,300 development notes came; their hard negatives
     # are flagged about as often as held-out ones.
     assert figures.false_alarm <= 0.18
-    assert figures.false_high <= 0.07
+    assert figures.false_high <= 0.075
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +144,22 @@ def test_a_schools_reviewed_export_can_join_the_training_notes(tmp_path):
     export.write_text("text,label,category\r\nx,urgent,self_harm\r\n", encoding="utf-8")
     with pytest.raises(ValueError, match="label"):
         risk_training._read_extra(export)
+
+
+def test_the_model_needs_less_to_call_a_note_high_where_a_rule_found_a_warning_sign(monkeypatch):
+    shipped = risk_model.load_model()
+    words = risk_text.words(WORRYING, risk.rule_variants())
+    columns, values, _ = shipped.vector([word.form for word in words])
+    p_high = float(shipped.probabilities(columns, values)[2])
+    between = shipped._replace(threshold_high=p_high + 0.01, threshold_any=0.0, threshold_confirmed=p_high - 0.01)
+    monkeypatch.setattr(risk_model, "load_model", lambda: between)
+    assert risk_model.second_opinion(words, above="low").severity == "medium"
+    assert risk_model.second_opinion(words, above="medium").severity == "high"
+    above_both = between._replace(threshold_confirmed=p_high + 0.01)
+    monkeypatch.setattr(risk_model, "load_model", lambda: above_both)
+    assert risk_model.second_opinion(words, above="medium") is None
+
+
+def test_the_confirmed_threshold_is_never_above_the_plain_one():
+    shipped = risk_model.load_model()
+    assert 0 < shipped.threshold_confirmed <= shipped.threshold_high
