@@ -155,7 +155,8 @@ def _thresholds(probabilities: np.ndarray, labels: np.ndarray, warned: np.ndarra
     p_high = probabilities[harmless, 2]
     p_any = probabilities[harmless, 1] + probabilities[harmless, 2]
     high = _just_above(p_high, BUDGET_HIGH)
-    confirmed = _just_above(probabilities[harmless & warned, 2], BUDGET_CONFIRMED)
+    # With no harmless note the rules flag medium there is nothing to bound a lower threshold by.
+    confirmed = _just_above(probabilities[harmless & warned, 2], BUDGET_CONFIRMED) if any(harmless & warned) else high
     return (high, _just_above(p_any, BUDGET_FLAGGED), min(confirmed, high))
 
 

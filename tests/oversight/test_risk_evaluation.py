@@ -163,3 +163,12 @@ def test_the_model_needs_less_to_call_a_note_high_where_a_rule_found_a_warning_s
 def test_the_confirmed_threshold_is_never_above_the_plain_one():
     shipped = risk_model.load_model()
     assert 0 < shipped.threshold_confirmed <= shipped.threshold_high
+
+
+def test_without_harmless_notes_the_rules_flag_there_is_no_lower_threshold():
+    from schoolpeers.oversight import risk_training
+
+    probabilities = np.array([[0.9, 0.05, 0.05], [0.2, 0.2, 0.6], [0.1, 0.1, 0.8]])
+    labels = np.array(["none", "high", "high"])
+    high, _, confirmed = risk_training._thresholds(probabilities, labels, np.array([False, True, True]))
+    assert confirmed == high
