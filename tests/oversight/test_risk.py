@@ -527,6 +527,23 @@ def test_a_cue_does_not_reach_across_a_clause_or_a_report(note):
     assert rules_only(note).severity == HIGH
 
 
+@pytest.mark.parametrize("note", [
+    "in english they read romeo and juliet where they both kill themselves",  # a school subject frames it
+    "she said 'i'll kill myself' about the mock, its just a saying in her year",
+])
+def test_a_subject_or_a_saying_lowers_a_high_finding_to_medium(note):
+    assert rules_only(note).severity == MEDIUM
+
+
+def test_a_light_tone_never_lowers_a_disclosure():
+    assert rules_only("she said she wants to die lol").severity == HIGH
+
+
+def test_fainting_alone_is_a_warning_sign_not_an_emergency():
+    assert rules_only("she fainted at lunch today").severity == MEDIUM
+    assert rules_only("she keeps fainting and hasnt eaten for days").severity == HIGH
+
+
 def test_single_letters_join_only_into_a_word_screening_knows():
     assert rules_only("she said i m a burden").severity == MEDIUM  # "i m a", not "ima"
     assert rules_only("k i l l myself").severity == HIGH

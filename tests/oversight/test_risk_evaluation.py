@@ -54,8 +54,8 @@ def test_the_development_figures_hold(development):
     assert figures.medium_recall >= 0.98
     # The rules were written before the last 5,000 development notes came; their hard negatives
     # are flagged about as often as held-out ones.
-    assert figures.false_alarm <= 0.19
-    assert figures.false_high <= 0.075
+    assert figures.false_alarm <= 0.18
+    assert figures.false_high <= 0.07
 
 
 @pytest.fixture(scope="module")
