@@ -5,11 +5,12 @@ no tables are created and no data is loaded here (migrations and `flask demo` do
 """
 from __future__ import annotations
 
-import gc
 import os
 import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from schoolpeers import collector
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -21,13 +22,8 @@ if TYPE_CHECKING:
 def create_app(config_name: str | None = None, test_config: dict | None = None) -> Flask:
     # Building the app imports some nine hundred modules; the cyclic garbage collector would scan
     # their objects again and again meanwhile (a fifth of the start-up time), for nothing to free.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return _built_app(config_name, test_config)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _built_app(config_name: str | None, test_config: dict | None) -> Flask:

@@ -21,7 +21,7 @@ PURE_CORES = (
     "schoolpeers.reports.rollup",
     "schoolpeers.accounts.sign_in_delays", "schoolpeers.accounts.roster_files", "schoolpeers.accounts.roster_bundles",
     "schoolpeers.accounts.usernames", "schoolpeers.accounts.totp", "schoolpeers.accounts.secret_box",
-    "schoolpeers.severity", "schoolpeers.mentors.statuses", "schoolpeers.matching.statuses",
+    "schoolpeers.severity", "schoolpeers.collector", "schoolpeers.mentors.statuses", "schoolpeers.matching.statuses",
     "schoolpeers.oversight.statuses",
     "schoolpeers.programme.scales", "schoolpeers.programme.outcomes_report",
     "schoolpeers.programme.goal_rules",

@@ -9,10 +9,8 @@ integers read into arrays as they are, the others as CSV.
 """
 from __future__ import annotations
 
-import gc
 import io
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import partial
@@ -23,6 +21,7 @@ from sqlalchemy import BigInteger, Integer, Text, and_, case, cast, func, litera
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import Grouping
 
+from schoolpeers import collector
 from schoolpeers.accounts.models import School, Topic, User
 from schoolpeers.extensions import db
 from schoolpeers.lazy import LazyModule
@@ -279,7 +278,9 @@ def _frame(query, types: dict[str, Callable[[tuple], np.ndarray]]) -> pd.DataFra
     """
     if _is_postgresql():
         return _frame_by_copy(query, types)
-    with _without_cyclic_gc():
+    # A million row tuples and topic lists, none of which can be part of a cycle: the collector
+    # would walk them again and again, seconds lost.
+    with collector.paused():
         result = db.session.connection().execute(query)
         chunks = [_converted(rows, types) for rows in result.partitions(CHUNK_ROWS)]
     frame = pd.DataFrame({
@@ -308,19 +309,6 @@ def _frame_by_copy(query, types: dict[str, Callable[[tuple], np.ndarray]]) -> pd
 def _converted(rows, types: dict[str, Callable[[tuple], np.ndarray]]) -> list[np.ndarray]:
     """One array per column of these rows."""
     return [convert(values) for convert, values in zip(types.values(), zip(*rows, strict=True), strict=True)]
-
-
-@contextmanager
-def _without_cyclic_gc():
-    """A million row tuples and topic lists would set off the cyclic collector again and again over
-    ever more objects, none of which can be part of a cycle: seconds lost. Restored right after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _integers(values: tuple) -> np.ndarray:
