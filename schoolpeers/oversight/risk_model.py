@@ -68,24 +68,59 @@ class Found(NamedTuple):
     by_word: list[tuple[int, ...]]  # each word's columns (its pair with the word before included)
 
 
+class Reading(NamedTuple):
+    """What the model reads in one note: P(none, medium, high) and what explains it."""
+
+    probabilities: tuple[float, float, float]
+    category_scores: list[float]  # in the order of `Model.category_classes`
+    columns: np.ndarray  # the note's columns, sorted
+    tf: np.ndarray  # each column's sublinear term frequency
+    rows: np.ndarray  # each column's row of `Model.terms`
+    scales: tuple[float, float]  # the words' block's and the letter groups' block's
+    found: Found
+
+
 class Model(NamedTuple):
     index: dict[str, int]  # feature -> column
-    idf: np.ndarray  # (features,)
-    letters: np.ndarray  # (features,) 1.0 where the column is a letter group, else 0.0
+    # Per feature, its weights for each severity and then each category, times its idf, once in
+    # the words' block and once in the letter groups' block (zero in the block it is not in), then
+    # its squared idf in each block: a note's scores and its blocks' lengths are then two products
+    # of its rows (see `read`), as the builder's tf-idf computes them.
+    terms: np.ndarray  # (features, 2 * (severities + categories) + 2)
     severity_classes: tuple[str, ...]  # ("none", "medium", "high")
-    severity_weights: np.ndarray  # (features, classes): a note's columns are rows read together
-    severity_intercept: np.ndarray
     category_classes: tuple[str, ...]
-    category_weights: np.ndarray  # (features, categories)
-    category_intercept: np.ndarray
+    intercepts: tuple[float, ...]  # the severities', then the categories'
     threshold_high: float  # P(high) from which the model says high
     threshold_any: float  # P(medium) + P(high) from which it says medium
     threshold_confirmed: float  # P(high) from which it says high where a rule found a warning sign
     columns_of_word: dict[str, tuple[int, ...]]  # a cache, filled as words are seen
 
-    def vector(self, forms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, Found]:
-        """The note's tf-idf vector (columns, values) as the builder computes it (sublinear tf,
-        each block l2-normalised, letter groups scaled), and the columns found, word by word."""
+    def read(self, forms: Sequence[str]) -> Reading | None:
+        """The note's probabilities as the builder's model computes them (sublinear tf-idf, each
+        block l2-normalised, letter groups scaled by LETTER_WEIGHT); None when no word is known.
+        One product of the note's rows gives every score and both blocks' lengths: the few
+        numbers after it are plain floats, cheaper than more arrays."""
+        found = self.found(forms)
+        if not len(found.columns):
+            return None
+        columns, counts = np.unique(found.columns, return_counts=True)
+        tf = np.empty((2, len(columns)))  # tf, and its square for the lengths
+        np.log(counts, out=tf[0])
+        tf[0] += 1.0
+        np.multiply(tf[0], tf[0], out=tf[1])
+        rows = self.terms[columns]
+        linear, squared = (tf @ rows).tolist()
+        width = len(self.severity_classes) + len(self.category_classes)
+        word_length, letter_length = squared[2 * width:]
+        scales = (1.0 / math.sqrt(word_length) if word_length > 0 else 1.0,
+                  LETTER_WEIGHT / math.sqrt(letter_length) if letter_length > 0 else 1.0)
+        scores = [scales[0] * in_words + scales[1] * in_letters + intercept for in_words, in_letters, intercept
+                  in zip(linear[:width], linear[width:2 * width], self.intercepts, strict=True)]
+        severities = len(self.severity_classes)
+        return Reading(_softmax(scores[:severities]), scores[severities:], columns, tf[0], rows, scales, found)
+
+    def found(self, forms: Sequence[str]) -> Found:
+        """Every column of the note's words and pairs, word by word."""
         by_word: list[tuple[int, ...]] = []
         found: list[int] = []
         cached, pair_column = self.columns_of_word.get, self.index.get  # looked up once: many words
@@ -106,10 +141,7 @@ class Model(NamedTuple):
             by_word.append(columns)
             found.extend(columns)
             previous = form if columns else None
-        every = np.fromiter(found, dtype=np.int64, count=len(found))
-        columns, counts = np.unique(every, return_counts=True)
-        values = (1.0 + np.log(counts)) * self.idf[columns]
-        return columns, weighted_blocks(values, self.letters[columns]), Found(every, by_word)
+        return Found(np.fromiter(found, dtype=np.int64, count=len(found)), by_word)
 
     def word_columns(self, form: str) -> tuple[int, ...]:
         """The columns of a word and its letter groups, computed once per word."""
@@ -121,23 +153,17 @@ class Model(NamedTuple):
                 self.columns_of_word[form] = cached
         return cached
 
-    def probabilities(self, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
-        return _softmax(values @ self.severity_weights[columns] + self.severity_intercept)
+    def contributions(self, reading: Reading, first: int, second: int) -> np.ndarray:
+        """Each of the note's columns' share of score `first` minus score `second` (indexes of
+        `terms`' severities, then categories)."""
+        width = len(self.severity_classes) + len(self.category_classes)
+        rows, (word_scale, letter_scale) = reading.rows, reading.scales
+        return reading.tf * (word_scale * (rows[:, first] - rows[:, second])
+                             + letter_scale * (rows[:, width + first] - rows[:, width + second]))
 
-    def category(self, columns: np.ndarray, values: np.ndarray) -> str:
-        scores = values @ self.category_weights[columns] + self.category_intercept
-        return self.category_classes[int(np.argmax(scores))]
-
-
-def weighted_blocks(values: np.ndarray, letters: np.ndarray) -> np.ndarray:
-    """One note's tf-idf values with the words' block and the letter groups' block each of length
-    1, the letters' then scaled by LETTER_WEIGHT; `letters` is 1.0 for a letter group, else 0.0."""
-    squares = values * values
-    letters_norm = math.sqrt(float(squares @ letters))
-    words_norm = math.sqrt(max(float(squares.sum()) - letters_norm * letters_norm, 0.0))
-    word_scale = 1.0 / words_norm if words_norm else 1.0
-    letter_scale = LETTER_WEIGHT / letters_norm if letters_norm else 1.0
-    return values * (word_scale + (letter_scale - word_scale) * letters)
+    def category(self, reading: Reading) -> str:
+        scores = reading.category_scores
+        return self.category_classes[scores.index(max(scores))]
 
 
 _RAISES = {"medium": ("low",), "high": ("low", "medium")}  # what each of its severities is above
@@ -149,10 +175,10 @@ def second_opinion(words: Sequence[Word], *, above: str = "low") -> Opinion | No
     model = load_model()
     if model is None:
         return None
-    columns, values, found = model.vector([word.form for word in words])
-    if not len(columns):
+    reading = model.read([word.form for word in words])
+    if reading is None:
         return None
-    _, p_medium, p_high = model.probabilities(columns, values).tolist()
+    _, p_medium, p_high = reading.probabilities
     # Where a rule already found a warning sign, the model needs less to call it high: two
     # independent readings agree that something is wrong.
     if p_high >= (model.threshold_confirmed if above == "medium" else model.threshold_high):
@@ -163,28 +189,28 @@ def second_opinion(words: Sequence[Word], *, above: str = "low") -> Opinion | No
         return None
     if above not in _RAISES[severity]:
         return None
-    strongest = _strongest_words(model, severity, values, columns, found)
-    return Opinion(severity, model.category(columns, values), strongest)
+    return Opinion(severity, model.category(reading), _strongest_words(model, severity, reading))
 
 
-def _strongest_words(model: Model, severity: str, values: np.ndarray, columns: np.ndarray,
-                     found: Found) -> tuple[int, ...]:
+def _strongest_words(model: Model, severity: str, reading: Reading) -> tuple[int, ...]:
     """The words whose features pushed the note most towards the severity, against 'none'.
     A feature found several times shares its weight among the words it came from."""
-    toward = model.severity_classes.index(severity)
-    away = model.severity_classes.index("none")
-    weights = (model.severity_weights[columns, toward] - model.severity_weights[columns, away]) * values
+    classes = model.severity_classes
+    weights = model.contributions(reading, classes.index(severity), classes.index("none"))
+    found = reading.found
     words = np.repeat(np.arange(len(found.by_word)), [len(word) for word in found.by_word])
-    place = np.searchsorted(columns, found.columns)  # columns are sorted
-    times = np.bincount(place, minlength=len(columns))  # each column's number of occurrences
+    place = np.searchsorted(reading.columns, found.columns)  # columns are sorted
+    times = np.bincount(place, minlength=len(reading.columns))  # each column's number of occurrences
     weight_of_word = np.bincount(words, weights=weights[place] / times[place], minlength=len(found.by_word))
     strongest = np.argsort(-weight_of_word, kind="stable")[:_STRONGEST]
     return tuple(int(word) for word in strongest if weight_of_word[word] > 0)
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    exp = np.exp(scores - scores.max())
-    return exp / exp.sum()
+def _softmax(scores: list[float]) -> tuple[float, float, float]:
+    top = max(scores)
+    exp = [math.exp(score - top) for score in scores]
+    total = sum(exp)
+    return tuple(value / total for value in exp)  # type: ignore[return-value]
 
 
 @functools.cache
@@ -197,7 +223,7 @@ def load_model() -> Model | None:
 
 
 def letter_columns(vocabulary: Sequence[str]) -> np.ndarray:
-    """1.0 for each feature that is a letter group, else 0.0 (as `weighted_blocks` reads them)."""
+    """1.0 for each feature that is a letter group, else 0.0."""
     return np.array([name.startswith(LETTERS) for name in vocabulary], dtype=np.float64)
 
 
@@ -207,16 +233,16 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     if arrays["thresholds"].shape != (3,):
         raise ValueError("screening model: three thresholds (high, any, high after a rule's warning sign)")
     vocabulary = str(arrays["vocabulary"]).split("\n")
+    idf = arrays["idf"].astype(np.float64)[:, None]
+    letters = letter_columns(vocabulary)[:, None]
+    weights = idf * np.hstack([arrays["severity_coef"].T, arrays["category_coef"].T]).astype(np.float64)
     return Model(
         index={name: column for column, name in enumerate(vocabulary)},
-        idf=arrays["idf"].astype(np.float64),
-        letters=letter_columns(vocabulary),
+        terms=np.ascontiguousarray(np.hstack([weights * (1 - letters), weights * letters,
+                                              idf * idf * (1 - letters), idf * idf * letters])),
         severity_classes=SEVERITY_CLASSES,
-        severity_weights=np.ascontiguousarray(arrays["severity_coef"].T, dtype=np.float64),
-        severity_intercept=arrays["severity_intercept"].astype(np.float64),
         category_classes=tuple(str(arrays["category_classes"]).split("\n")),
-        category_weights=np.ascontiguousarray(arrays["category_coef"].T, dtype=np.float64),
-        category_intercept=arrays["category_intercept"].astype(np.float64),
+        intercepts=tuple(np.hstack([arrays["severity_intercept"], arrays["category_intercept"]]).tolist()),
         threshold_high=float(arrays["thresholds"][0]),
         threshold_any=float(arrays["thresholds"][1]),
         threshold_confirmed=float(arrays["thresholds"][2]),

@@ -53,8 +53,9 @@ def note_features(text: str) -> list[str]:
 
 
 class Vectorizer:
-    """Tf-idf (sublinear tf) of a note's features, its words' and its letter groups' blocks
-    weighted as `risk_model.weighted_blocks` does at run time."""
+    """Tf-idf (sublinear tf) of a note's features, its words' and its letter groups' blocks each of
+    length 1, the letters' then scaled by `risk_model.LETTER_WEIGHT` (as `risk_model.Model.read`
+    computes it at run time)."""
 
     def __init__(self) -> None:
         self.tfidf = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=2, norm=None,
@@ -76,8 +77,19 @@ class Vectorizer:
         matrix = sparse.csr_matrix(matrix, dtype=np.float64)
         for row in range(matrix.shape[0]):
             cells = slice(matrix.indptr[row], matrix.indptr[row + 1])
-            matrix.data[cells] = risk_model.weighted_blocks(matrix.data[cells], self.letters[matrix.indices[cells]])
+            matrix.data[cells] = _weighted_blocks(matrix.data[cells], self.letters[matrix.indices[cells]])
         return matrix
+
+
+def _weighted_blocks(values: np.ndarray, letters: np.ndarray) -> np.ndarray:
+    """One note's tf-idf values, each block scaled to length 1 and the letters' then to
+    LETTER_WEIGHT; `letters` is 1.0 for a letter group, else 0.0."""
+    squares = values * values
+    letters_length = np.sqrt(squares @ letters)
+    words_length = np.sqrt(max(squares.sum() - letters_length * letters_length, 0.0))
+    word_scale = 1.0 / words_length if words_length else 1.0
+    letter_scale = risk_model.LETTER_WEIGHT / letters_length if letters_length else 1.0
+    return values * (word_scale + (letter_scale - word_scale) * letters)
 
 
 def _identity(features: list[str]) -> list[str]:

@@ -74,11 +74,7 @@ def test_rebuilding_the_model_from_the_corpus_gives_the_same_predictions(develop
             == (shipped.threshold_high, shipped.threshold_any, shipped.threshold_confirmed))
     for note in development[::3] + load_corpus("heldout")[::3]:
         forms = _forms(note.text)
-        probabilities = []
-        for model in (rebuilt, shipped):
-            columns, values, _ = model.vector(forms)
-            probabilities.append(model.probabilities(columns, values))
-        assert np.allclose(*probabilities, atol=1e-5), note.text
+        assert np.allclose(rebuilt.read(forms).probabilities, shipped.read(forms).probabilities, atol=1e-5), note.text
 
 
 def test_screening_reads_the_model_as_scikit_learn_computes_it(development, fitted):
@@ -89,8 +85,7 @@ def test_screening_reads_the_model_as_scikit_learn_computes_it(development, fitt
     expected = fit.severity.predict_proba(fit.vectorizer.transform(documents))
     order = [list(fit.severity.classes_).index(name) for name in rebuilt.severity_classes]
     for note, row in zip(notes, expected[:, order], strict=True):
-        columns, values, _ = rebuilt.vector(_forms(note.text))
-        assert np.allclose(rebuilt.probabilities(columns, values), row, atol=1e-4), note.text
+        assert np.allclose(rebuilt.read(_forms(note.text)).probabilities, row, atol=1e-4), note.text
 
 
 def _forms(text: str) -> list[str]:
@@ -149,8 +144,7 @@ def test_a_schools_reviewed_export_can_join_the_training_notes(tmp_path):
 def test_the_model_needs_less_to_call_a_note_high_where_a_rule_found_a_warning_sign(monkeypatch):
     shipped = risk_model.load_model()
     words = risk_text.words(WORRYING, risk.rule_variants())
-    columns, values, _ = shipped.vector([word.form for word in words])
-    p_high = float(shipped.probabilities(columns, values)[2])
+    p_high = shipped.read([word.form for word in words]).probabilities[2]
     between = shipped._replace(threshold_high=p_high + 0.01, threshold_any=0.0, threshold_confirmed=p_high - 0.01)
     monkeypatch.setattr(risk_model, "load_model", lambda: between)
     assert risk_model.second_opinion(words, above="low").severity == "medium"
