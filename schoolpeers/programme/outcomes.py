@@ -92,36 +92,37 @@ class Due:
 
 
 def questionnaires_due(student: User, today: date) -> list[Due]:
-    """The questionnaires waiting for this student as a mentee (see the module docstring)."""
+    """The questionnaires waiting for this student as a mentee (see the module docstring): their
+    mentorships with each one's answers and ending in one statement, as every mentee's home page asks."""
     if student.role != "student":
         return []
-    mentorships = list(db.session.scalars(select(Mentorship).where(
-        Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
-        Mentorship.status.in_((MentorshipStatus.ACTIVE, MentorshipStatus.CLOSED))).order_by(Mentorship.id)))
+    school_id = student.school_id
+
+    def answered_on(occasion: str):
+        return select(OutcomeMeasure.answered_on).where(
+            OutcomeMeasure.school_id == school_id, OutcomeMeasure.mentorship_id == Mentorship.id,
+            OutcomeMeasure.occasion == occasion).scalar_subquery()
+
+    closing = select(Closure.id).where(Closure.school_id == school_id, Closure.mentorship_id == Mentorship.id).exists()
+    rows = db.session.execute(select(Mentorship, answered_on("start"), answered_on("end"), closing).where(
+        Mentorship.school_id == school_id, Mentorship.mentee_id == student.id,
+        Mentorship.status.in_((MentorshipStatus.ACTIVE, MentorshipStatus.CLOSED))).order_by(Mentorship.id)).all()
     timezone = student.school.timezone
-    ended = [m for m in mentorships if m.status == MentorshipStatus.CLOSED
-             and (on := ended_on(m, timezone)) is not None and today - on <= ENDED_WITHIN]
-    active = [m for m in mentorships if m.status == MentorshipStatus.ACTIVE]
-    if not ended and not active:
-        return []
-    ids = [m.id for m in (*ended, *active)]
-    answered = {(mentorship_id, occasion): on for mentorship_id, occasion, on in db.session.execute(
-        select(OutcomeMeasure.mentorship_id, OutcomeMeasure.occasion, OutcomeMeasure.answered_on).where(
-            OutcomeMeasure.school_id == student.school_id, OutcomeMeasure.mentorship_id.in_(ids)))}
-    closing = set(db.session.scalars(select(Closure.mentorship_id).where(
-        Closure.school_id == student.school_id, Closure.mentorship_id.in_(ids))))
 
-    def end_may_come(m: Mentorship) -> bool:
-        started = answered.get((m.id, "start"))
-        return (m.id, "end") not in answered and (started is None or today - started >= MIN_APART)
+    def end_may_come(started: date | None, ended: date | None) -> bool:
+        return ended is None and (started is None or today - started >= MIN_APART)
 
-    due = [Due(m, "end") for m in ended if (m.id, "start") in answered and end_may_come(m)]
-    for m in active:
-        if (m.id, "start") not in answered and m.began_on is not None and today - m.began_on <= START_WITHIN:
-            due.append(Due(m, "start"))
-        elif end_may_come(m) and (m.id in closing or in_last_days_of_teaching(student.school, today)):
-            due.append(Due(m, "end"))
-    return due
+    after_an_end, while_active = [], []
+    for m, started, ended, is_closing in rows:
+        if m.status == MentorshipStatus.CLOSED:
+            on = ended_on(m, timezone)
+            if on is not None and today - on <= ENDED_WITHIN and started is not None and end_may_come(started, ended):
+                after_an_end.append(Due(m, "end"))
+        elif started is None and m.began_on is not None and today - m.began_on <= START_WITHIN:
+            while_active.append(Due(m, "start"))
+        elif end_may_come(started, ended) and (is_closing or in_last_days_of_teaching(student.school, today)):
+            while_active.append(Due(m, "end"))
+    return after_an_end + while_active
 
 
 def teaching_ends(school: School, today: date) -> date:
