@@ -84,8 +84,8 @@ class Model(NamedTuple):
     index: dict[str, int]  # feature -> column
     # Per feature, its weights for each severity and then each category, times its idf, once in
     # the words' block and once in the letter groups' block (zero in the block it is not in), then
-    # its squared idf in each block: a note's scores and its blocks' lengths are then two products
-    # of its rows (see `read`), as the builder's tf-idf computes them.
+    # its squared idf in each block: a note's scores and its blocks' lengths then come from one
+    # product of its rows (see `read`), as the builder's tf-idf computes them.
     terms: np.ndarray  # (features, 2 * (severities + categories) + 2)
     severity_classes: tuple[str, ...]  # ("none", "medium", "high")
     category_classes: tuple[str, ...]

@@ -54,7 +54,7 @@ _LEMMA_FIXES = {"gone": "go", "shot": "shoot", "hung": "hang", "lay": "lie", "li
                 "left": "leave", "felt": "feel", "ODing": "overdose", "pills": "pill", "meds": "med",
                 "cutting": "cut", "ending": "end", "hanging": "hang", "cuts": "cut", "burns": "burn",
                 "scratches": "scratch", "starving": "starve", "saying": "say", "feeling": "feel",
-                "drinking": "drink", "bruises": "bruise", "threw": "throw", "wanna": "want"}
+                "drinking": "drink", "bruises": "bruise", "threw": "throw", "wanna": "want", "writing": "write"}
 
 
 _word = tuple.__new__

@@ -42,6 +42,7 @@ ABUSE = Category.ABUSE_OR_NEGLECT
 BULLYING = Category.BULLYING
 SUBSTANCE = Category.SUBSTANCE_USE
 HARM = Category.HARM_TO_OTHERS
+EATING = Category.EATING_DISORDER
 
 RULES = json.loads(
     (resources.files("schoolpeers.oversight") / "data" / "risk_rules.json").read_text(encoding="utf-8")
@@ -119,6 +120,8 @@ POSITIVES = [
     ("He wants to kill himself", SUICIDAL, HIGH),
     ("she said 'everyone would be better off without me'", SUICIDAL, HIGH),
     ("what's the point of living", SUICIDAL, HIGH),
+    ("she says she knows how she's going to do it", SUICIDAL, HIGH),
+    ("he's been writing his own eulogy", SUICIDAL, HIGH),
     ("I can't take it anymore", SUICIDAL, MEDIUM),
     ("there's no point", SUICIDAL, MEDIUM),
     # self-harm
@@ -136,6 +139,8 @@ POSITIVES = [
     ("I'm not allowed to eat until my chores are done", ABUSE, HIGH),
     ("I'm scared to go home", ABUSE, HIGH),
     ("there's nobody at home most nights", ABUSE, MEDIUM),
+    ("his stepdad threw a mug of tea at him", ABUSE, HIGH),
+    ("mum's boyfriend dragged her up the hall by her hair", ABUSE, HIGH),
     ("my mom screams at me every day", ABUSE, MEDIUM),
     # bullying
     ("they all laugh at me in PE", BULLYING, MEDIUM),
@@ -151,11 +156,17 @@ POSITIVES = [
     ("he was drunk at school on friday", SUBSTANCE, HIGH),
     ("she's smoking weed before school", SUBSTANCE, MEDIUM),
     ("someone offered him ketamine", SUBSTANCE, LOW),
+    ("they were sniffing glue behind the sports hall", SUBSTANCE, HIGH),
     # harm to others
     ("I'm going to hurt him after school", HARM, HIGH),
     ("he said he'd bring a knife tomorrow", HARM, HIGH),
     ("im gonna shank him", HARM, HIGH),
     ("I could kill him", HARM, MEDIUM),
+    ("he keeps a taser in his bag", HARM, HIGH),
+    ("she pushed a year 8 into the road", HARM, HIGH),
+    # eating disorder
+    ("she's had nothing but water since friday", EATING, HIGH),
+    ("her periods have stopped", EATING, MEDIUM),
 ]
 
 
@@ -179,6 +190,10 @@ NEGATIVES = [
     "she hit the ball really hard in rounders",
     "I hurt my knee at football",
     "we killed time before the bus",
+    "my nan threw a birthday party for my cousin",
+    "my sister threw a pillow at me at the sleepover",  # a parent or carer throwing things is abuse, a sibling not
+    "we pushed the trolley into the bay",
+    "he knows how to do it now, the long division",
     "Good chat about his football team and the trip to the museum.",
     "",
     "   \n\t  ",
