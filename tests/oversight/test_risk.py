@@ -131,6 +131,7 @@ POSITIVES = [
     ("he's been hurtin himself", SELF_HARM, HIGH),
     ("I self-harm when it gets bad", SELF_HARM, HIGH),
     ("selfharm", SELF_HARM, HIGH),
+    ("he cuts because it calms him down", SELF_HARM, HIGH),
     ("i hate myself", SELF_HARM, MEDIUM),
     # abuse or neglect
     ("my dad hits me when he's drunk", ABUSE, HIGH),
@@ -157,6 +158,8 @@ POSITIVES = [
     ("she's smoking weed before school", SUBSTANCE, MEDIUM),
     ("someone offered him ketamine", SUBSTANCE, LOW),
     ("they were sniffing glue behind the sports hall", SUBSTANCE, HIGH),
+    ("he's been injecting steroids for the gym", SUBSTANCE, HIGH),
+    ("she drank a bottle of vodka in the toilets at school", SUBSTANCE, HIGH),
     # harm to others
     ("I'm going to hurt him after school", HARM, HIGH),
     ("he said he'd bring a knife tomorrow", HARM, HIGH),
@@ -164,6 +167,8 @@ POSITIVES = [
     ("I could kill him", HARM, MEDIUM),
     ("he keeps a taser in his bag", HARM, HIGH),
     ("she pushed a year 8 into the road", HARM, HIGH),
+    ("he strangled his neighbour's cat", HARM, HIGH),
+    ("she held a pillow over her brother's face", HARM, HIGH),
     # eating disorder
     ("she's had nothing but water since friday", EATING, HIGH),
     ("her periods have stopped", EATING, MEDIUM),
@@ -194,6 +199,8 @@ NEGATIVES = [
     "my sister threw a pillow at me at the sleepover",  # a parent or carer throwing things is abuse, a sibling not
     "we pushed the trolley into the bay",
     "he knows how to do it now, the long division",
+    "the cat killed a bird in our garden",
+    "we waited for the train at the station",
     "Good chat about his football team and the trip to the museum.",
     "",
     "   \n\t  ",
