@@ -6,7 +6,8 @@ is written once as "kill myself". Its elements, separated by spaces:
 
     word        the word in any form ("burn" matches burns, burnt, burning)
     a|b|c       any of these words
-    @class      any word of a named class ("@family": mum, stepdad, uncle...)
+    @class      any word of a named class ("@family": mum, stepdad, uncle...); a class may take
+                in a class named before it ("@adult_at_home", then "brother", "sister"...)
     word?       the word or nothing
     ~N          up to N other words, never across a line or a sentence end
 
@@ -119,7 +120,9 @@ def compile_patterns(data: Mapping[str, Any]) -> Patterns:
         # Read without variants, so that no substitution feeds another.
         variants[written_form(written)] = tuple(
             form for word in meant.split() for form in normal_forms(word, {}))
-    classes = {name: frozenset(_forms(words, variants)) for name, words in data["classes"].items()}
+    classes: dict[str, frozenset[str]] = {}
+    for name, members in data["classes"].items():
+        classes[name] = frozenset(_class_forms(members, classes, variants))
     compiled: dict[str, list[_Compiled]] = defaultdict(list)
     declared: dict[tuple[_Element, ...], Entry] = {}
     by_pair: dict[tuple[str, str], list[_Compiled]] = defaultdict(list)
@@ -195,9 +198,16 @@ def _single(word: str, variants: Mapping[str, tuple[str, ...]]) -> str:
     return forms[0]
 
 
-def _forms(words: Iterable[str], variants: Mapping[str, tuple[str, ...]]) -> Iterator[str]:
-    for word in words:
-        yield from normal_forms(word, variants)
+def _class_forms(members: Iterable[str], classes: Mapping[str, frozenset[str]],
+                 variants: Mapping[str, tuple[str, ...]]) -> Iterator[str]:
+    """A class's words in normal form; "@name" takes in every word of a class named before it."""
+    for member in members:
+        if member.startswith("@"):
+            if member[1:] not in classes:
+                raise ValueError(f"risk rules: class {member!r} is used before it is named")
+            yield from classes[member[1:]]
+        else:
+            yield from normal_forms(member, variants)
 
 
 def _elements(pattern: str, classes: Mapping[str, frozenset[str]],

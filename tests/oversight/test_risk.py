@@ -341,6 +341,17 @@ def test_a_class_that_does_not_exist_is_rejected():
         risk_patterns.compile_patterns(broken)
 
 
+def test_a_class_takes_in_a_class_named_before_it(monkeypatch):
+    nested = {**TINY_RULES, "classes": {"weapon": ["knife"], "sharp": ["@weapon", "blade"]},
+              "near": [{**TINY_RULES["near"][0], "words": ["@sharp", "school"]}]}
+    monkeypatch.setattr(risk, "_patterns", lambda: risk.compile_rules(nested))
+    for text in ("a knife at school", "a blade at school"):
+        assert rules_only(text).severity == HIGH
+    later = {**nested, "classes": {"sharp": ["@weapon", "blade"], "weapon": ["knife"]}}
+    with pytest.raises(ValueError, match="before it is named"):
+        risk_patterns.compile_patterns(later)
+
+
 def test_severity_is_ordered_and_stored_as_text():
     assert LOW < MEDIUM < HIGH and MEDIUM <= HIGH and not MEDIUM > HIGH
     assert sorted([HIGH, LOW, MEDIUM]) == [LOW, MEDIUM, HIGH]
