@@ -54,7 +54,10 @@ _LEMMA_FIXES = {"gone": "go", "shot": "shoot", "hung": "hang", "lay": "lie", "li
                 "left": "leave", "felt": "feel", "ODing": "overdose", "pills": "pill", "meds": "med",
                 "cutting": "cut", "ending": "end", "hanging": "hang", "cuts": "cut", "burns": "burn",
                 "scratches": "scratch", "starving": "starve", "saying": "say", "feeling": "feel",
-                "drinking": "drink", "bruises": "bruise", "threw": "throw", "wanna": "want", "writing": "write"}
+                "drinking": "drink", "bruises": "bruise", "threw": "throw", "wanna": "want", "writing": "write",
+                "playing": "play",  # the dictionary reads "playe"
+                # kept as written: as cues they must not read "kid" or a school "trip"
+                "kidding": "kidding", "kiddin": "kidding", "tripped": "tripped"}
 
 
 _word = tuple.__new__

@@ -43,6 +43,7 @@ BULLYING = Category.BULLYING
 SUBSTANCE = Category.SUBSTANCE_USE
 HARM = Category.HARM_TO_OTHERS
 EATING = Category.EATING_DISORDER
+EXPLOITATION = Category.EXPLOITATION
 
 RULES = json.loads(
     (resources.files("schoolpeers.oversight") / "data" / "risk_rules.json").read_text(encoding="utf-8")
@@ -172,6 +173,25 @@ POSITIVES = [
     # eating disorder
     ("she's had nothing but water since friday", EATING, HIGH),
     ("her periods have stopped", EATING, MEDIUM),
+    ("he hasnt eaten lunch in three weeks", EATING, HIGH),
+    ("she said she deserves to be hungry", EATING, HIGH),
+    # said without the usual words
+    ("he's not planning on being around for the summer", SUICIDAL, HIGH),
+    ("she's been reading about the least painful way", SUICIDAL, HIGH),
+    ("he wants to log off for good", SUICIDAL, HIGH),
+    ("she keeps her mum's tablets hidden in her locker", SUICIDAL, HIGH),
+    ("he keeps scratching his wrists with a compass", SELF_HARM, HIGH),
+    ("she carved a word into her thigh", SELF_HARM, HIGH),
+    ("her stepdad won't let her eat until the chores are done", ABUSE, HIGH),
+    ("her mum's boyfriend watches her change", ABUSE, HIGH),
+    ("he said his mum isn't welcome back home", ABUSE, HIGH),
+    ("he said he'll glass him at the party", HARM, HIGH),
+    ("they're bringing tools to the fight on friday", HARM, HIGH),
+    ("she has a second phone that keeps buzzing", EXPLOITATION, HIGH),
+    ("a man in a black car picks him up after school", EXPLOITATION, HIGH),
+    ("he says the guy still has pics of him", EXPLOITATION, HIGH),
+    ("they set his bag on fire at the bus stop", BULLYING, HIGH),
+    ("she's been drinking her dad's methadone", SUBSTANCE, HIGH),
 ]
 
 
@@ -201,6 +221,11 @@ NEGATIVES = [
     "he knows how to do it now, the long division",
     "the cat killed a bird in our garden",
     "we waited for the train at the station",
+    "she missed two days with a cold",  # missed school, not gone missing
+    "the dog ate a sandwich out of a bin",
+    "we saw the riots on the news",
+    "she has a photo of her mum and the puppy",
+    "he set the tower on fire in minecraft",
     "Good chat about his football team and the trip to the museum.",
     "",
     "   \n\t  ",
