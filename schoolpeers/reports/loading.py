@@ -4,8 +4,8 @@ the extent of its data (which says when a cached lattice is stale).
 Check-ins (joined with the mentee's grade, their topics aggregated in the same query) and concerns
 are each loaded in one query with only the columns the lattice reads, scoped to the school: all of
 its history, as the lattice covers all of it (see `lattice`). `mentee_key` is the mentee's id and is
-only ever counted and keyed. On PostgreSQL the rows come by COPY: check-ins as binary rows of
-integers read into arrays as they are, the others as CSV.
+only ever counted and keyed. On PostgreSQL check-ins come as integers only, each column packed by
+the server into one array; the others by COPY, as CSV.
 """
 from __future__ import annotations
 
@@ -17,9 +17,7 @@ from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, Text, and_, case, cast, func, literal, select
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.sql.elements import Grouping
+from sqlalchemy import BigInteger, Date, Integer, Text, and_, cast, func, literal, select
 
 from schoolpeers import collector
 from schoolpeers.accounts.models import School, Topic, User
@@ -32,8 +30,8 @@ from schoolpeers.reports.trends import DOMAINS
 pd = LazyModule("pandas")
 
 CHUNK_ROWS = 100_000  # rows fetched and converted at a time
-_PG_COPY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00"  # then flags and the header extension's length, 4 bytes each
-_PG_EPOCH = np.datetime64("2000-01-01", "D")  # PostgreSQL's binary dates count days from it
+_PG_EPOCH_DAY = date(2000, 1, 1)  # days are sent as days since it
+_PG_EPOCH = np.datetime64(_PG_EPOCH_DAY, "D")
 _INT4, _INT8 = np.dtype(">i4"), np.dtype(">i8")
 _WORD_BITS = 64
 
@@ -90,7 +88,7 @@ def load_checkins(school: School, grades: frozenset[int], first: date | None, la
     """The school's check-ins in the range, one row each, with the mentee's grade and topic names."""
     topic_names = dict(db.session.execute(select(Topic.id, Topic.name).where(Topic.school_id == school.id)).all())
     if _is_postgresql():
-        return _checkins_by_binary_copy(school, grades, first, last, topic_names)
+        return _checkins_packed(school, grades, first, last, topic_names)
     topics = _topic_ids_per_checkin(school.id)
     query = (
         select(
@@ -142,56 +140,51 @@ def load_concerns(school: School, grades: frozenset[int], first: date | None, la
 # --- internals ------------------------------------------------------------------------------
 
 
-def _checkins_by_binary_copy(school: School, grades: frozenset[int], first: date | None, last: date | None,
-                             topic_names: dict[int, str]) -> pd.DataFrame:
-    """On PostgreSQL: `load_checkins` from rows of integers only, read by binary COPY into arrays.
-
-    No column is ever NULL (a missing rating comes as 0, a check-in without topics with no bit set),
-    so every row has the same layout and numpy reads the stream as it is: nothing to parse. Topics
-    come as bits (one per topic of the school) instead of text.
+def _checkins_packed(school: School, grades: frozenset[int], first: date | None, last: date | None,
+                     topic_names: dict[int, str]) -> pd.DataFrame:
+    """On PostgreSQL: `load_checkins` from integers only, each column packed by the server into one
+    array (`_packed_columns`): the check-ins (a missing rating as 0, a day as days since 2000), then
+    the school's topic links, joined to them here (`_topic_words`), which costs the server a third
+    of what aggregating them per check-in in the query did. Topics come as bits, one per topic.
     """
     topic_ids = sorted(topic_names)
-    words = _topic_words(school.id, topic_ids)
     query = (
-        select(cast(CheckIn.mentee_id, Integer), cast(User.grade, Integer), CheckIn.occurred_on,
+        select(CheckIn.id, CheckIn.mentee_id, cast(User.grade, Integer),
+               cast(CheckIn.occurred_on - cast(literal(_PG_EPOCH_DAY), Date), Integer),
                cast(CheckIn.wellbeing, Integer),
-               *(func.coalesce(cast(getattr(CheckIn, d), Integer), 0) for d in DOMAINS),
-               *(func.coalesce(word, 0) for word in list(words.c)[1:]))
+               *(func.coalesce(cast(getattr(CheckIn, d), Integer), 0) for d in DOMAINS))
         .join(User, and_(User.id == CheckIn.mentee_id, User.school_id == CheckIn.school_id))
-        .outerjoin(words, words.c.checkin_id == CheckIn.id)
         .where(CheckIn.school_id == school.id, User.grade.in_(sorted(grades)))
     )
     query = _in_range(query, CheckIn.occurred_on, first, last)
-    integers = 4 + len(DOMAINS)
-    mentee, grade, day, wellbeing, *rest = _binary_copy(query, [_INT4] * integers + [_INT8] * (len(words.c) - 1))
-    ratings, bits = rest[:len(DOMAINS)], rest[len(DOMAINS):]
+    ids, mentee, grade, day, wellbeing, *ratings = _packed_columns(query, [_INT4] * (5 + len(DOMAINS)))
+    links = select(CheckInTopic.checkin_id, CheckInTopic.topic_id).where(CheckInTopic.school_id == school.id)
+    words = _topic_words(ids, *_packed_columns(links, [_INT4, _INT4]), np.array(topic_ids, dtype=np.int64))
     return pd.DataFrame({
         "mentee_key": mentee, "grade": grade, "occurred_on": (_PG_EPOCH + day).astype("datetime64[us]"),
         "wellbeing": wellbeing,
         **{d: np.where(rating > 0, rating, np.nan) for d, rating in zip(DOMAINS, ratings, strict=True)},
-        "topics": _topic_sets(bits, [topic_names[i] for i in topic_ids]),
+        "topics": _topic_sets(words, [topic_names[i] for i in topic_ids]),
     })
 
 
-def _topic_words(school_id: int, topic_ids: list[int]):
-    """(checkin_id, word0, ...): each check-in's topics as bits of 64-bit words, bit i of word w for
-    the school's topic number 64w + i (in order of id). Links to other topics set no bit."""
-    position = func.array_position(postgresql.array(topic_ids or [0]), CheckInTopic.topic_id) - 1
-
-    def bit(shift):
-        return cast(literal(1), BigInteger).op("<<")(Grouping(shift))
-
-    if len(topic_ids) <= _WORD_BITS:
-        bits = [bit(position)]
-    else:
-        bits = [case((position.between(w * _WORD_BITS, (w + 1) * _WORD_BITS - 1), bit(position - w * _WORD_BITS)))
-                for w in range(-(-len(topic_ids) // _WORD_BITS))]
-    return (
-        select(CheckInTopic.checkin_id, *(func.bit_or(bit).label(f"word{w}") for w, bit in enumerate(bits)))
-        .where(CheckInTopic.school_id == school_id)
-        .group_by(CheckInTopic.checkin_id)
-        .subquery("checkin_topic_words")
-    )
+def _topic_words(checkin_ids: np.ndarray, link_checkins: np.ndarray, link_topics: np.ndarray,
+                 topic_ids: np.ndarray) -> list[np.ndarray]:
+    """Each check-in's topics as bits of 64-bit words, bit i of word w for the school's topic number
+    64w + i (`topic_ids` sorted), from (check-in, topic) links. Links to check-ins not loaded (out of
+    the range or the grades) or to other topics set no bit."""
+    words = [np.zeros(len(checkin_ids), dtype=np.int64) for _ in range(max(1, -(-len(topic_ids) // _WORD_BITS)))]
+    if not len(checkin_ids) or not len(link_checkins) or not len(topic_ids):
+        return words
+    order = np.argsort(checkin_ids, kind="stable")
+    row = order[np.searchsorted(checkin_ids, link_checkins, sorter=order).clip(max=len(order) - 1)]
+    position = np.searchsorted(topic_ids, link_topics).clip(max=len(topic_ids) - 1)
+    known = (checkin_ids[row] == link_checkins) & (topic_ids[position] == link_topics)
+    row, position = row[known], position[known]
+    for w, word in enumerate(words):
+        in_word = position // _WORD_BITS == w
+        np.bitwise_or.at(word, row[in_word], np.left_shift(1, position[in_word] % _WORD_BITS, dtype=np.int64))
+    return words
 
 
 def _topic_sets(words: list[np.ndarray], names: list[str]) -> np.ndarray:
@@ -207,24 +200,23 @@ def _topic_sets(words: list[np.ndarray], names: list[str]) -> np.ndarray:
     return _objects([topics or None for topics in sets])[combined]
 
 
-def _binary_copy(query, types: list[np.dtype]) -> list[np.ndarray]:
-    """The query's columns by binary COPY, as native arrays: every row the same layout (a field
-    count, then each field's length and big-endian value), so the stream is one array of records.
-    Raises if a row differs (a NULL, or a column of another type than asked)."""
-    data = _copy_out(query, "FORMAT binary").getbuffer()
-    if bytes(data[:len(_PG_COPY_SIGNATURE)]) != _PG_COPY_SIGNATURE:
-        raise ValueError("not a binary COPY stream")
-    start = len(_PG_COPY_SIGNATURE) + 8 + int.from_bytes(data[len(_PG_COPY_SIGNATURE) + 4:][:4], "big")
-    record = np.dtype([("fields", ">i2")] + [field for i, kind in enumerate(types)
-                                              for field in ((f"length{i}", ">i4"), (f"value{i}", kind))])
-    count, rest = divmod(len(data) - start - 2, record.itemsize)  # 2: the trailer
-    rows = np.frombuffer(data, dtype=record, count=count, offset=start)
-    if rest or (rows["fields"] != len(types)).any() or any(
-            (rows[f"length{i}"] != kind.itemsize).any() for i, kind in enumerate(types)):
-        raise ValueError("a row of the COPY stream is not laid out as expected")
-    columns = [rows[f"value{i}"].astype(np.int64) for i in range(len(types))]
-    del rows
-    data.release()
+def _packed_columns(query, types: list[np.dtype]) -> list[np.ndarray]:
+    """The query's integer columns as native arrays, each packed by the server into one value: its
+    big-endian integers side by side (int4send or int8send, joined by string_agg), so that a million
+    rows come as one row. (COPY sends a message a row, and reading a million of them cost the client
+    more than the server's whole query.) Every aggregate of a group is fed its rows in the same order,
+    so the columns stay aligned; a NULL would be left out of its column, and is refused."""
+    rows = query.subquery("packed")
+    send = {4: func.int4send, 8: func.int8send}
+    packed = select(*(func.string_agg(send[kind.itemsize](column), func.decode("", "hex"))
+                      for column, kind in zip(rows.c, types, strict=True)))
+    sql = packed.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
+    with db.session.connection().connection.dbapi_connection.cursor() as cursor:
+        values = cursor.execute(str(sql), binary=True).fetchone()
+    columns = [np.frombuffer(value or b"", dtype=kind).astype(np.int64)
+               for value, kind in zip(values, types, strict=True)]
+    if len({len(column) for column in columns}) > 1:
+        raise ValueError("a NULL among the packed columns")
     return columns
 
 

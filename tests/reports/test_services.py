@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime, timezone
 
+import numpy as np
 import pytest
 from sqlalchemy import BigInteger, Integer, cast, event, literal, select
 
@@ -11,7 +12,7 @@ from schoolpeers.accounts.models import Topic
 from schoolpeers.extensions import db
 from schoolpeers.reports import services
 from schoolpeers.reports.lattice import grade_bands
-from schoolpeers.reports.loading import _INT4, _binary_copy, load_checkins, load_concerns
+from schoolpeers.reports.loading import _INT4, _INT8, _packed_columns, _topic_words, load_checkins, load_concerns
 from schoolpeers.reports.privacy import MEASURES, CellStatus
 from schoolpeers.reports.report import ReportParams, SchoolReport
 from schoolpeers.reports.services import protected_lattice, report_secret, school_report
@@ -35,26 +36,39 @@ class QueryCounter:
 def count_queries(app, monkeypatch):
     counter = QueryCounter()
     event.listen(db.engine, "before_cursor_execute", counter)
-    if db.engine.dialect.name == "postgresql":  # big loads run as COPY, outside SQLAlchemy's events
+    if db.engine.dialect.name == "postgresql":  # big loads run on the driver's cursor, outside SQLAlchemy's events
         import psycopg
 
-        original = psycopg.Cursor.copy
+        copy, execute = psycopg.Cursor.copy, psycopg.Cursor.execute
 
         def counted_copy(cursor, statement, *args, **kwargs):
             counter.statements.append(str(statement))
-            return original(cursor, statement, *args, **kwargs)
+            return copy(cursor, statement, *args, **kwargs)
+
+        def counted_execute(cursor, statement, *args, binary=None, **kwargs):
+            if binary:  # packed columns; SQLAlchemy's own statements never ask for binary results
+                counter.statements.append(str(statement))
+            return execute(cursor, statement, *args, binary=binary, **kwargs)
 
         monkeypatch.setattr(psycopg.Cursor, "copy", counted_copy)
+        monkeypatch.setattr(psycopg.Cursor, "execute", counted_execute)
     yield counter
     event.remove(db.engine, "before_cursor_execute", counter)
 
 
-def test_check_ins_load_in_one_query_with_grade_and_topics_only(small_school, school, count_queries):
+def test_check_ins_load_with_grade_and_topics_only(small_school, school, count_queries):
     db.session.refresh(school)
     count_queries.statements.clear()
     frame = load_checkins(school, ALL_GRADES, None, None)
-    topic_names, checkins = count_queries.statements  # the school's topic names, then every check-in
+    # The school's topic names, then every check-in (on SQLite with its topics), then on PostgreSQL
+    # the school's topic links.
+    topic_names, checkins, *links = count_queries.statements
     assert "FROM topics" in topic_names and "FROM checkins" in checkins
+    if db.engine.dialect.name == "postgresql":
+        (links,) = links
+        assert "FROM checkin_topics" in links
+    else:
+        assert links == [] and "checkin_topics" in checkins
     assert list(frame.columns) == list(CHECKIN_COLUMNS)
     assert len(frame) == 6 + 6 + 2 + 6
     assert sorted(frame["grade"].unique()) == [7, 8]
@@ -87,14 +101,24 @@ def test_check_ins_carry_every_topic_of_a_school_with_many(programme, school):
         ("topic 00", "topic 63", "topic 64", "topic 69"), ("topic 65",)]
 
 
-def test_a_binary_copy_refuses_rows_laid_out_otherwise(app):
+def test_packed_columns_come_back_aligned_and_refuse_a_null(app):
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("binary COPY is PostgreSQL's")
-    assert [list(c) for c in _binary_copy(select(literal(7), literal(-2)), [_INT4, _INT4])] == [[7], [-2]]
-    with pytest.raises(ValueError):  # a NULL has no value bytes
-        _binary_copy(select(cast(literal(None), Integer)), [_INT4])
-    with pytest.raises(ValueError):  # eight bytes where four were asked for
-        _binary_copy(select(cast(literal(7), BigInteger)), [_INT4])
+        pytest.skip("the server packs the columns on PostgreSQL only")
+    rows = select(literal(7), cast(literal(-2), BigInteger)).union_all(select(literal(-1), literal(2**40)))
+    assert [list(c) for c in _packed_columns(rows, [_INT4, _INT8])] == [[7, -1], [-2, 2**40]]
+    assert [list(c) for c in _packed_columns(select(literal(1)).where(literal(1) == 0), [_INT4])] == [[]]
+    with pytest.raises(ValueError):  # a NULL would be left out of its column: the rows would not line up
+        _packed_columns(select(literal(1), cast(literal(None), Integer)), [_INT4, _INT4])
+
+
+def test_topic_links_become_bits_of_their_checkins_only():
+    checkin_ids, topic_ids = np.array([30, 10, 20]), np.array([5, 9] + list(range(100, 170)))
+    links = np.array([10, 10, 20, 99, 30, 30]), np.array([9, 169, 5, 5, 7, 100])
+    words = _topic_words(checkin_ids, *links, topic_ids)
+    # topic 169 is the school's 72nd: bit 7 of the second word. Check-in 99 is not loaded and topic 7
+    # is not the school's: neither sets a bit.
+    assert [list(word) for word in words] == [[1 << 2, 1 << 1, 1 << 0], [0, 1 << 7, 0]]
+    assert [list(word) for word in _topic_words(checkin_ids, np.array([]), np.array([]), topic_ids)] == [[0] * 3] * 2
 
 
 def test_concerns_load_in_one_query(small_school, school, count_queries):
