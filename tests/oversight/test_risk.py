@@ -192,6 +192,12 @@ POSITIVES = [
     ("he says the guy still has pics of him", EXPLOITATION, HIGH),
     ("they set his bag on fire at the bus stop", BULLYING, HIGH),
     ("she's been drinking her dad's methadone", SUBSTANCE, HIGH),
+    ("she told me she attempted suicide in the summer holidays", SUICIDAL, HIGH),
+    ("she looked up how much weight the banister would hold", SUICIDAL, HIGH),
+    ("he tried something last night but it didn't work", SELF_HARM, HIGH),
+    ("she only eats when someone is watching her", EATING, HIGH),
+    ("they said if she doesnt send more they'll share the first one", EXPLOITATION, HIGH),
+    ("they were waiting at the park with sticks and a knife", HARM, HIGH),
 ]
 
 
