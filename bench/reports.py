@@ -14,9 +14,11 @@ in a fresh process (see bench.common):
 * sqlite-N: what the page runs when the school's data changed: one query for check-ins (grade
   joined, topics aggregated) and one for concerns, the protected lattice, then the monthly report by
   grade sliced from it; on a temporary SQLite file bulk-loaded with executemany;
-* postgresql-N: the same on PostgreSQL, in a database `schoolpeers_bench` created here (from
-  BENCH_DATABASE_URL) and dropped at the end; bulk-loaded with COPY. Skipped with a reason when
-  the server cannot be reached.
+* postgresql-first-N, postgresql-N: the same on PostgreSQL, in a database `schoolpeers_bench`
+  created here (from BENCH_DATABASE_URL) and dropped at the end; bulk-loaded with COPY. First the
+  read right after the bulk load, then again, as a running server reads a school whose rows it has
+  read before (only the changed ones are new to it). Skipped with a reason when the server cannot
+  be reached.
 * district-rollup-2000000: the district roll-up of the web benchmark's 50 schools and 2,000,000
   check-ins, on its kept PostgreSQL database (see bench.rollup).
 
@@ -327,7 +329,8 @@ def run(n: int = CHECKINS, rebuild: bool = False) -> list[dict]:
     with scratch_postgres(url) as reachable:
         if reachable:
             load_database(url, n)
-            record("postgresql", measure(build_from_database, partial(make_app, url)), reference)
+            for case in ("postgresql-first", "postgresql"):
+                record(case, measure(build_from_database, partial(make_app, url)), reference)
     from bench import rollup  # the district's roll-up, on the web benchmark's kept district
 
     return rows + rollup.run(rebuild)
