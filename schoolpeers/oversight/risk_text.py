@@ -26,7 +26,8 @@ simplemma = LazyModule("simplemma")  # its dictionaries load with the first note
 # stands in for a letter ("don't", "k!ll", "s*icide", "$elf"). A line break or
 # sentence punctuation is a boundary that no phrase crosses.
 _TOKEN = re.compile(
-    r"([$@]?[^\W_]+(?:['’*@$!\u200b-\u200d\u2060\ufeff][^\W_]+)*)"
+    # two letters around a slash are one shorthand ("s/h", "w/o"); longer ones ("and/or") are two words
+    r"((?<![\w/])[^\W\d_]/[^\W\d_](?![\w/])|[$@]?[^\W_]+(?:['’*@$!\u200b-\u200d\u2060\ufeff][^\W_]+)*)"
     # a full stop after a lone letter is an initial or a spelled-out word ("K.I.L.L."), not a sentence end
     r"|([\n\r\v\f\x1c-\x1e\x85\u2028\u2029]|(?<!(?<![^\W_])[^\W\d_])[.!?;]+(?=\s|$))"
 )

@@ -613,6 +613,18 @@ def test_single_letters_join_only_into_a_word_screening_knows():
     assert rules_only("k i l l myself").severity == HIGH
 
 
+def test_two_letters_around_a_slash_are_one_shorthand():
+    assert rules_only("she said the s/h is every day now").severity == HIGH
+    assert "self harm" in rules_only("he does s/h on his arms").matches[0].phrase
+    assert rules_only("pick a/b/c and/or d").matches == ()  # longer runs stay separate words
+
+
+def test_a_kid_is_not_a_joke_and_a_school_trip_is_not_an_accident():
+    assert rules_only("some kids in his class keep punching him").severity == rules_only(
+        "some boys in his class keep punching him").severity
+    assert rules_only("she wants to die, she told me on the school trip").severity == HIGH
+
+
 @pytest.mark.parametrize(("pattern", "shown"), [
     ("@family ~3 hit|hits ~2 me", "family … hit … me"),
     ("look after ~1 cat|dog ~3 if", "look after … cat … if"),
