@@ -3,10 +3,9 @@ the extent of its data (which says when a cached lattice is stale).
 
 Check-ins (joined with the mentee's grade; their topics aggregated in the same query on SQLite, read
 next and joined in memory on PostgreSQL) and concerns are loaded with only the columns the lattice
-reads, scoped to the school: all of
-its history, as the lattice covers all of it (see `lattice`). `mentee_key` is the mentee's id and is
-only ever counted and keyed. On PostgreSQL check-ins come as integers only, each column packed by
-the server into one array; the others by COPY, as CSV.
+reads, scoped to the school: all of its history, as the lattice covers all of it (see `lattice`).
+`mentee_key` is the mentee's id and is only ever counted and keyed. On PostgreSQL check-ins come as
+integers only, each column packed by the server into one array; the others by COPY, as CSV.
 """
 from __future__ import annotations
 
