@@ -198,6 +198,10 @@ POSITIVES = [
     ("she only eats when someone is watching her", EATING, HIGH),
     ("they said if she doesnt send more they'll share the first one", EXPLOITATION, HIGH),
     ("they were waiting at the park with sticks and a knife", HARM, HIGH),
+    ("she sleeps with a chair against her bedroom door", ABUSE, HIGH),
+    ("he keeps his mum's tablets in a sock just in case", SUICIDAL, HIGH),
+    ("there is a sharpener in his pencil case with the blade missing", SELF_HARM, HIGH),
+    ("he carries a knuckleduster to town", HARM, HIGH),
 ]
 
 
