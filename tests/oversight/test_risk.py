@@ -202,6 +202,9 @@ POSITIVES = [
     ("he keeps his mum's tablets in a sock just in case", SUICIDAL, HIGH),
     ("there is a sharpener in his pencil case with the blade missing", SELF_HARM, HIGH),
     ("he carries a knuckleduster to town", HARM, HIGH),
+    ("she pops a couple of blues before school", SUBSTANCE, HIGH),
+    ("he asked me how many floors you would need", SUICIDAL, HIGH),
+    ("he had a bit of ket at break", SUBSTANCE, HIGH),
 ]
 
 
