@@ -30,6 +30,7 @@ CHAR_GRAMS = (4,)
 # the same false alarms than 1, or than no letter groups at all).
 LETTER_WEIGHT = 0.4
 LETTERS = "c"  # the prefix of a letter group's feature name
+_PAIR = "b "  # the prefix of a pair of words' feature name
 _STRONGEST = 2  # words highlighted for a model finding
 _WORD_CACHE = 1 << 17  # words whose columns are kept
 
@@ -51,7 +52,7 @@ def feature_names(forms: Sequence[str]) -> list[str]:
             continue
         found.append("w " + form)
         if previous is not None:
-            found.append(f"b {previous} {form}")
+            found.append(f"{_PAIR}{previous} {form}")
         found.extend(_letter_groups(form))
         previous = form
     return found
@@ -72,24 +73,27 @@ class Reading(NamedTuple):
     """What the model reads in one note: P(none, medium, high) and what explains it."""
 
     probabilities: tuple[float, float, float]
-    category_scores: list[float]  # in the order of `Model.category_classes`
     columns: np.ndarray  # the note's columns, sorted
     tf: np.ndarray  # each column's sublinear term frequency
-    rows: np.ndarray  # each column's row of `Model.terms`
+    rows: np.ndarray  # each column's row of `Model.severity_terms`
     scales: tuple[float, float]  # the words' block's and the letter groups' block's
     found: Found
 
 
 class Model(NamedTuple):
-    index: dict[str, int]  # feature -> column
-    # Per feature, its weights for each severity and then each category, times its idf, once in
-    # the words' block and once in the letter groups' block (zero in the block it is not in), then
-    # its squared idf in each block: a note's scores and its blocks' lengths then come from one
-    # product of its rows (see `read`), as the builder's tf-idf computes them.
-    terms: np.ndarray  # (features, 2 * (severities + categories) + 2)
+    index: dict[str, int]  # word or letter group -> column
+    pairs: dict[tuple[str, str], int]  # pair of words -> column: a tuple of two known words hashes faster
+    # Per feature, its weights for each severity times its idf, once in the words' block and once in
+    # the letter groups' block (zero in the block it is not in), then its squared idf in each block:
+    # a note's scores and its blocks' lengths then come from one product of its rows (see `read`),
+    # as the builder's tf-idf computes them. The categories' weights, in the same two blocks, are
+    # apart: they are read only for the notes the model speaks about.
+    severity_terms: np.ndarray  # (features, 2 * severities + 2)
+    category_terms: np.ndarray  # (features, 2 * categories)
     severity_classes: tuple[str, ...]  # ("none", "medium", "high")
     category_classes: tuple[str, ...]
-    intercepts: tuple[float, ...]  # the severities', then the categories'
+    severity_intercepts: tuple[float, ...]
+    category_intercepts: tuple[float, ...]
     threshold_high: float  # P(high) from which the model says high
     threshold_any: float  # P(medium) + P(high) from which it says medium
     threshold_confirmed: float  # P(high) from which it says high where a rule found a warning sign
@@ -108,22 +112,20 @@ class Model(NamedTuple):
         np.log(counts, out=tf[0])
         tf[0] += 1.0
         np.multiply(tf[0], tf[0], out=tf[1])
-        rows = self.terms[columns]
+        rows = self.severity_terms.take(columns, axis=0)
         linear, squared = (tf @ rows).tolist()
-        width = len(self.severity_classes) + len(self.category_classes)
+        width = len(self.severity_classes)
         word_length, letter_length = squared[2 * width:]
         scales = (1.0 / math.sqrt(word_length) if word_length > 0 else 1.0,
                   LETTER_WEIGHT / math.sqrt(letter_length) if letter_length > 0 else 1.0)
-        scores = [scales[0] * in_words + scales[1] * in_letters + intercept for in_words, in_letters, intercept
-                  in zip(linear[:width], linear[width:2 * width], self.intercepts, strict=True)]
-        severities = len(self.severity_classes)
-        return Reading(_softmax(scores[:severities]), scores[severities:], columns, tf[0], rows, scales, found)
+        scores = _scores(linear, scales, self.severity_intercepts)
+        return Reading(_softmax(scores), columns, tf[0], rows, scales, found)
 
     def found(self, forms: Sequence[str]) -> Found:
         """Every column of the note's words and pairs, word by word."""
         by_word: list[tuple[int, ...]] = []
         found: list[int] = []
-        cached, pair_column = self.columns_of_word.get, self.index.get  # looked up once: many words
+        cached, pair_column = self.columns_of_word.get, self.pairs.get  # looked up once: many words
         previous = None
         for form in forms:
             if form == BOUNDARY:
@@ -135,7 +137,7 @@ class Model(NamedTuple):
                 columns = self.word_columns(form)
             # A pair of words is in the vocabulary only if both words are (each is in as many notes).
             if previous and columns:
-                pair = pair_column(f"b {previous} {form}")
+                pair = pair_column((previous, form))
                 if pair is not None:
                     columns = (*columns, pair)
             by_word.append(columns)
@@ -154,16 +156,23 @@ class Model(NamedTuple):
         return cached
 
     def contributions(self, reading: Reading, first: int, second: int) -> np.ndarray:
-        """Each of the note's columns' share of score `first` minus score `second` (indexes of
-        `terms`' severities, then categories)."""
-        width = len(self.severity_classes) + len(self.category_classes)
+        """Each of the note's columns' share of severity score `first` minus score `second`."""
+        width = len(self.severity_classes)
         rows, (word_scale, letter_scale) = reading.rows, reading.scales
         return reading.tf * (word_scale * (rows[:, first] - rows[:, second])
                              + letter_scale * (rows[:, width + first] - rows[:, width + second]))
 
     def category(self, reading: Reading) -> str:
-        scores = reading.category_scores
+        linear = (reading.tf @ self.category_terms.take(reading.columns, axis=0)).tolist()
+        scores = _scores(linear, reading.scales, self.category_intercepts)
         return self.category_classes[scores.index(max(scores))]
+
+
+def _scores(linear: list[float], scales: tuple[float, float], intercepts: tuple[float, ...]) -> list[float]:
+    """Scores from a note's sums in the words' block then the letter groups' block."""
+    width = len(intercepts)
+    return [scales[0] * in_words + scales[1] * in_letters + intercept for in_words, in_letters, intercept
+            in zip(linear[:width], linear[width:2 * width], intercepts, strict=True)]
 
 
 _RAISES = {"medium": ("low",), "high": ("low", "medium")}  # what each of its severities is above
@@ -235,14 +244,20 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     vocabulary = str(arrays["vocabulary"]).split("\n")
     idf = arrays["idf"].astype(np.float64)[:, None]
     letters = letter_columns(vocabulary)[:, None]
-    weights = idf * np.hstack([arrays["severity_coef"].T, arrays["category_coef"].T]).astype(np.float64)
+    severities = idf * arrays["severity_coef"].T.astype(np.float64)
+    categories = idf * arrays["category_coef"].T.astype(np.float64)
+    pair_names = {name for name in vocabulary if name.startswith(_PAIR)}
     return Model(
-        index={name: column for column, name in enumerate(vocabulary)},
-        terms=np.ascontiguousarray(np.hstack([weights * (1 - letters), weights * letters,
-                                              idf * idf * (1 - letters), idf * idf * letters])),
+        index={name: column for column, name in enumerate(vocabulary) if name not in pair_names},
+        pairs={tuple(name[len(_PAIR):].split(" ")): column for column, name in enumerate(vocabulary)
+               if name in pair_names},
+        severity_terms=np.ascontiguousarray(np.hstack([severities * (1 - letters), severities * letters,
+                                                       idf * idf * (1 - letters), idf * idf * letters])),
+        category_terms=np.ascontiguousarray(np.hstack([categories * (1 - letters), categories * letters])),
         severity_classes=SEVERITY_CLASSES,
         category_classes=tuple(str(arrays["category_classes"]).split("\n")),
-        intercepts=tuple(np.hstack([arrays["severity_intercept"], arrays["category_intercept"]]).tolist()),
+        severity_intercepts=tuple(arrays["severity_intercept"].astype(np.float64).tolist()),
+        category_intercepts=tuple(arrays["category_intercept"].astype(np.float64).tolist()),
         threshold_high=float(arrays["thresholds"][0]),
         threshold_any=float(arrays["thresholds"][1]),
         threshold_confirmed=float(arrays["thresholds"][2]),
