@@ -164,5 +164,24 @@ def test_without_harmless_notes_the_rules_flag_there_is_no_lower_threshold():
 
     probabilities = np.array([[0.9, 0.05, 0.05], [0.2, 0.2, 0.6], [0.1, 0.1, 0.8]])
     labels = np.array(["none", "high", "high"])
-    high, _, confirmed = risk_training._thresholds(probabilities, labels, np.array([False, True, True]))
+    high, _, confirmed = risk_training._thresholds(probabilities, labels, np.array(["low", "medium", "medium"]))
     assert confirmed == high
+
+
+def test_the_budget_for_high_grows_only_while_it_catches_high_notes():
+    from schoolpeers.oversight import risk_training
+
+    harmless = np.linspace(0.0, 0.99, 200)  # P(high) of harmless notes, out of fold
+    at_first = risk_training._just_above(harmless, risk_training.BUDGET_HIGH)
+    one_step = risk_training._just_above(harmless, risk_training.BUDGET_HIGH + risk_training.BUDGET_STEP)
+
+    def high_threshold(high_notes: list[float]) -> float:
+        p_high = np.concatenate([harmless, high_notes])
+        probabilities = np.column_stack([1 - p_high, np.zeros_like(p_high), p_high])
+        labels = np.array(["none"] * len(harmless) + ["high"] * len(high_notes))
+        return risk_training._thresholds(probabilities, labels, np.full(len(labels), "low"))[0]
+
+    # A high note that only the wider budget reaches, for one more harmless note: worth it, once.
+    assert high_threshold([(at_first + one_step) / 2, 0.999]) == one_step < at_first
+    # Nothing more to catch: the budget stays where it starts.
+    assert high_threshold([0.999]) == at_first
