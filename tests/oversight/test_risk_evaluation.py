@@ -168,7 +168,7 @@ def test_without_harmless_notes_the_rules_flag_there_is_no_lower_threshold():
     assert confirmed == high
 
 
-def test_the_budget_for_high_grows_only_while_it_catches_high_notes():
+def test_the_budget_for_high_is_the_one_worth_the_most():
     from schoolpeers.oversight import risk_training
 
     harmless = np.linspace(0.0, 0.99, 200)  # P(high) of harmless notes, out of fold
@@ -181,7 +181,7 @@ def test_the_budget_for_high_grows_only_while_it_catches_high_notes():
         labels = np.array(["none"] * len(harmless) + ["high"] * len(high_notes))
         return risk_training._thresholds(probabilities, labels, np.full(len(labels), "low"))[0]
 
-    # A high note that only the wider budget reaches, for one more harmless note: worth it, once.
+    # A high note that only the wider budget reaches, for one more harmless note: worth it; no wider one is.
     assert high_threshold([(at_first + one_step) / 2, 0.999]) == one_step < at_first
     # Nothing more to catch: the budget stays where it starts.
     assert high_threshold([0.999]) == at_first
