@@ -82,7 +82,7 @@ class Reading(NamedTuple):
 
 class Model(NamedTuple):
     index: dict[str, int]  # word or letter group -> column
-    pairs: dict[tuple[str, str], int]  # pair of words -> column: a tuple of two known words hashes faster
+    pairs: dict[tuple[str, str], int]  # pair of words -> column, found without building a string per pair
     # Per feature, its weights for each severity times its idf, once in the words' block and once in
     # the letter groups' block (zero in the block it is not in), then its squared idf in each block:
     # a note's scores and its blocks' lengths then come from one product of its rows (see `read`),
