@@ -181,11 +181,11 @@ def _thresholds(probabilities: np.ndarray, labels: np.ndarray, by_rules: np.ndar
     p_high = probabilities[harmless, 2]
     p_any = probabilities[harmless, 1] + probabilities[harmless, 2]
     # With no harmless note the rules flag medium there is nothing to bound a lower threshold by.
-    confirmed = _just_above(probabilities[harmless & warned, 2], BUDGET_CONFIRMED) if any(harmless & warned) else None
+    confirmed = _just_above(probabilities[harmless & warned, 2], BUDGET_CONFIRMED) if any(harmless & warned) else np.inf
 
     def raised(high: float) -> tuple[int, int]:
         """High notes and harmless notes the model raises to high at this threshold."""
-        bar = np.where(warned, min(confirmed, high) if confirmed is not None else high, high)
+        bar = np.where(warned, min(confirmed, high), high)
         up = (by_rules != str(Severity.HIGH)) & (probabilities[:, 2] >= bar)
         return int(np.sum(up & (labels == "high"))), int(np.sum(up & harmless))
 
@@ -197,7 +197,7 @@ def _thresholds(probabilities: np.ndarray, labels: np.ndarray, by_rules: np.ndar
         return caught - alarms / HARMLESS_PER_HIGH_NOTE
 
     high = max(candidates, key=worth)  # the first, so the smallest budget, of equal worth
-    return (high, _just_above(p_any, BUDGET_FLAGGED), min(confirmed, high) if confirmed is not None else high)
+    return (high, _just_above(p_any, BUDGET_FLAGGED), min(confirmed, high))
 
 
 def _just_above(scores: np.ndarray, budget: float) -> float:
