@@ -167,15 +167,17 @@ class MenteeLine:
 
 
 def mentees_overview(mentor: User, today: date, cadence_days: int) -> list[MenteeLine]:
-    """Each active mentorship with its mentee, last check-in and whether one is due, in two queries.
-    Not paged: a mentor's active mentorships never exceed their capacity (at most 5)."""
-    mentorships = list(db.session.scalars(
-        select(Mentorship).options(joinedload(Mentorship.mentee))
+    """Each active mentorship with its mentee, last check-in and whether one is due, in one query
+    (the mentor's list and their home page show it). Not paged: a mentor's active
+    mentorships never exceed their capacity (at most 5)."""
+    last_checkin = (select(func.max(CheckIn.occurred_on))
+                    .where(CheckIn.school_id == Mentorship.school_id, CheckIn.mentorship_id == Mentorship.id)
+                    .scalar_subquery())
+    rows = db.session.execute(
+        select(Mentorship, last_checkin).options(joinedload(Mentorship.mentee))
         .where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
-               Mentorship.status == MentorshipStatus.ACTIVE).order_by(Mentorship.began_on, Mentorship.id)))
-    last = last_checkin_dates(mentor.school_id, [m.id for m in mentorships])
-    return [MenteeLine(m, last.get(m.id), (today - waiting_since(m, last.get(m.id))).days >= cadence_days)
-            for m in mentorships]
+               Mentorship.status == MentorshipStatus.ACTIVE).order_by(Mentorship.began_on, Mentorship.id)).all()
+    return [MenteeLine(m, last, (today - waiting_since(m, last)).days >= cadence_days) for m, last in rows]
 
 
 def waiting_since(mentorship: Mentorship, last_checkin_on: date | None) -> date:

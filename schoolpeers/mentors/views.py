@@ -72,15 +72,23 @@ def my_mentees():
     own_faces = (self_checkins.latest_self_ratings(school.id, [line.mentorship.mentee_id for line in lines])
                  if school.mentor_sees_self_rating else {})
     return render_template("mentors/my_mentees.html", profile=profile, lines=lines, own_faces=own_faces,
-                           faces=dict(WELLBEING_FACES))
+                           faces=dict(WELLBEING_FACES), is_mentor=services.is_mentor(profile))
 
 
 def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
     """An active mentorship of the signed-in mentor; anyone else's, or an ended one, answers 404."""
-    mentorship = get_in_school_or_404(Mentorship, mentorship_id, joinedload(Mentorship.mentee))
+    mentorship = get_in_school_or_404(Mentorship, mentorship_id, joinedload(Mentorship.mentee),
+                                      joinedload(Mentorship.profile))
     if mentorship.mentor_id != current_user.id or mentorship.status != MentorshipStatus.ACTIVE:
         abort(404)
     return mentorship
+
+
+def render_mentorship_page(template: str, mentorship: Mentorship, **context) -> str:
+    """A page of one of the mentor's own mentorships. Its mentor profile came with it, so the
+    navigation needs no statement of its own to know that they mentor."""
+    return render_template(template, mentorship=mentorship, is_mentor=services.is_mentor(mentorship.profile),
+                           **context)
 
 
 def own_checkin_or_404(checkin_id: int) -> CheckIn:
@@ -152,8 +160,8 @@ def log_checkin(mentorship_id: int):
         if saved:
             return after_logging(mentorship, saved, severity, "Check-in saved. Thank you for looking out for "
                                  f"{mentorship.mentee.given_name}.", url_for("mentors.my_mentees"))
-    return render_template("mentors/checkin_form.html", form=form, mentorship=mentorship, editing=None,
-                           ideas=_ideas_for(mentorship))
+    return render_mentorship_page("mentors/checkin_form.html", mentorship, form=form, editing=None,
+                                  ideas=_ideas_for(mentorship))
 
 
 def _ideas_for(mentorship: Mentorship) -> list:
@@ -168,8 +176,8 @@ def what_to_do_now(mentorship_id: int):
     checkin = db.session.scalar(select(CheckIn).where(
         CheckIn.school_id == mentorship.school_id, CheckIn.mentorship_id == mentorship.id,
         CheckIn.mentor_id == current_user.id, CheckIn.id == request.args.get("checkin", type=int)))
-    return render_template("mentors/what_to_do_now.html", mentorship=mentorship,
-                           next_step=next_step_after(checkin) if checkin else None)
+    return render_mentorship_page("mentors/what_to_do_now.html", mentorship,
+                                  next_step=next_step_after(checkin) if checkin else None)
 
 
 def after_logging(mentorship: Mentorship, saved: CheckIn, severity: str | None, thanks: str, otherwise: str):
@@ -194,8 +202,8 @@ def mentorship_checkins(mentorship_id: int):
     with change():
         audit("checkin.read", record_type="mentorship", record_id=mentorship.id, detail={"page": page_arg()})
     page = counted_page(checkins.checkins_of(mentorship), page_arg(), PER_PAGE)
-    return render_template("mentors/checkins.html", mentorship=mentorship, page=page, now=utcnow(),
-                           can_correct=checkins.can_correct)
+    return render_mentorship_page("mentors/checkins.html", mentorship, page=page, now=utcnow(),
+                                  can_correct=checkins.can_correct)
 
 
 @bp.route("/mentor/checkins/<int:checkin_id>/edit", methods=["GET", "POST"])

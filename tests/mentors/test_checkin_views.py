@@ -144,3 +144,15 @@ def test_a_failing_mail_never_makes_a_saved_checkin_look_lost(client, mentorship
                        follow_redirects=True)
     assert b"What to do now" in page.data
     assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 1
+
+
+@pytest.mark.parametrize("status", ["active", "paused"])
+def test_the_mentors_own_pages_keep_my_mentees_in_the_navigation(client, mentorship, checkin, login_as, status):
+    # These pages know the mentor's profile from the mentorship: the navigation must agree with it.
+    mentorship.profile.status = status
+    db.session.commit()
+    login_as(mentorship.mentor)
+    for url in (f"/mentor/mentorships/{mentorship.id}/checkin", f"/mentor/mentorships/{mentorship.id}",
+                f"/mentor/mentorships/{mentorship.id}/what-to-do-now?checkin={checkin.id}", "/mentor/mentees"):
+        page = client.get(url).get_data(as_text=True)
+        assert '<li><a href="/mentor/mentees"' in page, url
