@@ -180,7 +180,7 @@ def count_needing_mentor(school_id: int) -> int:
     return db.session.scalar(needing_mentor_count_query(school_id)) or 0
 
 
-def needing_mentor_count_query(school_id: int) -> Select:
+def needing_mentor_count_query(school_id) -> Select:
     """Open requests with nothing proposed yet."""
     return select(func.count()).select_from(MentorRequest).where(
         MentorRequest.school_id == school_id, MentorRequest.status == RequestStatus.OPEN,
@@ -207,7 +207,7 @@ def count_proposals(school_id: int) -> int:
     return db.session.scalar(proposals_count_query(school_id)) or 0
 
 
-def proposals_count_query(school_id: int) -> Select:
+def proposals_count_query(school_id) -> Select:
     return select(func.count()).select_from(Mentorship).where(
         Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.PROPOSED)
 

@@ -184,10 +184,10 @@ def certify(profile: MentorProfile, counselor: User, today: date, until: date | 
     db.session.flush()
 
 
-def _expiring_query(school_id: int, today: date, days: int) -> Select:
+def _expiring_query(school_id, today, until) -> Select:
     return select(MentorProfile).where(
         MentorProfile.school_id == school_id, MentorProfile.status.in_(ACCEPTED),
-        MentorProfile.certified_until >= today, MentorProfile.certified_until <= today + timedelta(days=days))
+        MentorProfile.certified_until >= today, MentorProfile.certified_until <= until)
 
 
 def expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS,
@@ -195,16 +195,22 @@ def expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS,
     """The soonest to expire first, with their user; `limit` caps the list (a whole cohort
     certified together expires on the same day)."""
     return list(db.session.scalars(
-        _expiring_query(school_id, today, days).options(joinedload(MentorProfile.user))
+        _expiring_query(school_id, today, expiry_warning_until(today, days)).options(joinedload(MentorProfile.user))
         .order_by(MentorProfile.certified_until, MentorProfile.id).limit(limit)))
 
 
 def count_expiring_soon(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS) -> int:
-    return db.session.scalar(expiring_soon_count_query(school_id, today, days)) or 0
+    return db.session.scalar(expiring_soon_count_query(school_id, today, expiry_warning_until(today, days))) or 0
 
 
-def expiring_soon_count_query(school_id: int, today: date, days: int = EXPIRY_WARNING_DAYS) -> Select:
-    return select(func.count()).select_from(_expiring_query(school_id, today, days).subquery())
+def expiry_warning_until(today: date, days: int = EXPIRY_WARNING_DAYS) -> date:
+    """The last day on which an expiring certificate is warned of from today."""
+    return today + timedelta(days=days)
+
+
+def expiring_soon_count_query(school_id, today, until) -> Select:
+    """Each argument a value, or a bound parameter for a statement built once."""
+    return select(func.count()).select_from(_expiring_query(school_id, today, until).subquery())
 
 
 def profiles_page_query(school_id: int) -> Select:

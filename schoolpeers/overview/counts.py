@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from schoolpeers.accounts.models import School
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
-from schoolpeers.mentors.services import expiring_soon_count_query
+from schoolpeers.mentors.services import expiring_soon_count_query, expiry_warning_until
 from schoolpeers.oversight import services as oversight
 from schoolpeers.programme import supervision
 
@@ -26,16 +26,25 @@ class DashboardCounts:
     feelings_waiting: int = 0  # mentors' own checks after a hard check-in, not yet seen
 
 
+# Built once: every page a counselor opens shows these counts, and building this statement anew
+# (with its cache key) cost more than running it.
+_DASHBOARD = select(
+    oversight.unacknowledged_high_count_query(bindparam("school_id")).scalar_subquery(),
+    matching.needing_mentor_count_query(bindparam("school_id")).scalar_subquery(),
+    matching.proposals_count_query(bindparam("school_id")).scalar_subquery(),
+    expiring_soon_count_query(bindparam("school_id"), bindparam("today"), bindparam("until")).scalar_subquery(),
+    oversight.first_urgent_id_query(bindparam("school_id")).scalar_subquery(),
+    supervision.overdue_count_query(bindparam("school_id"), bindparam("cutoff"), bindparam("cutoff_start"))
+    .scalar_subquery(),
+    supervision.waiting_feelings_count_query(bindparam("school_id")).scalar_subquery())
+
+
 def dashboard_counts(school_id: int, today: date) -> DashboardCounts:
     """Every count the dashboard shows, in one statement, from the same queries as the single counts."""
-    row = db.session.execute(select(
-        oversight.unacknowledged_high_count_query(school_id).scalar_subquery(),
-        matching.needing_mentor_count_query(school_id).scalar_subquery(),
-        matching.proposals_count_query(school_id).scalar_subquery(),
-        expiring_soon_count_query(school_id, today).scalar_subquery(),
-        oversight.first_urgent_id_query(school_id).scalar_subquery(),
-        supervision.overdue_count_query(db.session.get(School, school_id), today).scalar_subquery(),
-        supervision.waiting_feelings_count_query(school_id).scalar_subquery())).one()
+    school = db.session.get(School, school_id)
+    row = db.session.execute(_DASHBOARD, {
+        "school_id": school_id, "today": today, "until": expiry_warning_until(today),
+        **supervision.overdue_cutoffs(school, today)}).one()
     return DashboardCounts(*row)
 
 

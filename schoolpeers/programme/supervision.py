@@ -219,24 +219,37 @@ def overdue_mentors_query(school: School, today: date) -> Select:
     `school.supervision_every_days` days ago, or, never having attended one, when they became a
     mentor more than that ago: counted from the day a counselor accepted them (`accepted_on`), or,
     for a profile accepted before that day was kept, from the day they applied (`created_at`)."""
-    cutoff = today - timedelta(days=school.supervision_every_days)
-    became_mentor_before_cutoff = or_(
-        MentorProfile.accepted_on < cutoff,
-        and_(MentorProfile.accepted_on.is_(None), MentorProfile.created_at < start_of_day(cutoff, school.timezone)))
-    last = _last_attended(school.id)
-    return (select(MentorProfile, last.c.last_on)
-            .options(joinedload(MentorProfile.user))
-            .join(User, and_(User.id == MentorProfile.user_id, User.school_id == MentorProfile.school_id))
-            .outerjoin(last, last.c.mentor_id == MentorProfile.user_id)
-            .where(MentorProfile.school_id == school.id, MentorProfile.status.in_(ACCEPTED), User.active.is_(True),
-                   or_(last.c.last_on < cutoff,
-                       and_(last.c.last_on.is_(None), became_mentor_before_cutoff)))
-            .order_by(last.c.last_on.asc().nulls_first(), MentorProfile.accepted_on.asc().nulls_first(),
+    query = _overdue_query(school.id, **overdue_cutoffs(school, today))
+    last_on = query.selected_columns.last_on
+    return (query.options(joinedload(MentorProfile.user))
+            .order_by(last_on.asc().nulls_first(), MentorProfile.accepted_on.asc().nulls_first(),
                       MentorProfile.created_at, MentorProfile.id))
 
 
-def overdue_count_query(school: School, today: date) -> Select:
-    return select(func.count()).select_from(overdue_mentors_query(school, today).order_by(None).subquery())
+def overdue_cutoffs(school: School, today: date) -> dict[str, date | datetime]:
+    """What the overdue queries compare with: the day a mentor's last session must be after, and the
+    first moment of that day at the school."""
+    cutoff = today - timedelta(days=school.supervision_every_days)
+    return {"cutoff": cutoff, "cutoff_start": start_of_day(cutoff, school.timezone)}
+
+
+def overdue_count_query(school_id, cutoff, cutoff_start) -> Select:
+    """Each argument a value (see `overdue_cutoffs`), or a bound parameter for a statement built once."""
+    return select(func.count()).select_from(_overdue_query(school_id, cutoff, cutoff_start).subquery())
+
+
+def _overdue_query(school_id, cutoff, cutoff_start) -> Select:
+    """(profile, day of the last session attended or None) of each overdue mentor, in no order."""
+    became_mentor_before_cutoff = or_(
+        MentorProfile.accepted_on < cutoff,
+        and_(MentorProfile.accepted_on.is_(None), MentorProfile.created_at < cutoff_start))
+    last = _last_attended(school_id)
+    return (select(MentorProfile, last.c.last_on)
+            .join(User, and_(User.id == MentorProfile.user_id, User.school_id == MentorProfile.school_id))
+            .outerjoin(last, last.c.mentor_id == MentorProfile.user_id)
+            .where(MentorProfile.school_id == school_id, MentorProfile.status.in_(ACCEPTED), User.active.is_(True),
+                   or_(last.c.last_on < cutoff,
+                       and_(last.c.last_on.is_(None), became_mentor_before_cutoff))))
 
 
 def overdue_mentors(school_id: int, today: date) -> list[tuple[MentorProfile, date | None]]:
@@ -259,7 +272,7 @@ def waiting_feelings_query(school_id: int) -> Select:
             .order_by(MentorFeeling.created_at, MentorFeeling.id))
 
 
-def waiting_feelings_count_query(school_id: int) -> Select:
+def waiting_feelings_count_query(school_id) -> Select:
     return select(func.count()).select_from(MentorFeeling).where(_waiting(school_id))
 
 

@@ -250,7 +250,8 @@ def test_only_mentors_who_can_have_mentees_are_overdue(school, other_school, use
         became_mentor(profile, 100)
     db.session.commit()
     assert overdue_names(school, today) == ["Paused"]
-    assert db.session.scalar(supervision.overdue_count_query(school, today)) == 1
+    cutoffs = supervision.overdue_cutoffs(school, today)
+    assert db.session.scalar(supervision.overdue_count_query(school.id, **cutoffs)) == 1
 
 
 def test_a_session_of_another_school_does_not_count(school, other_school, users, make_user, today):
