@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from schoolpeers.accounts import approvals
 from schoolpeers.accounts.models import DISTRICT_ROLES, ROLES, User
@@ -32,35 +32,30 @@ def index():
     return render_template(f"home/{current_user.role}.html", **summary_for(current_user))
 
 
-def role_counts(school_id: int) -> dict[str, int]:
-    rows = db.session.execute(
-        select(User.role, func.count()).where(User.school_id == school_id, User.active.is_(True))
-        .group_by(User.role)
-    ).all()
-    counts = dict.fromkeys(ROLES, 0)
-    counts.update(dict(rows))
-    return counts
-
-
-def awaiting_setup_count(school_id: int) -> int:
-    return db.session.scalar(
-        select(func.count()).select_from(User).where(
-            User.school_id == school_id, User.active.is_(True), User.password_hash.is_(None)
-        )
-    ) or 0
+def people_counts(school_id: int, *more: Select) -> tuple[dict[str, int], int, list[int]]:
+    """In one statement: the school's active people per role, how many of them have not set up their
+    account yet, and the counts of `more` (count statements)."""
+    active = select(*(func.count().filter(User.role == role) for role in ROLES),
+                    func.count().filter(User.password_hash.is_(None)),
+                    *(query.scalar_subquery() for query in more)
+                    ).where(User.school_id == school_id, User.active.is_(True))
+    row = db.session.execute(active).one()
+    return dict(zip(ROLES, row[:len(ROLES)], strict=True)), row[len(ROLES)], list(row[len(ROLES) + 1:])
 
 
 def summary_for(user: User) -> dict:
     if user.role == "admin":
-        return {"counts": role_counts(user.school_id), "awaiting_setup": awaiting_setup_count(user.school_id)}
+        counts, awaiting_setup, _ = people_counts(user.school_id)
+        return {"counts": counts, "awaiting_setup": awaiting_setup}
     if user.role == "counselor":
         counts = counselor_counts(user.school_id, today_in(user.school.timezone))
-        return {"counts": role_counts(user.school_id), "needs_mentor": counts.waiting,
+        people, _, (pending_approvals,) = people_counts(user.school_id, approvals.pending_count_query(user.school_id))
+        return {"counts": people, "needs_mentor": counts.waiting,
                 "proposals": counts.proposals, "expiring": counts.expiring,
                 "supervision_overdue": counts.supervision_overdue, "feelings_waiting": counts.feelings_waiting,
-                "approvals": approvals.count_pending(user.school_id)}
+                "approvals": pending_approvals}
     if user.role == "staff":
-        return {"counts": role_counts(user.school_id)}
+        return {"counts": people_counts(user.school_id)[0]}
     profile = profile_for(user)
     school, today = user.school, today_in(user.school.timezone)
     has_mentor = active_mentorship_of_mentee(user) is not None

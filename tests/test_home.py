@@ -75,3 +75,24 @@ def test_admin_home_leads_to_setup_letters_for_accounts_without_a_password(clien
     page = client.get("/").get_data(as_text=True)
     assert re.search(r"\d+ accounts</a>\s+have not chosen a password yet", page)
     assert '<a href="/admin/setup-letters">Make setup letters</a>' in page
+
+
+def test_people_counts_are_the_schools_active_people_and_the_counts_asked_for(app, school, other_school, users,
+                                                                                make_user):
+    from sqlalchemy import func, select
+
+    from schoolpeers.accounts.models import ROLES, User
+    from schoolpeers.home import people_counts
+    from tests.factories import UserFactory
+
+    make_user("student").password_hash = None  # still to set up their account
+    make_user("student").active = False
+    UserFactory(other_school)("student")
+    db.session.commit()
+    everyone = select(func.count()).select_from(User)
+    counts, awaiting_setup, (in_all,) = people_counts(school.id, everyone)
+    expected = {role: sum(u.role == role for u in users.values()) for role in ROLES}
+    expected["student"] += 1
+    assert counts == expected
+    assert awaiting_setup == 1 + sum(u.password_hash is None for u in users.values())
+    assert in_all == db.session.scalar(everyone)

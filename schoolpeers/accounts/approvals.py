@@ -17,7 +17,7 @@ Plain functions that flush; callers commit, then send the notices.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from schoolpeers.accounts import services, two_factor
@@ -82,9 +82,9 @@ def pending_in_school(school_id: int, user: User | None = None) -> list[AccountA
     return list(db.session.scalars(query.order_by(AccountApproval.requested_at, AccountApproval.id)))
 
 
-def count_pending(school_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(AccountApproval).where(
-        AccountApproval.school_id == school_id, AccountApproval.status == ApprovalStatus.PENDING)) or 0
+def pending_count_query(school_id: int) -> Select:
+    return select(func.count()).select_from(AccountApproval).where(
+        AccountApproval.school_id == school_id, AccountApproval.status == ApprovalStatus.PENDING)
 
 
 def why_not_approver(person: User, approval: AccountApproval) -> str | None:
