@@ -606,6 +606,15 @@ def test_a_subject_or_a_saying_lowers_a_high_finding_to_medium(note):
     assert rules_only(note).severity == MEDIUM
 
 
+@pytest.mark.parametrize(("note", "severity"), [
+    ("her stepdad hits her when he is drunk", HIGH),  # "when he is ..." says when it happens, not that it is over
+    ("when his little brother annoys him he holds a pillow over his face", HIGH),
+    ("her stepdad hit her when she was little", MEDIUM),  # childhood: in the past, one step lower
+])
+def test_only_a_time_of_life_is_a_past_cue(note, severity):
+    assert rules_only(note).severity == severity
+
+
 def test_a_light_tone_never_lowers_a_disclosure():
     assert rules_only("she said she wants to die lol").severity == HIGH
 
