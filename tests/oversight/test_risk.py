@@ -610,6 +610,7 @@ def test_a_subject_or_a_saying_lowers_a_high_finding_to_medium(note):
     ("her stepdad hits her when he is drunk", HIGH),  # "when he is ..." says when it happens, not that it is over
     ("when his little brother annoys him he holds a pillow over his face", HIGH),
     ("her stepdad hit her when she was little", MEDIUM),  # childhood: in the past, one step lower
+    ("she said she doesnt want to be alive anymore", HIGH),  # "anymore" is now, not over
 ])
 def test_only_a_time_of_life_is_a_past_cue(note, severity):
     assert rules_only(note).severity == severity
