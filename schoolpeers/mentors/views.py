@@ -198,9 +198,10 @@ def next_step_after(checkin: CheckIn) -> str | None:
 @bp.get("/mentor/mentorships/<int:mentorship_id>")
 @role_required("student")
 def mentorship_checkins(mentorship_id: int):
-    mentorship = own_mentorship_or_404(mentorship_id)
+    own_mentorship_or_404(mentorship_id)  # refused before anything is audited
     with change():
-        audit("checkin.read", record_type="mentorship", record_id=mentorship.id, detail={"page": page_arg()})
+        audit("checkin.read", record_type="mentorship", record_id=mentorship_id, detail={"page": page_arg()})
+    mentorship = own_mentorship_or_404(mentorship_id)  # expired by the commit: loaded again, in its school
     page = counted_page(checkins.checkins_of(mentorship), page_arg(), PER_PAGE)
     return render_mentorship_page("mentors/checkins.html", mentorship, page=page, now=utcnow(),
                                   can_correct=checkins.can_correct)
