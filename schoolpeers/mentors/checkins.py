@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, Topic, User
@@ -170,14 +170,19 @@ def mentees_overview(mentor: User, today: date, cadence_days: int) -> list[Mente
     """Each active mentorship with its mentee, last check-in and whether one is due, in one query
     (the mentor's list and their home page show it). Not paged: a mentor's active
     mentorships never exceed their capacity (at most 5)."""
-    last_checkin = (select(func.max(CheckIn.occurred_on))
-                    .where(CheckIn.school_id == Mentorship.school_id, CheckIn.mentorship_id == Mentorship.id)
-                    .scalar_subquery())
     rows = db.session.execute(
-        select(Mentorship, last_checkin).options(joinedload(Mentorship.mentee))
+        select(Mentorship, last_checkin_on()).options(joinedload(Mentorship.mentee))
         .where(Mentorship.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
                Mentorship.status == MentorshipStatus.ACTIVE).order_by(Mentorship.began_on, Mentorship.id)).all()
     return [MenteeLine(m, last, (today - waiting_since(m, last)).days >= cadence_days) for m, last in rows]
+
+
+def last_checkin_on() -> ScalarSelect:
+    """The day of a mentorship's last check-in (None before the first), as a subquery of a statement
+    that selects mentorships: one probe of the (school, mentorship, day) index each."""
+    return (select(func.max(CheckIn.occurred_on))
+            .where(CheckIn.school_id == Mentorship.school_id, CheckIn.mentorship_id == Mentorship.id)
+            .correlate(Mentorship).scalar_subquery())
 
 
 def waiting_since(mentorship: Mentorship, last_checkin_on: date | None) -> date:

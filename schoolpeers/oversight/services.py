@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, School, User
 from schoolpeers.extensions import db
-from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates
+from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates, last_checkin_on
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
@@ -210,9 +210,7 @@ def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) ->
 
 
 def _overdue_mentorships() -> Select:
-    last = (select(func.max(CheckIn.occurred_on))
-            .where(CheckIn.school_id == Mentorship.school_id, CheckIn.mentorship_id == Mentorship.id)
-            .correlate(Mentorship).scalar_subquery())
+    last = last_checkin_on()
     cutoff = bindparam("cutoff", type_=Date)
     # Silent since before the cutoff means: begun before it, and no check-in on or after it. One probe
     # of the index per active mentorship; the last check-in is looked up only for those listed.
