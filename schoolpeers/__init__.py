@@ -91,9 +91,12 @@ def apply_embedded_defaults(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from schoolpeers import read_only_commit
     from schoolpeers.extensions import csrf, db, limiter, login_manager
 
+    read_only_commit.use_last_connection_first(app)
     db.init_app(app)
+    read_only_commit.register(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

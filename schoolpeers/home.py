@@ -10,16 +10,10 @@ from sqlalchemy import Select, func, select
 
 from schoolpeers.accounts import approvals
 from schoolpeers.accounts.models import DISTRICT_ROLES, ROLES, User
-from schoolpeers.circles.steps import circle_steps
 from schoolpeers.extensions import db
-from schoolpeers.matching.services import current_request
-from schoolpeers.mentors import self_checkins
-from schoolpeers.mentors.checkins import active_mentorship_of_mentee, mentees_overview
-from schoolpeers.mentors.services import is_mentor, profile_for
-from schoolpeers.notifications.meetings import upcoming_for
 from schoolpeers.overview.counts import counselor_counts
-from schoolpeers.programme.steps import steps_for
-from schoolpeers.timeutil import today_in, utcnow
+from schoolpeers.student_home import student_summary
+from schoolpeers.timeutil import today_in
 
 bp = Blueprint("home", __name__)
 
@@ -56,14 +50,4 @@ def summary_for(user: User) -> dict:
                 "approvals": pending_approvals}
     if user.role == "staff":
         return {"counts": people_counts(user.school_id)[0]}
-    profile = profile_for(user)
-    school, today = user.school, today_in(user.school.timezone)
-    has_mentor = active_mentorship_of_mentee(user) is not None
-    due = has_mentor and self_checkins.is_due(self_checkins.last_self_checkin(user), today, school.checkin_cadence_days)
-    mentoring = is_mentor(profile)
-    checkins_due = ([line for line in mentees_overview(user, today, school.checkin_cadence_days) if line.due]
-                    if mentoring else [])
-    return {"profile": profile, "is_mentor": mentoring, "request": current_request(user),
-            "has_mentor": has_mentor, "self_checkin_due": due,
-            "meetings": upcoming_for(user, utcnow()), "checkins_due": checkins_due,
-            "programme_steps": [*steps_for(user, today), *circle_steps(user, utcnow())]}
+    return student_summary(user)

@@ -62,7 +62,16 @@ def still_open(session: GroupSession, now: datetime) -> bool:
 
 def open_at(now: datetime):
     """`still_open` as a condition on held sessions, for queries."""
-    return GroupSession.logged_at >= now - FEEDBACK_WINDOW
+    return logged_since(open_since(now))
+
+
+def open_since(now: datetime) -> datetime:
+    """The earliest logging of a session whose feedback is still open."""
+    return now - FEEDBACK_WINDOW
+
+
+def logged_since(since):
+    return GroupSession.logged_at >= since
 
 
 def give_feedback(student: User, session: GroupSession, answer: str, comment: str, now: datetime) -> Concern | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Exists, and_, bindparam, exists, select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.circles import feedback, listings
@@ -20,8 +20,11 @@ from schoolpeers.web import school_time
 LOG_REMINDER = timedelta(days=14)
 
 
-def circle_steps(student: User, now: datetime) -> list[Prompt]:
-    places, leads, came = _what_may_wait(student, now)
+def circle_steps(student: User, now: datetime, may_wait: tuple[bool, bool, bool] | None = None) -> list[Prompt]:
+    """`may_wait`: the values of `WHAT_MAY_WAIT`, when the caller asked them with its own facts."""
+    if may_wait is None:
+        may_wait = tuple(map(bool, db.session.execute(select(*WHAT_MAY_WAIT), may_wait_values(student, now)).one()))
+    places, leads, came = may_wait
     steps = []
     if places:
         for place in listings.places_of(student):
@@ -42,18 +45,26 @@ def circle_steps(student: User, now: datetime) -> list[Prompt]:
     return steps
 
 
-def _what_may_wait(student: User, now: datetime) -> tuple[bool, bool, bool]:
-    school_id = student.school_id
+def _what_may_wait(school_id, student_id, feedback_since) -> tuple[Exists, Exists, Exists]:
     waiting_place = exists().where(
-        CircleMember.school_id == school_id, CircleMember.student_id == student.id,
+        CircleMember.school_id == school_id, CircleMember.student_id == student_id,
         CircleMember.status.in_([str(PlaceStatus.INVITED), str(PlaceStatus.MEMBER)]))
-    leads = exists().where(CircleLeader.school_id == school_id, CircleLeader.leader_id == student.id)
+    leads = exists().where(CircleLeader.school_id == school_id, CircleLeader.leader_id == student_id)
     came = exists().where(
-        SessionAttendance.school_id == school_id, SessionAttendance.student_id == student.id,
+        SessionAttendance.school_id == school_id, SessionAttendance.student_id == student_id,
         SessionAttendance.present.is_(True), GroupSession.school_id == school_id,
-        GroupSession.id == SessionAttendance.session_id, feedback.open_at(now))
-    found = db.session.execute(select(waiting_place, leads, came)).one()
-    return bool(found[0]), bool(found[1]), bool(found[2])
+        GroupSession.id == SessionAttendance.session_id, feedback.logged_since(feedback_since))
+    return waiting_place, leads, came
+
+
+#: Whether the student holds a place that may wait for an answer, leads a circle, and came to a session
+#: whose feedback is still open: conditions asked in one statement, built once (with the values of
+#: `may_wait_values`) as every visit to a student's home page asks them.
+WHAT_MAY_WAIT = _what_may_wait(bindparam("school_id"), bindparam("student_id"), bindparam("feedback_since"))
+
+
+def may_wait_values(student: User, now: datetime) -> dict:
+    return {"school_id": student.school_id, "student_id": student.id, "feedback_since": feedback.open_since(now)}
 
 
 def _to_log(leader: User, now: datetime) -> list[GroupSession]:

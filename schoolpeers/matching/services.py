@@ -57,9 +57,13 @@ def weights_for(school: School) -> Weights:
 
 def current_request(student: User) -> MentorRequest | None:
     """The student's open or matched request, if any (there is at most one)."""
-    return db.session.scalar(select(MentorRequest).where(
-        MentorRequest.school_id == student.school_id, MentorRequest.student_id == student.id,
-        MentorRequest.status.in_(LIVE)))
+    return db.session.scalar(current_request_query(select(MentorRequest), student.school_id, student.id))
+
+
+def current_request_query(statement: Select, school_id, student_id) -> Select:
+    """`statement` (of requests) narrowed to the student's open or matched one."""
+    return statement.where(MentorRequest.school_id == school_id, MentorRequest.student_id == student_id,
+                           MentorRequest.status.in_(LIVE))
 
 
 def create_request(student: User, *, interests: list[Interest], topics: list[Topic], language: str | None,

@@ -209,9 +209,13 @@ def checkins_of(mentorship: Mentorship) -> Select:
 
 
 def active_mentorship_of_mentee(student: User) -> Mentorship | None:
-    return db.session.scalar(select(Mentorship).where(
-        Mentorship.school_id == student.school_id, Mentorship.mentee_id == student.id,
-        Mentorship.status == MentorshipStatus.ACTIVE))
+    return db.session.scalar(active_mentorship_of_mentee_query(student.school_id, student.id))
+
+
+def active_mentorship_of_mentee_query(school_id, mentee_id) -> Select:
+    """The student's active mentorship as a mentee (at most one)."""
+    return select(Mentorship).where(Mentorship.school_id == school_id, Mentorship.mentee_id == mentee_id,
+                                    Mentorship.status == MentorshipStatus.ACTIVE)
 
 
 def add_feedback(student: User, rating: str, comment: str) -> MenteeFeedback:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
@@ -77,13 +77,22 @@ def record_self_checkin(student: User, data: SelfCheckInData, today: date) -> tu
 
 
 def last_self_checkin(student: User) -> SelfCheckIn | None:
-    return db.session.scalar(
-        select(SelfCheckIn).where(SelfCheckIn.school_id == student.school_id, SelfCheckIn.mentee_id == student.id)
-        .order_by(SelfCheckIn.created_at.desc(), SelfCheckIn.id.desc()).limit(1))
+    return db.session.scalar(last_self_checkin_query(select(SelfCheckIn), student.school_id, student.id))
+
+
+def last_self_checkin_query(statement: Select, school_id, mentee_id) -> Select:
+    """`statement` (of self check-ins) narrowed to the mentee's newest."""
+    return (statement.where(SelfCheckIn.school_id == school_id, SelfCheckIn.mentee_id == mentee_id)
+            .order_by(SelfCheckIn.created_at.desc(), SelfCheckIn.id.desc()).limit(1))
 
 
 def is_due(last: SelfCheckIn | None, today: date, cadence_days: int) -> bool:
-    return last is None or (today - last.occurred_on).days >= cadence_days
+    return last is None or is_due_after(last.occurred_on, today, cadence_days)
+
+
+def is_due_after(last_on: date | None, today: date, cadence_days: int) -> bool:
+    """Due, the last self check-in having been on `last_on` (None: never)."""
+    return last_on is None or (today - last_on).days >= cadence_days
 
 
 def latest_self_ratings(school_id: int, mentee_ids: list[int]) -> dict[int, SelfCheckIn]:

@@ -81,7 +81,17 @@ def profile_for(user: User) -> MentorProfile | None:
 
 def is_mentor(profile: MentorProfile | None) -> bool:
     """An accepted peer mentor, taking mentees now or paused."""
-    return profile is not None and profile.status in ACCEPTED
+    return profile is not None and is_mentor_status(profile.status)
+
+
+def is_mentor_status(status: str | None) -> bool:
+    """`is_mentor` of a profile with this status (None: no profile)."""
+    return status in ACCEPTED
+
+
+def profile_status_query(school_id, user_id) -> Select:
+    """The status of the user's mentor profile (no row: none)."""
+    return select(MentorProfile.status).where(MentorProfile.school_id == school_id, MentorProfile.user_id == user_id)
 
 
 def _check_profile_values(capacity: int, availability: list[str], topics: list[Topic], school_id: int) -> None:

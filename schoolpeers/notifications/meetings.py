@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Exists, Select, select
 from sqlalchemy.orm import joinedload
 
 from schoolpeers import outbox
@@ -126,10 +126,19 @@ def _invite(meeting: Meeting, now: datetime, cancelled: bool = False) -> list[in
 def upcoming_for(user: User, now: datetime, limit: int = 5) -> list[Meeting]:
     """The user's coming meetings, as mentor or mentee, of pairs still active, soonest first."""
     return list(db.session.scalars(
-        select(Meeting).options(joinedload(Meeting.mentorship).joinedload(Mentorship.mentor),
-                                joinedload(Meeting.mentorship).joinedload(Mentorship.mentee))
-        .join(Mentorship, Mentorship.id == Meeting.mentorship_id)
-        .where(Meeting.school_id == user.school_id, (Meeting.mentor_id == user.id) | (Meeting.mentee_id == user.id),
-               Meeting.cancelled_at.is_(None), Meeting.starts_at > now,
-               Mentorship.school_id == user.school_id, Mentorship.status == MentorshipStatus.ACTIVE)
+        _upcoming(select(Meeting), user.school_id, user.id, now)
+        .options(joinedload(Meeting.mentorship).joinedload(Mentorship.mentor),
+                 joinedload(Meeting.mentorship).joinedload(Mentorship.mentee))
         .order_by(Meeting.starts_at).limit(limit)))
+
+
+def any_upcoming(school_id, user_id, now) -> Exists:
+    """Whether `upcoming_for` would find a meeting, as a condition (the home page asks it with its other facts)."""
+    return _upcoming(select(Meeting.id), school_id, user_id, now).exists()
+
+
+def _upcoming(statement: Select, school_id, user_id, now) -> Select:
+    return statement.join(Mentorship, Mentorship.id == Meeting.mentorship_id).where(
+        Meeting.school_id == school_id, (Meeting.mentor_id == user_id) | (Meeting.mentee_id == user_id),
+        Meeting.cancelled_at.is_(None), Meeting.starts_at > now,
+        Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.ACTIVE)

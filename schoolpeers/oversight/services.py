@@ -263,17 +263,17 @@ def _urgent(school_id) -> tuple:
     return (Concern.school_id == school_id, Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH)
 
 
-def unacknowledged_high_count_query(school_id) -> Select:
-    """`school_id`: a number, or a bound parameter for a statement built once."""
-    return select(func.count()).select_from(Concern).where(*_urgent(school_id))
-
-
-def first_urgent_id_query(school_id) -> Select:
-    return select(func.min(Concern.id)).where(*_urgent(school_id))
+def urgent_query(school_id) -> Select:
+    """How many high concerns wait to be acknowledged, and the lowest id among them, in one aggregate
+    (`school_id`: a number, or a bound parameter for a statement built once). Asked apart, the lowest id
+    alone would be read along the primary key until a match: under a generic plan (a prepared
+    statement's), through every concern of the district when none waits."""
+    return select(func.count().label("urgent"), func.min(Concern.id).label("first_urgent_id")).where(
+        *_urgent(school_id))
 
 
 # Built once: the banner runs it on every page a counselor opens.
-_URGENT = select(func.count(), func.min(Concern.id)).where(*_urgent(bindparam("school_id")))
+_URGENT = urgent_query(bindparam("school_id"))
 
 
 def counselors_of(school_id: int) -> list[User]:

@@ -28,15 +28,16 @@ class DashboardCounts:
 
 # Built once: every page a counselor opens shows these counts, and building this statement anew
 # (with its cache key) cost more than running it.
+_URGENT = oversight.urgent_query(bindparam("school_id")).subquery()
 _DASHBOARD = select(
-    oversight.unacknowledged_high_count_query(bindparam("school_id")).scalar_subquery(),
+    _URGENT.c.urgent,
     matching.needing_mentor_count_query(bindparam("school_id")).scalar_subquery(),
     matching.proposals_count_query(bindparam("school_id")).scalar_subquery(),
     expiring_soon_count_query(bindparam("school_id"), bindparam("today"), bindparam("until")).scalar_subquery(),
-    oversight.first_urgent_id_query(bindparam("school_id")).scalar_subquery(),
+    _URGENT.c.first_urgent_id,
     supervision.overdue_count_query(bindparam("school_id"), bindparam("cutoff"), bindparam("cutoff_start"))
     .scalar_subquery(),
-    supervision.waiting_feelings_count_query(bindparam("school_id")).scalar_subquery())
+    supervision.waiting_feelings_count_query(bindparam("school_id")).scalar_subquery()).select_from(_URGENT)
 
 
 def dashboard_counts(school_id: int, today: date) -> DashboardCounts:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import User
@@ -152,14 +152,15 @@ def prompts_for(student: User, today: date, *, as_mentor: bool = True, as_mentee
         for mentorship in db.session.scalars(without_agreement):
             steps.append(Prompt(f"Write down your agreement and goals with {mentorship.mentee.given_name}",
                                 "goals.agreement", {"mentorship_id": mentorship.id}))
-    if not as_mentee:
-        return steps
-    waiting = db.session.scalar(
-        select(Agreement.id).join(Mentorship, (Mentorship.id == Agreement.mentorship_id)
-                                  & (Mentorship.school_id == Agreement.school_id))
-        .where(Agreement.school_id == student.school_id, Mentorship.mentee_id == student.id,
-               Mentorship.status == MentorshipStatus.ACTIVE, Agreement.mentor_agreed_at.is_not(None),
-               Agreement.mentee_agreed_at.is_(None)))
-    if waiting is not None:
+    if as_mentee and db.session.scalar(waiting_for_mentee(student.school_id, student.id).limit(1)) is not None:
         steps.append(Prompt("Read your mentoring agreement and agree to it", "goals.mentee_agreement"))
     return steps
+
+
+def waiting_for_mentee(school_id, mentee_id) -> Select:
+    """The agreement of the mentee's active mentorship, written by the mentor and not yet agreed by them."""
+    return (select(Agreement.id).join(Mentorship, (Mentorship.id == Agreement.mentorship_id)
+                                      & (Mentorship.school_id == Agreement.school_id))
+            .where(Agreement.school_id == school_id, Mentorship.mentee_id == mentee_id,
+                   Mentorship.status == MentorshipStatus.ACTIVE, Agreement.mentor_agreed_at.is_not(None),
+                   Agreement.mentee_agreed_at.is_(None)))

@@ -106,11 +106,15 @@ NEW_CERTIFICATE = Prompt("A new certificate of your volunteering is ready to dow
                          "recognition.volunteering")
 
 
-def new_certificates(student: User, today: date) -> Select:
-    """The student's certificates issued in the last fortnight: the home page offers them to download."""
+def new_certificates(school_id, mentor_id, since) -> Select:
+    """The mentor's certificates issued since `since` (`new_since`): the home page offers them to download."""
     return select(Certificate.id).where(
-        Certificate.school_id == student.school_id, Certificate.mentor_id == student.id,
-        Certificate.issued_on >= today - NEW_CERTIFICATE_SHOWN)
+        Certificate.school_id == school_id, Certificate.mentor_id == mentor_id, Certificate.issued_on >= since)
+
+
+def new_since(today: date) -> date:
+    """The first issue day of a certificate still new today."""
+    return today - NEW_CERTIFICATE_SHOWN
 
 
 def certificate_hours(certificate: Certificate) -> Hours:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Exists, Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -203,12 +203,29 @@ NOT_ENDED_FOR_SAFEGUARDING = or_(Mentorship.end_reason.is_(None), Mentorship.end
 def mentee_closure(student: User, today: date) -> Closure | None:
     """The ending the student is walking through as a mentee: their active mentorship's, or one that
     ended in the last `ENDING_STAYS_OPEN` days (the newest)."""
-    since = start_of_day(first_open_day(today), student.school.timezone)
-    return db.session.scalars(_with_pair(select(Closure)).where(
-        Closure.school_id == student.school_id, Mentorship.mentee_id == student.id, NOT_ENDED_FOR_SAFEGUARDING,
+    since = ending_open_since(today, student.school.timezone)
+    return db.session.scalars(_mentee_closures(_with_pair(select(Closure)), student.school_id, student.id, since)
+                              .order_by(Closure.begun_at.desc(), Closure.id.desc()).limit(1)).unique().first()
+
+
+def ending_open_since(today: date, timezone_name: str) -> datetime:
+    """The earliest end of a mentorship whose ending is still open to walk through today."""
+    return start_of_day(first_open_day(today), timezone_name)
+
+
+def mentee_ending_waits(school_id, mentee_id, since) -> Exists:
+    """Whether `mentee_closure` would find one (`since`: `ending_open_since`), as a condition (the home
+    page asks it with its other facts)."""
+    statement = select(Closure.id).join(Mentorship, (Mentorship.school_id == Closure.school_id)
+                                        & (Mentorship.id == Closure.mentorship_id))
+    return _mentee_closures(statement, school_id, mentee_id, since).exists()
+
+
+def _mentee_closures(statement: Select, school_id, mentee_id, since) -> Select:
+    return statement.where(
+        Closure.school_id == school_id, Mentorship.mentee_id == mentee_id, NOT_ENDED_FOR_SAFEGUARDING,
         (Mentorship.status == MentorshipStatus.ACTIVE)
         | ((Mentorship.status == MentorshipStatus.CLOSED) & (Mentorship.ended_at >= since)))
-        .order_by(Closure.begun_at.desc(), Closure.id.desc()).limit(1)).unique().first()
 
 
 def mentor_closure(mentorship: Mentorship) -> Closure | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Exists, and_, bindparam, or_, select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
@@ -20,13 +20,14 @@ from schoolpeers.timeutil import start_of_day
 AFTER_AN_END = timedelta(days=max(ENDING_STAYS_OPEN, outcomes.ENDED_WITHIN.days) + 1)
 
 
-def steps_for(student: User, today: date) -> list[Prompt]:
-    """Every step the programme is waiting for from this student, most pressing part first."""
-    as_mentor, as_mentee, certified = _what_may_wait(student, today)
-    steps = []
-    if as_mentor or as_mentee:
-        sides = {"as_mentor": as_mentor, "as_mentee": as_mentee}
-        steps += [*agreements.prompts_for(student, today, **sides), *closure.closing_prompts(student, today, **sides)]
+def steps_for(student: User, today: date, may_wait: tuple[bool, ...] | None = None) -> list[Prompt]:
+    """Every step the programme is waiting for from this student, most pressing part first.
+    `may_wait`: the values of `WHAT_MAY_WAIT`, when the caller asked them with its own facts."""
+    if may_wait is None:
+        may_wait = tuple(map(bool, db.session.execute(select(*WHAT_MAY_WAIT), may_wait_values(student, today)).one()))
+    as_mentor, as_mentee, agreement_waits, ending_waits, certified = may_wait
+    steps = [*agreements.prompts_for(student, today, as_mentor=as_mentor, as_mentee=agreement_waits),
+             *closure.closing_prompts(student, today, as_mentor=as_mentor, as_mentee=ending_waits)]
     if as_mentee:
         steps += outcomes.questionnaire_prompts(student, today)
     if certified:
@@ -34,19 +35,32 @@ def steps_for(student: User, today: date) -> list[Prompt]:
     return steps
 
 
-def _what_may_wait(student: User, today: date) -> tuple[bool, bool, bool]:
-    """Whether a mentorship of theirs as a mentor, and one as a mentee, may have steps (active, or ended
-    lately), and whether a new certificate waits: one statement, so the home page of a student the
-    programme has nothing for (most of a school) asks no more, and each side's steps are asked only of
-    a student on that side."""
-    ended_since = start_of_day(today - AFTER_AN_END, student.school.timezone)
-
+def _what_may_wait(school_id, student_id, ended_since, ending_since, certified_since) -> tuple[Exists, ...]:
     def mentoring(side):
         return select(Mentorship.id).where(
-            Mentorship.school_id == student.school_id, side == student.id,
+            Mentorship.school_id == school_id, side == student_id,
             or_(Mentorship.status == MentorshipStatus.ACTIVE,
                 and_(Mentorship.status == MentorshipStatus.CLOSED, Mentorship.ended_at >= ended_since))).exists()
 
-    found = db.session.execute(select(mentoring(Mentorship.mentor_id), mentoring(Mentorship.mentee_id),
-                                      certificates.new_certificates(student, today).exists())).one()
-    return bool(found[0]), bool(found[1]), bool(found[2])
+    return (mentoring(Mentorship.mentor_id), mentoring(Mentorship.mentee_id),
+            agreements.waiting_for_mentee(school_id, student_id).exists(),
+            closure.mentee_ending_waits(school_id, student_id, ending_since),
+            certificates.new_certificates(school_id, student_id, certified_since).exists())
+
+
+#: Whether a mentorship of theirs as a mentor, and one as a mentee, may have steps (active, or ended
+#: lately); whether an agreement waits for them to agree, and an ending for them to walk through, as a
+#: mentee; whether a new certificate waits. Conditions asked in one statement, so the home page of a
+#: student the programme has nothing for (most of a school) asks no more, and each part is asked only
+#: of a student it may hold something for. Built once, with the values of `may_wait_values`, as every
+#: visit to a student's home page asks them (building it cost more than running it).
+WHAT_MAY_WAIT = _what_may_wait(*map(bindparam, ("school_id", "student_id", "ended_since", "ending_since",
+                                                 "certified_since")))
+
+
+def may_wait_values(student: User, today: date) -> dict:
+    timezone = student.school.timezone
+    return {"school_id": student.school_id, "student_id": student.id,
+            "ended_since": start_of_day(today - AFTER_AN_END, timezone),
+            "ending_since": closure.ending_open_since(today, timezone),
+            "certified_since": certificates.new_since(today)}
