@@ -9,12 +9,16 @@ commit) is rolled back as before.
 """
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 from psycopg.pq import TransactionStatus
+from sqlalchemy.exc import SQLAlchemyError
 
 from schoolpeers.extensions import db
 
 NOTHING_WRITTEN = "SELECT txid_current_if_assigned() IS NULL"
+log = logging.getLogger(__name__)
 
 
 def commit_if_nothing_written() -> bool:
@@ -29,9 +33,13 @@ def commit_if_nothing_written() -> bool:
         return False  # SQLite has no prepared statements to keep
     if connection.connection.driver_connection.info.transaction_status != TransactionStatus.INTRANS:
         return False  # failed, or idle: a rollback it is
-    if not connection.exec_driver_sql(NOTHING_WRITTEN).scalar():
+    try:
+        if not connection.exec_driver_sql(NOTHING_WRITTEN).scalar():
+            return False
+        session.commit()
+    except SQLAlchemyError:  # the connection went away meanwhile: the session's removal cleans up
+        log.warning("ending a read-only transaction failed", exc_info=True)
         return False
-    session.commit()
     return True
 
 

@@ -98,7 +98,7 @@ FEATURES = {
     "privacy": {"accounts", "mentors", "matching", "oversight", "reports", "families", "notifications",
                 "programme", "circles"},
 }
-TOP = {"__init__", "home", "navigation", "demo", "demo_cycle", "demo_circles", "demo_district"}
+TOP = {"__init__", "home", "student_home", "navigation", "demo", "demo_cycle", "demo_circles", "demo_district"}
 
 
 def project_imports() -> set[tuple[str, str, str]]:
