@@ -14,6 +14,7 @@ from bench.common import print_table, write_results
 
 PARTS: dict[str, str] = {
     "matching": "bench.matching",
+    "plans": "bench.plans",
     "reports": "bench.reports",
     "risk": "bench.risk",
     "roster": "bench.roster",
