@@ -8,7 +8,7 @@ from schoolpeers.circles.steps import circle_steps
 from schoolpeers.extensions import db
 from schoolpeers.notifications.meetings import upcoming_for
 from schoolpeers.notifications.models import Meeting
-from schoolpeers.programme import agreements, closure
+from schoolpeers.programme import agreements, closure, outcomes
 from schoolpeers.programme.steps import steps_for
 from schoolpeers.student_home import student_summary
 from schoolpeers.timeutil import today_in, utcnow
@@ -17,8 +17,10 @@ from tests.programme.test_agreements import data
 
 
 def steps_asked_apart(student) -> list[tuple[str, str]]:
-    now = utcnow()
-    steps = [*steps_for(student, today_in(student.school.timezone)), *circle_steps(student, now)]
+    """Each part's steps, every side of it asked whatever the conditions say."""
+    today = today_in(student.school.timezone)
+    steps = [*agreements.prompts_for(student, today), *closure.closing_prompts(student, today),
+             *outcomes.questionnaire_prompts(student, today), *circle_steps(student, utcnow())]
     return [(step.text, step.endpoint) for step in steps]
 
 
@@ -37,6 +39,9 @@ def test_each_step_the_parts_give_is_shown_as_it_comes(mentorship, users):  # no
     db.session.commit()
     for student in (mentee, mentor):
         assert shown_steps(student) == steps_asked_apart(student)
+        assert [(s.text, s.endpoint) for s in steps_for(student, today_in(student.school.timezone))] == \
+            shown_steps(student)
+    assert "closure.mentor_closing" in {endpoint for _, endpoint in shown_steps(mentor)}
     assert "closure.mentee_ending" in {endpoint for _, endpoint in shown_steps(mentee)}
 
 

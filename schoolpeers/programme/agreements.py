@@ -142,19 +142,22 @@ def prompts_for(student: User, today: date, *, as_mentor: bool = True, as_mentee
     yet (as a mentor), and reading and agreeing it (as a mentee). A side known to hold nothing is not asked."""
     steps = []
     if as_mentor:
-        without_agreement = (
-            select(Mentorship).options(joinedload(Mentorship.mentee))
-            .outerjoin(Agreement, (Agreement.mentorship_id == Mentorship.id)
-                       & (Agreement.school_id == Mentorship.school_id))
-            .where(Mentorship.school_id == student.school_id, Mentorship.mentor_id == student.id,
-                   Mentorship.status == MentorshipStatus.ACTIVE, Agreement.id.is_(None))
-            .order_by(Mentorship.began_on, Mentorship.id))
+        without_agreement = (without_agreement_of(select(Mentorship), student.school_id, student.id)
+                             .options(joinedload(Mentorship.mentee)).order_by(Mentorship.began_on, Mentorship.id))
         for mentorship in db.session.scalars(without_agreement):
             steps.append(Prompt(f"Write down your agreement and goals with {mentorship.mentee.given_name}",
                                 "goals.agreement", {"mentorship_id": mentorship.id}))
     if as_mentee and db.session.scalar(waiting_for_mentee(student.school_id, student.id).limit(1)) is not None:
         steps.append(Prompt("Read your mentoring agreement and agree to it", "goals.mentee_agreement"))
     return steps
+
+
+def without_agreement_of(statement: Select, school_id, mentor_id) -> Select:
+    """`statement` (of mentorships) narrowed to the mentor's active ones with no agreement written yet."""
+    return (statement.outerjoin(Agreement, (Agreement.mentorship_id == Mentorship.id)
+                                & (Agreement.school_id == Mentorship.school_id))
+            .where(Mentorship.school_id == school_id, Mentorship.mentor_id == mentor_id,
+                   Mentorship.status == MentorshipStatus.ACTIVE, Agreement.id.is_(None)))
 
 
 def waiting_for_mentee(school_id, mentee_id) -> Select:

@@ -259,9 +259,8 @@ class MentorEnding:
 
 def mentor_endings(mentor: User) -> list[MentorEnding]:
     """The mentor's active mentorships whose ending is begun, each with the mentor's next step."""
-    closures = list(db.session.scalars(_with_pair(select(Closure)).where(
-        Closure.school_id == mentor.school_id, Mentorship.mentor_id == mentor.id,
-        Mentorship.status == MentorshipStatus.ACTIVE).order_by(Closure.begun_at, Closure.id)).unique())
+    closures = list(db.session.scalars(_mentor_closures(_with_pair(select(Closure)), mentor.school_id, mentor.id)
+                                       .order_by(Closure.begun_at, Closure.id)).unique())
     if not closures:
         return []
     answered = set(db.session.scalars(select(ExitSurvey.mentorship_id).where(
@@ -269,6 +268,18 @@ def mentor_endings(mentor: User) -> list[MentorEnding]:
         ExitSurvey.mentorship_id.in_([c.mentorship_id for c in closures]))))
     return [MentorEnding(c, Walk(meeting=c.closing_checkin_id is not None, goodbye=c.goodbye_written_at is not None,
                                  mentor_survey=c.mentorship_id in answered).mentor_next()) for c in closures]
+
+
+def mentor_ending_begun(school_id, mentor_id) -> Exists:
+    """Whether `mentor_endings` would find one, as a condition (the home page asks it with its other facts)."""
+    statement = select(Closure.id).join(Mentorship, (Mentorship.school_id == Closure.school_id)
+                                        & (Mentorship.id == Closure.mentorship_id))
+    return _mentor_closures(statement, school_id, mentor_id).exists()
+
+
+def _mentor_closures(statement: Select, school_id, mentor_id) -> Select:
+    return statement.where(Closure.school_id == school_id, Mentorship.mentor_id == mentor_id,
+                           Mentorship.status == MentorshipStatus.ACTIVE)
 
 
 MENTOR_STEPS = {
