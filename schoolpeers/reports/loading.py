@@ -1,8 +1,8 @@
 """What the reports load from the database: a school's check-ins and concerns as data frames, and
 the extent of its data (which says when a cached lattice is stale).
 
-Check-ins (joined with the mentee's grade; their topics aggregated in the same query on SQLite, read
-next and joined in memory on PostgreSQL) and concerns are loaded with only the columns the lattice
+Check-ins (with the mentee's grade and their topics: joined and aggregated in the same query on SQLite,
+read next and joined in memory on PostgreSQL) and concerns are loaded with only the columns the lattice
 reads, scoped to the school: all of its history, as the lattice covers all of it (see `lattice`).
 `mentee_key` is the mentee's id and is only ever counted and keyed. On PostgreSQL check-ins come as
 integers only, each column packed by the server into one array; the others by COPY, as CSV.
@@ -145,22 +145,28 @@ def _checkins_packed(school: School, grades: frozenset[int], first: date | None,
                      topic_names: dict[int, str]) -> pd.DataFrame:
     """On PostgreSQL: `load_checkins` from integers only, each column packed by the server into one
     array (`_packed_columns`): the check-ins (a missing rating as 0, a day as days since 2000), then
-    the school's topic links, joined to them here (`_topic_words`), which costs the server a third
-    of what aggregating them per check-in in the query did. Topics come as bits, one per topic.
+    the grades of the school's students and its topic links, both joined to them here. Joining the
+    topics here (`_topic_words`) costs the server a third of what aggregating them per check-in in
+    the query did, and the grades (`_grade_of`) half of what joining a million check-ins to their
+    mentees did. Topics come as bits, one per topic. The check-ins are read first: the students and
+    links read after them hold those of every check-in read.
     """
     topic_ids = sorted(topic_names)
     # The ratings (1 to 5, or none: 0) travel in one integer, three bits each: every column the
     # server packs costs it about as much as the rest of the query.
     ratings = [CheckIn.wellbeing, *(func.coalesce(getattr(CheckIn, d), 0) for d in DOMAINS)]
     query = (
-        select(CheckIn.id, CheckIn.mentee_id, cast(User.grade, Integer),
-               cast(CheckIn.occurred_on - cast(literal(_PG_EPOCH_DAY), Date), Integer),
+        select(CheckIn.id, CheckIn.mentee_id, cast(CheckIn.occurred_on - cast(literal(_PG_EPOCH_DAY), Date), Integer),
                cast(sum(rating * (1 << _RATING_BITS * i) for i, rating in enumerate(ratings)), Integer))
-        .join(User, and_(User.id == CheckIn.mentee_id, User.school_id == CheckIn.school_id))
-        .where(CheckIn.school_id == school.id, User.grade.in_(sorted(grades)))
+        .where(CheckIn.school_id == school.id)
     )
     query = _in_range(query, CheckIn.occurred_on, first, last)
-    ids, mentee, grade, day, packed = _packed_columns(query, [_INT4] * 5)
+    ids, mentee, day, packed = _packed_columns(query, [_INT4] * 4)
+    students = select(User.id, cast(User.grade, Integer)).where(User.school_id == school.id,
+                                                                User.grade.in_(sorted(grades)))
+    grade = _grade_of(mentee, *_packed_columns(students, [_INT4, _INT4]))
+    graded = grade >= 0
+    ids, mentee, grade, day, packed = (column[graded] for column in (ids, mentee, grade, day, packed))
     wellbeing, *ratings = (packed >> _RATING_BITS * i & (1 << _RATING_BITS) - 1 for i in range(1 + len(DOMAINS)))
     links = select(CheckInTopic.checkin_id, CheckInTopic.topic_id).where(CheckInTopic.school_id == school.id)
     words = _topic_words(ids, *_packed_columns(links, [_INT4, _INT4]), np.array(topic_ids, dtype=np.int64))
@@ -170,6 +176,16 @@ def _checkins_packed(school: School, grades: frozenset[int], first: date | None,
         **{d: np.where(rating > 0, rating, np.nan) for d, rating in zip(DOMAINS, ratings, strict=True)},
         "topics": _topic_sets(words, [topic_names[i] for i in topic_ids]),
     })
+
+
+def _grade_of(mentee: np.ndarray, student_ids: np.ndarray, student_grades: np.ndarray) -> np.ndarray:
+    """Each mentee's grade among these students', or -1 for a mentee who is not one of them."""
+    if not len(student_ids):
+        return np.full(len(mentee), -1, dtype=np.int64)
+    order = np.argsort(student_ids)
+    ids, grades = student_ids[order], student_grades[order]
+    position = np.searchsorted(ids, mentee).clip(max=len(ids) - 1)
+    return np.where(ids[position] == mentee, grades[position], -1)
 
 
 def _topic_words(checkin_ids: np.ndarray, link_checkins: np.ndarray, link_topics: np.ndarray,

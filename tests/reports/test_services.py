@@ -12,7 +12,15 @@ from schoolpeers.accounts.models import Topic
 from schoolpeers.extensions import db
 from schoolpeers.reports import services
 from schoolpeers.reports.lattice import grade_bands
-from schoolpeers.reports.loading import _INT4, _INT8, _packed_columns, _topic_words, load_checkins, load_concerns
+from schoolpeers.reports.loading import (
+    _INT4,
+    _INT8,
+    _grade_of,
+    _packed_columns,
+    _topic_words,
+    load_checkins,
+    load_concerns,
+)
 from schoolpeers.reports.privacy import MEASURES, CellStatus
 from schoolpeers.reports.report import ReportParams, SchoolReport
 from schoolpeers.reports.services import protected_lattice, report_secret, school_report
@@ -60,13 +68,13 @@ def test_check_ins_load_with_grade_and_topics_only(small_school, school, count_q
     db.session.refresh(school)
     count_queries.statements.clear()
     frame = load_checkins(school, ALL_GRADES, None, None)
-    # The school's topic names, then every check-in (on SQLite with its topics), then on PostgreSQL
-    # the school's topic links.
+    # The school's topic names, then every check-in (on SQLite with its grade and topics), then on
+    # PostgreSQL the grades of the school's students and its topic links.
     topic_names, checkins, *links = count_queries.statements
     assert "FROM topics" in topic_names and "FROM checkins" in checkins
     if db.engine.dialect.name == "postgresql":
-        (links,) = links
-        assert "FROM checkin_topics" in links
+        grades, links = links
+        assert "FROM users" in grades and "FROM checkin_topics" in links and "users" not in checkins
     else:
         assert links == [] and "checkin_topics" in checkins
     assert list(frame.columns) == list(CHECKIN_COLUMNS)
@@ -262,3 +270,13 @@ def test_measure_labels_cover_every_measure():
 def test_grade_choices_are_all_each_band_and_each_grade(school):
     values = [value for value, _label in services.grade_choices(school)]
     assert values == ["all", "6-8", "9-10", "11-12", *map(str, range(6, 13))]
+
+
+def test_mentees_take_the_grade_of_the_student_they_are_or_none():
+    """On PostgreSQL the grades are joined to the check-ins in memory: students in any order, a mentee
+    who is not among them (out of the grades asked) gets -1, and no students at all leave every one out."""
+    mentees = np.array([12, 5, 12, 40, 3])
+    ids, grades = np.array([12, 3, 5]), np.array([9, 7, 8])
+    assert _grade_of(mentees, ids, grades).tolist() == [9, 8, 9, -1, 7]
+    assert _grade_of(mentees, np.array([], dtype=np.int64), np.array([], dtype=np.int64)).tolist() == [-1] * 5
+    assert _grade_of(np.array([], dtype=np.int64), ids, grades).tolist() == []
