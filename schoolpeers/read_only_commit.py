@@ -13,12 +13,18 @@ import logging
 
 from flask import Flask
 from psycopg.pq import TransactionStatus
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from schoolpeers.extensions import db
 
 NOTHING_WRITTEN = "SELECT txid_current_if_assigned() IS NULL"
 log = logging.getLogger(__name__)
+
+
+def wrote_nothing(connection: Connection) -> bool:
+    """Whether the PostgreSQL transaction on this connection has written nothing so far."""
+    return bool(connection.exec_driver_sql(NOTHING_WRITTEN).scalar())
 
 
 def commit_if_nothing_written() -> bool:
@@ -34,7 +40,7 @@ def commit_if_nothing_written() -> bool:
     if connection.connection.driver_connection.info.transaction_status != TransactionStatus.INTRANS:
         return False  # failed, or idle: a rollback it is
     try:
-        if not connection.exec_driver_sql(NOTHING_WRITTEN).scalar():
+        if not wrote_nothing(connection):
             return False
         session.commit()
     except SQLAlchemyError:  # the connection went away meanwhile: the session's removal cleans up

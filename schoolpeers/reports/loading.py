@@ -10,14 +10,17 @@ integers only, each column packed by the server into one array; the others by CO
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from sqlalchemy import BigInteger, Date, Integer, Text, and_, cast, func, literal, select
+from sqlalchemy import BigInteger, Connection, Date, Integer, Text, and_, cast, func, literal, select
 
 from schoolpeers import collector
 from schoolpeers.accounts.models import School, Topic, User
@@ -25,6 +28,7 @@ from schoolpeers.extensions import db
 from schoolpeers.lazy import LazyModule
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, CheckInTopic, SelfCheckIn
 from schoolpeers.oversight.models import Concern
+from schoolpeers.read_only_commit import wrote_nothing
 from schoolpeers.reports.trends import DOMAINS
 
 pd = LazyModule("pandas")
@@ -148,8 +152,10 @@ def _checkins_packed(school: School, grades: frozenset[int], first: date | None,
     the grades of the school's students and its topic links, both joined to them here. Joining the
     topics here (`_topic_words`) costs the server a third of what aggregating them per check-in in
     the query did, and the grades (`_grade_of`) half of what joining a million check-ins to their
-    mentees did. Topics come as bits, one per topic. The check-ins are read first: the students and
-    links read after them hold those of every check-in read.
+    mentees did. Topics come as bits, one per topic. The check-ins are read as the transaction sees
+    the data when loading begins, on a second connection while this one reads the rest
+    (`_packed_meanwhile`): the students and links, read after that moment, hold those of every
+    check-in read.
     """
     topic_ids = sorted(topic_names)
     # The ratings (1 to 5, or none: 0) travel in one integer, three bits each: every column the
@@ -161,15 +167,18 @@ def _checkins_packed(school: School, grades: frozenset[int], first: date | None,
         .where(CheckIn.school_id == school.id)
     )
     query = _in_range(query, CheckIn.occurred_on, first, last)
-    ids, mentee, day, packed = _packed_columns(query, [_INT4] * 4)
     students = select(User.id, cast(User.grade, Integer)).where(User.school_id == school.id,
                                                                 User.grade.in_(sorted(grades)))
-    grade = _grade_of(mentee, *_packed_columns(students, [_INT4, _INT4]))
+    links = select(CheckInTopic.checkin_id, CheckInTopic.topic_id).where(CheckInTopic.school_id == school.id)
+    with _packed_meanwhile(query, [_INT4] * 4) as checkins:
+        student_grades = _packed_columns(students, [_INT4, _INT4])
+        topic_links = _packed_columns(links, [_INT4, _INT4])
+    ids, mentee, day, packed = checkins()
+    grade = _grade_of(mentee, *student_grades)
     graded = grade >= 0
     ids, mentee, grade, day, packed = (column[graded] for column in (ids, mentee, grade, day, packed))
     wellbeing, *ratings = (packed >> _RATING_BITS * i & (1 << _RATING_BITS) - 1 for i in range(1 + len(DOMAINS)))
-    links = select(CheckInTopic.checkin_id, CheckInTopic.topic_id).where(CheckInTopic.school_id == school.id)
-    words = _topic_words(ids, *_packed_columns(links, [_INT4, _INT4]), np.array(topic_ids, dtype=np.int64))
+    words = _topic_words(ids, *topic_links, np.array(topic_ids, dtype=np.int64))
     return pd.DataFrame({
         "mentee_key": mentee, "grade": grade, "occurred_on": (_PG_EPOCH + day).astype("datetime64[us]"),
         "wellbeing": wellbeing,
@@ -226,13 +235,40 @@ def _packed_columns(query, types: list[np.dtype]) -> list[np.ndarray]:
     rows come as one row. (COPY sends a message a row, and reading a million of them cost the client
     more than the server's whole query.) Every aggregate of a group is fed its rows in the same order,
     so the columns stay aligned; a NULL would be left out of its column, and is refused."""
+    return _read_packed(db.session.connection(), _packed_sql(query, types), types)
+
+
+@contextmanager
+def _packed_meanwhile(query, types: list[np.dtype]) -> Iterator[Callable[[], list[np.ndarray]]]:
+    """`_packed_columns` of the query, read on a second connection while this one goes on (the server
+    works on both at once), as this transaction sees the data now: whatever it reads next is at least
+    as new. Gives the function that waits for the columns. A transaction that has written reads them
+    itself, at once: another could not see its rows."""
+    connection, sql = db.session.connection(), _packed_sql(query, types)
+    if not wrote_nothing(connection):
+        columns = _read_packed(connection, sql, types)
+        yield lambda: columns
+        return
+    snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar_one()
+    if not re.fullmatch(r"[0-9A-F-]+", snapshot):  # the server's own name for it; never anything else
+        raise ValueError(f"unexpected snapshot name {snapshot!r}")
+    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as other, \
+            ThreadPoolExecutor(1) as worker:
+        other.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+        yield worker.submit(_read_packed, other, sql, types).result
+
+
+def _packed_sql(query, types: list[np.dtype]) -> str:
     rows = query.subquery("packed")
     send = {4: func.int4send, 8: func.int8send}
     packed = select(*(func.string_agg(send[kind.itemsize](column), func.decode("", "hex"))
                       for column, kind in zip(rows.c, types, strict=True)))
-    sql = packed.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True})
-    with db.session.connection().connection.dbapi_connection.cursor() as cursor:
-        values = cursor.execute(str(sql), binary=True).fetchone()
+    return str(packed.compile(dialect=db.session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+
+
+def _read_packed(connection: Connection, sql: str, types: list[np.dtype]) -> list[np.ndarray]:
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        values = cursor.execute(sql, binary=True).fetchone()
     columns = [np.frombuffer(value or b"", dtype=kind).astype(np.int64)
                for value, kind in zip(values, types, strict=True)]
     if len({len(column) for column in columns}) > 1:

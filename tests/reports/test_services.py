@@ -10,6 +10,7 @@ from sqlalchemy import BigInteger, Integer, cast, event, literal, select
 
 from schoolpeers.accounts.models import Topic
 from schoolpeers.extensions import db
+from schoolpeers.mentors.models import CheckIn
 from schoolpeers.reports import services
 from schoolpeers.reports.lattice import grade_bands
 from schoolpeers.reports.loading import (
@@ -17,6 +18,7 @@ from schoolpeers.reports.loading import (
     _INT8,
     _grade_of,
     _packed_columns,
+    _packed_meanwhile,
     _topic_words,
     load_checkins,
     load_concerns,
@@ -68,15 +70,17 @@ def test_check_ins_load_with_grade_and_topics_only(small_school, school, count_q
     db.session.refresh(school)
     count_queries.statements.clear()
     frame = load_checkins(school, ALL_GRADES, None, None)
-    # The school's topic names, then every check-in (on SQLite with its grade and topics), then on
-    # PostgreSQL the grades of the school's students and its topic links.
-    topic_names, checkins, *links = count_queries.statements
-    assert "FROM topics" in topic_names and "FROM checkins" in checkins
+    # The school's topic names, then every check-in (on SQLite with its grade and topics); on
+    # PostgreSQL the check-ins alone, and meanwhile the grades of the school's students and its topic links.
+    topic_names, *reads = [statement for statement in count_queries.statements if "FROM" in statement]
+    assert "FROM topics" in topic_names
     if db.engine.dialect.name == "postgresql":
-        grades, links = links
-        assert "FROM users" in grades and "FROM checkin_topics" in links and "users" not in checkins
+        (checkins,), (grades,), (links,) = ([r for r in reads if f"FROM {table} " in r]
+                                            for table in ("checkins", "users", "checkin_topics"))
+        assert len(reads) == 3 and "users" not in checkins
     else:
-        assert links == [] and "checkin_topics" in checkins
+        (checkins,) = reads
+        assert "FROM checkins" in checkins and "checkin_topics" in checkins
     assert list(frame.columns) == list(CHECKIN_COLUMNS)
     assert len(frame) == 6 + 6 + 2 + 6
     assert sorted(frame["grade"].unique()) == [7, 8]
@@ -107,6 +111,32 @@ def test_check_ins_carry_every_topic_of_a_school_with_many(programme, school):
     frame = load_checkins(school, ALL_GRADES, None, None)
     assert sorted(tuple(sorted(t)) for t in frame["topics"]) == [
         ("topic 00", "topic 63", "topic 64", "topic 69"), ("topic 65",)]
+
+
+def test_check_ins_not_yet_committed_are_loaded_too(programme, school):
+    """A transaction that has written reads its check-ins itself (on PostgreSQL, a second connection
+    would not see them)."""
+    programme.checkins(programme.students(3, grade=9), MARCH, topics=("bullying",))
+    frame = load_checkins(school, ALL_GRADES, None, None)
+    assert len(frame) == 3 and frame["topics"].tolist() == [("bullying",)] * 3
+
+
+def test_packed_columns_read_meanwhile_see_the_data_as_it_was_when_asked(programme, school):
+    """The check-ins read on a second connection are those this transaction saw as loading began:
+    one committed meanwhile by someone else is not among them, and what is read after it is newer."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a second connection reads the check-ins on PostgreSQL only")
+    (first,) = programme.checkins(programme.students(1, grade=9), MARCH)
+    db.session.commit()
+    table = CheckIn.__table__
+    row = db.session.execute(select(table).where(table.c.id == first.id)).mappings().one()
+    another = {**{name: value for name, value in row.items() if name != "id"}, "occurred_on": APRIL}
+    ids = select(CheckIn.id).where(CheckIn.school_id == school.id)
+    with _packed_meanwhile(ids, [_INT4]) as before:
+        with db.engine.begin() as elsewhere:
+            elsewhere.execute(table.insert().values(another))
+        after = _packed_columns(ids, [_INT4])
+    assert len(before()[0]) == 1 and len(after[0]) == 2
 
 
 def test_packed_columns_come_back_aligned_and_refuse_a_null(app):
