@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.models import DISTRICT_ROLES, User
@@ -69,14 +69,32 @@ def role_required(*roles: str):
     return decorator
 
 
+def in_school_by_id(model: type[T], *options) -> Select:
+    """The statement that loads one record of a school by its id, with what `options` (loader options)
+    bring in the same statement. For a page opened often, build it once and give it to
+    `one_in_school_or_404`: building it and its cache key cost about a quarter of a millisecond."""
+    return select(model).options(*options).where(model.id == bindparam("record_id"),
+                                                 model.school_id == bindparam("school_id"))
+
+
+_BY_ID: dict[type, Select] = {}  # built once per model, for lookups without loader options
+
+
 def get_in_school_or_404(model: type[T], record_id: int, *options) -> T:
     """The record with this id in the current user's school, or 404. `options` (loader options)
     bring what the page shows in the same statement."""
+    if options:
+        return one_in_school_or_404(in_school_by_id(model, *options), record_id)
+    if model not in _BY_ID:
+        _BY_ID[model] = in_school_by_id(model)
+    return one_in_school_or_404(_BY_ID[model], record_id)
+
+
+def one_in_school_or_404(statement: Select, record_id: int):
+    """The record `statement` (from `in_school_by_id`) finds by this id in the current user's school, or 404."""
     if not 0 < record_id <= MAX_ID:
         abort(404)  # out of the integer range of the database: cannot exist
-    record = db.session.scalar(
-        select(model).options(*options).where(model.id == record_id, model.school_id == current_user.school_id)
-    )
+    record = db.session.scalar(statement, {"record_id": record_id, "school_id": current_user.school_id})
     if record is None:
         abort(404)
     return record

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from schoolpeers.accounts.access import get_in_school_or_404, role_required
+from schoolpeers.accounts.access import get_in_school_or_404, in_school_by_id, one_in_school_or_404, role_required
 from schoolpeers.accounts.services import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
@@ -75,10 +75,13 @@ def my_mentees():
                            faces=dict(WELLBEING_FACES), is_mentor=services.is_mentor(profile))
 
 
+# Built once: every page of a mentor's own mentorship (the check-in form first) loads it so.
+_OWN_MENTORSHIP = in_school_by_id(Mentorship, joinedload(Mentorship.mentee), joinedload(Mentorship.profile))
+
+
 def own_mentorship_or_404(mentorship_id: int) -> Mentorship:
     """An active mentorship of the signed-in mentor; anyone else's, or an ended one, answers 404."""
-    mentorship = get_in_school_or_404(Mentorship, mentorship_id, joinedload(Mentorship.mentee),
-                                      joinedload(Mentorship.profile))
+    mentorship = one_in_school_or_404(_OWN_MENTORSHIP, mentorship_id)
     if mentorship.mentor_id != current_user.id or mentorship.status != MentorshipStatus.ACTIVE:
         abort(404)
     return mentorship

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts.models import School, Topic, User
@@ -120,9 +120,19 @@ def review_due_count(school_id: int, today: date) -> int:
         Resource.school_id == school_id, Resource.active.is_(True), Resource.review_on <= today)) or 0
 
 
+# Built once and given its values per call: the check-in form lists these on every visit. (A
+# resource's topics are those of its school: the relationship joins on the school too.)
+_GRADE = bindparam("grade", type_=Integer)
+_FOR_GRADE = (select(Resource).options(selectinload(Resource.topics))
+              .where(Resource.school_id == bindparam("school_id"), Resource.active.is_(True),
+                     or_(_GRADE.is_(None), and_(or_(Resource.grade_min.is_(None), Resource.grade_min <= _GRADE),
+                                                or_(Resource.grade_max.is_(None), _GRADE <= Resource.grade_max))))
+              .order_by(Resource.title, Resource.id))
+
+
 def for_grade(school_id: int, grade: int | None) -> list[Resource]:
-    """The active resources that suit this grade, by title."""
-    return [r for r in db.session.scalars(library_query(school_id)) if r.suits_grade(grade)]
+    """The active resources that suit this grade (`Resource.suits_grade`), by title."""
+    return list(db.session.scalars(_FOR_GRADE, {"school_id": school_id, "grade": grade}))
 
 
 def suggest(school_id: int, topic_ids: list[int], grade: int | None, limit: int = SUGGESTED) -> list[Resource]:

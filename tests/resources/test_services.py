@@ -83,3 +83,16 @@ def test_review_due_counts_active_resources_past_their_date(school, users):
     retired = services.save_resource(school, data(title="Gone", review_on=date.today()), users["counselor"])
     services.set_active(retired, False)
     assert services.review_due_count(school.id, date.today()) == 1
+
+
+def test_resources_for_a_grade_are_those_that_suit_it(school, users):
+    """The database chooses them by the same rule as `Resource.suits_grade`, a student without a grade
+    seeing every one; retired ones never."""
+    ranges = [(None, None), (7, None), (None, 9), (8, 10), (11, 11)]
+    saved = [services.save_resource(school, data(title=f"For {low}-{high}", grade_min=low, grade_max=high),
+                                    users["counselor"]) for low, high in ranges]
+    retired = services.save_resource(school, data(title="Retired"), users["counselor"])
+    services.set_active(retired, False)
+    for grade in (None, 6, 7, 8, 9, 10, 11, 12):
+        expected = sorted((r for r in saved if r.suits_grade(grade)), key=lambda r: r.title)
+        assert services.for_grade(school.id, grade) == expected, grade
