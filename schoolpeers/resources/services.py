@@ -120,10 +120,10 @@ def review_due_count(school_id: int, today: date) -> int:
         Resource.school_id == school_id, Resource.active.is_(True), Resource.review_on <= today)) or 0
 
 
-# Built once and given its values per call: the check-in form lists these on every visit. (A
-# resource's topics are those of its school: the relationship joins on the school too.)
+# Built once and given its values per call: the check-in form lists these on every visit. Their
+# topics' statement names the school (as every statement does), so that option is added per call.
 _GRADE = bindparam("grade", type_=Integer)
-_FOR_GRADE = (select(Resource).options(selectinload(Resource.topics))
+_FOR_GRADE = (select(Resource)
               .where(Resource.school_id == bindparam("school_id"), Resource.active.is_(True),
                      or_(_GRADE.is_(None), and_(or_(Resource.grade_min.is_(None), Resource.grade_min <= _GRADE),
                                                 or_(Resource.grade_max.is_(None), _GRADE <= Resource.grade_max))))
@@ -132,7 +132,8 @@ _FOR_GRADE = (select(Resource).options(selectinload(Resource.topics))
 
 def for_grade(school_id: int, grade: int | None) -> list[Resource]:
     """The active resources that suit this grade (`Resource.suits_grade`), by title."""
-    return list(db.session.scalars(_FOR_GRADE, {"school_id": school_id, "grade": grade}))
+    statement = _FOR_GRADE.options(selectinload(Resource.topics.and_(Topic.school_id == school_id)))
+    return list(db.session.scalars(statement, {"school_id": school_id, "grade": grade}))
 
 
 def suggest(school_id: int, topic_ids: list[int], grade: int | None, limit: int = SUGGESTED) -> list[Resource]:
