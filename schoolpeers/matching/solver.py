@@ -15,8 +15,9 @@ so they only break ties of score. `solve_max_flow_with_min_cost` finds the
 maximum flow first (objective 1) and then the cheapest flow of that size (2
 and 3): no huge "matched" bonus is needed, so costs stay far from overflow.
 
-Scale (5,000 requests x 2,000 mentors in 0.26-0.34 s, 20,000 x 8,000 in 1.2-1.6 s and about 105 MB, on one
-core of the development machines; `make bench PART=matching` prints the figures, and the README keeps them):
+Scale (5,000 requests x 2,000 mentors in 0.26-0.50 s, 20,000 x 8,000 in 1.2-2.2 s and about 105 MB, on one
+core of the development machines, by the machine; `make bench PART=matching` prints the figures, and the
+README keeps them):
 
 * Up to DIRECT_MAX_PAIRS eligible pairs, every pair is an arc from the start.
 * Pairs are scored vectorised, per block of one request grade and one mentor
