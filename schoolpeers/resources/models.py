@@ -15,7 +15,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.accounts.models import Topic
@@ -54,9 +57,15 @@ class Resource(db.Model):
     topic_links: Mapped[list[ResourceTopic]] = relationship(cascade="all, delete-orphan")
     topics: Mapped[list[Topic]] = relationship(secondary="resource_topics", order_by="Topic.name", viewonly=True)
 
+    @hybrid_method
     def suits_grade(self, grade: int | None) -> bool:
         return grade is None or ((self.grade_min is None or self.grade_min <= grade)
                                  and (self.grade_max is None or grade <= self.grade_max))
+
+    @suits_grade.expression
+    def suits_grade(cls, grade):  # the same rule in SQL; `grade` a bound parameter (None: every grade)
+        return or_(grade.is_(None), and_(or_(cls.grade_min.is_(None), cls.grade_min <= grade),
+                                         or_(cls.grade_max.is_(None), grade <= cls.grade_max)))
 
 
 class ResourceTopic(db.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from sqlalchemy import Integer, Select, and_, bindparam, func, or_, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts.models import School, Topic, User
@@ -107,9 +107,14 @@ def add_starter_set(school: School, author: User, today: date) -> int:
     return added
 
 
+def _topics_of_school(school_id: int):
+    """Loads the resources' topics in a statement that names the school, as every statement does."""
+    return selectinload(Resource.topics.and_(Topic.school_id == school_id))
+
+
 def library_query(school_id: int, *, retired: bool = False) -> Select:
     """The school's resources by title (for paging), the retired ones too where asked."""
-    query = (select(Resource).options(selectinload(Resource.topics.and_(Topic.school_id == school_id)))
+    query = (select(Resource).options(_topics_of_school(school_id))
              .where(Resource.school_id == school_id)
              .order_by(Resource.active.desc(), Resource.title, Resource.id))
     return query if retired else query.where(Resource.active.is_(True))
@@ -120,20 +125,18 @@ def review_due_count(school_id: int, today: date) -> int:
         Resource.school_id == school_id, Resource.active.is_(True), Resource.review_on <= today)) or 0
 
 
-# Built once and given its values per call: the check-in form lists these on every visit. Their
-# topics' statement names the school (as every statement does), so that option is added per call.
-_GRADE = bindparam("grade", type_=Integer)
+# Built once and given its values per call: the check-in form lists these on every visit. The option
+# that loads their topics names the school, so it is added per call.
 _FOR_GRADE = (select(Resource)
               .where(Resource.school_id == bindparam("school_id"), Resource.active.is_(True),
-                     or_(_GRADE.is_(None), and_(or_(Resource.grade_min.is_(None), Resource.grade_min <= _GRADE),
-                                                or_(Resource.grade_max.is_(None), _GRADE <= Resource.grade_max))))
+                     Resource.suits_grade(bindparam("grade", type_=Integer)))
               .order_by(Resource.title, Resource.id))
 
 
 def for_grade(school_id: int, grade: int | None) -> list[Resource]:
     """The active resources that suit this grade (`Resource.suits_grade`), by title."""
-    statement = _FOR_GRADE.options(selectinload(Resource.topics.and_(Topic.school_id == school_id)))
-    return list(db.session.scalars(statement, {"school_id": school_id, "grade": grade}))
+    return list(db.session.scalars(_FOR_GRADE.options(_topics_of_school(school_id)),
+                                   {"school_id": school_id, "grade": grade}))
 
 
 def suggest(school_id: int, topic_ids: list[int], grade: int | None, limit: int = SUGGESTED) -> list[Resource]:
