@@ -640,15 +640,16 @@ def _best_pairs(
     """Each row's top_k eligible columns, equal scores going to the less
     contested mentor, plus each column's `wanted` best rows where the rows'
     choices leave it short. Sorted, no duplicates."""
-    chosen = np.zeros(block.shape, dtype=bool)
+    n_cols = block.shape[1]
     rows, cols = _top_per_row(block, top_k, pressure)
-    chosen[rows, cols] = True
-    short = np.flatnonzero(np.bincount(cols, minlength=block.shape[1]) < wanted)
+    # The chosen cells as row-major positions: sorting a few per row is cheaper than a mask of the block.
+    chosen = [rows * n_cols + cols]
+    short = np.flatnonzero(np.bincount(cols, minlength=n_cols) < wanted)
     for depth in np.unique(wanted[short]).tolist():
         group = short[wanted[short] == depth]
         cols, rows = _top_per_row(np.ascontiguousarray(block[:, group].T), depth)
-        chosen[rows, group[cols]] = True
-    return np.nonzero(chosen)
+        chosen.append(rows * n_cols + group[cols])
+    return np.divmod(np.unique(np.concatenate(chosen)), n_cols)
 
 
 def _top_per_row(block: np.ndarray, k: int, tie_break: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,7 @@ import functools
 import random
 from collections import Counter
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -236,6 +237,41 @@ def test_vectorised_pairs_are_exactly_the_eligible_pairs_with_their_scores(schoo
         if is_eligible(r, m, window)
     }
     assert found == expected
+
+
+@settings(max_examples=60)
+@given(
+    st.integers(1, 12).flatmap(
+        lambda n_cols: st.tuples(
+            st.lists(st.lists(st.integers(-1, 100), min_size=n_cols, max_size=n_cols), min_size=1, max_size=15),
+            st.lists(st.integers(0, 255), min_size=n_cols, max_size=n_cols),
+            st.lists(st.integers(0, 4), min_size=n_cols, max_size=n_cols),
+        )
+    ),
+    st.integers(1, 4),
+)
+def test_candidates_are_each_rows_best_and_the_best_rows_of_short_columns(data, top_k):
+    """Row-major, no pair twice: every row's top_k eligible columns (ties to the less contested),
+    and for a column fewer rows list than it wants, its best rows."""
+    scores, pressure, wanted = (np.array(column) for column in data)
+    block = scores.astype(np.int8)
+    rows, cols = solver._best_pairs(block, pressure.astype(np.uint8), wanted, top_k)
+    chosen = list(zip(rows.tolist(), cols.tolist(), strict=True))
+    assert chosen == sorted(set(chosen))
+    assert all(block[row, col] >= 0 for row, col in chosen)
+
+    def listed_by(row):
+        ranked = sorted(np.flatnonzero(block[row] >= 0), key=lambda col: (-block[row, col], pressure[col], col))
+        return set(ranked[:top_k])
+
+    lists = [listed_by(row) for row in range(block.shape[0])]
+    for row, listed in enumerate(lists):
+        assert listed <= {col for r, col in chosen if r == row}
+    for col in range(block.shape[1]):
+        if sum(col in listed for listed in lists) < wanted[col]:
+            best = sorted(block[block[:, col] >= 0, col].tolist(), reverse=True)[: wanted[col]]
+            kept = sorted((block[row, col] for row, c in chosen if c == col), reverse=True)
+            assert kept[: len(best)] == best
 
 
 # --- the sparse paths on larger inputs --------------------------------------------
