@@ -13,12 +13,12 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from schoolpeers.oversight import risk_model, risk_patterns, risk_text
 from schoolpeers.severity import Severity
@@ -102,24 +102,30 @@ class Finding:
 
 MODEL_PHRASE = "similar notes"  # what a finding of the statistical second opinion names
 
-def screen_text(text: str | None, *, second_opinion: bool = True) -> Screening:
+def screen_text(text: str | None, *, second_opinion: bool = True,
+                weak_rules: frozenset[RuleKey] | None = None) -> Screening:
     """What the rules and the statistical second opinion find in free text.
 
     Never raises on any text. The rules come first; the model may add a finding
     (raising the note's severity) but never removes or lowers one of theirs.
+    A weak rule's finding (`weak_rules`; None: the calibration shipped with the
+    rules, see `risk_training.calibrate`) does not count by itself: it is shown
+    beside the note's other findings when they make it at least as severe.
     """
     if not text:
         return Screening()
     patterns = _patterns()
     words = risk_text.words(text, patterns.variants)
-    found = _rule_matches(text, words, patterns.windows(words))
+    weak = _calibration() if weak_rules is None else weak_rules
+    found, beside = _rule_matches(text, words, patterns.windows(words), weak)
     by_rules = max((match.severity for match in found), default=Severity.LOW)
     # The model can only raise a note's severity: after a high finding it has nothing to add.
     if second_opinion and by_rules < Severity.HIGH:
         opinion = risk_model.second_opinion(words, above=by_rules.value)
         if opinion is not None:
-            found.append(_model_match(text, words, opinion, found))
-    return Screening(tuple(found))
+            found.append(_model_match(text, words, opinion, found + beside))
+    severity = max((match.severity for match in found), default=None)
+    return Screening(tuple(found + [match for match in beside if severity is not None and match.severity <= severity]))
 
 
 # Which windows hide the windows they contain: a longer phrase hides shorter
@@ -135,6 +141,11 @@ _SEVERITY_WEIGHTS = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 3}
 _CUES = {"reassured": "the mentor checked and was reassured", "past": "said to be in the past",
          "frame": "in a lesson, story, film or game", "accident": "an accident",
          "hyperbole": "a figure of speech", "negation": "negated"}
+# A medium rule whose findings were often in harmless development notes counts only beside other
+# findings (`risk_training.calibrate` finds them).
+_WEAK_RULE = "shown beside the other findings: alone, these words were often in harmless notes"
+CALIBRATION_FILE = "risk_calibration.json"
+RuleKey = tuple[str, str, str]  # a rule's pattern as written, its category and its severity
 _NEGATION_REACH = 3  # words between a negation and the finding it lowers
 _CLAUSE_STARTS = frozenset({risk_text.PRONOUN, "and", "but", "so", "because", "then", "or"})
 _BESIDE = 2  # words apart that a model finding highlights together
@@ -148,22 +159,70 @@ def _weight(entry: risk_patterns.Entry) -> int:
     return _IDIOM_WEIGHT if entry.kind == "idiom" else _SEVERITY_WEIGHTS[Severity(entry.severity)]
 
 
-def _rule_matches(text: str, words: list[risk_text.Word], windows: Iterable[risk_patterns.Window]) -> list[Match]:
-    risks, cues = [], []
-    for window in windows:
-        (risks if window.entry.kind in ("risk", "idiom") else cues).append(window)
-    matches = []
-    for window in _undominated(risks):
-        severity, lowered_by = _after_cues(window, cues, words)
+def _rule_matches(text: str, words: list[risk_text.Word], windows: Iterable[risk_patterns.Window],
+                  weak: frozenset[RuleKey]) -> tuple[list[Match], list[Match]]:
+    """The rules' findings that count, and those of weak rules (shown only beside others)."""
+    matches, beside = [], []
+    for window, severity, lowered_by in _rule_findings(words, windows):
         if severity is None:
             continue
         reason = _reason(window, words, text)
         if lowered_by:
             reason += f" (lowered one step: {lowered_by})"
+        is_weak = _is_weak(window.entry, severity, lowered_by, weak)
+        if is_weak:
+            reason += f" ({_WEAK_RULE})"
         start, end = words[window.start].start, words[window.end - 1].end
-        matches.append(Match(risk_patterns.readable(window.entry.phrase), Category(window.entry.category),
-                             severity, (start, end), text[start:end], reason))
-    return matches
+        (beside if is_weak else matches).append(Match(
+            risk_patterns.readable(window.entry.phrase), Category(window.entry.category),
+            severity, (start, end), text[start:end], reason))
+    return matches, beside
+
+
+def _rule_findings(words: list[risk_text.Word], windows: Iterable[risk_patterns.Window],
+                   ) -> Iterator[tuple[risk_patterns.Window, Severity | None, str]]:
+    """Each risk pattern's finding after context cues: its window, severity (None: dropped) and
+    what lowered it ("" when nothing did)."""
+    risks, cues = [], []
+    for window in windows:
+        (risks if window.entry.kind in ("risk", "idiom") else cues).append(window)
+    for window in _undominated(risks):
+        yield window, *_after_cues(window, cues, words)
+
+
+def rule_key(entry: risk_patterns.Entry) -> RuleKey:
+    """How the calibration names a rule: its pattern as written, its category and its severity."""
+    return entry.phrase, str(entry.category), str(entry.severity)
+
+
+class RuleFinding(NamedTuple):
+    rule: risk_patterns.Entry
+    severity: Severity | None  # after context cues (None: dropped)
+    lowered_by: str  # what lowered it, "" when nothing did
+
+
+def rule_findings(text: str) -> list[RuleFinding]:
+    """The rules' findings in a text after context cues, before calibration: what
+    `risk_training.calibrate` counts in the development notes."""
+    patterns = _patterns()
+    words = risk_text.words(text, patterns.variants)
+    return [RuleFinding(window.entry, severity, lowered_by)
+            for window, severity, lowered_by in _rule_findings(words, patterns.windows(words))]
+
+
+def severity_by_rules(findings: Iterable[RuleFinding], weak: frozenset[RuleKey]) -> Severity | None:
+    """The severity of these findings with these rules weak, as `screen_text` rules it."""
+    return max((finding.severity for finding in findings
+                if finding.severity is not None and not _is_weak(*finding, weak)), default=None)
+
+
+def _is_weak(rule: risk_patterns.Entry, severity: Severity, lowered_by: str, weak: frozenset[RuleKey]) -> bool:
+    """Whether a finding counts only beside others: a medium rule's, calibrated weak. A finding
+    a context cue lowered is explained already (the cue drops a medium one), and a high rule is
+    never weak: words of danger or abuse reach a counselor by themselves."""
+    if severity != Severity.MEDIUM or lowered_by or not weak:
+        return False
+    return rule_key(rule) in weak
 
 
 def _undominated(windows: Iterable[risk_patterns.Window]) -> list[risk_patterns.Window]:
@@ -253,6 +312,15 @@ def _model_match(text: str, words: list[risk_text.Word], opinion: risk_model.Opi
 def rule_variants() -> Mapping[str, tuple[str, ...]]:
     """The spelling variants the rules read notes with (the model reads the same words)."""
     return _patterns().variants
+
+
+@functools.cache
+def _calibration() -> frozenset[RuleKey]:
+    """The weak rules, as the last `make screening-model` found them (none without its file)."""
+    source = resources.files("schoolpeers.oversight") / "data" / CALIBRATION_FILE
+    if not source.is_file():
+        return frozenset()
+    return frozenset(tuple(rule) for rule in json.loads(source.read_text(encoding="utf-8"))["weak_rules"])
 
 
 @functools.cache

@@ -6,7 +6,9 @@ machine and the same predictions anywhere. The model is written as plain
 arrays (`.npz`, no pickle) that `risk_model` reads with numpy alone; only this
 builder needs scikit-learn.
 
-Thresholds are chosen on out-of-fold predictions (each development note scored
+First the rules are calibrated: a medium rule whose findings were often in harmless development notes
+counts one step lower, so for nothing by itself, as a context cue would lower it (`calibrate`). Then the model's
+thresholds are chosen on out-of-fold predictions (each development note scored
 by a model that never saw it): the lowest, so the most recall, that keep the
 model's own false alarms on the harmless notes within a budget; and, for notes
 where a rule already found a warning sign (medium), the lowest at which the
@@ -18,7 +20,9 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -56,6 +60,10 @@ HARMLESS_PER_HIGH_NOTE = 4
 # Of the harmless notes the rules already flag medium, the share the model may raise to high when
 # it agrees something is wrong.
 BUDGET_CONFIRMED = 0.15
+# A medium rule is weak when at least this share of the development notes it was found in (no context
+# cue lowering it) are harmless; the share is chosen from these by `calibrate`.
+WEAK_SHARES = (0.5, 0.4, 0.3, 0.25, 0.2, 0.15, 0.1, 0.05)
+WEAK_MIN_NOTES = 3  # fewer notes than this say nothing about a rule
 
 
 def note_features(text: str) -> list[str]:
@@ -117,31 +125,29 @@ class Fitted(NamedTuple):
     severity: LogisticRegression
     category: LogisticRegression
     thresholds: tuple[float, float, float]  # high, any, high after a rule's warning sign
+    weak_rules: frozenset[risk.RuleKey]  # counted one step lower (see `calibrate`)
 
 
 def fit(notes: Sequence[Note]) -> Fitted:
-    """The vectorizer, both models and the thresholds for these notes."""
+    """The vectorizer, both models, the thresholds and the rules' calibration for these notes."""
     documents = [note_features(note.text) for note in notes]
     labels = np.array([note.label for note in notes])
-    by_rules = np.array([str(risk.screen_text(note.text, second_opinion=False).severity or Severity.LOW)
-                         for note in notes])
-    thresholds = _thresholds(_out_of_fold(documents, labels), labels, by_rules)
+    probabilities = _out_of_fold(documents, labels)
+    findings = [risk.rule_findings(note.text) for note in notes]
+    weak_rules = calibrate(labels, findings, probabilities)
+    by_rules = _by_rules(findings, weak_rules)
+    thresholds = _thresholds(probabilities, labels, by_rules)
     vectorizer = Vectorizer()
     matrix = vectorizer.fit_transform(documents)
     severity = _linear_model().fit(matrix, labels)
     worrying = labels != "none"
     categories = np.array([note.category for note in notes])
     category = _linear_model().fit(matrix[worrying], categories[worrying])
-    return Fitted(vectorizer, severity, category, thresholds)
-
-
-def train(notes: Sequence[Note]) -> dict[str, np.ndarray]:
-    """The model's arrays for these notes, thresholds included."""
-    return arrays(fit(notes))
+    return Fitted(vectorizer, severity, category, thresholds, weak_rules)
 
 
 def arrays(fitted: Fitted) -> dict[str, np.ndarray]:
-    vectorizer, severity, category, thresholds = fitted
+    vectorizer, severity, category, thresholds, _ = fitted
     order = [list(severity.classes_).index(name) for name in risk_model.SEVERITY_CLASSES]
     return {
         "vocabulary": np.array("\n".join(vectorizer.feature_names())),
@@ -200,6 +206,51 @@ def _thresholds(probabilities: np.ndarray, labels: np.ndarray, by_rules: np.ndar
     return (high, _just_above(p_any, BUDGET_FLAGGED), min(confirmed, high))
 
 
+def calibrate(labels: np.ndarray, findings: Sequence[list[risk.RuleFinding]],
+              probabilities: np.ndarray) -> frozenset[risk.RuleKey]:
+    """The weak rules: medium rules found (no context cue lowering them) in at least WEAK_MIN_NOTES
+    development notes, of which at least a share are harmless; the share from WEAK_SHARES at which
+    screening as a whole (the rules so calibrated, then the model out of fold with the thresholds
+    chosen for them) is worth the most: medium notes flagged, less harmless notes flagged, each counted
+    as 1 / HARMLESS_PER_HIGH_NOTE. High rules are never weak: words of danger or abuse that no context
+    explains reach a counselor the same day, whatever other notes used them for.
+    `findings`: each note's (`risk.rule_findings`)."""
+    harmless, seen = Counter(), Counter()
+    for label, found in zip(labels, findings, strict=True):
+        rules = {risk.rule_key(finding.rule) for finding in found
+                 if finding.severity == Severity.MEDIUM and not finding.lowered_by}
+        seen.update(rules)
+        harmless.update(rules if label == "none" else ())
+    candidates = [frozenset(rule for rule, times in seen.items()
+                            if times >= WEAK_MIN_NOTES and harmless[rule] >= share * times)
+                  for share in WEAK_SHARES]
+    worth = [_worth(_screened(findings, labels, probabilities, rules), labels) for rules in candidates]
+    return candidates[worth.index(max(worth))]  # the first, so the fewest weak rules, of equal worth
+
+
+def _worth(screened: np.ndarray, labels: np.ndarray) -> float:
+    """Medium notes flagged, less harmless notes flagged, each counted as 1 / HARMLESS_PER_HIGH_NOTE."""
+    flagged = screened != "none"
+    return float(np.sum(flagged & (labels == "medium")) - np.sum(flagged & (labels == "none")) / HARMLESS_PER_HIGH_NOTE)
+
+
+def _by_rules(findings: Sequence[list[risk.RuleFinding]], weak_rules: frozenset[risk.RuleKey]) -> np.ndarray:
+    """Each note's severity by the rules alone so calibrated (low when they found nothing)."""
+    return np.array([str(risk.severity_by_rules(found, weak_rules) or Severity.LOW) for found in findings])
+
+
+def _screened(findings: Sequence[list[risk.RuleFinding]], labels: np.ndarray, probabilities: np.ndarray,
+              weak_rules: frozenset[risk.RuleKey]) -> np.ndarray:
+    """Each note's severity as screening would say it with these weak rules and the model's out-of-fold
+    probabilities, at the thresholds chosen for them (as `risk_model.second_opinion` decides)."""
+    by_rules = _by_rules(findings, weak_rules)
+    high, any_, confirmed = _thresholds(probabilities, labels, by_rules)
+    p_high, p_any = probabilities[:, 2], probabilities[:, 1] + probabilities[:, 2]
+    raised_high = p_high >= np.where(by_rules == "medium", confirmed, high)
+    return np.where((by_rules == "high") | raised_high, "high",
+                    np.where((by_rules == "medium") | (p_any >= any_), "medium", "none"))
+
+
 def _just_above(scores: np.ndarray, budget: float) -> float:
     """A threshold that at most `budget` of these scores reach, rounded to 1/1000 for a stable file."""
     allowed = int(np.floor(budget * len(scores)))
@@ -212,6 +263,14 @@ def write(arrays: dict[str, np.ndarray], path: Path) -> None:
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
     path.write_bytes(buffer.getvalue())
+
+
+def write_calibration(weak_rules: frozenset[risk.RuleKey], path: Path) -> None:
+    about = ("Written by make screening-model from the development notes: the medium rules whose findings "
+             "count only beside other findings (pattern as written, category, severity), see "
+             "risk_training.calibrate.")
+    rows = ",\n".join("    " + json.dumps(list(rule), ensure_ascii=False) for rule in sorted(weak_rules))
+    path.write_text(f'{{\n  "_about": {json.dumps(about)},\n  "weak_rules": [\n{rows}\n  ]\n}}\n', encoding="utf-8")
 
 
 def _read_extra(path: Path) -> list[Note]:
@@ -233,12 +292,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes = load_corpus("development")
     for extra in args.extra:
         notes += _read_extra(extra)
-    arrays = train(notes)
-    write(arrays, args.out)
-    high, any_, confirmed = arrays["thresholds"]
-    print(f"{len(notes)} notes, {len(str(arrays['vocabulary']).splitlines())} features, "
+    fitted = fit(notes)
+    arrays_ = arrays(fitted)
+    write(arrays_, args.out)
+    calibration = args.out.with_name(risk.CALIBRATION_FILE)
+    write_calibration(fitted.weak_rules, calibration)
+    high, any_, confirmed = arrays_["thresholds"]
+    print(f"{len(notes)} notes, {len(str(arrays_['vocabulary']).splitlines())} features, "
           f"thresholds high {high:.2f} / any {any_:.2f} / high after a warning sign {confirmed:.2f} "
-          f"-> {args.out.name}")
+          f"-> {args.out.name}; {len(fitted.weak_rules)} weak rules -> {calibration.name}")
     return 0
 
 

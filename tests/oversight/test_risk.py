@@ -65,7 +65,8 @@ KNOWN_PHRASES = {risk_patterns.readable(pattern) for pattern, _, _ in RISK_PATTE
 
 
 def rules_only(text: str | None) -> Screening:
-    return screen_text(text, second_opinion=False)
+    """The rules as written: no statistical second opinion, no rule calibrated weak."""
+    return screen_text(text, second_opinion=False, weak_rules=frozenset())
 
 
 def severity_in(screening: Screening, category: Category) -> Severity | None:

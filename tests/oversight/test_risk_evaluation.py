@@ -53,9 +53,9 @@ def test_the_development_figures_hold(development):
     assert figures.high_recall >= 0.98
     assert figures.medium_recall >= 0.98
     # Most development notes came after the rules were written: their hard negatives are flagged
-    # about as often as held-out ones (and the model, chosen for recall, raises a few more to high).
-    assert figures.false_alarm <= 0.18
-    assert figures.false_high <= 0.08
+    # nearly as often as held-out ones (and the model, chosen for recall, raises a few more to high).
+    assert figures.false_alarm <= 0.12
+    assert figures.false_high <= 0.075
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,7 @@ def test_rebuilding_the_model_from_the_corpus_gives_the_same_predictions(develop
     assert shipped is not None
     assert ((rebuilt.threshold_high, rebuilt.threshold_any, rebuilt.threshold_confirmed)
             == (shipped.threshold_high, shipped.threshold_any, shipped.threshold_confirmed))
+    assert fit.weak_rules == risk._calibration()  # the shipped calibration is the build's
     for note in development[::3] + load_corpus("heldout")[::3]:
         forms = _forms(note.text)
         assert np.allclose(rebuilt.read(forms).probabilities, shipped.read(forms).probabilities, atol=1e-5), note.text
@@ -185,3 +186,64 @@ def test_the_budget_for_high_is_the_one_worth_the_most():
     assert high_threshold([(at_first + one_step) / 2, 0.999]) == one_step < at_first
     # Nothing more to catch: the budget stays where it starts.
     assert high_threshold([0.999]) == at_first
+
+
+# --- the rules' calibration ------------------------------------------------------------------------
+
+
+def _finding(text):
+    (found,) = risk.rule_findings(text)
+    return found
+
+
+def test_a_weak_rule_counts_only_beside_another_finding():
+    weak = frozenset({risk.rule_key(_finding("they laugh at me").rule)})
+    alone = risk.screen_text("they laugh at me", second_opinion=False, weak_rules=weak)
+    assert alone.severity is None and not alone.matches
+    beside = risk.screen_text("they laugh at me and I want to kill myself", second_opinion=False, weak_rules=weak)
+    assert beside.severity == risk.Severity.HIGH
+    assert [(m.phrase, m.severity) for m in beside.matches] == [
+        ("kill myself", risk.Severity.HIGH), ("laugh at me", risk.Severity.MEDIUM)]
+    assert "often in harmless notes" in beside.matches[1].reason
+    as_written = risk.screen_text("they laugh at me", second_opinion=False, weak_rules=frozenset())
+    assert as_written.severity == risk.Severity.MEDIUM
+
+
+def test_a_high_rule_is_never_weak():
+    text = "I want to kill myself"
+    weak = frozenset({risk.rule_key(_finding(text).rule)})
+    assert risk.screen_text(text, second_opinion=False, weak_rules=weak).severity == risk.Severity.HIGH
+    assert risk.severity_by_rules(risk.rule_findings(text), weak) == risk.Severity.HIGH
+
+
+def test_beside_the_models_finding_a_weak_rule_names_the_words_and_the_kind(monkeypatch):
+    """The model raises the note to medium; the weak rule's words are shown, its kind names the
+    model's finding where they overlap, and the note stays medium."""
+    text = "they laugh at me every day"
+    weak = frozenset({risk.rule_key(_finding(text).rule)})
+    monkeypatch.setattr(risk_model, "second_opinion",
+                        lambda words, above: risk_model.Opinion("medium", "eating_disorder", (2,)))
+    screening = risk.screen_text(text, weak_rules=weak)
+    assert screening.severity == risk.Severity.MEDIUM
+    assert [(m.phrase, m.category) for m in screening.matches] == [
+        (risk.MODEL_PHRASE, risk.Category.BULLYING), ("laugh at me", risk.Category.BULLYING)]
+
+
+def test_the_shipped_calibration_names_medium_rules_of_the_rules_file():
+    written = {risk.rule_key(pattern.entry) for patterns in risk._patterns().by_first_word.values()
+               for pattern in patterns} | {risk.rule_key(pattern.entry)
+                                           for patterns in risk._patterns().by_first_pair.values()
+                                           for pattern in patterns}
+    shipped = risk._calibration()
+    assert shipped and shipped <= written
+    assert {severity for _, _, severity in shipped} == {"medium"}
+
+
+def test_calibration_makes_weak_the_medium_rules_found_mostly_in_harmless_notes():
+    from schoolpeers.oversight import risk_training
+
+    harmless, worrying, rare = (_finding(text) for text in ("they laugh at me", "she was vaping", "he has a black eye"))
+    findings = [[harmless]] * 3 + [[worrying]] * 3 + [[rare], []]
+    labels = np.array(["none"] * 3 + ["medium"] * 3 + ["none", "none"])
+    nothing = np.tile([1.0, 0.0, 0.0], (len(labels), 1))  # the model flags nothing
+    assert risk_training.calibrate(labels, findings, nothing) == frozenset({risk.rule_key(harmless.rule)})
