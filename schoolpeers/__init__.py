@@ -104,9 +104,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please sign in to see that page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    # Import the models so that metadata (and Alembic) know every table.
+    # Import the models so that metadata (and Alembic) know every table, and the listeners
+    # (`accounts.topics` versions each school's topic list).
     from schoolpeers import audit, jobs  # noqa: F401
-    from schoolpeers.accounts import access, models, sso_models  # noqa: F401
+    from schoolpeers.accounts import access, models, sso_models, topics  # noqa: F401
     from schoolpeers.circles import models as circles_models  # noqa: F401
     from schoolpeers.districts import models as districts_models  # noqa: F401
     from schoolpeers.matching import models as matching_models  # noqa: F401

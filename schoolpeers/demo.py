@@ -11,7 +11,7 @@ from sqlalchemy import select
 from schoolpeers import demo_circles, demo_cycle, demo_district
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.families import services as families
 from schoolpeers.families.consent import Rule
@@ -80,7 +80,7 @@ def build_demo_school(seed: int = 2026, students: int = 400) -> tuple[School, bo
 def _build_programme(school: School, counselor: User, rng: random.Random) -> None:
     """Mentors with training, requests, and a first round of approved matches."""
     today = today_in(school.timezone)
-    topics = list_topics(school.id)
+    topics = list_topics(school)
     students = list(db.session.scalars(
         select(User).where(User.school_id == school.id, User.role == "student").order_by(User.id)))
     seniors = [u for u in students if u.grade >= 9 and u.username != "student"]

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from schoolpeers.accounts import services
 from schoolpeers.accounts.models import Interest, School, User
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.districts.provisioning import create_district
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching_services
@@ -66,7 +66,7 @@ def _run_a_year(school: School, counselor: User, students: list[User], rng: rand
     from schoolpeers import demo
 
     today = today_in(school.timezone)
-    topics = list_topics(school.id)
+    topics = list_topics(school)
     modules = mentor_services.ensure_training_modules(school.id)
     seniors = [u for u in students if u.grade >= 10]
     for user in rng.sample(seniors, len(seniors) // 2):

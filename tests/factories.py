@@ -35,12 +35,12 @@ def make_mentor(school: School, counselor: User, *, grade: int = 10, capacity: i
     """A student who applied, was accepted, trained and (by default) certified."""
     from datetime import date
 
-    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.accounts.topics import list_topics
     from schoolpeers.mentors import services as mentors
 
     user = UserFactory(school)("student", grade=grade, **user_overrides)
     profile = mentors.apply_to_mentor(user, bio="I like football.", motivation="To help.", capacity=capacity,
-                                      topics=list_topics(school.id)[:topics], availability=["mon-lunch"])
+                                      topics=list_topics(school)[:topics], availability=["mon-lunch"])
     mentors.decide_application(profile, True, counselor)
     if certified:
         today = date.today()
@@ -51,10 +51,11 @@ def make_mentor(school: School, counselor: User, *, grade: int = 10, capacity: i
 
 
 def make_request(student: User, **overrides):
-    from schoolpeers.accounts.services import list_interests, list_topics
+    from schoolpeers.accounts.services import list_interests
+    from schoolpeers.accounts.topics import list_topics
     from schoolpeers.matching import services as matching
 
-    values = {"interests": list_interests(student.school_id)[:2], "topics": list_topics(student.school_id)[:1],
+    values = {"interests": list_interests(student.school_id)[:2], "topics": list_topics(student.school)[:1],
               "language": None, "same_gender": False, "availability": ["mon-lunch"], "note": "",
               "created_by": student}
     values.update(overrides)
@@ -174,7 +175,7 @@ def _circle_records(school: School, counselor, *, leader, member) -> dict[str, i
     agreed member; a session plan; a held session `member` attended; a workshop to come."""
     from datetime import timedelta
 
-    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.accounts.topics import list_topics
     from schoolpeers.circles import models as circles
     from schoolpeers.extensions import db
     from schoolpeers.resources.models import SessionPlan
@@ -186,7 +187,7 @@ def _circle_records(school: School, counselor, *, leader, member) -> dict[str, i
                        minutes=45, created_by_id=counselor.id)
     db.session.add(plan)
     db.session.flush()
-    circle = circles.Circle(school_id=school.id, name="Exam stress circle", topic_id=list_topics(school.id)[0].id,
+    circle = circles.Circle(school_id=school.id, name="Exam stress circle", topic_id=list_topics(school)[0].id,
                             grade_min=1, grade_max=12, capacity=8, counselor_id=counselor.id,
                             created_by_id=counselor.id)
     circle.leader_links = [circles.CircleLeader(school_id=school.id, leader_id=leader.id)]

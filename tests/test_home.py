@@ -57,12 +57,12 @@ def test_a_mentor_sees_their_mentees_in_the_navigation_and_is_not_asked_to_becom
 
 
 def test_an_applicant_sees_their_application_not_a_second_offer(client, users, login_as, school, make_user):
-    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.accounts.topics import list_topics
     from schoolpeers.mentors import services as mentors
 
     applicant = make_user("student", grade=10)
     mentors.apply_to_mentor(applicant, bio="Hi.", motivation="To help.", capacity=1,
-                            topics=list_topics(school.id)[:1], availability=["mon-lunch"])
+                            topics=list_topics(school)[:1], availability=["mon-lunch"])
     db.session.commit()
     login_as(applicant)
     page = client.get("/").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Schools, users and the per-school catalogues of interests and topics."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -66,6 +67,10 @@ class District(db.Model):
         return f"<District {self.slug}>"
 
 
+def new_topics_version() -> str:
+    return secrets.token_hex(8)
+
+
 class School(db.Model):
     __tablename__ = "schools"
     __table_args__ = (
@@ -125,6 +130,10 @@ class School(db.Model):
     teaching_ends_month: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     teaching_ends_day: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     ack_deadline_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # A new random token whenever the school's topics change (`accounts.topics`): pages keep the topic
+    # list per token, read with the person, instead of asking for it on every visit. Random, so that a
+    # token a rolled-back change drew never names other topics later.
+    topics_version: Mapped[str] = mapped_column(String(16), default=new_topics_version, server_default="0")
     crisis_contact: Mapped[str] = mapped_column(Text, default="")
     retention_days: Mapped[int] = mapped_column(Integer, default=365)
     # On erasure of a student: "unlink" keeps their numeric check-in rows (free text removed) under an

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from anyascii import anyascii
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 
 from schoolpeers.accounts import passwords, setup_links, throttles
 from schoolpeers.accounts.models import (
@@ -92,14 +92,6 @@ def list_interests(school_id: int) -> list[Interest]:
     return list(db.session.scalars(
         select(Interest).where(Interest.school_id == school_id).order_by(Interest.name)
     ))
-
-
-# Built once: the check-in form, which mentors open most, lists the topics on every visit.
-_TOPICS = select(Topic).where(Topic.school_id == bindparam("school_id")).order_by(Topic.name)
-
-
-def list_topics(school_id: int) -> list[Topic]:
-    return list(db.session.scalars(_TOPICS, {"school_id": school_id}))
 
 
 # --- users -------------------------------------------------------------------------------------

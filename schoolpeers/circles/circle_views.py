@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles import access, circles, feedback, listings, places, queries
 from schoolpeers.circles import agreement as agreement_text
 from schoolpeers.circles.circle_forms import AnswerForm, CircleForm, DecideForm, InviteForm, LeadersForm
@@ -42,7 +42,7 @@ def index():
 
 def _circle_form(obj=None) -> CircleForm:
     form = CircleForm(obj=obj)
-    form.set_choices(list_topics(current_user.school_id), circles.counselors(current_user.school_id))
+    form.set_choices(list_topics(current_user.school), circles.counselors(current_user.school_id))
     return form
 
 

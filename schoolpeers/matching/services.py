@@ -7,6 +7,7 @@ The data is loaded in a handful of bulk queries, turned into the pure inputs of
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -15,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, Interest, School, Topic, User, UserInterest
+from schoolpeers.accounts.topics import TopicChoice
 from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
 from schoolpeers.families import services as families
@@ -66,7 +68,7 @@ def current_request_query(statement: Select, school_id, student_id) -> Select:
                            MentorRequest.status.in_(LIVE))
 
 
-def create_request(student: User, *, interests: list[Interest], topics: list[Topic], language: str | None,
+def create_request(student: User, *, interests: list[Interest], topics: Sequence[TopicChoice], language: str | None,
                    same_gender: bool, availability: list[str], note: str,
                    created_by: User) -> MentorRequest:
     if student.role != "student" or not student.active:

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
 from schoolpeers.accounts.models import User
-from schoolpeers.accounts.services import list_interests, list_topics
+from schoolpeers.accounts.services import list_interests
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.families import services as families
 from schoolpeers.families import views as family_views
@@ -39,7 +40,7 @@ SHOWN_CHOICES = 25  # the best few are what a counselor compares; a district may
 
 
 def request_form(form_class):
-    interests, topics = list_interests(current_user.school_id), list_topics(current_user.school_id)
+    interests, topics = list_interests(current_user.school_id), list_topics(current_user.school)
     form = form_class()
     form.interests.choices = catalogue_choices(interests)
     form.topics.choices = catalogue_choices(topics)

@@ -6,6 +6,7 @@ at all. Logging refuses to run if nothing is listening: a concern must never be 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import NAME_COLUMNS, Topic, User
+from schoolpeers.accounts.topics import TopicChoice
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import (
     CHECKIN_MODES,
@@ -45,7 +47,7 @@ class CheckInData:
     mode: str
     wellbeing: int
     domains: dict[str, int | None] = field(default_factory=dict)
-    topics: list[Topic] = field(default_factory=list)
+    topics: Sequence[TopicChoice] = field(default_factory=list)
     notes: str = ""
     worried: bool = False
     worry_reason: str = ""

@@ -6,13 +6,15 @@ writers), so that concurrent requests can never overfill a mentor.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from schoolpeers.accounts.models import Topic, User
+from schoolpeers.accounts.models import User
+from schoolpeers.accounts.topics import TopicChoice
 from schoolpeers.extensions import db
 from schoolpeers.mentors.models import (
     AVAILABILITY_SLOTS,
@@ -94,7 +96,8 @@ def profile_status_query(school_id, user_id) -> Select:
     return select(MentorProfile.status).where(MentorProfile.school_id == school_id, MentorProfile.user_id == user_id)
 
 
-def _check_profile_values(capacity: int, availability: list[str], topics: list[Topic], school_id: int) -> None:
+def _check_profile_values(capacity: int, availability: list[str], topics: Sequence[TopicChoice],
+                          school_id: int) -> None:
     if not 1 <= capacity <= MAX_CAPACITY:
         raise MentorshipError(f"Capacity must be between 1 and {MAX_CAPACITY} mentees.")
     if any(slot not in AVAILABILITY_SLOTS for slot in availability):
@@ -103,13 +106,13 @@ def _check_profile_values(capacity: int, availability: list[str], topics: list[T
         raise MentorshipError("Choose topics from your school's list.")
 
 
-def _set_topics(profile: MentorProfile, topics: list[Topic]) -> None:
+def _set_topics(profile: MentorProfile, topics: Sequence[TopicChoice]) -> None:
     unique = {t.id: t for t in topics}
     profile.topic_links = [MentorTopic(school_id=profile.school_id, topic_id=t) for t in sorted(unique)]
 
 
 def apply_to_mentor(student: User, *, bio: str, motivation: str, capacity: int,
-                    topics: list[Topic], availability: list[str]) -> MentorProfile:
+                    topics: Sequence[TopicChoice], availability: list[str]) -> MentorProfile:
     if student.role != "student":
         raise MentorshipError("Only students can apply to become peer mentors.")
     existing = profile_for(student)
@@ -125,7 +128,7 @@ def apply_to_mentor(student: User, *, bio: str, motivation: str, capacity: int,
     return profile
 
 
-def update_profile(profile: MentorProfile, *, bio: str, capacity: int, topics: list[Topic],
+def update_profile(profile: MentorProfile, *, bio: str, capacity: int, topics: Sequence[TopicChoice],
                    availability: list[str]) -> None:
     _check_profile_values(capacity, availability, topics, profile.school_id)
     lock_profile(profile)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from schoolpeers.accounts.access import get_in_school_or_404, in_school_by_id, one_in_school_or_404, role_required
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
 from schoolpeers.mentors import checkins, self_checkins, services
@@ -46,7 +46,7 @@ def apply():
     profile = services.profile_for(current_user)
     if profile is not None and profile.status != ProfileStatus.DECLINED:
         return render_template("mentors/application_status.html", profile=profile)
-    topics = list_topics(current_user.school_id)
+    topics = list_topics(current_user.school)
     form = MentorApplicationForm()
     form.topics.choices = catalogue_choices(topics)
     if form.validate_on_submit():
@@ -103,7 +103,7 @@ def own_checkin_or_404(checkin_id: int) -> CheckIn:
 
 def checkin_form(obj=None) -> CheckInForm:
     form = CheckInForm(obj=obj)
-    form.topics.choices = catalogue_choices(list_topics(current_user.school_id))
+    form.topics.choices = catalogue_choices(list_topics(current_user.school))
     if obj is not None and not form.is_submitted():
         form.wellbeing.data = str(obj.wellbeing)
         form.topics.data = [t.id for t in obj.topics]
@@ -114,7 +114,7 @@ def checkin_form(obj=None) -> CheckInForm:
 
 
 def checkin_data(form: CheckInForm) -> checkins.CheckInData:
-    topics = list_topics(current_user.school_id)
+    topics = list_topics(current_user.school)
     return checkins.CheckInData(
         occurred_on=form.occurred_on.data, duration_minutes=form.duration_minutes.data, mode=form.mode.data,
         wellbeing=int(form.wellbeing.data),

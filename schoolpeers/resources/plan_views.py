@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.forms_common import ConfirmForm
 from schoolpeers.paging import counted_page
 from schoolpeers.resources import plans
@@ -41,7 +41,7 @@ def detail(plan_id: int):
 
 def _form(plan: SessionPlan | None = None) -> PlanForm:
     form = PlanForm(obj=plan)
-    form.set_topics(list_topics(current_user.school_id))
+    form.set_topics(list_topics(current_user.school))
     if not form.is_submitted():
         form.topic_id.data = (plan.topic_id if plan else None) or ANY_CIRCLE
         form.minutes.data = plan.minutes if plan else 45  # most sessions fit a school lesson

@@ -3,6 +3,7 @@ offered the active ones that suit a grade and the topics at hand. Plain function
 commits."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -11,6 +12,7 @@ from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from schoolpeers.accounts.models import School, Topic, User
+from schoolpeers.accounts.topics import TopicChoice
 from schoolpeers.extensions import db
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.resources.models import Resource, ResourceTopic
@@ -30,7 +32,7 @@ class ResourceData:
     title: str
     body: str
     review_on: date
-    topics: list[Topic] = field(default_factory=list)
+    topics: Sequence[TopicChoice] = field(default_factory=list)
     grade_min: int | None = None
     grade_max: int | None = None
     link: str = ""

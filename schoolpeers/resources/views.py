@@ -5,7 +5,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from schoolpeers.accounts.access import get_in_school_or_404, role_required
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.forms_common import ConfirmForm, catalogue_choices, pick
 from schoolpeers.paging import counted_page
 from schoolpeers.resources import services
@@ -39,7 +39,7 @@ def detail(resource_id: int):
 
 def _form(resource: Resource | None = None) -> ResourceForm:
     form = ResourceForm(obj=resource)
-    form.topics.choices = catalogue_choices(list_topics(current_user.school_id))
+    form.topics.choices = catalogue_choices(list_topics(current_user.school))
     if resource is not None and not form.is_submitted():
         form.topics.data = [t.id for t in resource.topics]
     return form
@@ -48,7 +48,7 @@ def _form(resource: Resource | None = None) -> ResourceForm:
 def _save(form: ResourceForm, resource: Resource | None):
     data = services.ResourceData(
         title=form.title.data or "", body=form.body.data or "", review_on=form.review_on.data,
-        topics=pick(list_topics(current_user.school_id), form.topics.data), grade_min=form.grade_min.data,
+        topics=pick(list_topics(current_user.school), form.topics.data), grade_min=form.grade_min.data,
         grade_max=form.grade_max.data, link=form.link.data or "", service_name=form.service_name.data or "",
         service_contact=form.service_contact.data or "", source=form.source.data or "")
     with change(services.ResourceError, flash_refusal=False) as outcome:

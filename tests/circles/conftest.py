@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles import circles
 from schoolpeers.extensions import db
 from schoolpeers.mentors import services as mentors
@@ -23,7 +23,7 @@ def make_circle(school, counselor):
     made = iter(range(1, 1000))
 
     def _make(**overrides):
-        values = {"name": f"Circle {next(made)}", "topic_id": list_topics(school.id)[0].id, "grade_min": 6,
+        values = {"name": f"Circle {next(made)}", "topic_id": list_topics(school)[0].id, "grade_min": 6,
                   "grade_max": 12, "capacity": 4, "counselor_id": counselor.id, "about": "We talk about exams."}
         values.update(overrides)
         circle = circles.save_circle(school, circles.CircleData(**values), counselor)

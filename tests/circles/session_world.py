@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from schoolpeers.accounts.models import School, User
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles import sessions
 from schoolpeers.circles.models import Circle, CircleLeader, CircleMember, GroupSession, SessionAttendance
 from schoolpeers.extensions import db
@@ -40,7 +40,7 @@ def build_group(school: School, counselor: User, *, name: str = "Exam stress cir
     plan = SessionPlan(school_id=school.id, title=plan_title, opening_round="Names and one word.",
                        activity="Pairs share one hope.", coping_skill="Slow breathing.", closing_round="One word.",
                        minutes=45, created_by_id=counselor.id)
-    circle = Circle(school_id=school.id, name=name, topic_id=list_topics(school.id)[0].id, grade_min=7, grade_max=9,
+    circle = Circle(school_id=school.id, name=name, topic_id=list_topics(school)[0].id, grade_min=7, grade_max=9,
                     capacity=8, counselor_id=counselor.id, created_by_id=counselor.id)
     circle.leader_links = [CircleLeader(school_id=school.id, leader_id=leader.id)]
     db.session.add_all([plan, circle])

@@ -8,7 +8,7 @@ import pytest
 from flask import url_for
 from sqlalchemy import func, select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.audit import AuditEvent
 from schoolpeers.circles import circles, places, queries
 from schoolpeers.circles.models import Circle, CircleMember, FeedbackGiven, GroupSession, SessionAttendance
@@ -92,9 +92,9 @@ def test_a_counselor_creates_a_circle_then_chooses_its_leaders(client, login_as,
 
 
 def school_topic(school) -> int:
-    from schoolpeers.accounts.services import list_topics
+    from schoolpeers.accounts.topics import list_topics
 
-    return list_topics(school.id)[0].id
+    return list_topics(school)[0].id
 
 
 def test_mistakes_show_beside_their_field(client, login_as, school, counselor, make_circle):
@@ -132,7 +132,7 @@ def test_leaders_are_chosen_from_those_eligible(client, login_as, counselor, mak
 
 def test_opening_the_leaders_page_writes_nothing_and_says_who_may_lead(client, login_as, school, counselor):
     """A circle made before its school had the circle-leader module (one is made with a new circle)."""
-    circle = Circle(school_id=school.id, name="Grief and change", topic_id=list_topics(school.id)[0].id,
+    circle = Circle(school_id=school.id, name="Grief and change", topic_id=list_topics(school)[0].id,
                     grade_min=6, grade_max=12, capacity=6, counselor_id=counselor.id, created_by_id=counselor.id)
     db.session.add(circle)
     db.session.commit()

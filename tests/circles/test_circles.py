@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles import circles, places, queries
 from schoolpeers.circles.models import Circle, CircleLeader, GroupSession
 from schoolpeers.circles.statuses import CircleStatus, PlaceStatus, SessionStatus
@@ -21,7 +21,7 @@ from tests.factories import UserFactory, make_mentor
 
 
 def data(school, counselor, **overrides) -> circles.CircleData:
-    values = {"name": "Exam stress", "topic_id": list_topics(school.id)[0].id, "grade_min": 9, "grade_max": 11,
+    values = {"name": "Exam stress", "topic_id": list_topics(school)[0].id, "grade_min": 9, "grade_max": 11,
               "capacity": 6, "counselor_id": counselor.id, "about": "  Exams, and how to breathe.  "}
     values.update(overrides)
     return circles.CircleData(**values)
@@ -78,7 +78,7 @@ def test_the_supervising_counselor_is_an_active_counselor_of_the_school(school, 
 
 def test_a_topic_of_another_school_is_refused(school, other_school, counselor):
     with pytest.raises(circles.CircleError) as refused:
-        circles.save_circle(school, data(school, counselor, topic_id=list_topics(other_school.id)[0].id), counselor)
+        circles.save_circle(school, data(school, counselor, topic_id=list_topics(other_school)[0].id), counselor)
     assert refused.value.field == "topic_id"
 
 

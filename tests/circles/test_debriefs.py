@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles import debriefs
 from schoolpeers.circles.models import Circle, CircleLeader
 from schoolpeers.extensions import db
@@ -17,7 +17,7 @@ from tests.factories import UserFactory, make_mentor
 
 
 def make_circle(school, counselor, leaders, name="Exam stress circle") -> Circle:
-    circle = Circle(school_id=school.id, name=name, topic_id=list_topics(school.id)[0].id, grade_min=7,
+    circle = Circle(school_id=school.id, name=name, topic_id=list_topics(school)[0].id, grade_min=7,
                     grade_max=9, capacity=8, counselor_id=counselor.id, created_by_id=counselor.id)
     circle.leader_links = [CircleLeader(school_id=school.id, leader_id=leader.user_id) for leader in leaders]
     db.session.add(circle)

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.audit import AuditEvent
 from schoolpeers.circles import report
 from schoolpeers.circles.models import (
@@ -47,7 +47,7 @@ def last_school_year(school):
 
 
 def topic_id(school, name):
-    return next(t.id for t in list_topics(school.id) if t.name == name)
+    return next(t.id for t in list_topics(school) if t.name == name)
 
 
 def held(school, circle_id, day, students, *, absent=(), moods=(), feedback=(), grades=None):

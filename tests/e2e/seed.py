@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from schoolpeers.accounts import services as accounts
 from schoolpeers.accounts.models import School, User
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.demo import DEMO_SLUG
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
@@ -48,7 +49,7 @@ def add_mentor(school: School, given: str, family: str, *, grade: int = 10, capa
     accounts.set_interests(user, accounts.list_interests(school.id))
     profile = mentors.apply_to_mentor(user, bio=f"I'm {given}, in grade {grade}. Happy to chat about anything.",
                                       motivation="I remember my first year here.", capacity=capacity,
-                                      topics=accounts.list_topics(school.id), availability=["mon-lunch", "wed-lunch"])
+                                      topics=list_topics(school), availability=["mon-lunch", "wed-lunch"])
     mentors.decide_application(profile, True, counselor)
     for module in mentors.training_modules(school.id):
         mentors.record_completion(profile, module, today, counselor)
@@ -60,7 +61,7 @@ def add_request(student: User):
     school = student.school
     accounts.set_interests(student, accounts.list_interests(school.id)[:3])
     return matching.create_request(student, interests=accounts.list_interests(school.id)[:3],
-                                   topics=accounts.list_topics(school.id)[:2], language=None, same_gender=False,
+                                   topics=list_topics(school)[:2], language=None, same_gender=False,
                                    availability=["mon-lunch"], note="", created_by=student)
 
 
@@ -90,7 +91,7 @@ def add_circle_with_a_session_to_log(leader: User, members: list[User]):
     from schoolpeers.timeutil import utcnow
 
     school, counselor, now = leader.school, demo_counselor(), utcnow()
-    topic = next(t for t in accounts.list_topics(school.id) if t.name == "friendships")
+    topic = next(t for t in list_topics(school) if t.name == "friendships")
     circle = circles.save_circle(school, circles.CircleData(
         f"{leader.given_name}'s friendship circle", topic.id, 7, 9, 6, counselor.id), counselor)
     circles.set_leaders(circle, [leader.id], counselor)

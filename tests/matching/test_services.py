@@ -3,7 +3,8 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from schoolpeers.accounts.services import list_interests, list_topics, set_interests
+from schoolpeers.accounts.services import list_interests, set_interests
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.matching import services
 from schoolpeers.matching.models import MentorRequest
@@ -31,7 +32,7 @@ def test_one_open_request_per_student(school, make_user):
 def test_bad_requests_are_refused_and_nothing_is_written(school, other_school, make_user, bad):
     student = make_user("staff" if bad == "staff member" else "student", grade=7)
     kwargs = {
-        "other school topic": {"topics": list_topics(other_school.id)[:1]},
+        "other school topic": {"topics": list_topics(other_school)[:1]},
         "unknown time": {"availability": ["sat-night"]},
         "long note": {"note": "x" * 1001},
         "staff member": {},

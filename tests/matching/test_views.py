@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.matching import services
 from schoolpeers.matching.models import MentorRequest
@@ -85,7 +85,7 @@ def test_student_requests_then_sees_mentor_after_approval(client, users, login_a
     login_as(student)
     form = client.get("/request")
     assert b"Ask for a peer mentor" in form.data
-    topic = list_topics(school.id)[0]
+    topic = list_topics(school)[0]
     response = client.post("/request", data={"topics": [topic.id], "availability": ["mon-lunch"],
                                              "note": "I am new here"})
     assert response.status_code == 302
@@ -109,7 +109,7 @@ def test_student_requests_then_sees_mentor_after_approval(client, users, login_a
 
 def test_request_form_refuses_unknown_ids_and_other_schools_topics(client, users, login_as, other_school):
     login_as(users["student"])
-    foreign = list_topics(other_school.id)[0]
+    foreign = list_topics(other_school)[0]
     response = client.post("/request", data={"topics": [foreign.id], "interests": ["abc"]})
     assert response.status_code == 200 and b"is not a valid choice" in response.data
     assert db.session.scalar(select(MentorRequest.id)) is None
@@ -190,7 +190,7 @@ def test_cli_run(runner, school, users, make_user):
 def test_mentor_page_never_shows_the_mentees_support_topics(client, users, login_as, school, make_user):
     profile = make_mentor(school, users["counselor"])
     mentee = make_user("student", grade=8)
-    topic = list_topics(school.id)[0]
+    topic = list_topics(school)[0]
     m = services.match_single(make_request(mentee, topics=[topic]), users["counselor"], TODAY)
     services.approve(m, users["counselor"], TODAY)
     db.session.commit()

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.mentors import checkins
 from schoolpeers.mentors.checkins import CheckInData, CheckInError
@@ -58,7 +58,7 @@ def test_only_the_mentor_of_an_active_mentorship_logs(mentorship, make_user):
 
 def test_a_calm_checkin_raises_nothing(mentorship, school):
     checkin, severity = log(mentorship, notes="We talked about football and the maths test.",
-                            topics=list_topics(school.id)[:2])
+                            topics=list_topics(school)[:2])
     assert severity is None and concerns() == [] and len(checkin.topics) == 2
 
 

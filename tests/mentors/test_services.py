@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.mentors import services
 from schoolpeers.mentors.models import BlockedPair, Mentorship
@@ -35,7 +35,7 @@ def test_training_is_valid_for_one_school_year(day, end):
 def test_application_training_and_certification(school, make_user, counselor):
     student = make_user("student", grade=11)
     profile = services.apply_to_mentor(student, bio="hi", motivation="help", capacity=2,
-                                       topics=list_topics(school.id)[:2], availability=["tue-lunch"])
+                                       topics=list_topics(school)[:2], availability=["tue-lunch"])
     assert profile.status == "applied" and [t.name for t in profile.topics]
     with pytest.raises(MentorshipError, match="already applied"):
         services.apply_to_mentor(student, bio="", motivation="", capacity=1, topics=[], availability=[])

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles.models import Circle, GroupSession
 from schoolpeers.extensions import db
 from schoolpeers.notifications.reminders import counselor_digest
@@ -22,7 +22,7 @@ from tests.factories import UserFactory
 def sessions(school, users):
     """A held session of the circle "Exam stress circle", and a workshop held yesterday."""
     counselor, now = users["counselor"], utcnow()
-    circle = Circle(school_id=school.id, name="Exam stress circle", topic_id=list_topics(school.id)[0].id,
+    circle = Circle(school_id=school.id, name="Exam stress circle", topic_id=list_topics(school)[0].id,
                     grade_min=7, grade_max=9, capacity=8, counselor_id=counselor.id)
     db.session.add(circle)
     db.session.flush()

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.circles import circles, places, queries
 from schoolpeers.circles.models import (
     Circle,
@@ -34,7 +34,7 @@ LONG_AGO = utcnow() - timedelta(days=400)  # beyond the default retention period
 def add_circle(school, counselor, leader, member, *, name: str, when, status: str = "open") -> GroupSession:
     """A circle created at `when`, led by `leader` with `member`, and its session held then, with notes
     naming the member, a mood round and the member's anonymous feedback."""
-    circle = Circle(school_id=school.id, name=name, topic_id=list_topics(school.id)[0].id, grade_min=7,
+    circle = Circle(school_id=school.id, name=name, topic_id=list_topics(school)[0].id, grade_min=7,
                     grade_max=9, capacity=8, counselor_id=counselor.id, status=status, created_at=when)
     circle.leader_links = [CircleLeader(school_id=school.id, leader_id=leader.id)]
     db.session.add(circle)
@@ -102,7 +102,7 @@ def test_my_data_holds_the_students_circles_sessions_and_workshops_but_no_feedba
     body, data = download(client, login_as, member)
     circles = data["peer_support_circles"]
     [place] = circles["your_places"]
-    assert (place["circle"], place["topic"], place["status"]) == ("Exam stress circle", list_topics(school.id)[0].name,
+    assert (place["circle"], place["topic"], place["status"]) == ("Exam stress circle", list_topics(school)[0].name,
                                                                   "member")
     assert place["agreed_to_the_confidentiality_agreement_on"] and place["left_on"] is None
     assert circles["circles_you_led"] == []
@@ -117,7 +117,7 @@ def test_my_data_holds_the_students_circles_sessions_and_workshops_but_no_feedba
 
     _, led = download(client, login_as, leader)
     assert led["peer_support_circles"]["circles_you_led"] == [
-        {"circle": "Exam stress circle", "topic": list_topics(school.id)[0].name, "status": "open"}]
+        {"circle": "Exam stress circle", "topic": list_topics(school)[0].name, "status": "open"}]
     assert led["peer_support_circles"]["your_places"] == []
 
 
@@ -152,7 +152,7 @@ def test_erasure_deletes_places_attendance_and_feedback_marks_and_keeps_the_lead
 def test_erasing_a_member_of_a_full_circle_lets_the_first_waiting_student_in(school, users, make_user):
     counselor = users["counselor"]
     circle = circles.save_circle(school, circles.CircleData(
-        name="Exam stress circle", topic_id=list_topics(school.id)[0].id, grade_min=7, grade_max=9, capacity=4,
+        name="Exam stress circle", topic_id=list_topics(school)[0].id, grade_min=7, grade_max=9, capacity=4,
         counselor_id=counselor.id), counselor)
     students = [make_user("student", grade=8) for _ in range(5)]
     for student in students:

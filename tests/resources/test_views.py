@@ -3,7 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from schoolpeers.accounts.services import list_topics
+from schoolpeers.accounts.topics import list_topics
 from schoolpeers.extensions import db
 from schoolpeers.mentors import checkins
 from schoolpeers.resources import services
@@ -71,7 +71,7 @@ def test_another_school_cannot_open_ours(client, users, login_as, school, other_
 
 def test_ideas_appear_beside_check_ins_and_on_the_mentees_page(client, users, login_as, school, mentorship):
     services.add_starter_set(school, users["counselor"], date.today())
-    exams = next(t for t in list_topics(school.id) if t.name == "exam stress")
+    exams = next(t for t in list_topics(school) if t.name == "exam stress")
     checkins.log_checkin(mentorship, mentorship.mentor, checkins.CheckInData(
         date.today(), 20, "online", 4, topics=[exams]), date.today())
     db.session.commit()
