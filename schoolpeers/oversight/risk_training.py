@@ -6,8 +6,8 @@ machine and the same predictions anywhere. The model is written as plain
 arrays (`.npz`, no pickle) that `risk_model` reads with numpy alone; only this
 builder needs scikit-learn.
 
-First the rules are calibrated: a medium rule whose findings were often in harmless development notes
-counts one step lower, so for nothing by itself, as a context cue would lower it (`calibrate`). Then the model's
+First the rules are calibrated: a medium rule whose findings were often in harmless development
+notes is weak, its findings shown only beside other findings (`calibrate`). Then the model's
 thresholds are chosen on out-of-fold predictions (each development note scored
 by a model that never saw it): the lowest, so the most recall, that keep the
 model's own false alarms on the harmless notes within a budget; and, for notes
@@ -125,7 +125,7 @@ class Fitted(NamedTuple):
     severity: LogisticRegression
     category: LogisticRegression
     thresholds: tuple[float, float, float]  # high, any, high after a rule's warning sign
-    weak_rules: frozenset[risk.RuleKey]  # counted one step lower (see `calibrate`)
+    weak_rules: frozenset[risk.RuleKey]  # shown only beside other findings (see `calibrate`)
 
 
 def fit(notes: Sequence[Note]) -> Fitted:
