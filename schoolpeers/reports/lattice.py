@@ -339,10 +339,11 @@ class _Runs:
     def coarser(self, period_of: np.ndarray) -> _Runs:
         """The runs over periods: one row per distinct (owner, period), `period_of` giving each day's
         (or finer period's) period."""
-        period = period_of.astype(np.int32)[self.time]
+        period = period_of.astype(np.int32).take(self.time)
         first = self.starts.copy()
         first[1:] |= period[1:] != period[:-1]
-        return _Runs(self.group[first], self.mentee[first], period[first], self.starts[first])
+        kept = np.flatnonzero(first)  # found once for the four columns (a mask would be read four times)
+        return _Runs(self.group.take(kept), self.mentee.take(kept), period.take(kept), self.starts.take(kept))
 
 
 def _runs_per_level(day_runs: dict[str, _Runs], calendar: dict):
