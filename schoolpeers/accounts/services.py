@@ -47,11 +47,15 @@ def create_school(name: str, slug: str, **settings) -> School:
     return school
 
 
+# A school's columns that are not settings: who it is, where it belongs, and what the app keeps itself.
+_NOT_SETTINGS = frozenset({"id", "slug", "created_at", "kind", "district_id", "archived_at", "topics_version"})
+
+
 def update_school_settings(school: School, **settings) -> School:
     """Save a school's settings; a district's school may tighten the district's floors, never loosen
     them (FieldRefusal next to the field)."""
     for name in settings:
-        if not hasattr(School, name) or name in {"id", "slug", "created_at", "kind", "district_id", "archived_at"}:
+        if not hasattr(School, name) or name in _NOT_SETTINGS:
             raise AccountError(f"Unknown setting: {name}")
     _refuse_below_floors(school, settings)
     for name, value in settings.items():

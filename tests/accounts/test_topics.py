@@ -87,3 +87,10 @@ def test_topics_are_never_changed_in_bulk(school, statement):
         db.session.execute(statement)
     db.session.rollback()
     assert names(school) == sorted(DEFAULT_TOPICS)
+
+
+def test_the_version_is_not_a_setting(school):
+    from schoolpeers.accounts.services import AccountError, update_school_settings
+
+    with pytest.raises(AccountError):
+        update_school_settings(school, topics_version="0")
