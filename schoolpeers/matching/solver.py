@@ -60,6 +60,7 @@ and age, mentors by school, grade and id) first, so input order never matters.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import groupby
@@ -486,24 +487,16 @@ class _School:
         n_codes = (INTEREST_CAP + 1) * self.n_topics * self.n_slots * 2
         self.code_dtype = np.uint8 if n_codes <= 256 else np.uint32
         n_gaps = self.window.max_gap - self.window.min_gap + 1
-        table = np.full((len(classes), n_gaps, n_codes), -1, dtype=np.int8)  # -1: unreachable codes
+        # The code's digits as axes; -1 where a count cannot be reached (more than was asked).
+        table = np.full((len(classes), n_gaps, INTEREST_CAP + 1, self.n_topics, self.n_slots, 2), -1, dtype=np.int8)
         max_points = weights.max_points()
         for c, (topics_asked, slots_asked) in enumerate(classes):
             for g in range(n_gaps):
-                for interests in range(INTEREST_CAP + 1):
-                    for topics in range(topics_asked + 1):
-                        for slots in range(slots_asked + 1):
-                            for language in (0, 1):
-                                table[c, g, self._code(interests, topics, slots, language)] = score_from_counts(
-                                    max_points, self.window.min_gap + g, interests,
-                                    topics_asked, topics, bool(language), slots_asked, slots,
-                                )  # fmt: skip
+                table[c, g, :, : topics_asked + 1, : slots_asked + 1] = _count_scores(
+                    max_points, self.window.min_gap + g, topics_asked, slots_asked)
         self.table = table.ravel()
         self.n_codes = n_codes
         self.row_offset = np.array([class_of[a] * n_gaps * n_codes for a in asked], dtype=np.int64)
-
-    def _code(self, interests: int, topics: int, slots: int, language: int) -> int:
-        return ((interests * self.n_topics + topics) * self.n_slots + slots) * 2 + language
 
     # scoring
 
@@ -683,6 +676,19 @@ def _top_per_row(block: np.ndarray, k: int, tie_break: np.ndarray | None = None)
 
 
 # --- helpers -----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _count_scores(max_points: tuple[float, ...], gap: int, topics_asked: int, slots_asked: int) -> np.ndarray:
+    """`score_from_counts` for every count a request asking this many topics and times can share
+    with a mentor at this grade gap, by (interests, topics, slots, language). Kept: a district's
+    schools, and each batch, ask the same few."""
+    scores = np.empty((INTEREST_CAP + 1, topics_asked + 1, slots_asked + 1, 2), dtype=np.int8)
+    for interests, topics, slots, language in np.ndindex(scores.shape):
+        scores[interests, topics, slots, language] = score_from_counts(
+            max_points, gap, interests, topics_asked, topics, bool(language), slots_asked, slots)
+    scores.flags.writeable = False
+    return scores
 
 
 def _age_bonus(requests: Sequence[RequestInput]) -> np.ndarray:
