@@ -188,17 +188,26 @@ def second_opinion(words: Sequence[Word], *, above: str = "low") -> Opinion | No
     if reading is None:
         return None
     _, p_medium, p_high = reading.probabilities
+    severity = severity_said(p_medium, p_high, above,
+                             (model.threshold_high, model.threshold_any, model.threshold_confirmed))
+    if severity is None:
+        return None
+    return Opinion(severity, model.category(reading), _strongest_words(model, severity, reading))
+
+
+def severity_said(p_medium: float, p_high: float, above: str, thresholds: tuple[float, float, float]) -> str | None:
+    """The severity the model says for these probabilities when it reaches a threshold (high, any,
+    high after a rule's warning sign) and is above what the rules found (`above`); None otherwise."""
+    high, any_, confirmed = thresholds
     # Where a rule already found a warning sign, the model needs less to call it high: two
     # independent readings agree that something is wrong.
-    if p_high >= (model.threshold_confirmed if above == "medium" else model.threshold_high):
+    if p_high >= (confirmed if above == "medium" else high):
         severity = "high"
-    elif p_high + p_medium >= model.threshold_any:
+    elif p_high + p_medium >= any_:
         severity = "medium"
     else:
         return None
-    if above not in _RAISES[severity]:
-        return None
-    return Opinion(severity, model.category(reading), _strongest_words(model, severity, reading))
+    return severity if above in _RAISES[severity] else None
 
 
 def _strongest_words(model: Model, severity: str, reading: Reading) -> tuple[int, ...]:

@@ -242,13 +242,12 @@ def _by_rules(findings: Sequence[list[risk.RuleFinding]], weak_rules: frozenset[
 def _screened(findings: Sequence[list[risk.RuleFinding]], labels: np.ndarray, probabilities: np.ndarray,
               weak_rules: frozenset[risk.RuleKey]) -> np.ndarray:
     """Each note's severity as screening would say it with these weak rules and the model's out-of-fold
-    probabilities, at the thresholds chosen for them (as `risk_model.second_opinion` decides)."""
+    probabilities, at the thresholds chosen for them (none where nothing was found)."""
     by_rules = _by_rules(findings, weak_rules)
-    high, any_, confirmed = _thresholds(probabilities, labels, by_rules)
-    p_high, p_any = probabilities[:, 2], probabilities[:, 1] + probabilities[:, 2]
-    raised_high = p_high >= np.where(by_rules == "medium", confirmed, high)
-    return np.where((by_rules == "high") | raised_high, "high",
-                    np.where((by_rules == "medium") | (p_any >= any_), "medium", "none"))
+    thresholds = _thresholds(probabilities, labels, by_rules)
+    said = [risk_model.severity_said(p_medium, p_high, rules, thresholds) or rules
+            for (_, p_medium, p_high), rules in zip(probabilities.tolist(), by_rules.tolist(), strict=True)]
+    return np.where(np.array(said) == str(Severity.LOW), "none", said)
 
 
 def _just_above(scores: np.ndarray, budget: float) -> float:
