@@ -134,6 +134,10 @@ class School(db.Model):
     # list per token, read with the person, instead of asking for it on every visit. Random, so that a
     # token a rolled-back change drew never names other topics later.
     topics_version: Mapped[str] = mapped_column(String(16), default=new_topics_version, server_default="0")
+    # How many of the school's check-ins were ever deleted (on erasure), counted by a database trigger
+    # on every delete, however made: with the highest id it tells the reports that their data changed,
+    # where counting the school's check-ins on every report cost a scan of all of them.
+    checkins_deleted: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     crisis_contact: Mapped[str] = mapped_column(Text, default="")
     retention_days: Mapped[int] = mapped_column(Integer, default=365)
     # On erasure of a student: "unlink" keeps their numeric check-in rows (free text removed) under an

@@ -48,7 +48,8 @@ def create_school(name: str, slug: str, **settings) -> School:
 
 
 # A school's columns that are not settings: who it is, where it belongs, and what the app keeps itself.
-_NOT_SETTINGS = frozenset({"id", "slug", "created_at", "kind", "district_id", "archived_at", "topics_version"})
+_NOT_SETTINGS = frozenset({"id", "slug", "created_at", "kind", "district_id", "archived_at", "topics_version",
+                           "checkins_deleted"})
 
 
 def update_school_settings(school: School, **settings) -> School:

@@ -20,7 +20,7 @@ from functools import partial
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
-from sqlalchemy import BigInteger, Connection, Date, Integer, Text, and_, cast, func, literal, select
+from sqlalchemy import BigInteger, Connection, Date, Integer, Select, Text, and_, bindparam, cast, func, literal, select
 
 from schoolpeers import collector
 from schoolpeers.accounts.models import School, Topic, User
@@ -48,10 +48,10 @@ class DataExtent:
     students' own check-ins (count, latest). A new, corrected or deleted check-in, a new concern, a
     changed grade or a new self check-in changes it."""
 
-    checkins: int
+    checkins_deleted: int  # ever, counted by a trigger (`School.checkins_deleted`)
     first_day: date | None
     last_day: date | None
-    last_checkin: int | None  # the highest id: a check-in deleted and another added still changes it
+    last_checkin: int | None  # the highest id: every new check-in changes it
     corrections: int
     last_correction: int | None
     concerns: int
@@ -64,29 +64,40 @@ class DataExtent:
     last_own_checkin: int | None
 
 
-def data_extent(school: School) -> DataExtent:
-    """The school's `DataExtent` in one statement of small subqueries: the check-ins' from their
-    indexes (the count by an index-only scan, the first and last day and the latest id by one index
-    entry each), the rest from smaller tables; about 4 ms for 40,000 check-ins on PostgreSQL.
-    (Aggregates side by side in one subquery would read every check-in row of the school.)"""
+def _data_extent_statement() -> Select:
+    school_id = bindparam("school_id")
 
     def one(aggregate, model, *where):
-        return select(aggregate).where(model.school_id == school.id, *where).scalar_subquery()
+        return select(aggregate).where(model.school_id == school_id, *where).scalar_subquery()
 
     # One grade moved from g to h changes each sum by a weight × (h − g), never zero; changes of
     # several grades at once would have to cancel in both sums, weighted by unrelated weights.
-    graded = (User.grade.is_not(None),)
     weight = cast(User.id, BigInteger) * literal(2654435761, BigInteger) % literal(4294967291, BigInteger)
-    row = db.session.execute(select(
-        one(func.count(), CheckIn), one(func.min(CheckIn.occurred_on), CheckIn),
+    grades = select(func.count().label("graded"), func.sum(User.id * User.grade).label("grades"),
+                    func.sum(weight * User.grade).label("again")) \
+        .where(User.school_id == school_id, User.grade.is_not(None)).subquery()  # the students read once
+    return select(
+        select(School.checkins_deleted).where(School.id == school_id).scalar_subquery(),
+        one(func.min(CheckIn.occurred_on), CheckIn),
         one(func.max(CheckIn.occurred_on), CheckIn), one(func.max(CheckIn.id), CheckIn),
         one(func.count(), CheckInRevision), one(func.max(CheckInRevision.id), CheckInRevision),
         one(func.count(), Concern), one(func.max(Concern.created_at), Concern), one(func.max(Concern.id), Concern),
-        one(func.count(), User, *graded), one(func.sum(User.id * User.grade), User, *graded),
-        one(func.sum(weight * User.grade), User, *graded),
+        grades.c.graded, grades.c.grades, grades.c.again,
         one(func.count(), SelfCheckIn), one(func.max(SelfCheckIn.id), SelfCheckIn),
-    )).one()
-    return DataExtent(*row)
+    ).select_from(grades)
+
+
+# Built once: every report asks for it, and building it (with its cache key) cost more than running it.
+_DATA_EXTENT = _data_extent_statement()
+
+
+def data_extent(school: School) -> DataExtent:
+    """The school's `DataExtent` in one statement of small subqueries: the check-ins' from their
+    indexes (the first and last day and the latest id by one index entry each) and the school's count
+    of deleted ones, the rest from smaller tables; about half a millisecond for 40,000 check-ins on
+    PostgreSQL, where counting them took two. (Aggregates side by side in one subquery would read
+    every check-in row of the school.)"""
+    return DataExtent(*db.session.execute(_DATA_EXTENT, {"school_id": school.id}).one())
 
 
 def load_checkins(school: School, grades: frozenset[int], first: date | None, last: date | None) -> pd.DataFrame:

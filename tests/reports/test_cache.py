@@ -5,7 +5,7 @@ import dataclasses
 from datetime import date, datetime, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
@@ -102,12 +102,12 @@ def test_the_key_holds_the_school_its_settings_the_day_and_the_data(school, othe
 
 def test_the_extent_changes_with_every_new_check_in_and_concern(small_school, school):
     extent = data_extent(school)
-    assert (extent.checkins, extent.first_day, extent.last_day, extent.concerns) == (20, MARCH, APRIL, 1)
+    assert (extent.checkins_deleted, extent.first_day, extent.last_day, extent.concerns) == (0, MARCH, APRIL, 1)
     assert extent.last_concern_at
     student = small_school.students(1, grade=7)[0]
-    small_school.checkins([student], MARCH)  # a day already in the data: only the count tells
+    small_school.checkins([student], MARCH)  # a day already in the data: only the latest id tells
     after_checkin = data_extent(school)
-    assert after_checkin.checkins == 21 and after_checkin != extent
+    assert after_checkin.last_checkin > extent.last_checkin and after_checkin != extent
     small_school.concern(student, datetime(2025, 3, 5, 9, tzinfo=timezone.utc), "low")  # an older time
     assert data_extent(school).concerns == 2 and data_extent(school) != after_checkin
 
@@ -135,8 +135,19 @@ def test_the_extent_changes_when_a_check_in_is_deleted_and_another_added(small_s
     small_school.checkins([student], day)
     db.session.commit()
     after = data_extent(school)
-    assert (after.checkins, after.first_day, after.last_day) == (extent.checkins, extent.first_day, extent.last_day)
+    assert (after.first_day, after.last_day) == (extent.first_day, extent.last_day)
     assert after != extent
+
+
+def test_the_extent_changes_when_an_older_check_in_is_deleted_however_it_is_deleted(small_school, school,
+                                                                                    other_school):
+    first = db.session.scalars(select(CheckIn).where(CheckIn.school_id == school.id).order_by(CheckIn.id)).first()
+    extent, elsewhere = data_extent(school), data_extent(other_school)
+    db.session.execute(text("DELETE FROM checkins WHERE id = :id"), {"id": first.id})  # not even through the ORM
+    db.session.commit()
+    after = data_extent(school)
+    assert (after.checkins_deleted, after.last_checkin) == (extent.checkins_deleted + 1, extent.last_checkin)
+    assert after != extent and data_extent(other_school) == elsewhere
 
 
 def test_the_extent_is_the_schools_own(small_school, school, other_school):
