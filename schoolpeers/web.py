@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import current_app, flash, request, url_for
+from flask import current_app, flash, g, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -66,9 +66,12 @@ def counted(n: int, singular: str, plural: str | None = None) -> str:
 def csrf_field() -> Markup:
     """The form's CSRF token as a hidden field: what `form.hidden_tag()` writes for a form without
     hidden fields of its own, once per page's token instead of a field rendering per form (a list
-    with a form on each row paid for one each), and without a repeated id."""
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    return Markup('<input type="hidden" name="{}" value="{}">').format(name, generate_csrf())
+    with a form on each row paid for one each), and without a repeated id. Made once per request: a
+    list with two forms a row asked for it dozens of times."""
+    if "csrf_field" not in g:
+        name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        g.csrf_field = Markup('<input type="hidden" name="{}" value="{}">').format(name, generate_csrf())
+    return g.csrf_field
 
 
 def absolute_url(endpoint: str, **values) -> str:

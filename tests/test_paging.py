@@ -1,9 +1,10 @@
 """A page of a list with its total counted in the same statement."""
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.paging import counted_page
+from tests.factories import UserFactory
 
 
 def statements_during(action):
@@ -45,3 +46,19 @@ def test_an_empty_list_needs_no_count(school):
     statement = people(school).where(User.id < 0)
     page, seen = statements_during(lambda: counted_page(statement, 1, 5))
     assert page.items == [] and page.total == 0 and page.pages == 0 and len(seen) == 1
+
+
+def test_a_statement_built_once_is_paged_with_its_values_by_one_paged_form(users, school, other_school):
+    from schoolpeers.paging import _paged
+
+    built_once = select(User).where(User.school_id == bindparam("school_id")).order_by(User.id)
+    everyone = list(db.session.scalars(people(school)))
+    page, seen = statements_during(lambda: counted_page(built_once, 2, 2, school_id=school.id))
+    assert len(seen) == 1 and page.items == everyone[2:4] and page.total == len(everyone)
+    assert _paged(built_once) is _paged(built_once)  # made once, kept with the statement
+    past_the_end = counted_page(built_once, 50, 2, school_id=school.id)
+    assert past_the_end.items == [] and past_the_end.total == len(everyone)
+    UserFactory(other_school)("student")
+    db.session.commit()
+    elsewhere = counted_page(built_once, 1, 50, school_id=other_school.id)
+    assert elsewhere.items == list(db.session.scalars(people(other_school))) and elsewhere.total == 1

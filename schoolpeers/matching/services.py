@@ -36,6 +36,7 @@ from schoolpeers.mentors.models import (
 )
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import OPEN, MentorshipStatus
+from schoolpeers.paging import CountedPage, counted_page
 from schoolpeers.timeutil import utcnow
 
 # The mentee goes back to the queue, their request open again.
@@ -143,6 +144,16 @@ def proposals_page_query(school_id: int) -> Select:
     return _PROPOSALS_PAGE.params(school_id=school_id)
 
 
+def queue_page(school_id: int, page: int, per_page: int) -> CountedPage:
+    """A page of `queue_page_query`, by the statement built once."""
+    return counted_page(_QUEUE_PAGE, page, per_page, school_id=school_id)
+
+
+def proposals_page(school_id: int, page: int, per_page: int) -> CountedPage:
+    """A page of `proposals_page_query`, by the statement built once."""
+    return counted_page(_PROPOSALS_PAGE, page, per_page, school_id=school_id)
+
+
 def _open_requests(school_id) -> Select:
     """`school_id`: a value, or a bound parameter for a statement built once."""
     return (select(MentorRequest)
@@ -197,6 +208,11 @@ def mentor_left_query(school_id: int, since: datetime) -> Select:
     """Mentorships ended since then because the mentor left the school, newest first, with both names:
     their mentees are back in the queue, and the counselor should know why."""
     return _MENTOR_LEFT.params(school_id=school_id, since=since)
+
+
+def mentor_left_page(school_id: int, since: datetime, page: int, per_page: int) -> CountedPage:
+    """A page of `mentor_left_query`, by the statement built once."""
+    return counted_page(_MENTOR_LEFT, page, per_page, school_id=school_id, since=since)
 
 
 # Built once and given its values per call: the counselor's dashboard lists them on every visit.

@@ -113,8 +113,8 @@ def ask_change():
 @role_required("counselor")
 def index():
     school_id = current_user.school_id
-    proposals = counted_page(services.proposals_page_query(school_id), page_arg("proposals_page"), PER_PAGE)
-    queue = counted_page(services.queue_page_query(school_id), page_arg("queue_page"), PER_PAGE)
+    proposals = services.proposals_page(school_id, page_arg("proposals_page"), PER_PAGE)
+    queue = services.queue_page(school_id, page_arg("queue_page"), PER_PAGE)
     consent = families.standings(school_id, [r.student for r in queue.items], "mentee")
     return render_template("matching/index.html", queue=queue, proposals=proposals, consent=consent,
                            new=set(session.get("new_proposals", [])))

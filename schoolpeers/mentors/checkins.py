@@ -28,6 +28,7 @@ from schoolpeers.mentors.models import (
 )
 from schoolpeers.mentors.signals import checkin_saved
 from schoolpeers.mentors.statuses import MentorshipStatus
+from schoolpeers.paging import CountedPage, counted_page
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.severity import WORRIES, highest
 from schoolpeers.timeutil import as_utc
@@ -243,6 +244,11 @@ def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
     """"Not a good fit" feedback since then, newest first, with the names of the mentorship's two
     people (only the columns a list of it shows)."""
     return _NOT_A_GOOD_FIT.params(school_id=school_id, since=since)
+
+
+def not_a_good_fit_page(school_id: int, since: datetime, page: int, per_page: int) -> CountedPage:
+    """A page of `not_a_good_fit_query`, by the statement built once."""
+    return counted_page(_NOT_A_GOOD_FIT, page, per_page, school_id=school_id, since=since)
 
 
 def _not_a_good_fit() -> Select:

@@ -16,6 +16,7 @@ from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
 from schoolpeers.oversight.statuses import UNRESOLVED, ConcernStatus
+from schoolpeers.paging import CountedPage, counted_page
 from schoolpeers.severity import Severity, highest
 from schoolpeers.timeutil import as_utc, utcnow
 
@@ -193,6 +194,11 @@ def open_concerns_list_query(school_id: int, now: datetime) -> Select:
     return _CONCERN_LIST.params(school_id=school_id, now=now)
 
 
+def open_concerns_page(school_id: int, now: datetime, page: int, per_page: int) -> CountedPage:
+    """A page of `open_concerns_list_query`, by the statement built once."""
+    return counted_page(_CONCERN_LIST, page, per_page, school_id=school_id, now=now)
+
+
 def _unresolved_most_urgent_first(school_id, now) -> Select:
     """`school_id` and `now`: values, or bound parameters for a statement built once."""
     overdue_first = case(((Concern.status == ConcernStatus.OPEN) & (Concern.ack_due_at < now), 0), else_=1)
@@ -207,6 +213,13 @@ def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) ->
     """Rows of an active mentorship without a check-in for longer than the cadence (with the names
     of both people) and the date of its last check-in, or None; the longest silent first."""
     return _OVERDUE_MENTORSHIPS.params(school_id=school_id, cutoff=today - timedelta(days=cadence_days))
+
+
+def overdue_mentorships_page(school_id: int, today: date, cadence_days: int, page: int, per_page: int
+                             ) -> CountedPage:
+    """A page of `overdue_mentorships_query`, by the statement built once."""
+    return counted_page(_OVERDUE_MENTORSHIPS, page, per_page, school_id=school_id,
+                        cutoff=today - timedelta(days=cadence_days))
 
 
 def _overdue_mentorships() -> Select:

@@ -14,14 +14,13 @@ from schoolpeers.accounts.access import get_user_or_404, role_required
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
 from schoolpeers.matching import services as matching
-from schoolpeers.mentors.checkins import not_a_good_fit_query
+from schoolpeers.mentors.checkins import not_a_good_fit_page
 from schoolpeers.oversight import services as oversight
 from schoolpeers.oversight.forms import RaiseForm
 from schoolpeers.oversight.groups import groups_of
 from schoolpeers.oversight.models import SOURCES
 from schoolpeers.overview import timeline
 from schoolpeers.overview.counts import counselor_counts
-from schoolpeers.paging import counted_page
 from schoolpeers.timeutil import today_in, utcnow
 from schoolpeers.web import audit, change, page_arg
 
@@ -35,15 +34,12 @@ def dashboard():
     school = current_user.school
     now, today = utcnow(), today_in(school.timezone)
 
-    def paged(query, param):
-        return counted_page(query, page_arg(param), PER_PAGE)
-
-    concerns = paged(oversight.open_concerns_list_query(school.id, now), "concerns_page")
-    overdue = paged(oversight.overdue_mentorships_query(school.id, today, school.checkin_cadence_days),
-                    "overdue_page")
+    concerns = oversight.open_concerns_page(school.id, now, page_arg("concerns_page"), PER_PAGE)
+    overdue = oversight.overdue_mentorships_page(school.id, today, school.checkin_cadence_days,
+                                                 page_arg("overdue_page"), PER_PAGE)
     month_ago = now - timedelta(days=30)
-    feedback = paged(not_a_good_fit_query(school.id, month_ago), "feedback_page")
-    mentor_left = paged(matching.mentor_left_query(school.id, month_ago), "left_page")
+    feedback = not_a_good_fit_page(school.id, month_ago, page_arg("feedback_page"), PER_PAGE)
+    mentor_left = matching.mentor_left_page(school.id, month_ago, page_arg("left_page"), PER_PAGE)
     counts = counselor_counts(school.id, today)
     return render_template(
         "overview/dashboard.html", now=now, concerns=concerns,
