@@ -18,6 +18,7 @@ from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEven
 from schoolpeers.oversight.statuses import UNRESOLVED, ConcernStatus
 from schoolpeers.paging import CountedPage, counted_page
 from schoolpeers.severity import Severity, highest
+from schoolpeers.sql_constants import constant
 from schoolpeers.timeutil import as_utc, utcnow
 
 MAX_NOTE = 4000
@@ -273,7 +274,8 @@ def banner_facts(count: int | None, first_id: int | None) -> tuple[int, int | No
 
 
 def _urgent(school_id) -> tuple:
-    return (Concern.school_id == school_id, Concern.status == ConcernStatus.OPEN, Concern.severity == Severity.HIGH)
+    return (Concern.school_id == school_id, Concern.status == constant(ConcernStatus.OPEN),
+            Concern.severity == constant(Severity.HIGH))
 
 
 def urgent_query(school_id) -> Select:
