@@ -37,6 +37,7 @@ from schoolpeers.mentors.models import (
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import OPEN, MentorshipStatus
 from schoolpeers.paging import CountedPage, counted_page
+from schoolpeers.sql_constants import constant
 from schoolpeers.timeutil import utcnow
 
 # The mentee goes back to the queue, their request open again.
@@ -157,7 +158,7 @@ def proposals_page(school_id: int, page: int, per_page: int) -> CountedPage:
 def _open_requests(school_id) -> Select:
     """`school_id`: a value, or a bound parameter for a statement built once."""
     return (select(MentorRequest)
-            .where(MentorRequest.school_id == school_id, MentorRequest.status == RequestStatus.OPEN)
+            .where(MentorRequest.school_id == school_id, MentorRequest.status == constant(RequestStatus.OPEN))
             .order_by(MentorRequest.created_at, MentorRequest.id))
 
 
