@@ -221,8 +221,8 @@ _MENTOR_LEFT = (
     select(Mentorship)
     .options(joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
              joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
-    .where(Mentorship.school_id == bindparam("school_id"), Mentorship.status == MentorshipStatus.CLOSED,
-           Mentorship.end_reason == "mentor_left", Mentorship.ended_at >= bindparam("since"))
+    .where(Mentorship.school_id == bindparam("school_id"), Mentorship.status == constant(MentorshipStatus.CLOSED),
+           Mentorship.end_reason == constant("mentor_left"), Mentorship.ended_at >= bindparam("since"))
     .order_by(Mentorship.ended_at.desc(), Mentorship.id.desc()))
 
 

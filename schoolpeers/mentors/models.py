@@ -141,6 +141,9 @@ class Mentorship(db.Model):
         Index("ix_mentorships_school_mentor_status", "school_id", "mentor_id", "status"),
         Index("ix_mentorships_school_mentee", "school_id", "mentee_id"),
         Index("ix_mentorships_school_profile_status", "school_id", "profile_id", "status"),
+        # The dashboard's mentorships ended lately for a reason ("mentor left"): without it, every
+        # closed mentorship of the school, which only grow in number, was read on each visit.
+        Index("ix_mentorships_school_end_reason_ended", "school_id", "end_reason", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
