@@ -35,8 +35,10 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
 
 
 def school_today():
-    """Today at the signed-in user's school."""
-    return today_in(current_user.school.timezone)
+    """Today at the signed-in user's school, once per request: a list asks it on every row."""
+    if "school_today" not in g:
+        g.school_today = today_in(current_user.school.timezone)
+    return g.school_today
 
 
 def school_time(value, fmt: str = "%d %B %Y %H:%M %Z") -> str:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from schoolpeers import outbox
 from schoolpeers.accounts.models import GUARDIAN_RELATIONSHIPS, Guardian, GuardianStudent, School, User
-from schoolpeers.batches import rows_where_in
+from schoolpeers.batches import in_values, rows_of_values
 from schoolpeers.extensions import db
 from schoolpeers.families.consent import Answer, Decision, Rule, Standing, rule_for, standing
 from schoolpeers.families.models import CHANNELS, ConsentEvent, ConsentPolicy, ConsentRequest
@@ -26,13 +27,34 @@ class ConsentError(ValueError):
     """A consent change that cannot be made; the message says why."""
 
 
+class PolicyRules(NamedTuple):
+    """The rules of a school's policy: all that deciding who may take part reads of it."""
+
+    mentee_rule: str
+    mentor_rule: str
+    younger_rule: str
+
+
+DEFAULT_RULES = PolicyRules(mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT, younger_rule=Rule.OPT_IN)
+# Built once: the matching page decides the standing of everyone in its queue on every visit.
+_RULES = select(ConsentPolicy.mentee_rule, ConsentPolicy.mentor_rule, ConsentPolicy.younger_rule).where(
+    ConsentPolicy.school_id == bindparam("school_id"))
+_ANSWERS = select(ConsentEvent).where(ConsentEvent.school_id == bindparam("school_id"),
+                                      in_values(ConsentEvent.student_id))
+
+
 def policy_for(school_id: int) -> ConsentPolicy:
     """The school's policy; the defaults (not yet saved) when it has set none."""
     policy = db.session.get(ConsentPolicy, school_id)
     if policy is None:
-        policy = ConsentPolicy(school_id=school_id, mentee_rule=Rule.OPT_OUT, mentor_rule=Rule.OPT_OUT,
-                               younger_rule=Rule.OPT_IN, programme_text="", family_contact="")
+        policy = ConsentPolicy(school_id=school_id, **DEFAULT_RULES._asdict(), programme_text="", family_contact="")
     return policy
+
+
+def rules_for(school_id: int) -> PolicyRules:
+    """The rules of the school's policy (the defaults when it has set none), without loading the policy."""
+    row = db.session.execute(_RULES, {"school_id": school_id}).first()
+    return DEFAULT_RULES if row is None else PolicyRules(*row)
 
 
 def save_policy(school: School, *, mentee_rule: str, mentor_rule: str, younger_rule: str,
@@ -121,8 +143,7 @@ def remove_guardian(student: User, guardian: Guardian) -> None:
 def answers_by_student(school_id: int, students: list[User]) -> dict[int, list[ConsentEvent]]:
     """Every answer recorded for these students, newest first, by student."""
     found: dict[int, list[ConsentEvent]] = defaultdict(list)
-    for (event,) in rows_where_in(select(ConsentEvent).where(ConsentEvent.school_id == school_id),
-                                  ConsentEvent.student_id, (s.id for s in students)):
+    for (event,) in rows_of_values(_ANSWERS, (s.id for s in students), school_id=school_id):
         found[event.student_id].append(event)
     for events in found.values():
         events.sort(key=lambda e: e.id, reverse=True)  # appended in the order they were recorded
@@ -136,7 +157,7 @@ def history(student: User) -> list[ConsentEvent]:
 
 def standings(school_id: int, students: list[User], role: str) -> dict[int, Standing]:
     """Where each of these students stands to take part as `role` ("mentee" or "mentor"), in one query."""
-    policy = policy_for(school_id)
+    policy = rules_for(school_id)
     role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
     if role_rule == policy.younger_rule == Rule.NOT_REQUIRED:
         return dict.fromkeys((s.id for s in students), Standing.NOT_NEEDED)
@@ -146,7 +167,7 @@ def standings(school_id: int, students: list[User], role: str) -> dict[int, Stan
     return {s.id: standing(_rule(policy, s, role, today), answers.get(s.id, [])) for s in students}
 
 
-def _rule(policy: ConsentPolicy, student: User, role: str, today: date) -> Rule:
+def _rule(policy: ConsentPolicy | PolicyRules, student: User, role: str, today: date) -> Rule:
     """The rule the student follows in this role under the policy."""
     role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
     return rule_for(Rule(role_rule), Rule(policy.younger_rule), student.grade, student.birth_date, today)

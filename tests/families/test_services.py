@@ -36,6 +36,19 @@ def test_a_new_school_asks_younger_students_families_by_default(school, make_use
     assert services.standing_of(make_user("student", grade=9), "mentee") == Standing.NOT_DECLINED
 
 
+def test_the_rules_read_alone_are_the_policys_or_the_defaults(school):
+    def rules_of_policy():
+        policy = services.policy_for(school.id)
+        return (policy.mentee_rule, policy.mentor_rule, policy.younger_rule)
+
+    set_policy(school, mentee=Rule.OPT_IN, mentor=Rule.NOT_REQUIRED, younger=Rule.OPT_IN)
+    assert tuple(services.rules_for(school.id)) == rules_of_policy() == (Rule.OPT_IN, Rule.NOT_REQUIRED, Rule.OPT_IN)
+    db.session.delete(db.session.get(ConsentPolicy, school.id))
+    db.session.flush()
+    assert services.rules_for(school.id) == services.DEFAULT_RULES
+    assert tuple(services.DEFAULT_RULES) == rules_of_policy()
+
+
 def test_a_staff_contact_is_linked_to_the_student_and_removed_with_the_last_link(school, make_user):
     student = make_user("student", grade=7)
     guardian = services.add_guardian(student, given_name=" Ana ", family_name="Ruiz", relationship="parent",
