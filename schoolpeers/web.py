@@ -2,11 +2,12 @@
 to commit a request's change (`change`)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
-from flask import current_app, flash, g, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -16,6 +17,7 @@ from schoolpeers.extensions import db
 from schoolpeers.timeutil import in_zone, today_in
 
 _SIGNED_IN_USER = object()
+T = TypeVar("T")
 
 
 def audit(action: str, *, record_type: str | None = None, record_id: int | None = None,
@@ -34,11 +36,19 @@ def audit(action: str, *, record_type: str | None = None, record_id: int | None 
     )
 
 
+def once_per_request(key: str, make: Callable[[], T]) -> T:
+    """`make()` once per request, kept in the request's environ (not `g`: an app context held open
+    around several requests, as in tests, would carry it from one request to the next)."""
+    environ = request.environ
+    key = "schoolpeers." + key
+    if key not in environ:
+        environ[key] = make()
+    return environ[key]
+
+
 def school_today():
     """Today at the signed-in user's school, once per request: a list asks it on every row."""
-    if "school_today" not in g:
-        g.school_today = today_in(current_user.school.timezone)
-    return g.school_today
+    return once_per_request("school_today", lambda: today_in(current_user.school.timezone))
 
 
 def school_time(value, fmt: str = "%d %B %Y %H:%M %Z") -> str:
@@ -70,10 +80,9 @@ def csrf_field() -> Markup:
     hidden fields of its own, once per page's token instead of a field rendering per form (a list
     with a form on each row paid for one each), and without a repeated id. Made once per request: a
     list with two forms a row asked for it dozens of times."""
-    if "csrf_field" not in g:
-        name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        g.csrf_field = Markup('<input type="hidden" name="{}" value="{}">').format(name, generate_csrf())
-    return g.csrf_field
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return once_per_request("csrf_field", lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
+        name, generate_csrf()))
 
 
 def absolute_url(endpoint: str, **values) -> str:
