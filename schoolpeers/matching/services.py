@@ -165,7 +165,7 @@ def _open_requests(school_id) -> Select:
 def _proposed(school_id) -> Select:
     """`school_id`: a value, or a bound parameter for a statement built once."""
     return (select(Mentorship)
-            .where(Mentorship.school_id == school_id, Mentorship.status == MentorshipStatus.PROPOSED)
+            .where(Mentorship.school_id == school_id, Mentorship.status == constant(MentorshipStatus.PROPOSED))
             .order_by(Mentorship.created_at, Mentorship.id))
 
 
