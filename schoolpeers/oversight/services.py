@@ -16,7 +16,7 @@ from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
 from schoolpeers.oversight.statuses import UNRESOLVED, ConcernStatus
-from schoolpeers.paging import CountedPage, counted_page
+from schoolpeers.paging import CountedPage, counted_page, page_bounds, pages_itself
 from schoolpeers.severity import Severity, highest
 from schoolpeers.sql_constants import constant
 from schoolpeers.timeutil import as_utc, utcnow
@@ -218,12 +218,13 @@ def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) ->
 
 def overdue_mentorships_page(school_id: int, today: date, cadence_days: int, page: int, per_page: int
                              ) -> CountedPage:
-    """A page of `overdue_mentorships_query`, by the statement built once."""
-    return counted_page(_OVERDUE_MENTORSHIPS, page, per_page, school_id=school_id,
+    """A page of `overdue_mentorships_query`, by a statement built once that chooses the page's
+    mentorships before it joins their people."""
+    return counted_page(_OVERDUE_PAGE, page, per_page, school_id=school_id,
                         cutoff=today - timedelta(days=cadence_days))
 
 
-def _overdue_mentorships() -> Select:
+def _overdue_mentorships(*, page_first: bool = False) -> Select:
     last = last_checkin_on()
     cutoff = bindparam("cutoff", type_=Date)
     # Silent since before the cutoff means: begun before it, and no check-in on or after it. One probe
@@ -233,13 +234,20 @@ def _overdue_mentorships() -> Select:
                                CheckIn.occurred_on >= cutoff)
                         .correlate(Mentorship).exists())
     silent_since = case((last > Mentorship.began_on, last), else_=Mentorship.began_on)
-    return (select(Mentorship, last.label("last_checkin_on"))
-            .options(load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id),
-                     joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS),
-                     joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS))
-            .where(Mentorship.school_id == bindparam("school_id"), Mentorship.status == MentorshipStatus.ACTIVE,
-                   Mentorship.began_on < cutoff, ~checked_in_since)
-            .order_by(silent_since, Mentorship.id))
+    silent = (Mentorship.school_id == bindparam("school_id"), Mentorship.status == MentorshipStatus.ACTIVE,
+              Mentorship.began_on < cutoff, ~checked_in_since)
+    shown = (load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id),
+             joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS),
+             joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS))
+    if not page_first:
+        return select(Mentorship, last.label("last_checkin_on")).options(*shown).where(*silent) \
+            .order_by(silent_since, Mentorship.id)
+    # PostgreSQL cannot tell how few are silent, so it joined every person of the school to them all.
+    page = page_bounds(select(Mentorship.id, last.label("last_checkin_on"), silent_since.label("silent_since"),
+                              func.count().over().label("total"))
+                       .where(*silent).order_by(silent_since, Mentorship.id)).subquery()
+    return pages_itself(select(Mentorship, page.c.last_checkin_on, page.c.total).options(*shown)
+                        .join(page, page.c.id == Mentorship.id).order_by(page.c.silent_since, Mentorship.id))
 
 
 # Built once and given their values per call, which takes microseconds: building them cost the dashboard
@@ -249,6 +257,7 @@ _CONCERN_LIST = _unresolved_most_urgent_first(bindparam("school_id"), bindparam(
               Concern.status, Concern.created_at, Concern.ack_due_at),
     joinedload(Concern.student).load_only(*NAME_COLUMNS))
 _OVERDUE_MENTORSHIPS = _overdue_mentorships()
+_OVERDUE_PAGE = _overdue_mentorships(page_first=True)
 
 
 def concern_for_page(school_id: int, concern_id: int) -> Concern:

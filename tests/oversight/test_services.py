@@ -162,3 +162,24 @@ def test_a_resolved_overdue_concern_is_not_raised_again_for_the_same_silence(men
     [overdue] = services.raise_overdue_checkins(later)
     services.resolve(overdue, users["counselor"], "no_further_action", "Mentor is ill this week.", later)
     assert services.raise_overdue_checkins(later + timedelta(minutes=1)) == []
+
+
+def test_the_overdue_page_chosen_before_its_people_are_joined_is_a_slice_of_the_list(school, users, make_user):
+    from schoolpeers.matching import services as matching
+    from tests.factories import make_mentor, make_request
+
+    today = date.today()
+    make_mentor(school, users["counselor"], capacity=3)
+    make_mentor(school, users["counselor"], capacity=2)
+    for days_silent in (30, 20, 40, 25, 3):
+        m = matching.match_single(make_request(make_user("student", grade=8)), users["counselor"], today)
+        matching.approve(m, users["counselor"], today)
+        m.began_on = today - timedelta(days=days_silent)
+    db.session.commit()
+    whole = [tuple(row) for row in db.session.execute(services.overdue_mentorships_query(school.id, today, 14))]
+    assert [m.began_on for m, _last in whole] == [today - timedelta(days=d) for d in (40, 30, 25, 20)]
+    for number in (1, 2, 3):
+        page = services.overdue_mentorships_page(school.id, today, 14, number, 2)
+        assert page.rows == whole[2 * (number - 1):2 * number] and page.total == 4
+        assert [m.mentee.display_name for m in page.items] == [m.mentee.display_name for m, _ in page.rows]
+    assert services.overdue_mentorships_page(school.id, today, 60, 1, 2).total == 0
