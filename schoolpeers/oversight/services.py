@@ -247,7 +247,8 @@ def _overdue_mentorships(*, page_first: bool = False) -> Select:
                               func.count().over().label("total"))
                        .where(*silent).order_by(silent_since, Mentorship.id)).subquery()
     return pages_itself(select(Mentorship, page.c.last_checkin_on, page.c.total).options(*shown)
-                        .join(page, page.c.id == Mentorship.id).order_by(page.c.silent_since, Mentorship.id))
+                        .join(page, page.c.id == Mentorship.id).where(Mentorship.school_id == bindparam("school_id"))
+                        .order_by(page.c.silent_since, Mentorship.id))
 
 
 # Built once and given their values per call, which takes microseconds: building them cost the dashboard
