@@ -23,15 +23,13 @@ from sqlalchemy.orm import lazyload
 
 from schoolpeers.extensions import db
 
+_PAGES_ITSELF = "pages_itself"
 # The paged form of each statement, kept while the statement lives: a list built once keeps its own.
 _PAGED: WeakKeyDictionary[Select, Select] = WeakKeyDictionary()
 
 
-_PAGES_ITSELF = "pages_itself"
-
-
 def page_bounds(statement: Select) -> Select:
-    """The statement cut to the page asked, for a statement that pages itself."""
+    """The statement cut to the page asked (`page_limit` and `page_offset` given at execution)."""
     return statement.limit(bindparam("page_limit")).offset(bindparam("page_offset"))
 
 
@@ -41,13 +39,16 @@ def pages_itself(statement: Select) -> Select:
     return statement.execution_options(**{_PAGES_ITSELF: True})
 
 
+def _is_paged_itself(statement: Select) -> bool:
+    return bool(statement.get_execution_options().get(_PAGES_ITSELF))
+
+
 def _paged(statement: Select) -> Select:
-    if statement.get_execution_options().get(_PAGES_ITSELF):
+    if _is_paged_itself(statement):
         return statement
     paged = _PAGED.get(statement)
     if paged is None:
-        paged = _PAGED[statement] = (statement.add_columns(func.count().over())
-                                     .limit(bindparam("page_limit")).offset(bindparam("page_offset")))
+        paged = _PAGED[statement] = page_bounds(statement.add_columns(func.count().over()))
     return paged
 
 
@@ -69,7 +70,7 @@ class CountedPage(SelectPagination):
         if self._counted is not None:
             return self._counted
         statement = self._query_args["select"]
-        if statement.get_execution_options().get(_PAGES_ITSELF):
+        if _is_paged_itself(statement):
             first = self._rows(1, 0)
             return first[0][-1] if first else 0
         counted = select(func.count()).select_from(statement.options(lazyload("*")).order_by(None).subquery())

@@ -80,9 +80,8 @@ def csrf_field() -> Markup:
     hidden fields of its own, once per page's token instead of a field rendering per form (a list
     with a form on each row paid for one each), and without a repeated id. Made once per request: a
     list with two forms a row asked for it dozens of times."""
-    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     return once_per_request("csrf_field", lambda: Markup('<input type="hidden" name="{}" value="{}">').format(
-        name, generate_csrf()))
+        current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), generate_csrf()))
 
 
 def absolute_url(endpoint: str, **values) -> str:

@@ -205,14 +205,9 @@ def needing_mentor_count_query(school_id) -> Select:
         MentorRequest.mentorship_id.is_(None))
 
 
-def mentor_left_query(school_id: int, since: datetime) -> Select:
-    """Mentorships ended since then because the mentor left the school, newest first, with both names:
-    their mentees are back in the queue, and the counselor should know why."""
-    return _MENTOR_LEFT.params(school_id=school_id, since=since)
-
-
 def mentor_left_page(school_id: int, since: datetime, page: int, per_page: int) -> CountedPage:
-    """A page of `mentor_left_query`, by the statement built once."""
+    """A page of the mentorships ended since then because the mentor left the school, newest first, with
+    both names: their mentees are back in the queue, and the counselor should know why."""
     return counted_page(_MENTOR_LEFT, page, per_page, school_id=school_id, since=since)
 
 
