@@ -66,7 +66,14 @@ def _letter_groups(form: str) -> tuple[str, ...]:
 
 class Found(NamedTuple):
     columns: np.ndarray  # every column found, in the order of the words
-    by_word: list[tuple[int, ...]]  # each word's columns (its pair with the word before included)
+    lengths: list[int]  # how many of them each word gave (its pair with the word before included)
+
+
+class Known(NamedTuple):
+    """What the model knows of a word, looked up once: its columns, and the pairs it begins."""
+
+    columns: tuple[int, ...]  # the word's and its letter groups'
+    pairs_after: dict[str, int] | None  # the word after -> the pair's column; None: it begins none
 
 
 class Reading(NamedTuple):
@@ -82,7 +89,7 @@ class Reading(NamedTuple):
 
 class Model(NamedTuple):
     index: dict[str, int]  # word or letter group -> column
-    pairs: dict[tuple[str, str], int]  # pair of words -> column, found without building a string per pair
+    pairs: dict[str, dict[str, int]]  # first word -> second word -> the pair's column
     # Per feature, its weights for each severity times its idf, once in the words' block and once in
     # the letter groups' block (zero in the block it is not in), then its squared idf in each block:
     # a note's scores and its blocks' lengths then come from one product of its rows (see `read`),
@@ -97,7 +104,7 @@ class Model(NamedTuple):
     threshold_high: float  # P(high) from which the model says high
     threshold_any: float  # P(medium) + P(high) from which it says medium
     threshold_confirmed: float  # P(high) from which it says high where a rule found a warning sign
-    columns_of_word: dict[str, tuple[int, ...]]  # a cache, filled as words are seen
+    known_words: dict[str, Known]  # a cache, filled as words are seen
 
     def read(self, forms: Sequence[str]) -> Reading | None:
         """The note's probabilities as the builder's model computes them (sublinear tf-idf, each
@@ -123,37 +130,40 @@ class Model(NamedTuple):
 
     def found(self, forms: Sequence[str]) -> Found:
         """Every column of the note's words and pairs, word by word."""
-        by_word: list[tuple[int, ...]] = []
+        lengths: list[int] = []
         found: list[int] = []
-        cached, pair_column = self.columns_of_word.get, self.pairs.get  # looked up once: many words
-        previous = None
+        cached = self.known_words.get  # looked up once: many words
+        after = None  # the pairs the word before begins
         for form in forms:
-            if form == BOUNDARY:
-                previous = None
-                by_word.append(())
-                continue
-            columns = cached(form)
-            if columns is None:
-                columns = self.word_columns(form)
-            # A pair of words is in the vocabulary only if both words are (each is in as many notes).
-            if previous and columns:
-                pair = pair_column((previous, form))
-                if pair is not None:
-                    columns = (*columns, pair)
-            by_word.append(columns)
+            known = cached(form)
+            if known is None:
+                known = self.known(form)
+            columns = known.columns
             found.extend(columns)
-            previous = form if columns else None
-        return Found(np.fromiter(found, dtype=np.int64, count=len(found)), by_word)
+            # A pair of words is in the vocabulary only if both words are (each is in as many notes).
+            pair = after.get(form) if after is not None and columns else None
+            if pair is None:
+                lengths.append(len(columns))
+            else:
+                found.append(pair)
+                lengths.append(len(columns) + 1)
+            after = known.pairs_after if columns else None
+        return Found(np.fromiter(found, dtype=np.int64, count=len(found)), lengths)
 
-    def word_columns(self, form: str) -> tuple[int, ...]:
-        """The columns of a word and its letter groups, computed once per word."""
-        cached = self.columns_of_word.get(form)
-        if cached is None:
-            names = ("w " + form, *_letter_groups(form))
-            cached = tuple(column for column in map(self.index.get, names) if column is not None)
-            if len(self.columns_of_word) < _WORD_CACHE:
-                self.columns_of_word[form] = cached
-        return cached
+    def known(self, form: str) -> Known:
+        """The columns of a word and its letter groups, and the pairs it begins, computed once per word;
+        a sentence's end has none (no pair crosses it)."""
+        known = self.known_words.get(form)
+        if known is None:
+            if form == BOUNDARY:
+                known = Known((), None)
+            else:
+                names = ("w " + form, *_letter_groups(form))
+                known = Known(tuple(column for column in map(self.index.get, names) if column is not None),
+                              self.pairs.get(form))
+            if len(self.known_words) < _WORD_CACHE:
+                self.known_words[form] = known
+        return known
 
     def contributions(self, reading: Reading, first: int, second: int) -> np.ndarray:
         """Each of the note's columns' share of severity score `first` minus score `second`."""
@@ -216,10 +226,10 @@ def _strongest_words(model: Model, severity: str, reading: Reading) -> tuple[int
     classes = model.severity_classes
     weights = model.contributions(reading, classes.index(severity), classes.index("none"))
     found = reading.found
-    words = np.repeat(np.arange(len(found.by_word)), [len(word) for word in found.by_word])
+    words = np.repeat(np.arange(len(found.lengths)), found.lengths)
     place = np.searchsorted(reading.columns, found.columns)  # columns are sorted
     times = np.bincount(place, minlength=len(reading.columns))  # each column's number of occurrences
-    weight_of_word = np.bincount(words, weights=weights[place] / times[place], minlength=len(found.by_word))
+    weight_of_word = np.bincount(words, weights=weights[place] / times[place], minlength=len(found.lengths))
     strongest = np.argsort(-weight_of_word, kind="stable")[:_STRONGEST]
     return tuple(int(word) for word in strongest if weight_of_word[word] > 0)
 
@@ -258,8 +268,7 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
     pair_names = {name for name in vocabulary if name.startswith(_PAIR)}
     return Model(
         index={name: column for column, name in enumerate(vocabulary) if name not in pair_names},
-        pairs={tuple(name[len(_PAIR):].split(" ")): column for column, name in enumerate(vocabulary)
-               if name in pair_names},
+        pairs=_pairs_by_first_word(vocabulary, pair_names),
         severity_terms=np.ascontiguousarray(np.hstack([severities * (1 - letters), severities * letters,
                                                        idf * idf * (1 - letters), idf * idf * letters])),
         category_terms=np.ascontiguousarray(np.hstack([categories * (1 - letters), categories * letters])),
@@ -270,5 +279,16 @@ def model_from_arrays(arrays: dict[str, np.ndarray]) -> Model:
         threshold_high=float(arrays["thresholds"][0]),
         threshold_any=float(arrays["thresholds"][1]),
         threshold_confirmed=float(arrays["thresholds"][2]),
-        columns_of_word={},
+        known_words={},
     )
+
+
+def _pairs_by_first_word(vocabulary: Sequence[str], pair_names: set[str]) -> dict[str, dict[str, int]]:
+    """Each pair's column under its first word, then its second: a note's pairs are then found
+    without building a key per pair."""
+    pairs: dict[str, dict[str, int]] = {}
+    for column, name in enumerate(vocabulary):
+        if name in pair_names:
+            first, second = name[len(_PAIR):].split(" ")
+            pairs.setdefault(first, {})[second] = column
+    return pairs
