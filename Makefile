@@ -43,8 +43,10 @@ run: install
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# One test process per core (pytest-xdist), each test file in one process, so that a file's shared
+# fixtures (a built corpus, a rebuilt model) are built once.
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 # The browser journeys alone; they need /usr/bin/chromium (apt-get install chromium fonts-noto-color-emoji).
 e2e: install-test

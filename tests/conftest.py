@@ -1,7 +1,9 @@
 """Shared fixtures: one app per session, a clean database per test, users of each role.
 
 The database is built by the real migrations (so every run also checks them) on SQLite,
-or on PostgreSQL when TEST_DATABASE_URL points there.
+or on PostgreSQL when TEST_DATABASE_URL points there. `make test` runs the suite in one process
+per core (pytest-xdist, each test file in one process): each has its own SQLite file, or its own
+PostgreSQL database beside the one named (`test_gw0`, `test_gw1`...), made when missing.
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ import socket
 import sqlite3
 import time
 
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from hypothesis import settings
-from sqlalchemy import event, text
+from psycopg import sql
+from sqlalchemy import event, make_url, text
 
 from schoolpeers import create_app
 from schoolpeers.accounts import services
@@ -24,6 +28,7 @@ from schoolpeers.extensions import db
 from tests.factories import UserFactory, consent_not_required
 
 ROLES_UNDER_TEST = ("student", "counselor", "staff", "admin")
+pytest_plugins = ["tests.e2e.timings"]  # reports the browser journeys' page times, in a parallel run too
 
 # On a developer's machine the property tests draw new examples every run (and replay the ones
 # that failed); in CI they draw the same ones every time, so that a run's result does not depend
@@ -36,8 +41,24 @@ if os.environ.get("CI"):
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        return worker_database(url)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite")
+
+
+def worker_database(url: str) -> str:
+    """The database of this test process: the one named, or in a process of a parallel run its own
+    beside it, made when missing (every test empties the tables, which two processes cannot share)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker or not url.startswith("postgresql"):
+        return url
+    named = make_url(url)
+    own = f"{named.database}_{worker}"
+    server = named.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (own,)).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(own)))
+    return named.set(database=own).render_as_string(hide_password=False)
 
 
 def on_postgresql() -> bool:

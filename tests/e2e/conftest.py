@@ -16,12 +16,12 @@ from flask import got_request_exception
 from werkzeug.serving import make_server
 
 from tests.e2e.availability import CHROMIUM, REQUIRED, missing_browser
-from tests.e2e.journey import DESKTOP, PHONE, Journey, Timing
+from tests.e2e.journey import DESKTOP, PHONE, Journey
+from tests.e2e.timings import TIMINGS
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "e2e-screenshots"
-TIMINGS: list[Timing] = []
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -101,12 +101,3 @@ def open_journey(browser, live_server):
     for context in contexts:
         context.close()
 
-
-def pytest_terminal_summary(terminalreporter):
-    if not TIMINGS:
-        return
-    terminalreporter.section("server time per page in the browser journeys (ms)")
-    for t in sorted(TIMINGS, key=lambda t: -t.server_ms)[:15]:
-        terminalreporter.write_line(f"{t.server_ms:7.1f}  {t.path[:45]:<45} {t.journey}: {t.step}")
-    median = sorted(t.server_ms for t in TIMINGS)[len(TIMINGS) // 2]
-    terminalreporter.write_line(f"{len(TIMINGS)} pages, median {median:.1f} ms")

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from schoolpeers.accounts import two_factor
 from schoolpeers.accounts.models import User
 from schoolpeers.extensions import db
+from tests.e2e.timings import Timing
 
 AXE_SOURCE = (Path(__file__).parent / "assets" / "axe.min.js").read_text()
 DESKTOP = {"width": 1280, "height": 800}
@@ -53,14 +54,6 @@ class Person:
             assert user.totp_secret, f"{self.username} was asked for a code but has no authenticator secret"
             secret = two_factor.secret_of(user)
         return pyotp.TOTP(secret).now()
-
-
-@dataclass
-class Timing:
-    journey: str
-    step: str
-    path: str
-    server_ms: float
 
 
 @dataclass
