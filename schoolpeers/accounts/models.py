@@ -4,6 +4,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime
 from enum import StrEnum
+from typing import NamedTuple
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -29,6 +30,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from schoolpeers.extensions import db
+from schoolpeers.records import Into
 from schoolpeers.timeutil import utcnow
 
 ROLES = ("student", "counselor", "staff", "admin")  # the roles of a school
@@ -230,7 +232,7 @@ class User(UserMixin, db.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{self.given_name} {self.family_name}"
+        return full_name(self.given_name, self.family_name)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -251,6 +253,29 @@ class User(UserMixin, db.Model):
 
 
 NAME_COLUMNS = (User.given_name, User.family_name)  # all a list loads of a person: its display_name
+
+
+def full_name(given_name: str, family_name: str) -> str:
+    return f"{given_name} {family_name}"
+
+
+class ListedPerson(NamedTuple):
+    """A person as a list of requests or proposals shows them, read without the account (`listed_person`)."""
+
+    id: int
+    given_name: str
+    family_name: str
+    grade: int | None
+    birth_date: date | None  # with the grade, whose family must consent
+
+    @property
+    def display_name(self) -> str:
+        return full_name(self.given_name, self.family_name)
+
+
+def listed_person(user: type[User] = User) -> Into:
+    """The columns of a `ListedPerson` of `user` (the User class, or an alias of it)."""
+    return Into(ListedPerson, user.id, user.given_name, user.family_name, user.grade, user.birth_date)
 
 
 class RecoveryCode(db.Model):

@@ -12,7 +12,14 @@ from typing import NamedTuple
 from sqlalchemy import bindparam, select
 
 from schoolpeers import outbox
-from schoolpeers.accounts.models import GUARDIAN_RELATIONSHIPS, Guardian, GuardianStudent, School, User
+from schoolpeers.accounts.models import (
+    GUARDIAN_RELATIONSHIPS,
+    Guardian,
+    GuardianStudent,
+    ListedPerson,
+    School,
+    User,
+)
 from schoolpeers.batches import in_values, rows_of_values
 from schoolpeers.extensions import db
 from schoolpeers.families.consent import Answer, Decision, Rule, Standing, rule_for, standing
@@ -140,7 +147,7 @@ def remove_guardian(student: User, guardian: Guardian) -> None:
 
 # --- answers -----------------------------------------------------------------------------------
 
-def answers_by_student(school_id: int, students: list[User]) -> dict[int, list[ConsentEvent]]:
+def answers_by_student(school_id: int, students: list[User] | list[ListedPerson]) -> dict[int, list[ConsentEvent]]:
     """Every answer recorded for these students, newest first, by student."""
     found: dict[int, list[ConsentEvent]] = defaultdict(list)
     for (event,) in rows_of_values(_ANSWERS, (s.id for s in students), school_id=school_id):
@@ -155,8 +162,9 @@ def history(student: User) -> list[ConsentEvent]:
     return answers_by_student(student.school_id, [student]).get(student.id, [])
 
 
-def standings(school_id: int, students: list[User], role: str) -> dict[int, Standing]:
-    """Where each of these students stands to take part as `role` ("mentee" or "mentor"), in one query."""
+def standings(school_id: int, students: list[User] | list[ListedPerson], role: str) -> dict[int, Standing]:
+    """Where each of these students stands to take part as `role` ("mentee" or "mentor"), in one query
+    (a list may give them as `ListedPerson`s: their id, grade and birth date are all it reads)."""
     policy = rules_for(school_id)
     role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
     if role_rule == policy.younger_rule == Rule.NOT_REQUIRED:
@@ -167,7 +175,7 @@ def standings(school_id: int, students: list[User], role: str) -> dict[int, Stan
     return {s.id: standing(_rule(policy, s, role, today), answers.get(s.id, [])) for s in students}
 
 
-def _rule(policy: ConsentPolicy | PolicyRules, student: User, role: str, today: date) -> Rule:
+def _rule(policy: ConsentPolicy | PolicyRules, student: User | ListedPerson, role: str, today: date) -> Rule:
     """The rule the student follows in this role under the policy."""
     role_rule = policy.mentee_rule if role == "mentee" else policy.mentor_rule
     return rule_for(Rule(role_rule), Rule(policy.younger_rule), student.grade, student.birth_date, today)

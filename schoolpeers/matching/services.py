@@ -10,12 +10,21 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from schoolpeers.accounts.models import NAME_COLUMNS, Interest, School, Topic, User, UserInterest
+from schoolpeers.accounts.models import (
+    Interest,
+    ListedPerson,
+    School,
+    Topic,
+    User,
+    UserInterest,
+    listed_person,
+)
 from schoolpeers.accounts.topics import TopicChoice
 from schoolpeers.batches import rows_where_in
 from schoolpeers.extensions import db
@@ -26,6 +35,7 @@ from schoolpeers.matching.scoring import MentorInput, RequestInput, Scored, Weig
 from schoolpeers.matching.solver import solve_batch
 from schoolpeers.matching.statuses import LIVE, RequestStatus
 from schoolpeers.mentors import services as mentors
+from schoolpeers.mentors.listing import MENTEE, MENTOR, with_both_people
 from schoolpeers.mentors.models import (
     AVAILABILITY_SLOTS,
     BlockedPair,
@@ -37,6 +47,7 @@ from schoolpeers.mentors.models import (
 from schoolpeers.mentors.services import MentorshipError
 from schoolpeers.mentors.statuses import OPEN, MentorshipStatus
 from schoolpeers.paging import CountedPage, counted_page
+from schoolpeers.records import Into
 from schoolpeers.sql_constants import constant
 from schoolpeers.timeutil import utcnow
 
@@ -135,13 +146,14 @@ def proposals_query(school_id: int) -> Select:
 
 
 def queue_page_query(school_id: int) -> Select:
-    """The queue as the matching page lists it: only the columns it shows, and what the family's
-    consent is decided by (grade and birth date)."""
+    """The queue as the matching page lists it (`QueuedRequest`s): only the columns it shows, and what
+    the family's consent is decided by (grade and birth date)."""
     return _QUEUE_PAGE.params(school_id=school_id)
 
 
 def proposals_page_query(school_id: int) -> Select:
-    """Proposals as the matching page lists them: score, explanation, and both people's names and grades."""
+    """Proposals as the matching page lists them (`ProposedMatch`es): score, explanation, and both
+    people's names and grades."""
     return _PROPOSALS_PAGE.params(school_id=school_id)
 
 
@@ -169,19 +181,39 @@ def _proposed(school_id) -> Select:
             .order_by(Mentorship.created_at, Mentorship.id))
 
 
-# Built once and given the school per call. Only the columns the page shows: whole rows of people
-# (hashes, secrets, settings) cost each list about 0.2 ms more to load.
-_PAGE_PERSON = (*NAME_COLUMNS, User.school_id, User.grade)
-_QUEUE_PAGE = _open_requests(bindparam("school_id")).options(
-    load_only(MentorRequest.school_id, MentorRequest.student_id, MentorRequest.mentorship_id,
-              MentorRequest.status, MentorRequest.created_at),
-    joinedload(MentorRequest.student).load_only(*_PAGE_PERSON, User.birth_date),
-    joinedload(MentorRequest.mentorship).load_only(Mentorship.school_id, Mentorship.status))
-_PROPOSALS_PAGE = _proposed(bindparam("school_id")).options(
-    load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id, Mentorship.status,
-              Mentorship.score, Mentorship.explanation, Mentorship.created_at),
-    joinedload(Mentorship.mentor).load_only(*_PAGE_PERSON),
-    joinedload(Mentorship.mentee).load_only(*_PAGE_PERSON))
+class QueuedRequest(NamedTuple):
+    """An open request as the matching page's queue shows it."""
+
+    id: int
+    created_at: datetime
+    proposal_status: str | None  # the status of the mentorship proposed for it, if one was
+    student: ListedPerson
+
+
+class ProposedMatch(NamedTuple):
+    """A proposal as the matching page shows it."""
+
+    id: int  # the mentorship's
+    score: int
+    explanation: str
+    mentee: ListedPerson
+    mentor: ListedPerson
+
+
+# Built once and given the school per call. Only the columns the page shows, read into records: as
+# entities (with whole rows of people, or only some of their columns) each list cost the ORM more
+# than the statement itself.
+_QUEUE_PAGE = (
+    _open_requests(bindparam("school_id"))
+    .with_only_columns(Into(QueuedRequest, MentorRequest.id, MentorRequest.created_at, Mentorship.status,
+                            listed_person()), maintain_column_froms=True)
+    .join(User, and_(User.school_id == MentorRequest.school_id, User.id == MentorRequest.student_id))
+    .outerjoin(Mentorship, and_(Mentorship.school_id == MentorRequest.school_id,
+                                Mentorship.id == MentorRequest.mentorship_id)))
+_PROPOSALS_PAGE = with_both_people(
+    _proposed(bindparam("school_id"))
+    .with_only_columns(Into(ProposedMatch, Mentorship.id, Mentorship.score, Mentorship.explanation,
+                            listed_person(MENTEE), listed_person(MENTOR)), maintain_column_froms=True))
 
 
 def active_mentorships_query(school_id: int) -> Select:
@@ -205,17 +237,25 @@ def needing_mentor_count_query(school_id) -> Select:
         MentorRequest.mentorship_id.is_(None))
 
 
+class MentorLeft(NamedTuple):
+    """A mentorship ended because the mentor left the school, as the dashboard lists it."""
+
+    id: int
+    ended_at: datetime
+    mentee: ListedPerson
+    mentor: ListedPerson
+
+
 def mentor_left_page(school_id: int, since: datetime, page: int, per_page: int) -> CountedPage:
-    """A page of the mentorships ended since then because the mentor left the school, newest first, with
-    both names: their mentees are back in the queue, and the counselor should know why."""
+    """A page of the mentorships ended since then because the mentor left the school (`MentorLeft`s),
+    newest first: their mentees are back in the queue, and the counselor should know why."""
     return counted_page(_MENTOR_LEFT, page, per_page, school_id=school_id, since=since)
 
 
 # Built once and given its values per call: the counselor's dashboard lists them on every visit.
-_MENTOR_LEFT = (
-    select(Mentorship)
-    .options(joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
-             joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
+_MENTOR_LEFT = with_both_people(
+    select(Into(MentorLeft, Mentorship.id, Mentorship.ended_at, listed_person(MENTEE), listed_person(MENTOR)))
+    .select_from(Mentorship)
     .where(Mentorship.school_id == bindparam("school_id"), Mentorship.status == constant(MentorshipStatus.CLOSED),
            Mentorship.end_reason == constant("mentor_left"), Mentorship.ended_at >= bindparam("since"))
     .order_by(Mentorship.ended_at.desc(), Mentorship.id.desc()))

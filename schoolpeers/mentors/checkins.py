@@ -9,13 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import ScalarSelect, Select, bindparam, func, select
+from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from schoolpeers.accounts.models import NAME_COLUMNS, Topic, User
+from schoolpeers.accounts.models import ListedPerson, Topic, User, listed_person
 from schoolpeers.accounts.topics import TopicChoice
 from schoolpeers.extensions import db
+from schoolpeers.mentors.listing import MENTEE, MENTOR, with_both_people
 from schoolpeers.mentors.models import (
     CHECKIN_MODES,
     DOMAINS,
@@ -29,6 +31,7 @@ from schoolpeers.mentors.models import (
 from schoolpeers.mentors.signals import checkin_saved
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.paging import CountedPage, counted_page
+from schoolpeers.records import Into
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.severity import WORRIES, highest
 from schoolpeers.timeutil import as_utc
@@ -236,13 +239,23 @@ def add_feedback(student: User, rating: str, comment: str) -> MenteeFeedback:
     return feedback
 
 
-def recent_not_a_good_fit(school_id: int, since: datetime) -> list[MenteeFeedback]:
+class NotAGoodFit(NamedTuple):
+    """A mentee's "not a good fit", as the dashboard lists it."""
+
+    id: int  # the feedback's
+    comment: str
+    created_at: datetime
+    mentee: ListedPerson
+    mentor: ListedPerson
+
+
+def recent_not_a_good_fit(school_id: int, since: datetime) -> list[NotAGoodFit]:
     return list(db.session.scalars(not_a_good_fit_query(school_id, since)))
 
 
 def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
     """"Not a good fit" feedback since then, newest first, with the names of the mentorship's two
-    people (only the columns a list of it shows)."""
+    people (`NotAGoodFit`s: only the columns a list of it shows)."""
     return _NOT_A_GOOD_FIT.params(school_id=school_id, since=since)
 
 
@@ -252,11 +265,12 @@ def not_a_good_fit_page(school_id: int, since: datetime, page: int, per_page: in
 
 
 def _not_a_good_fit() -> Select:
-    mentorship = joinedload(MenteeFeedback.mentorship).load_only(Mentorship.school_id, Mentorship.mentor_id,
-                                                                 Mentorship.mentee_id)
-    return (select(MenteeFeedback)
-            .options(mentorship.joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS),
-                     mentorship.joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS))
+    return (with_both_people(
+        select(Into(NotAGoodFit, MenteeFeedback.id, MenteeFeedback.comment, MenteeFeedback.created_at,
+                    listed_person(MENTEE), listed_person(MENTOR)))
+        .select_from(MenteeFeedback)
+        .join(Mentorship, and_(Mentorship.school_id == MenteeFeedback.school_id,
+                               Mentorship.id == MenteeFeedback.mentorship_id)))
             .where(MenteeFeedback.school_id == bindparam("school_id"), MenteeFeedback.rating == "not_a_good_fit",
                    MenteeFeedback.created_at >= bindparam("since"))
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))

@@ -3,20 +3,23 @@ annotated and resolved with an append-only history; escalated when a high one wa
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 
-from schoolpeers.accounts.models import NAME_COLUMNS, School, User
+from schoolpeers.accounts.models import NAME_COLUMNS, ListedPerson, School, User, listed_person
 from schoolpeers.extensions import db
 from schoolpeers.mentors.checkins import active_mentorship_of_mentee, last_checkin_dates, last_checkin_on
+from schoolpeers.mentors.listing import MENTEE, MENTOR, with_both_people
 from schoolpeers.mentors.models import CheckIn, CheckInRevision, Mentorship, SelfCheckIn
 from schoolpeers.mentors.statuses import MentorshipStatus
 from schoolpeers.oversight import risk
 from schoolpeers.oversight.models import OUTCOMES, SOURCES, Concern, ConcernEvent
 from schoolpeers.oversight.statuses import UNRESOLVED, ConcernStatus
 from schoolpeers.paging import CountedPage, counted_page, page_bounds, pages_itself
+from schoolpeers.records import Into
 from schoolpeers.severity import Severity, highest
 from schoolpeers.sql_constants import constant
 from schoolpeers.timeutil import as_utc, utcnow
@@ -216,10 +219,18 @@ def overdue_mentorships_query(school_id: int, today: date, cadence_days: int) ->
     return _OVERDUE_MENTORSHIPS.params(school_id=school_id, cutoff=today - timedelta(days=cadence_days))
 
 
+class OverdueMentorship(NamedTuple):
+    """An active mentorship overdue for a check-in, as the dashboard lists it."""
+
+    id: int
+    mentee: ListedPerson
+    mentor: ListedPerson
+
+
 def overdue_mentorships_page(school_id: int, today: date, cadence_days: int, page: int, per_page: int
                              ) -> CountedPage:
-    """A page of `overdue_mentorships_query`, by a statement built once that chooses the page's
-    mentorships before it joins their people."""
+    """A page of `overdue_mentorships_query` as `OverdueMentorship`s, by a statement built once that
+    chooses the page's mentorships before it joins their people."""
     return counted_page(_OVERDUE_PAGE, page, per_page, school_id=school_id,
                         cutoff=today - timedelta(days=cadence_days))
 
@@ -246,8 +257,10 @@ def _overdue_mentorships(*, page_first: bool = False) -> Select:
     page = page_bounds(select(Mentorship.id, last.label("last_checkin_on"), silent_since.label("silent_since"),
                               func.count().over().label("total"))
                        .where(*silent).order_by(silent_since, Mentorship.id)).subquery()
-    return pages_itself(select(Mentorship, page.c.last_checkin_on, page.c.total).options(*shown)
-                        .join(page, page.c.id == Mentorship.id).where(Mentorship.school_id == bindparam("school_id"))
+    listed = Into(OverdueMentorship, Mentorship.id, listed_person(MENTEE), listed_person(MENTOR))
+    return pages_itself(with_both_people(select(listed, page.c.last_checkin_on, page.c.total).select_from(Mentorship)
+                                         .join(page, page.c.id == Mentorship.id))
+                        .where(Mentorship.school_id == bindparam("school_id"))
                         .order_by(page.c.silent_since, Mentorship.id))
 
 

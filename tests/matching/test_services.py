@@ -220,26 +220,30 @@ def test_the_matching_pages_lists_load_what_they_show_in_one_statement_each(scho
     make_request(proposed)
     services.run_batch(school, counselor, TODAY)
     make_request(waiting)
-    make_request(UserFactory(other_school)("student", grade=8))
+    outsider = UserFactory(other_school)("student", grade=8)
+    make_request(outsider)
     db.session.commit()
     school_id, other_id = school.id, other_school.id
     names = [proposed.display_name, waiting.display_name]
+    proposed_id, waiting_id, outsider_id = proposed.id, waiting.id, outsider.id
     db.session.expunge_all()  # nothing found in the identity map by chance
     statements = []
     record = lambda *args: statements.append(args[2])  # noqa: E731
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        queue = list(db.session.scalars(services.queue_page_query(school_id)).unique())
-        shown = [(r.student.display_name, r.student.grade, r.student.birth_date, r.created_at,
-                  r.mentorship.status if r.mentorship else None) for r in queue]
-        proposals = list(db.session.scalars(services.proposals_page_query(school_id)).unique())
+        queue = db.session.scalars(services.queue_page_query(school_id)).all()
+        shown = [(r.student.display_name, r.student.grade, r.student.birth_date, r.created_at, r.proposal_status)
+                 for r in queue]
+        proposals = db.session.scalars(services.proposals_page_query(school_id)).all()
         pairs = [(m.mentee.display_name, m.mentee.grade, m.mentor.display_name, m.mentor.grade, m.score,
                   m.explanation) for m in proposals]
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     assert len(statements) == 2
     assert [name for name, *_ in shown] == names
+    assert [r.student.id for r in queue] == [proposed_id, waiting_id]
     assert shown[0][-1] == "proposed" and shown[1][-1] is None
     assert [mentee for mentee, *_ in pairs] == names[:1]
-    other_queue = db.session.scalars(services.queue_page_query(other_id)).unique().all()
-    assert [r.school_id for r in other_queue] == [other_id]
+    assert pairs[0][4] > 0 and pairs[0][5]
+    other_queue = db.session.scalars(services.queue_page_query(other_id)).all()
+    assert [r.student.id for r in other_queue] == [outsider_id]

@@ -144,7 +144,10 @@ def test_my_mentees_shows_when_a_checkin_is_due(mentorship, school):
 def test_feedback_from_the_mentee(mentorship, make_user):
     feedback = checkins.add_feedback(mentorship.mentee, "not_a_good_fit", "we never meet")
     assert feedback.mentorship_id == mentorship.id
-    assert checkins.recent_not_a_good_fit(mentorship.school_id, utcnow() - timedelta(days=1)) == [feedback]
+    [listed] = checkins.recent_not_a_good_fit(mentorship.school_id, utcnow() - timedelta(days=1))
+    assert (listed.id, listed.comment) == (feedback.id, "we never meet")
+    assert (listed.mentee.display_name, listed.mentor.display_name) == (
+        mentorship.mentee.display_name, mentorship.mentor.display_name)
     with pytest.raises(CheckInError):
         checkins.add_feedback(make_user("student"), "okay", "")
     with pytest.raises(CheckInError):

@@ -180,6 +180,9 @@ def test_the_overdue_page_chosen_before_its_people_are_joined_is_a_slice_of_the_
     assert [m.began_on for m, _last in whole] == [today - timedelta(days=d) for d in (40, 30, 25, 20)]
     for number in (1, 2, 3):
         page = services.overdue_mentorships_page(school.id, today, 14, number, 2)
-        assert page.rows == whole[2 * (number - 1):2 * number] and page.total == 4
-        assert [m.mentee.display_name for m in page.items] == [m.mentee.display_name for m, _ in page.rows]
+        expected = whole[2 * (number - 1):2 * number]
+        assert [(m.id, last) for m, last in page.rows] == [(m.id, last) for m, last in expected]
+        assert page.total == 4
+        assert [(m.mentee.display_name, m.mentor.display_name) for m in page.items] == [
+            (m.mentee.display_name, m.mentor.display_name) for m, _ in expected]
     assert services.overdue_mentorships_page(school.id, today, 60, 1, 2).total == 0

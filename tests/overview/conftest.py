@@ -1,0 +1,1 @@
+from tests.oversight.conftest import mentorship  # noqa: F401  (shared fixture)
