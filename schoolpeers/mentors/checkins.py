@@ -265,12 +265,12 @@ def not_a_good_fit_page(school_id: int, since: datetime, page: int, per_page: in
 
 
 def _not_a_good_fit() -> Select:
-    return (with_both_people(
-        select(Into(NotAGoodFit, MenteeFeedback.id, MenteeFeedback.comment, MenteeFeedback.created_at,
-                    listed_person(MENTEE), listed_person(MENTOR)))
-        .select_from(MenteeFeedback)
-        .join(Mentorship, and_(Mentorship.school_id == MenteeFeedback.school_id,
-                               Mentorship.id == MenteeFeedback.mentorship_id)))
+    feedback = (select(Into(NotAGoodFit, MenteeFeedback.id, MenteeFeedback.comment, MenteeFeedback.created_at,
+                            listed_person(MENTEE), listed_person(MENTOR)))
+                .select_from(MenteeFeedback)
+                .join(Mentorship, and_(Mentorship.school_id == MenteeFeedback.school_id,
+                                       Mentorship.id == MenteeFeedback.mentorship_id)))
+    return (with_both_people(feedback)
             .where(MenteeFeedback.school_id == bindparam("school_id"), MenteeFeedback.rating == "not_a_good_fit",
                    MenteeFeedback.created_at >= bindparam("since"))
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))

@@ -247,10 +247,10 @@ def _overdue_mentorships(*, page_first: bool = False) -> Select:
     silent_since = case((last > Mentorship.began_on, last), else_=Mentorship.began_on)
     silent = (Mentorship.school_id == bindparam("school_id"), Mentorship.status == MentorshipStatus.ACTIVE,
               Mentorship.began_on < cutoff, ~checked_in_since)
-    shown = (load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id),
-             joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS),
-             joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS))
     if not page_first:
+        shown = (load_only(Mentorship.school_id, Mentorship.mentor_id, Mentorship.mentee_id),
+                 joinedload(Mentorship.mentor).load_only(*NAME_COLUMNS),
+                 joinedload(Mentorship.mentee).load_only(*NAME_COLUMNS))
         return select(Mentorship, last.label("last_checkin_on")).options(*shown).where(*silent) \
             .order_by(silent_since, Mentorship.id)
     # PostgreSQL cannot tell how few are silent, so it joined every person of the school to them all.
@@ -258,9 +258,9 @@ def _overdue_mentorships(*, page_first: bool = False) -> Select:
                               func.count().over().label("total"))
                        .where(*silent).order_by(silent_since, Mentorship.id)).subquery()
     listed = Into(OverdueMentorship, Mentorship.id, listed_person(MENTEE), listed_person(MENTOR))
-    return pages_itself(with_both_people(select(listed, page.c.last_checkin_on, page.c.total).select_from(Mentorship)
-                                         .join(page, page.c.id == Mentorship.id))
-                        .where(Mentorship.school_id == bindparam("school_id"))
+    chosen = (select(listed, page.c.last_checkin_on, page.c.total).select_from(Mentorship)
+              .join(page, page.c.id == Mentorship.id))
+    return pages_itself(with_both_people(chosen).where(Mentorship.school_id == bindparam("school_id"))
                         .order_by(page.c.silent_since, Mentorship.id))
 
 
