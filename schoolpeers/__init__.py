@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from schoolpeers import collector
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from flask import Flask
 
 # Flask is imported where the app is built, not here: the pure cores (scoring, solver, screening,
@@ -74,20 +76,30 @@ def apply_embedded_defaults(app: Flask) -> None:
             app.instance_path, "schoolpeers.sqlite"
         )
     if not app.config.get("SECRET_KEY"):
-        key_file = Path(app.instance_path) / "secret_key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
+        app.config["SECRET_KEY"] = kept_key(Path(app.instance_path) / "secret_key", lambda: secrets.token_urlsafe(48))
     if not app.config.get("TOTP_KEYS"):  # outside production: a key kept beside the secret key
         from schoolpeers.accounts.secret_box import new_key
 
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-        key_file = Path(app.instance_path) / "totp_key"
-        if not key_file.exists():
-            key_file.write_text(new_key())
-            key_file.chmod(0o600)
-        app.config["TOTP_KEYS"] = [key_file.read_text().strip()]
+        app.config["TOTP_KEYS"] = [kept_key(Path(app.instance_path) / "totp_key", new_key)]
+
+
+def kept_key(path: Path, make: Callable[[], str]) -> str:
+    """The key kept in `path`, made by `make` the first time. It is written whole to a file of its own
+    and then linked into place, which fails if a key is there already: processes that start together
+    (`make run` starts the server and the job worker; tests run in several processes) all read the one
+    key that got there first, never another or a half-written one."""
+    if not path.exists():
+        draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        draft.write_text(make())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,3 +1,8 @@
+import multiprocessing
+import secrets
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
 import pytest
 
 import config
@@ -80,6 +85,22 @@ def test_embedded_default_is_sqlite_under_instance(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("instance/schoolpeers.sqlite")
     assert len(app.config["SECRET_KEY"]) >= 32
+
+
+def _key_of_a_process_starting_together(path: str) -> str:
+    from schoolpeers import kept_key
+
+    return kept_key(Path(path), lambda: secrets.token_urlsafe(48))
+
+
+def test_processes_starting_together_keep_one_key_and_read_it_whole(tmp_path):
+    path = tmp_path / "secret_key"
+    with ProcessPoolExecutor(max_workers=8, mp_context=multiprocessing.get_context("spawn")) as pool:
+        keys = list(pool.map(_key_of_a_process_starting_together, [str(path)] * 16))
+    assert len(set(keys)) == 1 and len(keys[0]) >= 48
+    assert path.read_text() == keys[0] and path.stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no draft left behind
+    assert _key_of_a_process_starting_together(str(path)) == keys[0]  # kept, not made again
 
 
 def test_behind_a_proxy_the_visitor_address_comes_from_its_header():
