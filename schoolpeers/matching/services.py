@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -207,9 +207,7 @@ _QUEUE_PAGE = (
     _open_requests(bindparam("school_id"))
     .with_only_columns(Into(QueuedRequest, MentorRequest.id, MentorRequest.created_at, Mentorship.status,
                             listed_person()), maintain_column_froms=True)
-    .join(User, and_(User.school_id == MentorRequest.school_id, User.id == MentorRequest.student_id))
-    .outerjoin(Mentorship, and_(Mentorship.school_id == MentorRequest.school_id,
-                                Mentorship.id == MentorRequest.mentorship_id)))
+    .join(MentorRequest.student).outerjoin(MentorRequest.mentorship))
 _PROPOSALS_PAGE = with_both_people(
     _proposed(bindparam("school_id"))
     .with_only_columns(Into(ProposedMatch, Mentorship.id, Mentorship.score, Mentorship.explanation,

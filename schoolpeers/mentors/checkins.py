@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ScalarSelect, Select, and_, bindparam, func, select
+from sqlalchemy import ScalarSelect, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from schoolpeers.accounts.models import ListedPerson, Topic, User, listed_person
@@ -267,9 +267,7 @@ def not_a_good_fit_page(school_id: int, since: datetime, page: int, per_page: in
 def _not_a_good_fit() -> Select:
     feedback = (select(Into(NotAGoodFit, MenteeFeedback.id, MenteeFeedback.comment, MenteeFeedback.created_at,
                             listed_person(MENTEE), listed_person(MENTOR)))
-                .select_from(MenteeFeedback)
-                .join(Mentorship, and_(Mentorship.school_id == MenteeFeedback.school_id,
-                                       Mentorship.id == MenteeFeedback.mentorship_id)))
+                .select_from(MenteeFeedback).join(MenteeFeedback.mentorship))
     return (with_both_people(feedback)
             .where(MenteeFeedback.school_id == bindparam("school_id"), MenteeFeedback.rating == "not_a_good_fit",
                    MenteeFeedback.created_at >= bindparam("since"))
