@@ -260,7 +260,7 @@ def full_name(given_name: str, family_name: str) -> str:
 
 
 class ListedPerson(NamedTuple):
-    """A person as a list of requests or proposals shows them, read without the account (`listed_person`)."""
+    """A person as a list shows them, read without the rest of the account (`listed_person`)."""
 
     id: int
     given_name: str
