@@ -9,9 +9,13 @@ known to the generic plan too.
 """
 from __future__ import annotations
 
+from enum import Enum
+
 from sqlalchemy import BindParameter, literal
 
 
 def constant(value) -> BindParameter:
     """`value` rendered into the SQL at execution (our own fixed values only, such as a status)."""
-    return literal(value, literal_execute=True)
+    # An enum member as its plain value: SQLAlchemy knows how to write a str, not a StrEnum, on its own
+    # (outside a comparison with a column, which lends its type, as in `column.in_(...)`).
+    return literal(value.value if isinstance(value, Enum) else value, literal_execute=True)

@@ -34,6 +34,7 @@ from schoolpeers.paging import CountedPage, counted_page
 from schoolpeers.records import Into
 from schoolpeers.refusals import FieldRefusal
 from schoolpeers.severity import WORRIES, highest
+from schoolpeers.sql_constants import constant
 from schoolpeers.timeutil import as_utc
 
 CORRECTION_WINDOW = timedelta(hours=24)
@@ -269,8 +270,8 @@ def _not_a_good_fit() -> Select:
                             listed_person(MENTEE), listed_person(MENTOR)))
                 .select_from(MenteeFeedback).join(MenteeFeedback.mentorship))
     return (with_both_people(feedback)
-            .where(MenteeFeedback.school_id == bindparam("school_id"), MenteeFeedback.rating == "not_a_good_fit",
-                   MenteeFeedback.created_at >= bindparam("since"))
+            .where(MenteeFeedback.school_id == bindparam("school_id"),
+                   MenteeFeedback.rating == constant("not_a_good_fit"), MenteeFeedback.created_at >= bindparam("since"))
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))
 
 

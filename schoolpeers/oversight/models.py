@@ -87,8 +87,12 @@ class Concern(db.Model):
     events: Mapped[list[ConcernEvent]] = relationship(order_by="ConcernEvent.id")
     @property
     def about_group(self) -> bool:
-        """A worry about a circle (or a workshop) as a group: nobody's own concern."""
-        return self.student_id is None
+        return is_about_group(self.student_id)
+
+
+def is_about_group(student_id: int | None) -> bool:
+    """A worry about a circle (or a workshop) as a group: nobody's own concern."""
+    return student_id is None
 
 
 class ConcernEvent(db.Model):
