@@ -13,7 +13,7 @@ from schoolpeers.accounts.models import DISTRICT_ROLES, ROLES, User
 from schoolpeers.extensions import db
 from schoolpeers.overview.counts import counselor_counts
 from schoolpeers.student_home import student_summary
-from schoolpeers.timeutil import today_in
+from schoolpeers.timeutil import today_in, utcnow
 
 bp = Blueprint("home", __name__)
 
@@ -42,7 +42,7 @@ def summary_for(user: User) -> dict:
         counts, awaiting_setup, _ = people_counts(user.school_id)
         return {"counts": counts, "awaiting_setup": awaiting_setup}
     if user.role == "counselor":
-        counts = counselor_counts(user.school_id, today_in(user.school.timezone))
+        counts = counselor_counts(user.school_id, utcnow(), today_in(user.school.timezone))
         people, _, (pending_approvals,) = people_counts(user.school_id, approvals.pending_count_query(user.school_id))
         return {"counts": people, "needs_mentor": counts.waiting,
                 "proposals": counts.proposals, "expiring": counts.expiring,

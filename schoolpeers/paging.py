@@ -57,6 +57,9 @@ class CountedPage(SelectPagination):
     statement selects more than the entity (e.g. a date beside each mentorship)."""
 
     def _query_items(self) -> list:
+        if self._query_args["total"] == 0:  # counted already: nothing to ask for
+            self._counted, self.rows = 0, []
+            return []
         rows = self._rows(self.per_page, self._query_offset)
         self._counted = rows[0][-1] if rows else (0 if self._query_offset == 0 else None)
         self.rows = [tuple(row[:-1]) for row in rows]
@@ -77,7 +80,10 @@ class CountedPage(SelectPagination):
         return db.session.execute(counted, self._query_args["params"]).scalar()
 
 
-def counted_page(statement: Select, page: int, per_page: int, **params: Any) -> CountedPage:
-    """A page of the list; `params`: the values of a statement built once with bound parameters."""
-    return CountedPage(select=statement, params=params, session=db.session, page=page, per_page=per_page,
-                       error_out=False)
+def counted_page(statement: Select, page: int, per_page: int, *, total: int | None = None,
+                 **params: Any) -> CountedPage:
+    """A page of the list; `params`: the values of a statement built once with bound parameters.
+    `total`: the list's length, when a statement the page runs anyway counted it (a list that is
+    usually empty, such as a rare event's, then costs nothing when it is)."""
+    return CountedPage(select=statement, params=params, total=total, session=db.session, page=page,
+                       per_page=per_page, error_out=False)

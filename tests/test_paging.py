@@ -48,6 +48,14 @@ def test_an_empty_list_needs_no_count(school):
     assert page.items == [] and page.total == 0 and page.pages == 0 and len(seen) == 1
 
 
+def test_a_list_counted_empty_already_is_not_asked_for(users, school):
+    statement = people(school)
+    page, seen = statements_during(lambda: counted_page(statement, 1, 5, total=0))
+    assert page.items == [] and page.rows == [] and page.total == 0 and seen == []
+    counted = counted_page(statement, 1, 2, total=len(users))  # a count above zero: the list is read
+    assert len(counted.items) == 2 and counted.total == len(users)
+
+
 def test_a_statement_built_once_is_paged_with_its_values_by_one_paged_form(users, school, other_school):
     from schoolpeers.paging import _paged
 

@@ -244,18 +244,28 @@ class MentorLeft(NamedTuple):
     mentor: ListedPerson
 
 
-def mentor_left_page(school_id: int, since: datetime, page: int, per_page: int) -> CountedPage:
+def mentor_left_page(school_id: int, since: datetime, page: int, per_page: int, *,
+                     total: int | None = None) -> CountedPage:
     """A page of the mentorships ended since then because the mentor left the school (`MentorLeft`s),
-    newest first: their mentees are back in the queue, and the counselor should know why."""
-    return counted_page(_MENTOR_LEFT, page, per_page, school_id=school_id, since=since)
+    newest first: their mentees are back in the queue, and the counselor should know why. `total`:
+    their number, when counted already (`mentor_left_count_query`)."""
+    return counted_page(_MENTOR_LEFT, page, per_page, total=total, school_id=school_id, since=since)
+
+
+def mentor_left_count_query(school_id, since) -> Select:
+    return select(func.count()).select_from(Mentorship).where(*_mentor_left_since(school_id, since))
+
+
+def _mentor_left_since(school_id, since) -> tuple:
+    return (Mentorship.school_id == school_id, Mentorship.status == constant(MentorshipStatus.CLOSED),
+            Mentorship.end_reason == constant("mentor_left"), Mentorship.ended_at >= since)
 
 
 # Built once and given its values per call: the counselor's dashboard lists them on every visit.
 _MENTOR_LEFT = with_both_people(
     select(Into(MentorLeft, Mentorship.id, Mentorship.ended_at, listed_person(MENTEE), listed_person(MENTOR)))
     .select_from(Mentorship)
-    .where(Mentorship.school_id == bindparam("school_id"), Mentorship.status == constant(MentorshipStatus.CLOSED),
-           Mentorship.end_reason == constant("mentor_left"), Mentorship.ended_at >= bindparam("since"))
+    .where(*_mentor_left_since(bindparam("school_id"), bindparam("since")))
     .order_by(Mentorship.ended_at.desc(), Mentorship.id.desc()))
 
 

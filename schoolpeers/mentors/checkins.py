@@ -260,9 +260,20 @@ def not_a_good_fit_query(school_id: int, since: datetime) -> Select:
     return _NOT_A_GOOD_FIT.params(school_id=school_id, since=since)
 
 
-def not_a_good_fit_page(school_id: int, since: datetime, page: int, per_page: int) -> CountedPage:
-    """A page of `not_a_good_fit_query`, by the statement built once."""
-    return counted_page(_NOT_A_GOOD_FIT, page, per_page, school_id=school_id, since=since)
+def not_a_good_fit_page(school_id: int, since: datetime, page: int, per_page: int, *,
+                        total: int | None = None) -> CountedPage:
+    """A page of `not_a_good_fit_query`, by the statement built once. `total`: their number, when
+    counted already (`not_a_good_fit_count_query`)."""
+    return counted_page(_NOT_A_GOOD_FIT, page, per_page, total=total, school_id=school_id, since=since)
+
+
+def not_a_good_fit_count_query(school_id, since) -> Select:
+    return select(func.count()).select_from(MenteeFeedback).where(*_not_a_good_fit_since(school_id, since))
+
+
+def _not_a_good_fit_since(school_id, since) -> tuple:
+    return (MenteeFeedback.school_id == school_id, MenteeFeedback.rating == constant("not_a_good_fit"),
+            MenteeFeedback.created_at >= since)
 
 
 def _not_a_good_fit() -> Select:
@@ -270,8 +281,7 @@ def _not_a_good_fit() -> Select:
                             listed_person(MENTEE), listed_person(MENTOR)))
                 .select_from(MenteeFeedback).join(MenteeFeedback.mentorship))
     return (with_both_people(feedback)
-            .where(MenteeFeedback.school_id == bindparam("school_id"),
-                   MenteeFeedback.rating == constant("not_a_good_fit"), MenteeFeedback.created_at >= bindparam("since"))
+            .where(*_not_a_good_fit_since(bindparam("school_id"), bindparam("since")))
             .order_by(MenteeFeedback.created_at.desc(), MenteeFeedback.id.desc()))
 
 

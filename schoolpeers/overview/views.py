@@ -4,8 +4,6 @@ Their addresses stay under /oversight, where counselors have them bookmarked.
 """
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +18,7 @@ from schoolpeers.oversight.forms import RaiseForm
 from schoolpeers.oversight.groups import groups_of
 from schoolpeers.oversight.models import SOURCES
 from schoolpeers.overview import timeline
-from schoolpeers.overview.counts import counselor_counts
+from schoolpeers.overview.counts import counselor_counts, recent_since
 from schoolpeers.timeutil import today_in, utcnow
 from schoolpeers.web import audit, change, page_arg
 
@@ -34,13 +32,15 @@ def dashboard():
     school = current_user.school
     now, today = utcnow(), today_in(school.timezone)
 
+    counts = counselor_counts(school.id, now, today)
     concerns = oversight.open_concerns_page(school.id, now, page_arg("concerns_page"), PER_PAGE)
     overdue = oversight.overdue_mentorships_page(school.id, today, school.checkin_cadence_days,
                                                  page_arg("overdue_page"), PER_PAGE)
-    month_ago = now - timedelta(days=30)
-    feedback = not_a_good_fit_page(school.id, month_ago, page_arg("feedback_page"), PER_PAGE)
-    mentor_left = matching.mentor_left_page(school.id, month_ago, page_arg("left_page"), PER_PAGE)
-    counts = counselor_counts(school.id, today)
+    since = recent_since(now)
+    feedback = not_a_good_fit_page(school.id, since, page_arg("feedback_page"), PER_PAGE,
+                                   total=counts.not_a_good_fit)
+    mentor_left = matching.mentor_left_page(school.id, since, page_arg("left_page"), PER_PAGE,
+                                            total=counts.mentor_left)
     return render_template(
         "overview/dashboard.html", now=now, concerns=concerns,
         groups=groups_of(school.id, [c.group_session_id for c in concerns.items]),

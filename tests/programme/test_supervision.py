@@ -299,7 +299,7 @@ def test_the_dashboard_counts_come_in_its_one_statement(school, users, today):
     mentor = make_mentor(school, users["counselor"])
     became_mentor(mentor, 100)
     feeling(school, mentor.user_id, "hard")
-    counts = dashboard_counts(school.id, today)
+    counts = dashboard_counts(school.id, utcnow(), today)
     assert (counts.supervision_overdue, counts.feelings_waiting) == (1, 1)
     record(school, users["counselor"], today, [mentor])
-    assert dashboard_counts(school.id, today).supervision_overdue == 0
+    assert dashboard_counts(school.id, utcnow(), today).supervision_overdue == 0
