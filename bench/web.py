@@ -9,8 +9,12 @@ GETs each page for a fixed time over 16 connections, cycling through the four se
 floor rows (bench.floor_app: a signed-in page that shows nothing, as text and in the site's
 layout) measure what every signed-in page costs before it does anything of its own, in the same
 run; each page's throughput is compared with its role's empty page in the layout (floor_ratio; the
-mentor's for roles without a floor row of their own). /healthz runs first and last: its mean
-throughput is the ceiling (ceiling_ratio), shown for context.
+mentor's for roles without a floor row of their own), measured again beside the page (floor_rps):
+the two take turns, three of a third of the time each. On a shared machine the speed drifts over a
+run (/healthz was 20% slower at the end of one than at its start, and a floor measured right before
+its page twice gave 423 and 554 requests a second): a floor measured minutes earlier, or even right
+before, moved the ratios by as much. /healthz runs first and last: its mean throughput is the
+ceiling (ceiling_ratio), shown for context.
 
 Why sync workers: every page is CPU-bound Python (templates, ORM) and both cores are shared with
 PostgreSQL, so threads inside a worker would only queue on the GIL; behind a reverse proxy, which
@@ -39,6 +43,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 SAMPLE_SCHOOLS = (1, 13, 26, 38)
 WORKERS, WORKER_CLASS, CONNECTIONS = 2, "sync", 16
 P95_TARGET_MS, FLOOR_RATIO_TARGET = 50.0, 0.5
+ROUNDS = 3  # turns of each page and its floor
 TRIVIAL = "healthz"
 
 
@@ -101,13 +106,41 @@ def run(rebuild: bool = False, duration: float = 15.0) -> list[dict]:
             gunicorn(env, Path(directory) / "gunicorn.log", workers=WORKERS, worker_class=WORKER_CLASS,
                      app=SERVED_APP) as server:
         sessions = sign_in_sessions(server, url)
-        measured = [(HEALTH, measure_page(server, HEALTH, sessions, duration))]
-        measured += [(page, measure_page(server, page, sessions, duration)) for page in FLOORS + PAGES]
-        measured.append((HEALTH, measure_page(server, HEALTH, sessions, duration)))
+        measured = [(HEALTH, measure_page(server, HEALTH, sessions, duration), None)]
+        measured += [(page, measure_page(server, page, sessions, duration), None) for page in FLOORS]
+        for page in PAGES:
+            result, floor = measure_beside_floor(server, page, sessions, duration)
+            measured.append((page, result, floor.rps))
+        measured.append((HEALTH, measure_page(server, HEALTH, sessions, duration), None))
     ceiling = (measured[0][1][0].rps + measured[-1][1][0].rps) / 2
-    floor_rps = {page: result.rps for page, (result, _) in measured if page.floor}
-    return [row_for(page, result, peak_mb, ceiling, floor_rps[FLOOR_OF_ROLE.get(page.role, DEFAULT_FLOOR)], position)
-            for position, (page, (result, peak_mb)) in enumerate(measured)]
+    first_floors = {page: result.rps for page, (result, _), _ in measured if page.floor}
+    return [row_for(page, result, peak_mb, ceiling, floor_rps or first_floors[floor_of(page)], position)
+            for position, (page, (result, peak_mb), floor_rps) in enumerate(measured)]
+
+
+def floor_of(page: Page) -> Page:
+    return FLOOR_OF_ROLE.get(page.role, DEFAULT_FLOOR)
+
+
+def measure_beside_floor(server: Server, page: Page, sessions, duration: float
+                         ) -> tuple[tuple[LoadResult, float], LoadResult]:
+    """The page (with its peak memory) and its role's floor, measured in turns of duration/ROUNDS each,
+    so that the machine's drift meets both alike."""
+    turns: dict[Page, list[tuple[LoadResult, float]]] = {floor_of(page): [], page: []}
+    for turn in range(ROUNDS):
+        for measured in turns:
+            label = f"{page.name}, turn {turn + 1}" + (" (its floor)" if measured.floor else "")
+            turns[measured].append(measure_page(server, measured, sessions, duration / ROUNDS, label))
+    page_turns, floor_turns = turns[page], turns[floor_of(page)]
+    return ((combined([result for result, _ in page_turns]), max(peak for _, peak in page_turns)),
+            combined([result for result, _ in floor_turns]))
+
+
+def combined(turns: list[LoadResult]) -> LoadResult:
+    """Turns of one page as one result: all their requests over all their time; the worst turn's latencies."""
+    return LoadResult(requests=sum(t.requests for t in turns), seconds=sum(t.seconds for t in turns),
+                      p50_ms=max(t.p50_ms for t in turns), p95_ms=max(t.p95_ms for t in turns),
+                      p99_ms=max(t.p99_ms for t in turns), errors=sum(t.errors for t in turns))
 
 
 def unreachable_reason(url: str) -> str | None:
@@ -135,7 +168,8 @@ def sign_in_sessions(server: Server, url: str) -> dict[str, list[tuple[str, int 
     return sessions
 
 
-def measure_page(server: Server, page: Page, sessions, duration: float) -> tuple[LoadResult, float]:
+def measure_page(server: Server, page: Page, sessions, duration: float, label: str | None = None
+                 ) -> tuple[LoadResult, float]:
     """(load result, peak RSS of the busiest worker in MB) for one page, after a warm-up."""
     if page.role is None:
         targets = [(page.path, None)]
@@ -150,7 +184,8 @@ def measure_page(server: Server, page: Page, sessions, duration: float) -> tuple
         reset_peak_rss(pid)
     result = drive(server.port, targets, seconds=duration, connections=CONNECTIONS)
     peak = max((peak_rss_mb(pid) for pid in workers), default=0.0)
-    print(f"  {page.name}: {result.rps:.0f} req/s, p95 {result.p95_ms:.1f} ms, {result.errors} errors", flush=True)
+    print(f"  {label or page.name}: {result.rps:.0f} req/s, p95 {result.p95_ms:.1f} ms, {result.errors} errors",
+          flush=True)
     return result, peak
 
 
@@ -186,4 +221,5 @@ def row_for(page: Page, result: LoadResult, peak_mb: float, ceiling: float, floo
     return {"case": case, "wall_s": round(result.seconds, 1), "peak_mb": round(peak_mb, 1),
             "requests": result.requests, "rps": round(result.rps, 1), "p50_ms": round(result.p50_ms, 1),
             "p95_ms": round(result.p95_ms, 1), "p99_ms": round(result.p99_ms, 1), "errors": result.errors,
-            "floor_ratio": round(floor_ratio, 3), "ceiling_ratio": round(ratio, 3), "targets": targets}
+            "floor_rps": round(floor, 1), "floor_ratio": round(floor_ratio, 3), "ceiling_ratio": round(ratio, 3),
+            "targets": targets}
