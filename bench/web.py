@@ -11,9 +11,9 @@ layout) measure what every signed-in page costs before it does anything of its o
 run; each page's throughput is compared with its role's empty page in the layout (floor_ratio; the
 mentor's for roles without a floor row of their own), measured again beside the page (floor_rps):
 the two take turns, three of a third of the time each. On a shared machine the speed drifts over a
-run (/healthz was 20% slower at the end of one than at its start, and a floor measured right before
-its page twice gave 423 and 554 requests a second): a floor measured minutes earlier, or even right
-before, moved the ratios by as much. /healthz runs first and last: its mean throughput is the
+run (/healthz a fifth slower at the end of one than at its start; the counselor's floor 554
+requests a second at the start of another and 423 right before the dashboard): a floor measured
+minutes earlier, or even right before, moved the ratios by as much. /healthz runs first and last: its mean throughput is the
 ceiling (ceiling_ratio), shown for context.
 
 Why sync workers: every page is CPU-bound Python (templates, ORM) and both cores are shared with
