@@ -13,8 +13,8 @@ mentor's for roles without a floor row of their own), measured again beside the 
 the two take turns, three of a third of the time each. On a shared machine the speed drifts over a
 run (/healthz a fifth slower at the end of one than at its start; the counselor's floor 554
 requests a second at the start of another and 423 right before the dashboard): a floor measured
-minutes earlier, or even right before, moved the ratios by as much. /healthz runs first and last: its mean throughput is the
-ceiling (ceiling_ratio), shown for context.
+minutes earlier, or even right before, moved the ratios by as much. /healthz runs first and last:
+its mean throughput is the ceiling (ceiling_ratio), shown for context.
 
 Why sync workers: every page is CPU-bound Python (templates, ORM) and both cores are shared with
 PostgreSQL, so threads inside a worker would only queue on the GIL; behind a reverse proxy, which
